@@ -1,0 +1,30 @@
+import type { EventMetadata } from '../src/shared/event-sourcing/event-store.port';
+
+/** An event as a projection sees it: the clinical event plus where it sits in the store and who did it. */
+export interface ProjectionEvent {
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+  readonly streamName: string;
+  /** revision in its stream (0-based); the list version after it is revision + 1 */
+  readonly revision: number;
+  /** global position as a decimal string (JSON-safe) */
+  readonly position: string;
+}
+
+/**
+ * A pure read-model projection. The projector feeds it every event of `handles` in global order and stores
+ * the documents it returns; the document write and the checkpoint commit in one transaction.
+ *
+ * `documentIds` may name several documents (the care-unit overview keeps one per organisation and unit).
+ * `evolve` must skip an event it has already applied (compare positions kept in the document), so a
+ * replay changes nothing. No clock, no randomness, no I/O.
+ */
+export interface Projection<TDocument> {
+  /** versioned name, e.g. `currentMedicationList.v1`; a new version is rebuilt from position zero */
+  readonly name: string;
+  readonly handles: readonly string[];
+  readonly documentIds: (event: ProjectionEvent) => readonly string[];
+  readonly initialDocument: (documentId: string) => TDocument;
+  readonly evolve: (document: TDocument, event: ProjectionEvent) => TDocument;
+}

@@ -1,0 +1,98 @@
+/**
+ * The event-store port. Three adapters implement it (in memory, SQLite, EventStoreDB) and all of them
+ * pass the one contract suite in test/contract.
+ *
+ * Revisions are per stream and start at 0. Positions are global, strictly increasing in commit order,
+ * and exclusive when passed as a starting point (`fromPosition: p` yields events after p).
+ */
+
+/** Who did it, on what basis. An HPR number for health personnel, an organisation number / HER-id for institutions. */
+export type ActorRole = 'prescriber' | 'pharmacy' | 'nurse' | 'patient' | 'system' | 'feed';
+
+export interface Actor {
+  readonly role: ActorRole;
+  /** HPR number (health personnel) */
+  readonly hprNumber?: string;
+  /** organisation number (legal entity or sub-unit) */
+  readonly organisationNumber?: string;
+  /** HER-id of the communication party (pharmacy, nursing home unit) */
+  readonly herId?: string;
+  /** a display name for the timeline; never a patient's */
+  readonly name?: string;
+}
+
+export interface EventMetadata {
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly actor: Actor;
+  /** when it happened clinically (ISO 8601) */
+  readonly clinicalTime: string;
+  /** when the service recorded it (ISO 8601, from the Clock) */
+  readonly recordedAt: string;
+  readonly schemaVersion: number;
+}
+
+/** An event to append. `id` is a UUID; appending the same id twice to the same stream is a no-op. */
+export interface NewEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+}
+
+/** An event as stored. `type` may be one this build does not know: callers skip those. */
+export interface RecordedEvent {
+  readonly id: string;
+  readonly streamName: string;
+  readonly revision: number;
+  readonly position: bigint;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+}
+
+/** 'no_stream': the stream must not exist; 'any': no check; a number: the stream's current revision. */
+export type ExpectedRevision = 'no_stream' | 'any' | number;
+
+export interface AppendResult {
+  /** the revision of the stream's last event after the append */
+  readonly nextExpectedRevision: number;
+  /** the global position of the last event of this append */
+  readonly position: bigint;
+  /** false when every event id was already in the stream (idempotent retry): nothing was written */
+  readonly appended: boolean;
+}
+
+export interface ReadAllOptions {
+  /** exclusive; omitted = from the beginning */
+  readonly fromPosition?: bigint;
+  readonly maxCount?: number;
+}
+
+/** A live catch-up subscription: first every stored event after the position, then new ones as they come. */
+export interface EventSubscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+export interface EventStorePort {
+  /** Throws StreamRevisionConflictError on a revision mismatch, EventStoreUnavailableError when unreachable. */
+  appendToStream(
+    streamName: string,
+    events: readonly NewEvent[],
+    options: { readonly expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult>;
+  /** All events of the stream in revision order; [] when the stream does not exist. */
+  readStream(streamName: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]>;
+  /** Events of every stream in global order (system events excluded). */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Catch-up subscription to all streams from an exclusive position; every event once, in order. */
+  subscribeToAll(options?: { readonly fromPosition?: bigint }): EventSubscription;
+  /** The global position of the newest event, or undefined when the store is empty. */
+  headPosition(): Promise<bigint | undefined>;
+  /** Resolves when the store answers; throws EventStoreUnavailableError otherwise (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
