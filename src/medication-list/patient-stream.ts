@@ -1,0 +1,28 @@
+import { createHmac } from 'node:crypto';
+import { MEDICATION_LIST_STREAM_PREFIX } from './medication-list.events';
+
+/**
+ * Stream identity of a patient's medication list. A fødselsnummer must never appear in a stream name
+ * (domain.md, "Identifiers"; house-style.md, "don't" 6), and a plain hash would not hide it: there are only
+ * about 10^9 valid numbers, so an unkeyed SHA-256 is reversed by enumeration. A keyed HMAC is not, as long as the
+ * secret stays out of the event store.
+ */
+
+/** The patient stream id: HMAC-SHA-256(secret, trimmed patient id), first 16 bytes as an RFC 9562 version-8 UUID. */
+export const patientStreamId = (patientId: string, secret: string): string => {
+  if (secret.length === 0) {
+    // An empty key would make the mapping an unkeyed hash again (see above): refuse rather than leak.
+    throw new Error('patient stream secret must not be empty');
+  }
+  // Normalise like parsePatientId (trim only), so " 31129956715" and "31129956715" share one stream.
+  const bytes = createHmac('sha256', secret).update(patientId.trim(), 'utf8').digest().subarray(0, 16);
+  // RFC 9562 §5.8: version 8 ("custom") in the high nibble of octet 6, variant 0b10 in the top bits of octet 8.
+  bytes[6] = (bytes[6] & 0x0f) | 0x80;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join('-');
+};
+
+/** The event-store stream name of a patient's medication list: `medicationList-<uuid>`. */
+export const patientStreamName = (patientId: string, secret: string): string =>
+  `${MEDICATION_LIST_STREAM_PREFIX}${patientStreamId(patientId, secret)}`;
