@@ -1,0 +1,74 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { createLocalJWKSet } from 'jose';
+import * as path from 'node:path';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { CLOCK, type Clock } from '../shared/clock';
+import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
+import { AuditService } from './audit';
+import type { AuthConfig } from './auth-config';
+import { DevJwksController } from './dev-jwks.controller';
+import { DEV_KEYS, type DevKeys, loadOrCreateDevKeys } from './dev-keys';
+import { TokenVerifier, keySetFromFile, remoteKeySet } from './token-verifier';
+
+/**
+ * Authentication, access policy and audit (issue 5). Exports TokenVerifier, AuditService and AUTH_CONFIG; in
+ * AUTH_MODE=dev it also loads (or creates) the dev signing key and serves its JWKS at /.well-known/jwks.json.
+ * The policy itself (policy.ts) is a pure function and needs no provider.
+ *
+ * Usage in the composition root: `AccessModule.forRoot(loadAuthConfig(process.env))`. Needs the global
+ * APP_CONFIG (dataDir, patientIdSecret), EVENT_STORE and CLOCK providers.
+ */
+
+export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
+
+const devKeysProvider: Provider = {
+  provide: DEV_KEYS,
+  inject: [APP_CONFIG],
+  useFactory: (config: AppConfig): Promise<DevKeys> => loadOrCreateDevKeys(path.join(config.dataDir, 'dev-auth')),
+};
+
+const tokenVerifierProvider = (auth: AuthConfig): Provider => ({
+  provide: TokenVerifier,
+  inject: auth.keys.kind === 'dev' ? [CLOCK, DEV_KEYS] : [CLOCK],
+  useFactory: async (clock: Clock, devKeys?: DevKeys): Promise<TokenVerifier> => {
+    const keys =
+      auth.keys.kind === 'dev'
+        ? // The dev key is in memory: no HTTP round trip to our own JWKS endpoint.
+          createLocalJWKSet(devKeys?.jwks ?? { keys: [] })
+        : auth.keys.kind === 'url'
+          ? remoteKeySet(auth.keys.url)
+          : await keySetFromFile(auth.keys.file);
+    return new TokenVerifier({
+      keys,
+      issuer: auth.issuer,
+      audience: auth.audience,
+      clockSkewSeconds: auth.clockSkewSeconds,
+      clock,
+    });
+  },
+});
+
+const auditServiceProvider: Provider = {
+  provide: AuditService,
+  inject: [EVENT_STORE, CLOCK, APP_CONFIG],
+  useFactory: (store: EventStorePort, clock: Clock, config: AppConfig): AuditService =>
+    new AuditService(store, clock, config.patientIdSecret),
+};
+
+@Module({})
+export class AccessModule {
+  static forRoot(auth: AuthConfig): DynamicModule {
+    const dev = auth.keys.kind === 'dev';
+    return {
+      module: AccessModule,
+      controllers: dev ? [DevJwksController] : [],
+      providers: [
+        { provide: AUTH_CONFIG, useValue: auth },
+        ...(dev ? [devKeysProvider] : []),
+        tokenVerifierProvider(auth),
+        auditServiceProvider,
+      ],
+      exports: [AUTH_CONFIG, TokenVerifier, AuditService],
+    };
+  }
+}

@@ -1,0 +1,218 @@
+import { fixedClock } from '../shared/clock';
+import { EventStoreUnavailableError } from '../shared/event-sourcing/event-store.errors';
+import type { AppendResult } from '../shared/event-sourcing/event-store.port';
+import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
+import { AuditUnavailableError, InvalidAccessLogPageError } from './access.errors';
+import {
+  type AccessRecord,
+  AuditService,
+  GENERAL_AUDIT_STREAM,
+  accessLogStreamName,
+  buildAccessEvent,
+  parseAccessData,
+} from './audit';
+import type { Caller } from './caller';
+
+const SECRET = 'test-secret-of-at-least-thirty-two-characters';
+const PATIENT = '31129956715';
+const OTHER_PATIENT = '15057045628';
+const AT = new Date('2025-06-01T10:00:00.000Z');
+
+const prescriber: Caller = {
+  clientId: 'gp-system',
+  securityLevel: 4,
+  hprNumber: '1234567',
+  organisation: { parent: '998877660', child: '123456785' },
+  scopes: ['e-helse:pll/prescriber'],
+  roles: ['prescriber'],
+  // a prescriber's own pid is in the token too: it must not reach the log
+  pid: OTHER_PATIENT,
+};
+
+const patient: Caller = { clientId: 'helsenorge', securityLevel: 4, pid: PATIENT, organisation: {}, scopes: ['e-helse:pll/patient'], roles: ['patient'] };
+
+const access = (overrides: Partial<AccessRecord> = {}): AccessRecord => ({
+  caller: prescriber,
+  operation: 'medicationList',
+  decision: { allowed: true, basis: 'prescriber', flagged: false },
+  patientIds: [PATIENT],
+  correlationId: '6f1c1f3e-0d5e-4b7a-9a57-0b7f7d1c2a10',
+  ...overrides,
+});
+
+describe('buildAccessEvent', () => {
+  it('records who (HPR, organisation, role), what, on which basis and when', () => {
+    expect(buildAccessEvent(access(), AT, 'event-1')).toEqual({
+      id: 'event-1',
+      type: 'PatientDataAccessed',
+      data: {
+        operation: 'medicationList',
+        basis: 'prescriber',
+        outcome: 'allowed',
+        flagged: false,
+        callerHpr: '1234567',
+        callerOrganisation: '123456785',
+        callerRole: 'prescriber',
+        at: '2025-06-01T10:00:00.000Z',
+      },
+      metadata: {
+        commandId: 'event-1',
+        correlationId: '6f1c1f3e-0d5e-4b7a-9a57-0b7f7d1c2a10',
+        causationId: '6f1c1f3e-0d5e-4b7a-9a57-0b7f7d1c2a10',
+        actor: { role: 'prescriber', hprNumber: '1234567', organisationNumber: '123456785' },
+        clinicalTime: '2025-06-01T10:00:00.000Z',
+        recordedAt: '2025-06-01T10:00:00.000Z',
+        schemaVersion: 1,
+      },
+    });
+  });
+
+  it('records a denial with its reason code and no basis', () => {
+    const event = buildAccessEvent(
+      access({ decision: { allowed: false, reasonCode: 'NO_CARE_RELATION', flagged: false } }),
+      AT,
+      'event-2',
+    );
+    expect(event.data).toMatchObject({ outcome: 'denied', reasonCode: 'NO_CARE_RELATION', callerRole: 'prescriber' });
+    expect(event.data).not.toHaveProperty('basis');
+  });
+
+  it('flags emergency access with its reason and basis code, masking an id number typed into the reason', () => {
+    const event = buildAccessEvent(
+      access({
+        decision: { allowed: true, basis: 'emergency', flagged: true },
+        emergency: { reason: `  unconscious, brought in as ${PATIENT}  `, basisCode: 'HPAKUTT' },
+      }),
+      AT,
+      'event-3',
+    );
+    expect(event.data).toMatchObject({
+      basis: 'emergency',
+      flagged: true,
+      emergencyReason: 'unconscious, brought in as [REDACTED]',
+      emergencyBasisCode: 'HPAKUTT',
+    });
+  });
+
+  it.each([
+    ['a prescriber', access()],
+    ['the patient', access({ caller: patient, decision: { allowed: true, basis: 'own-data', flagged: false } })],
+  ])('never contains a pid or patient id (%s)', (_name, record) => {
+    const text = JSON.stringify(buildAccessEvent(record, AT, 'event-4'));
+    expect(text).not.toContain(PATIENT);
+    expect(text).not.toContain(OTHER_PATIENT);
+  });
+
+  it('records a patient looking at their own data as role patient without identifiers', () => {
+    const event = buildAccessEvent(access({ caller: patient, decision: { allowed: true, basis: 'own-data', flagged: false } }), AT, 'e');
+    expect(event.data).toMatchObject({ callerRole: 'patient', basis: 'own-data' });
+    expect(event.metadata.actor).toEqual({ role: 'patient' });
+  });
+});
+
+const fixture = () => {
+  const store = new InMemoryEventStore();
+  const clock = fixedClock(AT);
+  let next = 0;
+  const service = new AuditService(store, clock, SECRET, () => `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}`);
+  return { store, clock, service };
+};
+
+describe('AuditService.record', () => {
+  it('appends to the patient access-log stream, named without the patient id', async () => {
+    const { store, service } = fixture();
+    await service.record(access());
+    await service.record(access({ operation: 'medicationHistory' }));
+    const stream = accessLogStreamName(PATIENT, SECRET);
+    expect(stream).toMatch(/^accessLog-[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(stream).not.toContain(PATIENT);
+    const events = await store.readStream(stream);
+    expect(events.map((event) => [event.type, (event.data as { operation: string }).operation])).toEqual([
+      ['PatientDataAccessed', 'medicationList'],
+      ['PatientDataAccessed', 'medicationHistory'],
+    ]);
+  });
+
+  it('appends one event per patient an operation touches, and to the general stream when none', async () => {
+    const { store, service } = fixture();
+    await service.record(access({ operation: 'careUnit', patientIds: [PATIENT, OTHER_PATIENT] }));
+    await service.record(access({ operation: 'gpWorklist', patientIds: [] }));
+    expect(await store.readStream(accessLogStreamName(PATIENT, SECRET))).toHaveLength(1);
+    expect(await store.readStream(accessLogStreamName(OTHER_PATIENT, SECRET))).toHaveLength(1);
+    expect((await store.readStream(GENERAL_AUDIT_STREAM)).map((event) => event.data)).toEqual([
+      expect.objectContaining({ operation: 'gpWorklist' }),
+    ]);
+  });
+
+  it('fails closed: a failed append rejects with AUDIT_UNAVAILABLE (the request must fail)', async () => {
+    class BrokenStore extends InMemoryEventStore {
+      override appendToStream(): Promise<AppendResult> {
+        return Promise.reject(new EventStoreUnavailableError('disk full'));
+      }
+    }
+    const service = new AuditService(new BrokenStore(), fixedClock(AT), SECRET);
+    const recording = service.record(access());
+    await expect(recording).rejects.toBeInstanceOf(AuditUnavailableError);
+    await expect(recording).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE', kind: 'unavailable' });
+  });
+});
+
+describe('AuditService.readAccessLog', () => {
+  const withFiveLooks = async () => {
+    const f = fixture();
+    for (const operation of ['medicationList', 'medicationHistory', 'startMedication', 'discrepancies', 'accessLog'] as const) {
+      await f.service.record(access({ operation }));
+      f.clock.advance(60_000);
+    }
+    await f.service.record(access({ patientIds: [OTHER_PATIENT], operation: 'changeDosage' }));
+    return f;
+  };
+
+  it('pages newest first with the revision as cursor', async () => {
+    const { service } = await withFiveLooks();
+    const first = await service.readAccessLog(PATIENT, { first: 2 });
+    expect(first.entries.map((entry) => [entry.cursor, entry.event.operation])).toEqual([
+      ['4', 'accessLog'],
+      ['3', 'discrepancies'],
+    ]);
+    expect(first).toMatchObject({ hasNextPage: true, endCursor: '3' });
+    const second = await service.readAccessLog(PATIENT, { first: 2, after: '3' });
+    expect(second.entries.map((entry) => entry.event.operation)).toEqual(['startMedication', 'medicationHistory']);
+    const last = await service.readAccessLog(PATIENT, { first: 2, after: second.endCursor ?? '' });
+    expect(last).toEqual({
+      entries: [{ cursor: '0', event: expect.objectContaining({ operation: 'medicationList', at: '2025-06-01T10:00:00.000Z' }) }],
+      hasNextPage: false,
+      endCursor: '0',
+    });
+  });
+
+  it('returns an empty page for a patient nobody looked at', async () => {
+    const { service } = fixture();
+    expect(await service.readAccessLog(PATIENT)).toEqual({ entries: [], hasNextPage: false, endCursor: null });
+  });
+
+  it.each([
+    [{ first: 0 }, 'first'],
+    [{ first: 101 }, 'first'],
+    [{ first: 1.5 }, 'first'],
+    [{ after: '-1' }, 'after'],
+    [{ after: 'abc' }, 'after'],
+    [{ after: '01' }, 'after'],
+  ])('rejects page arguments %j', async (options, field) => {
+    const { service } = fixture();
+    const reading = service.readAccessLog(PATIENT, options);
+    await expect(reading).rejects.toBeInstanceOf(InvalidAccessLogPageError);
+    await expect(reading).rejects.toMatchObject({ code: 'INVALID_ACCESS_LOG_PAGE', kind: 'invalid', details: { field } });
+  });
+});
+
+describe('parseAccessData', () => {
+  it.each([
+    ['not an object', 'x'],
+    ['an unknown operation', { operation: 'dropTables', outcome: 'allowed', flagged: false, at: 'x', callerRole: 'none' }],
+    ['a wrong outcome', { operation: 'medicationList', outcome: 'maybe', flagged: false, at: 'x', callerRole: 'none' }],
+    ['a numeric HPR', { operation: 'medicationList', outcome: 'allowed', flagged: false, at: 'x', callerRole: 'none', callerHpr: 1 }],
+  ])('skips %s', (_name, data) => {
+    expect(parseAccessData(data)).toBeUndefined();
+  });
+});

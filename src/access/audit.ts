@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { patientStreamId } from '../medication-list/patient-stream';
+import { maskIdentifiers } from '../observability/logger';
+import type { Clock } from '../shared/clock';
+import type { EventStorePort, NewEvent, RecordedEvent } from '../shared/event-sourcing/event-store.port';
+import { AuditUnavailableError, InvalidAccessLogPageError } from './access.errors';
+import { type Caller, type CallerRole, CALLER_ROLES, callerOrganisationNumber, toActor } from './caller';
+import {
+  ALL_OPERATIONS,
+  type AccessBasis,
+  type AccessDecision,
+  type DenialReason,
+  type EmergencyAccess,
+  type EmergencyBasisCode,
+  type Operation,
+  roleOfDecision,
+} from './policy';
+
+/**
+ * The access log (issue 5, "Audit"): every look at, and every change of, a patient's data, allowed or denied, is
+ * appended durably BEFORE the answer leaves; when the append fails the request fails (fail closed). One stream per
+ * patient, `accessLog-<patientStreamId>` (the keyed hash of design.md decision 1: no patient id in a stream name).
+ * Denied or allowed operations on no single patient (careUnit, gpWorklist, importFeed) go to `accessAudit-general`.
+ * Event building is pure (`buildAccessEvent`); AuditService only appends and reads.
+ */
+
+export const ACCESS_LOG_STREAM_PREFIX = 'accessLog-';
+export const GENERAL_AUDIT_STREAM = 'accessAudit-general';
+export const ACCESS_EVENT_SCHEMA_VERSION = 1;
+
+export const accessLogStreamName = (patientId: string, secret: string): string =>
+  `${ACCESS_LOG_STREAM_PREFIX}${patientStreamId(patientId, secret)}`;
+
+/** Who looked (HPR number, organisation, role — never a pid), at what, on what basis, with what outcome. */
+export interface PatientDataAccessed {
+  readonly type: 'PatientDataAccessed';
+  readonly data: {
+    readonly operation: Operation;
+    /** absent when denied without any basis */
+    readonly basis?: AccessBasis;
+    readonly outcome: 'allowed' | 'denied';
+    readonly reasonCode?: DenialReason;
+    /** emergency access stated: shown to the patient */
+    readonly flagged: boolean;
+    readonly emergencyReason?: string;
+    readonly emergencyBasisCode?: EmergencyBasisCode;
+    readonly callerHpr?: string;
+    readonly callerOrganisation?: string;
+    readonly callerRole: CallerRole | 'none';
+    readonly at: string;
+  };
+}
+
+export interface AccessRecord {
+  readonly caller: Caller;
+  readonly operation: Operation;
+  readonly decision: AccessDecision;
+  readonly emergency?: EmergencyAccess;
+  /** the patients whose data this touches: one event per patient stream; [] → the general stream */
+  readonly patientIds: readonly string[];
+  readonly correlationId: string;
+}
+
+// The reason is free text typed in a hurry: mask a national id number someone may have pasted into it.
+const MAX_REASON = 1000;
+const safeReason = (reason: string): string => maskIdentifiers(reason.trim()).slice(0, MAX_REASON);
+
+/** Pure: the audit event of one decision, recorded at `at` with id `eventId`. */
+export const buildAccessEvent = (record: AccessRecord, at: Date, eventId: string): NewEvent => {
+  const { caller, decision, emergency, operation } = record;
+  const role = roleOfDecision(caller, decision);
+  const organisation = callerOrganisationNumber(caller);
+  const data: PatientDataAccessed['data'] = {
+    operation,
+    ...(decision.basis === undefined ? {} : { basis: decision.basis }),
+    outcome: decision.allowed ? 'allowed' : 'denied',
+    ...(decision.allowed ? {} : { reasonCode: decision.reasonCode }),
+    flagged: decision.flagged,
+    ...(decision.flagged && emergency !== undefined
+      ? { emergencyReason: safeReason(emergency.reason), emergencyBasisCode: emergency.basisCode }
+      : {}),
+    ...(caller.hprNumber === undefined ? {} : { callerHpr: caller.hprNumber }),
+    ...(organisation === undefined ? {} : { callerOrganisation: organisation }),
+    callerRole: role ?? 'none',
+    at: at.toISOString(),
+  };
+  return {
+    id: eventId,
+    type: 'PatientDataAccessed',
+    data,
+    metadata: {
+      commandId: eventId,
+      correlationId: record.correlationId,
+      causationId: record.correlationId,
+      actor: toActor(caller, role),
+      clinicalTime: data.at,
+      recordedAt: data.at,
+      schemaVersion: ACCESS_EVENT_SCHEMA_VERSION,
+    },
+  };
+};
+
+export interface AccessLogEntry {
+  /** the event's revision in the patient's access-log stream: the page cursor */
+  readonly cursor: string;
+  readonly event: PatientDataAccessed['data'];
+}
+
+export interface AccessLogPage {
+  readonly entries: readonly AccessLogEntry[];
+  readonly hasNextPage: boolean;
+  /** pass as `after` for the next (older) page; null on an empty page */
+  readonly endCursor: string | null;
+}
+
+export const ACCESS_LOG_PAGE = { default: 20, max: 100 } as const;
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const optionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
+/** Parses stored data at the boundary (never cast): an entry written by a newer build with other fields is skipped. */
+export const parseAccessData = (data: unknown): PatientDataAccessed['data'] | undefined => {
+  if (
+    !isRecord(data) ||
+    !ALL_OPERATIONS.some((operation) => operation === data.operation) ||
+    (data.outcome !== 'allowed' && data.outcome !== 'denied') ||
+    typeof data.flagged !== 'boolean' ||
+    typeof data.at !== 'string' ||
+    !(data.callerRole === 'none' || CALLER_ROLES.some((role) => role === data.callerRole)) ||
+    !['basis', 'reasonCode', 'emergencyReason', 'emergencyBasisCode', 'callerHpr', 'callerOrganisation'].every((key) =>
+      optionalString(data[key]),
+    )
+  ) {
+    return undefined;
+  }
+  return data as PatientDataAccessed['data'];
+};
+
+const pageSizeOf = (first: number | undefined): number => {
+  const size = first ?? ACCESS_LOG_PAGE.default;
+  if (!Number.isInteger(size) || size < 1 || size > ACCESS_LOG_PAGE.max) {
+    throw new InvalidAccessLogPageError('first');
+  }
+  return size;
+};
+
+const cursorOf = (after: string | undefined): number | undefined => {
+  if (after === undefined) {
+    return undefined;
+  }
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(after)) {
+    throw new InvalidAccessLogPageError('after');
+  }
+  return Number(after);
+};
+
+/** Pure paging over a stream's events, NEWEST FIRST (what a patient asks: "who looked lately?"). */
+export const pageOfAccessLog = (
+  events: readonly RecordedEvent[],
+  options: { readonly first?: number; readonly after?: string },
+): AccessLogPage => {
+  const size = pageSizeOf(options.first);
+  const before = cursorOf(options.after);
+  const entries = events
+    .filter((event) => event.type === 'PatientDataAccessed' && (before === undefined || event.revision < before))
+    .flatMap((event) => {
+      const data = parseAccessData(event.data);
+      return data === undefined ? [] : [{ cursor: String(event.revision), event: data, revision: event.revision }];
+    })
+    .sort((a, b) => b.revision - a.revision);
+  const page = entries.slice(0, size).map(({ cursor, event }) => ({ cursor, event }));
+  return { entries: page, hasNextPage: entries.length > size, endCursor: page.at(-1)?.cursor ?? null };
+};
+
+/** Appends and reads the access log through the event-store port. Thin on purpose. */
+export class AuditService {
+  constructor(
+    private readonly store: EventStorePort,
+    private readonly clock: Clock,
+    private readonly patientIdSecret: string,
+    private readonly newId: () => string = randomUUID,
+  ) {}
+
+  /** Resolves once every event is durably stored; otherwise throws AuditUnavailableError (fail the request). */
+  async record(access: AccessRecord): Promise<void> {
+    const at = this.clock.now();
+    const streams =
+      access.patientIds.length === 0
+        ? [GENERAL_AUDIT_STREAM]
+        : access.patientIds.map((patientId) => accessLogStreamName(patientId, this.patientIdSecret));
+    try {
+      await Promise.all(
+        streams.map((stream) =>
+          // 'any': audit events only ever append; concurrent looks at one patient must not conflict.
+          this.store.appendToStream(stream, [buildAccessEvent(access, at, this.newId())], { expectedRevision: 'any' }),
+        ),
+      );
+    } catch (error) {
+      throw new AuditUnavailableError({ cause: error });
+    }
+  }
+
+  /**
+   * One page of a patient's access log, newest first. Reads the whole stream: an access log is per patient and
+   * small; a projection can take over if one ever grows large.
+   */
+  async readAccessLog(patientId: string, options: { readonly first?: number; readonly after?: string } = {}): Promise<AccessLogPage> {
+    // Validate the page arguments before touching the store.
+    pageSizeOf(options.first);
+    cursorOf(options.after);
+    const events = await this.store.readStream(accessLogStreamName(patientId, this.patientIdSecret));
+    return pageOfAccessLog(events, options);
+  }
+}

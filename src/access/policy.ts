@@ -1,0 +1,319 @@
+import { AccessDeniedError } from './access.errors';
+import type { Caller, CallerRole, SecurityLevel } from './caller';
+
+/**
+ * Who may do what (issue 5, "Policy"; domain.md, "Who does what"). ONE pure function, `decideAccess`: no clock,
+ * no I/O, no framework. Resolvers never decide access themselves; the edge gathers the facts (caller, patient
+ * context, target care unit, emergency statement, now), asks here, audits the decision, then runs or refuses.
+ * docs/security.md carries the same table in prose.
+ */
+
+type OperationKind = 'write' | 'read' | 'subscription';
+/** what an operation needs to be decided: a patient (care relations, "is it me?"), a care unit, or nothing */
+type OperationTarget = 'patient' | 'care-unit' | 'none';
+
+const write = { kind: 'write', target: 'patient' } as const;
+const read = { kind: 'read', target: 'patient' } as const;
+
+/** Every GraphQL operation (root field) of the API: the 20 list mutations, then the rest. */
+export const OPERATIONS = {
+  startMedication: write,
+  changeDosage: write,
+  pauseMedication: write,
+  resumeMedication: write,
+  discontinueMedication: write,
+  retractMedication: write,
+  issuePrescription: write,
+  renewPrescription: write,
+  recallPrescription: write,
+  recordDispensing: write,
+  annulDispensing: write,
+  registerMultidose: write,
+  endMultidose: write,
+  recordMultidosePacking: write,
+  askMultidoseQuestion: write,
+  answerMultidoseQuestion: write,
+  markListReviewed: write,
+  markListNotReviewed: write,
+  startCareRelation: write,
+  endCareRelation: write,
+  resolveDiscrepancy: write,
+  importFeed: { kind: 'write', target: 'none' },
+  medicationList: read,
+  medicationHistory: read,
+  discrepancies: read,
+  accessLog: read,
+  careUnit: { kind: 'read', target: 'care-unit' },
+  gpWorklist: { kind: 'read', target: 'none' },
+  medicationListChanged: { kind: 'subscription', target: 'patient' },
+  careUnitChanged: { kind: 'subscription', target: 'care-unit' },
+} as const satisfies Record<string, { readonly kind: OperationKind; readonly target: OperationTarget }>;
+
+export type Operation = keyof typeof OPERATIONS;
+
+export const ALL_OPERATIONS = Object.keys(OPERATIONS) as readonly Operation[];
+
+export const isWriteOperation = (operation: Operation): boolean => OPERATIONS[operation].kind === 'write';
+
+const only = (...operations: Operation[]): ReadonlySet<Operation> => new Set(operations);
+
+/** Prescriber: every list command, resolving discrepancies, feed import, every read. Not the access log. */
+const PRESCRIBER: ReadonlySet<Operation> = new Set(ALL_OPERATIONS.filter((operation) => operation !== 'accessLog'));
+/** Pharmacy: dispensing and multidose reports (M10, M25.2, M25.3) and reading the list and its history. */
+const PHARMACY = only(
+  'recordDispensing',
+  'annulDispensing',
+  'recordMultidosePacking',
+  'askMultidoseQuestion',
+  'medicationList',
+  'medicationHistory',
+);
+/** Nursing home / home care, per patient: only with an active care relation ("tjenstlig behov"). */
+const CARE_PATIENT = only('medicationList', 'medicationHistory', 'medicationListChanged');
+/** Nursing home / home care, per organisation: its own overview only. */
+const CARE_UNIT = only('careUnit', 'careUnitChanged');
+/** Patient: their own list, history and access log (Helsenorge). */
+const PATIENT = only('medicationList', 'medicationHistory', 'accessLog');
+const AUDITOR = only('accessLog');
+/** Emergency access is a one-off look: no standing subscription, no writes. */
+const EMERGENCY = only('medicationList', 'medicationHistory');
+
+export type AccessBasis = 'prescriber' | 'pharmacy' | 'care-relation' | 'own-data' | 'emergency' | 'auditor';
+
+export type DenialReason =
+  | 'ROLE_NOT_PERMITTED'
+  | 'MISSING_HPR'
+  | 'MISSING_ORGANISATION'
+  | 'NO_CARE_RELATION'
+  | 'OTHER_ORGANISATION'
+  | 'NOT_OWN_DATA'
+  | 'INSUFFICIENT_SECURITY_LEVEL'
+  | 'EMERGENCY_REASON_REQUIRED'
+  | 'MISSING_PATIENT_CONTEXT'
+  | 'MISSING_CARE_UNIT';
+
+/** Norwegian access basis codes for access without a care relation (domain.md). */
+export const EMERGENCY_BASIS_CODES = ['HPAKUTT', 'HPMOTTATTSAMTYKKE', 'HPUNNTAK'] as const;
+export type EmergencyBasisCode = (typeof EMERGENCY_BASIS_CODES)[number];
+
+export interface EmergencyAccess {
+  readonly reason: string;
+  readonly basisCode: EmergencyBasisCode;
+}
+
+/** A care relation of the patient (the current-list document's `careRelations` fit as they are). */
+export interface CareRelationContext {
+  readonly organisationNumber: string;
+  readonly unit?: string | null;
+  /** first day (YYYY-MM-DD), inclusive */
+  readonly from?: string;
+  /** last day (YYYY-MM-DD), inclusive; null/absent: open-ended */
+  readonly to?: string | null;
+}
+
+export interface PatientAccessContext {
+  /** computed by the edge with isCallerThePatient(caller, patientId) */
+  readonly isCallerThePatient: boolean;
+  readonly careRelations: readonly CareRelationContext[];
+}
+
+export interface CareUnitTarget {
+  readonly organisationNumber: string;
+  /** null/absent: the whole organisation's overview */
+  readonly unit?: string | null;
+}
+
+export interface AccessRequest {
+  readonly caller: Caller;
+  readonly operation: Operation;
+  /** required for patient operations; absent → denied (fail closed) */
+  readonly patient?: PatientAccessContext;
+  /** required for careUnit / careUnitChanged */
+  readonly careUnit?: CareUnitTarget;
+  readonly emergency?: EmergencyAccess;
+  readonly minimumSecurityLevel: { readonly read: SecurityLevel; readonly write: SecurityLevel };
+  /** now (ISO 8601): which care relations are active today (Norwegian date) */
+  readonly at: string;
+}
+
+export type AccessDecision =
+  | { readonly allowed: true; readonly basis: AccessBasis; readonly flagged: boolean }
+  | {
+      readonly allowed: false;
+      readonly reasonCode: DenialReason;
+      /** set when a basis existed but the security level was too low */
+      readonly basis?: AccessBasis;
+      readonly flagged: boolean;
+    };
+
+type RoleOutcome =
+  | { readonly kind: 'granted'; readonly basis: AccessBasis }
+  | { readonly kind: 'denied'; readonly reason: DenialReason }
+  | { readonly kind: 'not-applicable' };
+
+const granted = (basis: AccessBasis): RoleOutcome => ({ kind: 'granted', basis });
+const denied = (reason: DenialReason): RoleOutcome => ({ kind: 'denied', reason });
+const notApplicable: RoleOutcome = { kind: 'not-applicable' };
+
+// Care relations are dated in Norwegian calendar days; near midnight UTC and Oslo disagree on "today".
+const osloDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+const todayOf = (at: string): string | undefined => {
+  const time = Date.parse(at);
+  return Number.isNaN(time) ? undefined : osloDate.format(new Date(time));
+};
+
+const callerOrganisations = (caller: Caller): string[] =>
+  [caller.organisation.child, caller.organisation.parent].filter((org): org is string => org !== undefined);
+
+/**
+ * A relation covers the caller when it names the caller's sub-unit or legal entity (orgnr_child / orgnr_parent),
+ * is active today, and — when both the relation and the token name a unit — the units are equal. A token without
+ * a unit acts for the whole organisation; a relation without a unit covers every unit of it.
+ */
+const relationCovers = (caller: Caller, relation: CareRelationContext, today: string): boolean =>
+  callerOrganisations(caller).includes(relation.organisationNumber) &&
+  (relation.from === undefined || relation.from <= today) &&
+  (relation.to === undefined || relation.to === null || today <= relation.to) &&
+  (relation.unit === undefined || relation.unit === null || caller.careUnit === undefined || caller.careUnit === relation.unit);
+
+/** The overview of an organisation (or a unit of it); a unit-scoped caller sees its own unit only. */
+const careUnitCovers = (caller: Caller, target: CareUnitTarget): boolean =>
+  callerOrganisations(caller).includes(target.organisationNumber) &&
+  (caller.careUnit === undefined || caller.careUnit === target.unit);
+
+const evaluateRole = (role: CallerRole, request: AccessRequest): RoleOutcome => {
+  const { caller, operation } = request;
+  const hasOrganisation = callerOrganisations(caller).length > 0;
+  switch (role) {
+    case 'prescriber':
+      if (!PRESCRIBER.has(operation)) {
+        return notApplicable;
+      }
+      return caller.hprNumber === undefined ? denied('MISSING_HPR') : granted('prescriber');
+    case 'pharmacy':
+      if (!PHARMACY.has(operation)) {
+        return notApplicable;
+      }
+      return hasOrganisation ? granted('pharmacy') : denied('MISSING_ORGANISATION');
+    case 'care': {
+      if (!CARE_PATIENT.has(operation) && !CARE_UNIT.has(operation)) {
+        return notApplicable;
+      }
+      if (!hasOrganisation) {
+        return denied('MISSING_ORGANISATION');
+      }
+      if (CARE_UNIT.has(operation)) {
+        return request.careUnit !== undefined && careUnitCovers(caller, request.careUnit)
+          ? granted('care-relation')
+          : denied('OTHER_ORGANISATION');
+      }
+      const today = todayOf(request.at);
+      const relations = request.patient?.careRelations ?? [];
+      const covered = today !== undefined && relations.some((relation) => relationCovers(caller, relation, today));
+      return covered ? granted('care-relation') : denied('NO_CARE_RELATION');
+    }
+    case 'patient':
+      if (!PATIENT.has(operation)) {
+        return notApplicable;
+      }
+      return caller.pid !== undefined && request.patient?.isCallerThePatient === true
+        ? granted('own-data')
+        : denied('NOT_OWN_DATA');
+    case 'auditor':
+      return AUDITOR.has(operation) ? granted('auditor') : notApplicable;
+  }
+};
+
+const withSecurityLevel = (request: AccessRequest, basis: AccessBasis, flagged: boolean): AccessDecision => {
+  const { read: minRead, write: minWrite } = request.minimumSecurityLevel;
+  const minimum = isWriteOperation(request.operation) ? minWrite : minRead;
+  const level = request.caller.securityLevel;
+  // No level (a client-credentials token without a person) never passes: every operation touches patient data.
+  return level !== undefined && level >= minimum
+    ? { allowed: true, basis, flagged }
+    : { allowed: false, reasonCode: 'INSUFFICIENT_SECURITY_LEVEL', basis, flagged };
+};
+
+const MAX_EMERGENCY_REASON = 1000;
+
+const isStatedEmergency = (emergency: EmergencyAccess): boolean => {
+  const reason = emergency.reason.trim();
+  return (
+    reason !== '' &&
+    reason.length <= MAX_EMERGENCY_REASON &&
+    EMERGENCY_BASIS_CODES.some((code) => code === emergency.basisCode)
+  );
+};
+
+/**
+ * Emergency access ("break the glass", basis codes HPAKUTT / HPMOTTATTSAMTYKKE / HPUNNTAK): a prescriber or nurse
+ * without another basis may read the list when they state a reason. Allowed and flagged; the health worker must be
+ * identifiable by HPR number, because the patient is shown who looked. Used only when no ordinary basis applies.
+ */
+const emergencyDecision = (request: AccessRequest, emergency: EmergencyAccess): AccessDecision | undefined => {
+  const { caller } = request;
+  const eligibleRole = caller.roles.includes('prescriber') || caller.roles.includes('care');
+  if (!eligibleRole || !EMERGENCY.has(request.operation)) {
+    return undefined;
+  }
+  if (caller.hprNumber === undefined) {
+    return { allowed: false, reasonCode: 'MISSING_HPR', flagged: true };
+  }
+  if (!isStatedEmergency(emergency)) {
+    return { allowed: false, reasonCode: 'EMERGENCY_REASON_REQUIRED', flagged: true };
+  }
+  return withSecurityLevel(request, 'emergency', true);
+};
+
+/** Decides one request. Pure and total: every input yields a decision; anything missing is a denial. */
+export const decideAccess = (request: AccessRequest): AccessDecision => {
+  const { target } = OPERATIONS[request.operation];
+  const flagged = request.emergency !== undefined;
+  if (target === 'patient' && request.patient === undefined) {
+    return { allowed: false, reasonCode: 'MISSING_PATIENT_CONTEXT', flagged };
+  }
+  if (target === 'care-unit' && request.careUnit === undefined) {
+    return { allowed: false, reasonCode: 'MISSING_CARE_UNIT', flagged };
+  }
+  const outcomes = request.caller.roles.map((role) => evaluateRole(role, request));
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'granted') {
+      // An ordinary basis wins: a stated emergency is then not needed and not flagged.
+      return withSecurityLevel(request, outcome.basis, false);
+    }
+  }
+  const viaEmergency = request.emergency === undefined ? undefined : emergencyDecision(request, request.emergency);
+  if (viaEmergency !== undefined) {
+    return viaEmergency;
+  }
+  const firstDenial = outcomes.find((outcome) => outcome.kind === 'denied');
+  return { allowed: false, reasonCode: firstDenial?.reason ?? 'ROLE_NOT_PERMITTED', flagged };
+};
+
+/** The role a decision was made under, for audit and event metadata (emergency: the caller's clinical role). */
+export const roleOfDecision = (caller: Caller, decision: AccessDecision): CallerRole | undefined => {
+  switch (decision.basis) {
+    case 'prescriber':
+      return 'prescriber';
+    case 'pharmacy':
+      return 'pharmacy';
+    case 'care-relation':
+      return 'care';
+    case 'own-data':
+      return 'patient';
+    case 'auditor':
+      return 'auditor';
+    case 'emergency':
+      return caller.roles.includes('prescriber') ? 'prescriber' : 'care';
+    case undefined:
+      return caller.roles[0];
+  }
+};
+
+/** Throws AccessDeniedError (FORBIDDEN) for a denial. Call after the decision is audited. */
+export const assertAllowed = (operation: Operation, decision: AccessDecision): void => {
+  if (!decision.allowed) {
+    throw new AccessDeniedError(operation, decision.reasonCode);
+  }
+};
