@@ -1,0 +1,66 @@
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { type AppConfig, ConfigModule } from './config/config';
+import { GraphqlModule } from './graphql/graphql.module';
+import { HealthModule } from './health/health.module';
+import { MedicationListModule } from './medication-list/medication-list.module';
+import { LOGGER, LoggerModule } from './observability/logger';
+import { MetricsModule } from './observability/metrics';
+import { createInputValidationPipe } from './shared/errors/graphql-error.normaliser';
+import { EventStoreModule } from './shared/event-sourcing/event-store.module';
+
+export interface AppModuleOptions {
+  /** validated configuration (loadConfig); tests pass their own */
+  readonly config: AppConfig;
+  /** the app's pino instance (createLogger) */
+  readonly logger: Logger;
+}
+
+/**
+ * The composition root. Infrastructure modules are global (config, logger, metrics, health, event store) so
+ * capability modules declare only their own providers. Tests boot this same module with their own config
+ * (SQLite in a temp dir) and swap single providers (CLOCK → fixedClock) with `overrideProvider`.
+ */
+@Module({})
+export class AppModule implements BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+
+  static forRoot({ config, logger }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        // ---- infrastructure (global) ------------------------------------------------------------------------
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(logger),
+        MetricsModule,
+        HealthModule,
+        EventStoreModule,
+        GraphqlModule,
+        // ---- read side (issue 3): ReadModelsModule (src/read-models/read-models.module.ts) goes here. It owns the
+        // read-model SQLite file (`${DATA_DIR}/read-models.db`), stops the projector in onModuleDestroy and closes
+        // the file in onApplicationShutdown, reports lag through Metrics.projectionLag / projectionUnknownEvents,
+        // and registers its lag with ReadinessChecks (so /ready covers it).
+        // ---- access (issue 5): AccessModule (src/access/) goes here; it replaces requestContextFrom/DEV_ACTOR
+        // (src/graphql/request-context.ts, used by the GraphQL context) with the verified caller, and audits.
+        // ---- capabilities ----------------------------------------------------------------------------------
+        MedicationListModule,
+      ],
+      providers: [{ provide: APP_PIPE, useFactory: createInputValidationPipe }],
+    };
+  }
+
+  beforeApplicationShutdown(signal?: string): void {
+    this.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  }
+
+  onApplicationShutdown(signal?: string): void {
+    this.logger.info({ signal }, 'stopped');
+  }
+}

@@ -1,0 +1,125 @@
+import {
+  ConfigError,
+  DEVELOPMENT_PATIENT_ID_SECRET,
+  describeEventStore,
+  loadConfig,
+  redactConnectionString,
+} from './config';
+
+const CWD = '/srv/app';
+const SECRET = 'a-production-secret-of-at-least-32-characters';
+
+const problemsOf = (env: Record<string, string>): readonly string[] => {
+  try {
+    loadConfig(env, CWD);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  return [];
+};
+
+describe('loadConfig', () => {
+  it('gives a fresh clone a working development setup: port 3000, sqlite under ./data, the development secret', () => {
+    const config = loadConfig({}, CWD);
+
+    expect(config).toEqual({
+      port: 3000,
+      nodeEnv: 'development',
+      logLevel: 'info',
+      dataDir: '/srv/app/data',
+      eventStore: { kind: 'sqlite', file: '/srv/app/data/events.db' },
+      patientIdSecret: DEVELOPMENT_PATIENT_ID_SECRET,
+      warnings: [expect.stringContaining('PATIENT_ID_SECRET is not set')],
+    });
+    expect(describeEventStore(config, CWD)).toBe('sqlite at ./data');
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig(
+      {
+        PORT: '8080',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        DATA_DIR: '/var/lib/pll',
+        EVENT_STORE: 'eventstoredb',
+        EVENTSTORE_CONNECTION_STRING: 'esdb://admin:changeit@esdb:2113?tls=false',
+        PATIENT_ID_SECRET: SECRET,
+      },
+      CWD,
+    );
+
+    expect(config).toEqual({
+      port: 8080,
+      nodeEnv: 'production',
+      logLevel: 'warn',
+      dataDir: '/var/lib/pll',
+      eventStore: { kind: 'eventstoredb', connectionString: 'esdb://admin:changeit@esdb:2113?tls=false' },
+      patientIdSecret: SECRET,
+      warnings: [],
+    });
+    expect(describeEventStore(config)).toBe('eventstoredb at esdb://***@esdb:2113');
+  });
+
+  it('treats blank values as unset', () => {
+    expect(loadConfig({ PORT: ' ', EVENT_STORE: '' }, CWD)).toMatchObject({ port: 3000, eventStore: { kind: 'sqlite' } });
+  });
+
+  it.each([
+    [{ PORT: '0' }, 'PORT must be an integer from 1 to 65535 (got "0")'],
+    [{ PORT: '65536' }, 'PORT must be an integer from 1 to 65535 (got "65536")'],
+    [{ PORT: '80.5' }, 'PORT must be an integer from 1 to 65535 (got "80.5")'],
+    [{ PORT: 'http' }, 'PORT must be an integer from 1 to 65535 (got "http")'],
+    [{ EVENT_STORE: 'postgres' }, 'EVENT_STORE must be one of sqlite, eventstoredb (got "postgres")'],
+    [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING is required when EVENT_STORE=eventstoredb'],
+    [
+      { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://admin:pw@host:2113' },
+      'EVENTSTORE_CONNECTION_STRING must start with esdb:// or esdb+discover://',
+    ],
+    [{ PATIENT_ID_SECRET: 'short' }, 'PATIENT_ID_SECRET must be at least 32 characters (got 5)'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, test, production (got "staging")'],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
+    [{ NODE_ENV: 'production' }, 'PATIENT_ID_SECRET is required in production (at least 32 characters)'],
+    [
+      { NODE_ENV: 'production', PATIENT_ID_SECRET: DEVELOPMENT_PATIENT_ID_SECRET },
+      'PATIENT_ID_SECRET must not be the published development secret in production',
+    ],
+  ])('rejects %j with one clear message', (env, message) => {
+    expect(problemsOf(env)).toEqual([message]);
+  });
+
+  it('collects every problem before failing', () => {
+    expect(problemsOf({ PORT: '-1', EVENT_STORE: 'eventstoredb', NODE_ENV: 'production' })).toEqual([
+      'PORT must be an integer from 1 to 65535 (got "-1")',
+      'EVENTSTORE_CONNECTION_STRING is required when EVENT_STORE=eventstoredb',
+      'PATIENT_ID_SECRET is required in production (at least 32 characters)',
+    ]);
+  });
+
+  it('never echoes a secret or connection-string credentials in a problem', () => {
+    const problems = problemsOf({
+      PATIENT_ID_SECRET: 'tooShortSecret',
+      EVENT_STORE: 'eventstoredb',
+      EVENTSTORE_CONNECTION_STRING: 'tcp://admin:hunter2@host',
+    });
+
+    expect(problems.join('\n')).not.toMatch(/tooShortSecret|hunter2/);
+  });
+
+  it('accepts esdb+discover:// for a cluster', () => {
+    const config = loadConfig(
+      { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb+discover://cluster.local:2113' },
+      CWD,
+    );
+    expect(config.eventStore).toEqual({ kind: 'eventstoredb', connectionString: 'esdb+discover://cluster.local:2113' });
+  });
+});
+
+describe('redactConnectionString', () => {
+  it('removes credentials and query options', () => {
+    expect(redactConnectionString('esdb://admin:changeit@localhost:2113?tls=false')).toBe('esdb://***@localhost:2113');
+    expect(redactConnectionString('esdb://localhost:2113')).toBe('esdb://localhost:2113');
+  });
+});

@@ -1,0 +1,177 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import * as path from 'node:path';
+
+/**
+ * Service configuration, read from environment variables once at start-up and validated as a whole: every bad
+ * value is reported (one line each) before the process exits with code 1, so an operator fixes them in one go.
+ * The parsed config is handed to Nest as the `APP_CONFIG` provider; nothing reads `process.env` after this.
+ */
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export type NodeEnv = 'development' | 'test' | 'production';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type EventStoreConfig =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'eventstoredb'; readonly connectionString: string };
+
+export interface AppConfig {
+  readonly port: number;
+  readonly nodeEnv: NodeEnv;
+  readonly logLevel: LogLevel;
+  /** where the embedded event file (sqlite) and the read-model database live; absolute */
+  readonly dataDir: string;
+  readonly eventStore: EventStoreConfig;
+  /** key of the HMAC that turns a patient id into a stream name (design.md, decision 1) */
+  readonly patientIdSecret: string;
+  /** start-up warnings to log once the logger exists (e.g. the development secret is in use) */
+  readonly warnings: readonly string[];
+}
+
+/** All configuration problems found, one human-readable line each. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Used only outside production so `npm start` works on a fresh clone. Stream names derived with it are not secret:
+ * never point a development instance at real patient data.
+ */
+export const DEVELOPMENT_PATIENT_ID_SECRET = 'development-only-patient-id-secret-not-for-production';
+
+export const MIN_SECRET_LENGTH = 32;
+
+const NODE_ENVS: readonly NodeEnv[] = ['development', 'test', 'production'];
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const ESDB_SCHEMES = ['esdb://', 'esdb+discover://'];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Treats unset and blank alike: `PORT=` in a compose file means "use the default". */
+const valueOf = (env: Env, name: string): string | undefined => {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === '' ? undefined : raw;
+};
+
+const oneOf = <T extends string>(
+  env: Env,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+  problems: string[],
+): T => {
+  const raw = valueOf(env, name);
+  if (raw === undefined) {
+    return fallback;
+  }
+  const match = allowed.find((candidate) => candidate === raw);
+  if (match === undefined) {
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+    return fallback;
+  }
+  return match;
+};
+
+const portOf = (env: Env, problems: string[]): number => {
+  const raw = valueOf(env, 'PORT');
+  if (raw === undefined) {
+    return 3000;
+  }
+  const port = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    problems.push(`PORT must be an integer from 1 to 65535 (got "${raw}")`);
+    return 3000;
+  }
+  return port;
+};
+
+const eventStoreOf = (env: Env, dataDir: string, problems: string[]): EventStoreConfig => {
+  const kind = oneOf(env, 'EVENT_STORE', ['sqlite', 'eventstoredb'] as const, 'sqlite', problems);
+  if (kind === 'sqlite') {
+    return { kind, file: path.join(dataDir, 'events.db') };
+  }
+  const connectionString = valueOf(env, 'EVENTSTORE_CONNECTION_STRING');
+  if (connectionString === undefined) {
+    problems.push('EVENTSTORE_CONNECTION_STRING is required when EVENT_STORE=eventstoredb');
+  } else if (!ESDB_SCHEMES.some((scheme) => connectionString.startsWith(scheme))) {
+    // The connection string may hold credentials: name the rule, not the value.
+    problems.push('EVENTSTORE_CONNECTION_STRING must start with esdb:// or esdb+discover://');
+  }
+  return { kind, connectionString: connectionString ?? '' };
+};
+
+const secretOf = (env: Env, nodeEnv: NodeEnv, problems: string[], warnings: string[]): string => {
+  const secret = valueOf(env, 'PATIENT_ID_SECRET');
+  if (secret === undefined) {
+    if (nodeEnv === 'production') {
+      problems.push(`PATIENT_ID_SECRET is required in production (at least ${MIN_SECRET_LENGTH} characters)`);
+      return '';
+    }
+    warnings.push(
+      'PATIENT_ID_SECRET is not set: using the fixed development secret. Never use this instance for real patients.',
+    );
+    return DEVELOPMENT_PATIENT_ID_SECRET;
+  }
+  if (secret.length < MIN_SECRET_LENGTH) {
+    // Never echo a secret, not even a short one.
+    problems.push(`PATIENT_ID_SECRET must be at least ${MIN_SECRET_LENGTH} characters (got ${secret.length})`);
+  } else if (nodeEnv === 'production' && secret === DEVELOPMENT_PATIENT_ID_SECRET) {
+    problems.push('PATIENT_ID_SECRET must not be the published development secret in production');
+  }
+  return secret;
+};
+
+/**
+ * Parses and validates the environment. Pure: takes the environment and the working directory, returns the
+ * config or throws a ConfigError listing every problem.
+ */
+export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const nodeEnv = oneOf(env, 'NODE_ENV', NODE_ENVS, 'development', problems);
+  const logLevel = oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info', problems);
+  const port = portOf(env, problems);
+  const dataDir = path.resolve(cwd, valueOf(env, 'DATA_DIR') ?? './data');
+  const eventStore = eventStoreOf(env, dataDir, problems);
+  const patientIdSecret = secretOf(env, nodeEnv, problems, warnings);
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  return { port, nodeEnv, logLevel, dataDir, eventStore, patientIdSecret, warnings };
+};
+
+/** How the event store is described in the start-up log line; never includes credentials. */
+export const describeEventStore = (config: AppConfig, cwd: string = process.cwd()): string =>
+  config.eventStore.kind === 'sqlite'
+    ? `sqlite at ${displayPath(config.dataDir, cwd)}`
+    : `eventstoredb at ${redactConnectionString(config.eventStore.connectionString)}`;
+
+/** `./data` for a directory under the working directory, the absolute path otherwise. */
+const displayPath = (dir: string, cwd: string): string => {
+  const relative = path.relative(cwd, dir);
+  if (relative === '') {
+    return '.';
+  }
+  return relative.startsWith('..') || path.isAbsolute(relative) ? dir : `./${relative}`;
+};
+
+/** `esdb://admin:changeit@host:2113?tls=false` → `esdb://***@host:2113` */
+export const redactConnectionString = (connectionString: string): string =>
+  connectionString.replace(/\/\/[^@/]*@/, '//***@').replace(/\?.*$/, '');
+
+/** Makes the validated config injectable everywhere as `APP_CONFIG`. */
+@Global()
+@Module({})
+export class ConfigModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ConfigModule,
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { buildSchema, parse, validate } from 'graphql';
+import { operationLabel } from './graphql.module';
+import { maxAliasesRule, maxFieldsRule } from './query-limits';
+
+const schema = buildSchema('type Query { list(id: String): Item } type Item { name: String, version: Int }');
+
+const errorsOf = (document: string, limit: number): string[] =>
+  validate(schema, parse(document), [maxAliasesRule(limit), maxFieldsRule(limit * 2)]).map((error) => error.message);
+
+describe('query limits', () => {
+  it('accepts a document at the alias limit', () => {
+    expect(errorsOf('{ a: list { name } b: list { name } }', 2)).toEqual([]);
+  });
+
+  it('rejects the alias amplification attack with one error', () => {
+    const aliases = Array.from({ length: 1000 }, (_, i) => `a${i}: list(id: "x") { name }`).join(' ');
+
+    expect(errorsOf(`{ ${aliases} }`, 30)).toEqual([
+      'The document has too many aliases: at most 30 are allowed',
+      'The document has too many fields: at most 60 are allowed',
+    ]);
+  });
+
+  it('counts fields', () => {
+    expect(errorsOf('{ list { name version } }', 1)).toEqual(['The document has too many fields: at most 2 are allowed']);
+  });
+});
+
+describe('operationLabel', () => {
+  it.each([
+    ['query Q { list { name } }', 'query:list'],
+    ['mutation { startMedication }', 'mutation:startMedication'],
+    ['{ a: list { name } b: list { name } }', 'query:multiple'],
+    ['query A { list { name } } query B { list { version } }', 'multiple'],
+  ])('%s → %s', (document, label) => {
+    expect(operationLabel(parse(document))).toBe(label);
+  });
+});

@@ -1,0 +1,43 @@
+import { GraphQLError, type ValidationRule } from 'graphql';
+
+/**
+ * Cheap guards against hostile documents, run as GraphQL validation rules before execution (Mercurius's
+ * `queryDepth` covers nesting). They count syntax, not cost: fragments are counted once however often they are
+ * spread. Issue 5 hardens this further (cost analysis, batch limits, body size).
+ */
+
+export const QUERY_LIMITS = {
+  /** deepest selection nesting */
+  depth: 10,
+  /** aliased fields per document: 1,000 aliases of one expensive field is the classic amplification */
+  aliases: 30,
+  /** field selections per document */
+  fields: 500,
+} as const;
+
+const countingRule =
+  (what: 'aliases' | 'fields', limit: number, counts: (node: { alias?: unknown }) => boolean): ValidationRule =>
+  (context) => {
+    let count = 0;
+    return {
+      Field(node) {
+        if (!counts(node)) {
+          return;
+        }
+        count += 1;
+        // Report once, at the first field over the limit, rather than once per excess field.
+        if (count === limit + 1) {
+          context.reportError(
+            new GraphQLError(`The document has too many ${what}: at most ${limit} are allowed`, { nodes: node }),
+          );
+        }
+      },
+    };
+  };
+
+/** At most `limit` aliased fields in one document. */
+export const maxAliasesRule = (limit: number): ValidationRule =>
+  countingRule('aliases', limit, (node) => node.alias !== undefined);
+
+/** At most `limit` field selections in one document. */
+export const maxFieldsRule = (limit: number): ValidationRule => countingRule('fields', limit, () => true);

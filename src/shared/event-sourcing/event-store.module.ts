@@ -1,0 +1,54 @@
+import { Global, Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { LOGGER } from '../../observability/logger';
+import { CLOCK, systemClock } from '../clock';
+import { EsdbEventStore } from './esdb.event-store';
+import { EVENT_STORE, type EventStorePort } from './event-store.port';
+import { SqliteEventStore } from './sqlite.event-store';
+
+/** The adapter the configuration names: the embedded SQLite file by default, EventStoreDB in production. */
+export const createEventStore = (config: AppConfig, logger: Logger): EventStorePort => {
+  const { eventStore } = config;
+  switch (eventStore.kind) {
+    case 'sqlite':
+      // A fresh clone has no ./data yet.
+      mkdirSync(path.dirname(eventStore.file), { recursive: true });
+      return new SqliteEventStore({ filename: eventStore.file });
+    case 'eventstoredb':
+      return new EsdbEventStore({
+        connectionString: eventStore.connectionString,
+        // The adapter resubscribes by itself; say so, so a flapping connection shows in the logs.
+        onSubscriptionError: (error, attempt) => {
+          logger.warn({ err: error, attempt }, 'event store subscription dropped: resubscribing');
+        },
+      });
+  }
+};
+
+const eventStoreProvider: Provider = {
+  provide: EVENT_STORE,
+  inject: [APP_CONFIG, LOGGER],
+  useFactory: createEventStore,
+};
+
+/**
+ * Provides `EVENT_STORE` (from config) and `CLOCK` (the system clock; tests override it with `fixedClock`).
+ * Global, so capability modules inject both without importing this module. The store is closed in
+ * onApplicationShutdown, which Nest runs after the HTTP server has drained in-flight requests, and, this module
+ * being global, after the non-global modules' shutdown hooks (a projector stops reading before the store closes).
+ */
+@Global()
+@Module({
+  providers: [eventStoreProvider, { provide: CLOCK, useValue: systemClock }],
+  exports: [EVENT_STORE, CLOCK],
+})
+export class EventStoreModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStorePort) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
