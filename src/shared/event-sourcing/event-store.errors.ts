@@ -13,6 +13,18 @@ export class StreamRevisionConflictError extends DomainError {
   }
 }
 
+/**
+ * An append mixed event ids already in the stream with new ones: neither a clean retry (which is a no-op) nor a
+ * new append. A StreamRevisionConflictError with the same code, so callers treat it as a conflict: EventStoreDB
+ * reports this case as a wrong expected version ("corrupted idempotency"), and the adapters agree.
+ */
+export class EventIdConflictError extends StreamRevisionConflictError {
+  constructor(streamName: string, storedIds: number, newIds: number) {
+    super(streamName, `${storedIds + newIds} new event ids`, `${storedIds} of them already stored`);
+    this.message = `Stream ${streamName}: ${storedIds} of the appended event ids are already stored, ${newIds} are new`;
+  }
+}
+
 /** The command handler gave up after repeated revision conflicts. */
 export class ConcurrentModificationError extends DomainError {
   readonly code = 'CONCURRENT_MODIFICATION';

@@ -96,3 +96,25 @@ export interface EventStorePort {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A minimal shape check for metadata read back from a store (adapters parse at the boundary, never cast):
+ * the envelope fields are present with the right primitive types; actor details are optional strings.
+ */
+export const isEventMetadata = (value: unknown): value is EventMetadata => {
+  if (!isRecord(value) || !isRecord(value.actor)) {
+    return false;
+  }
+  const strings = ['commandId', 'correlationId', 'causationId', 'clinicalTime', 'recordedAt'] as const;
+  const actorStrings = ['hprNumber', 'organisationNumber', 'herId', 'name'] as const;
+  const actor = value.actor;
+  return (
+    strings.every((key) => typeof value[key] === 'string') &&
+    typeof value.schemaVersion === 'number' &&
+    typeof actor.role === 'string' &&
+    actorStrings.every((key) => actor[key] === undefined || typeof actor[key] === 'string')
+  );
+};

@@ -1,0 +1,98 @@
+import Database from 'better-sqlite3';
+import { EventStoreUnavailableError } from './event-store.errors';
+import { isEventMetadata, type RecordedEvent } from './event-store.port';
+
+/* The SQL side of the SQLite event store: schema, prepared statements, row parsing, error mapping. */
+
+/** The one `events` table. */
+// Stream heads come from MAX(revision) on the UNIQUE (stream_name, revision) index: one index seek, while a
+// separate `streams` head table costs an extra B-tree write per append (the hot path). AUTOINCREMENT keeps
+// positions from ever being reused. The (stream_name, event_id) index makes the idempotency check a seek.
+export const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS events (
+    position    INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream_name TEXT    NOT NULL,
+    revision    INTEGER NOT NULL,
+    event_id    TEXT    NOT NULL,
+    type        TEXT    NOT NULL,
+    data        TEXT    NOT NULL,
+    metadata    TEXT    NOT NULL,
+    UNIQUE (stream_name, revision),
+    UNIQUE (stream_name, event_id)
+  );`;
+
+const COLUMNS = 'position, stream_name, revision, event_id, type, data, metadata';
+
+/** a promise of a synchronous result; a throw becomes a rejection (the Promise executor catches it) */
+export const settle = <T>(run: () => T): Promise<T> =>
+  new Promise((resolve) => {
+    resolve(run());
+  });
+
+/** Prepared once per connection: appends and reads are the hot path. */
+export const prepareStatements = (db: Database.Database) => ({
+  begin: db.prepare('BEGIN IMMEDIATE'),
+  commit: db.prepare('COMMIT'),
+  rollback: db.prepare('ROLLBACK'),
+  ping: db.prepare('SELECT 1'),
+  maxRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_name = ?').safeIntegers(true),
+  findById: db
+    .prepare('SELECT position, revision FROM events WHERE stream_name = ? AND event_id = ?')
+    .safeIntegers(true),
+  insert: db.prepare(
+    'INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+  ),
+  readStream: db
+    .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision`)
+    .safeIntegers(true),
+  readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).safeIntegers(true),
+  head: db.prepare('SELECT MAX(position) AS position FROM events').safeIntegers(true),
+});
+
+const isRow = (row: unknown): row is Readonly<Record<string, unknown>> => typeof row === 'object' && row !== null;
+
+/** A column of a row typed `unknown` (better-sqlite3 rows are parsed here, never cast). */
+export const field = (row: unknown, name: string): unknown => (isRow(row) ? row[name] : undefined);
+
+/** The `position` column, a bigint because the statements read with safeIntegers. */
+export const bigintOf = (row: unknown): bigint => {
+  const position = field(row, 'position');
+  if (typeof position !== 'bigint') {
+    throw new Error('malformed event row: no position');
+  }
+  return position;
+};
+
+/** Parses one row at the boundary; a malformed row is corruption, not "unavailable", and says so. */
+export const toRecordedEvent = (row: unknown): RecordedEvent => {
+  const position = bigintOf(row);
+  const columns = ['stream_name', 'revision', 'event_id', 'type', 'data', 'metadata'];
+  const [streamName, revision, id, type, data, metadata] = columns.map((name) => field(row, name));
+  if (
+    typeof streamName !== 'string' ||
+    typeof revision !== 'bigint' ||
+    typeof id !== 'string' ||
+    typeof type !== 'string' ||
+    typeof data !== 'string' ||
+    typeof metadata !== 'string'
+  ) {
+    throw new Error(`malformed event row at position ${position}`);
+  }
+  const parsedMetadata: unknown = JSON.parse(metadata);
+  if (!isEventMetadata(parsedMetadata)) {
+    throw new Error(`malformed event metadata at position ${position}`);
+  }
+  const parsedData: unknown = JSON.parse(data);
+  return { id, streamName, revision: Number(revision), position, type, data: parsedData, metadata: parsedMetadata };
+};
+
+/** SQLite's error code (SQLITE_BUSY, SQLITE_CANTOPEN, …) is the reason; messages could quote a path. */
+export const toUnavailable = (error: unknown): EventStoreUnavailableError => {
+  if (error instanceof EventStoreUnavailableError) {
+    return error;
+  }
+  if (error instanceof Database.SqliteError) {
+    return new EventStoreUnavailableError(`SQLite ${error.code}`);
+  }
+  return new EventStoreUnavailableError(error instanceof Error ? error.message : 'unknown error');
+};

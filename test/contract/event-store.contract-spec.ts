@@ -1,0 +1,173 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EsdbEventStore } from '../../src/shared/event-sourcing/esdb.event-store';
+import {
+  EventStoreUnavailableError,
+  StreamRevisionConflictError,
+} from '../../src/shared/event-sourcing/event-store.errors';
+import { InMemoryEventStore } from '../../src/shared/event-sourcing/in-memory.event-store';
+import { SqliteEventStore } from '../../src/shared/event-sourcing/sqlite.event-store';
+import {
+  Collector,
+  contractEvent,
+  eventStoreContract,
+  rejectionOf,
+  uniqueStream,
+  unavailableStoreContract,
+  withGuard,
+} from './event-store.contract';
+
+const closed = async <T extends { close(): Promise<void> }>(store: T): Promise<T> => {
+  await store.close();
+  return store;
+};
+
+describe('in memory', () => {
+  eventStoreContract('In-memory', () => new InMemoryEventStore(), {
+    startsEmpty: true,
+    unavailable: () => closed(new InMemoryEventStore()),
+  });
+});
+
+describe('SQLite', () => {
+  let dir: string;
+  const file = (): string => join(dir, `${randomUUID()}.db`);
+  // A short poll: the two-instance test relies on it, as a projector in another process would.
+  const open = (filename = file()): SqliteEventStore => new SqliteEventStore({ filename, pollIntervalMs: 10 });
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'event-store-contract-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  eventStoreContract('SQLite', () => open(), { startsEmpty: true, unavailable: () => closed(open()) });
+
+  it('an unopenable path (a directory) is EventStoreUnavailableError', () => {
+    expect(() => new SqliteEventStore({ filename: dir })).toThrow(EventStoreUnavailableError);
+  });
+
+  it('a write lock held past the busy timeout is EventStoreUnavailableError (SQLITE_BUSY)', async () => {
+    const filename = file();
+    const store = new SqliteEventStore({ filename, busyTimeoutMs: 20 });
+    const other = new Database(filename);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const append = store.appendToStream(uniqueStream(), [contractEvent()], { expectedRevision: 'any' });
+      const error = await rejectionOf(append);
+      expect(error).toBeInstanceOf(EventStoreUnavailableError);
+      expect(error).toMatchObject({ message: expect.stringContaining('SQLITE_BUSY') as unknown });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+      await store.close();
+    }
+  });
+
+  it('group commit: appends in one tick share one transaction, each checked against its own revision', async () => {
+    const store = open();
+    try {
+      const [a, b] = [uniqueStream(), uniqueStream()];
+      await store.appendToStream(a, [contractEvent()], { expectedRevision: 'no_stream' });
+      const commitsBefore = store.commitCount;
+      const outcomes = await Promise.allSettled([
+        store.appendToStream(a, [contractEvent()], { expectedRevision: 0 }),
+        store.appendToStream(a, [contractEvent()], { expectedRevision: 0 }), // loses to the first
+        store.appendToStream(b, [contractEvent(), contractEvent()], { expectedRevision: 'no_stream' }),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(outcomes[1]).toMatchObject({ reason: expect.any(StreamRevisionConflictError) as unknown });
+      expect(store.commitCount - commitsBefore).toBe(1);
+      expect((await store.readStream(a)).map((event) => event.revision)).toEqual([0, 1]);
+      expect((await store.readStream(b)).map((event) => event.revision)).toEqual([0, 1]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('two instances on one file (two processes): one subscribes while the other appends', async () => {
+    const filename = file();
+    const [reader, writer] = [open(filename), open(filename)];
+    const stream = uniqueStream();
+    const subscription = reader.subscribeToAll();
+    const collector = new Collector(subscription, (event) => event.streamName === stream);
+    try {
+      const events = [contractEvent(), contractEvent(), contractEvent()];
+      await writer.appendToStream(stream, events.slice(0, 2), { expectedRevision: 'no_stream' });
+      expect((await collector.until(2)).map((event) => event.id)).toEqual([events[0].id, events[1].id]);
+      await reader.appendToStream(stream, [events[2]], { expectedRevision: 1 });
+      await collector.until(3);
+      // Both instances race with the same expected revision: the file's write lock lets exactly one win.
+      const race = await Promise.allSettled([
+        reader.appendToStream(stream, [contractEvent()], { expectedRevision: 2 }),
+        writer.appendToStream(stream, [contractEvent()], { expectedRevision: 2 }),
+      ]);
+      expect(race.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      expect(await writer.readStream(stream)).toHaveLength(4);
+      expect((await collector.until(4)).map((event) => event.revision)).toEqual([0, 1, 2, 3]);
+    } finally {
+      await subscription.close();
+      await withGuard(collector.done, 'the iteration to end');
+      await Promise.all([reader.close(), writer.close()]);
+    }
+  });
+});
+
+const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
+// Nothing listens on port 1: the unreachable case runs on every machine, with or without a server.
+const UNREACHABLE = 'esdb://127.0.0.1:1?tls=false';
+
+if (connectionString === undefined || connectionString === '') {
+  console.warn('EventStoreDB contract SKIPPED: EVENTSTORE_CONNECTION_STRING not set (see docs/eventstoredb.md)');
+  describe.skip('EventStoreDB contract — SKIPPED: EVENTSTORE_CONNECTION_STRING not set', () => {
+    it('runs the shared contract against a real server when EVENTSTORE_CONNECTION_STRING is set', () => undefined);
+  });
+} else {
+  describe('EventStoreDB', () => {
+    eventStoreContract('EventStoreDB', () => new EsdbEventStore({ connectionString }), {
+      startsEmpty: false,
+      unavailable: () => new EsdbEventStore({ connectionString: UNREACHABLE, deadlineMs: 2000 }),
+    });
+  });
+}
+
+describe('EventStoreDB adapter without a server', () => {
+  unavailableStoreContract(
+    'EventStoreDB (unreachable)',
+    () => new EsdbEventStore({ connectionString: UNREACHABLE, deadlineMs: 2000 }),
+  );
+
+  it('a subscription resubscribes with growing pauses after errors until closed', async () => {
+    const attempts: number[] = [];
+    const errors: Error[] = [];
+    let third: () => void = () => undefined;
+    const thirdError = new Promise<void>((resolve) => (third = resolve));
+    const store = new EsdbEventStore({
+      connectionString: UNREACHABLE,
+      resubscribeDelayMs: { initial: 5, max: 20 },
+      onSubscriptionError: (error, attempt) => {
+        errors.push(error);
+        attempts.push(attempt);
+        if (attempts.length === 3) {
+          third();
+        }
+      },
+    });
+    const subscription = store.subscribeToAll();
+    const collector = new Collector(subscription, () => true);
+    try {
+      await withGuard(thirdError, 'three failed subscription attempts');
+      expect(attempts.slice(0, 3)).toEqual([1, 2, 3]);
+      expect(errors.every((error) => error instanceof EventStoreUnavailableError)).toBe(true);
+    } finally {
+      await subscription.close();
+      await withGuard(collector.done, 'the iteration to end after close()');
+      await store.close();
+    }
+    expect(collector.events).toEqual([]);
+  });
+});
