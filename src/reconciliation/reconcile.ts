@@ -1,0 +1,142 @@
+import type { Dosage, IsoDate, IsoDateTime, Medication } from '../medication-list/medication-list.events';
+import { assertIsoDateTime, datePart } from '../medication-list/medication-list.validation';
+import type { ExternalDispensing, ExternalPrescription, ExternalRecord } from './external-record';
+import {
+  discontinuedButDispensable,
+  dispensedAfterStop,
+  doseDiffers,
+  duplicateTherapy,
+  expiring,
+  substituted,
+  unknownToList,
+  unknownToRegistry,
+  type Link,
+  type ReconcileContext,
+} from './reconcile.rules';
+
+/**
+ * Reconciliation ("samstemming", domain.md): compare one patient's list with the external records and report
+ * discrepancies D1–D8. Pure: no clock (`now` comes in), no I/O, inputs are never mutated. Matching is exact, on
+ * business ids first (prescription id, dispensing id), then on the exact FEST id, then the exact ATC code; never
+ * on names. Conflicts are surfaced, never resolved here. Every discrepancy has a deterministic key built from its
+ * code and the ids it concerns (joined with `|`, which list ids cannot contain), so a repeated feed yields the
+ * same keys and the event wiring can raise each one once.
+ */
+
+/** The minimal list the rules need; the decider state or the projection document is mapped into it. */
+export interface ReconciliationListView {
+  /** the validated patient id: only records of this patient are considered */
+  readonly patientId: string;
+  /** entries not retracted (a retracted entry was a registration error and is not on the list) */
+  readonly entries: readonly ReconciliationEntry[];
+}
+
+export interface ReconciliationEntry {
+  readonly entryId: string;
+  readonly status: 'active' | 'paused' | 'discontinued';
+  readonly discontinuedAt?: IsoDateTime;
+  readonly medication: Medication;
+  readonly dosage: Dosage;
+  readonly startedOn: IsoDate;
+  /** every prescription ever linked to the entry */
+  readonly prescriptions: readonly ReconciliationPrescription[];
+}
+
+export interface ReconciliationPrescription {
+  readonly prescriptionId: string;
+  readonly status: 'active' | 'recalled';
+  readonly recalledAt?: IsoDateTime;
+  readonly expiresOn: IsoDate;
+}
+
+export type DiscrepancyCode = 'D1' | 'D2' | 'D3' | 'D4' | 'D5' | 'D6' | 'D7' | 'D8';
+
+export interface Discrepancy {
+  readonly code: DiscrepancyCode;
+  /** `code|id|id…`: stable across runs, so a repeated feed raises nothing new */
+  readonly key: string;
+  readonly entryId?: string;
+  readonly prescriptionId?: string;
+  readonly dispensingId?: string;
+  /** ids, dates, statuses, codes and dose descriptions; never the patient id */
+  readonly evidence: Readonly<Record<string, string>>;
+  readonly severity: 'warning' | 'info';
+}
+
+export interface ReconcileOptions {
+  /** D5 warns this many days before a prescription expires (default 30) */
+  readonly expiryWarningDays?: number;
+  /**
+   * Whether the e-prescription feed covered this patient. D8 ("absent from the registry") is only meaningful when
+   * it did. Default: covered when the records hold at least one e-prescription-registry record for the patient;
+   * pass `true` when a registry lookup for the patient returned nothing at all.
+   */
+  readonly coversPatient?: boolean;
+}
+
+/** Compares `list` with `records` as of `now`; the result is sorted by key. */
+export const reconcile = (
+  list: ReconciliationListView,
+  records: readonly ExternalRecord[],
+  now: IsoDateTime,
+  options: ReconcileOptions = {},
+): Discrepancy[] => {
+  const context = contextOf(list, records, now, options);
+  return [
+    ...unknownToList(context),
+    ...discontinuedButDispensable(context),
+    ...dispensedAfterStop(context),
+    ...doseDiffers(context),
+    ...expiring(context),
+    ...duplicateTherapy(context),
+    ...substituted(context),
+    ...unknownToRegistry(context),
+  ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+};
+
+const DAY_MS = 86_400_000;
+const addDays = (date: IsoDate, days: number): IsoDate =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+const contextOf = (
+  list: ReconciliationListView,
+  records: readonly ExternalRecord[],
+  now: IsoDateTime,
+  options: ReconcileOptions,
+): ReconcileContext => {
+  assertIsoDateTime(now, 'now');
+  // The calendar date as written in `now`'s own offset: pass Norwegian time to get the Norwegian date.
+  const today = datePart(now);
+  const mine = records.filter((record) => record.patientId === list.patientId);
+
+  // A repeated record within one run: the later line wins (feeds are in time order).
+  const feedPrescriptions = new Map<string, ExternalPrescription>();
+  const dispensings = new Map<string, ExternalDispensing>();
+  const annulled = new Set<string>();
+  for (const record of mine) {
+    if (record.kind === 'prescription') {
+      feedPrescriptions.set(record.prescriptionId, record);
+    } else if (record.kind === 'dispensing') {
+      dispensings.set(record.dispensingId, record);
+      if (record.annulled) {
+        annulled.add(record.dispensingId);
+      }
+    }
+  }
+  const linked = new Map<string, Link>();
+  for (const entry of list.entries) {
+    for (const prescription of entry.prescriptions) {
+      linked.set(prescription.prescriptionId, { entry, prescription });
+    }
+  }
+  return {
+    entries: list.entries,
+    today,
+    warnUntil: addDays(today, options.expiryWarningDays ?? 30),
+    covered: options.coversPatient ?? mine.some((record) => record.source === 'eprescription'),
+    feedPrescriptions,
+    // Annulled dispensings never happened, whichever line came first.
+    dispensed: [...dispensings.values()].filter((d) => !annulled.has(d.dispensingId)),
+    linked,
+  };
+};
