@@ -1,0 +1,311 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DomainError } from '../shared/errors/domain-error';
+import { parseProjectionName } from '../shared/event-sourcing/projector.types';
+
+/** Injection token of the read-model store (a SqliteReadModelStore). */
+export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');
+
+/** Lifecycle of one versioned projection in this file: being built, serving, or superseded by a newer version. */
+export type ProjectionMetaStatus = 'catching-up' | 'live' | 'retired';
+
+/** One row of `projection_meta`. */
+export interface ProjectionMeta {
+  readonly projection: string;
+  readonly version: number;
+  readonly status: ProjectionMetaStatus;
+}
+
+/** Options of the read-model store: the file (`:memory:` for tests), the LRU size and the fsync level. */
+export interface ReadModelStoreOptions {
+  readonly file: string;
+  readonly cacheSize?: number;
+  readonly synchronous?: 'NORMAL' | 'FULL';
+}
+
+/** The stored checkpoint moved under this store: another process (a rebuild) wrote the same projection. */
+export class ReadModelCheckpointConflictError extends DomainError {
+  readonly code = 'READ_MODEL_CHECKPOINT_CONFLICT';
+  readonly kind = 'conflict' as const;
+  constructor(projection: string, expected: string, actual: string) {
+    super(`Checkpoint of ${projection} is ${actual}, expected ${expected}`, { projection, expected, actual });
+  }
+}
+
+/** The read-model file of a data directory (design decision 4: apart from the events file). */
+export const readModelFile = (dataDir: string): string => join(dataDir, 'read-models.db');
+
+
+const NONE = '';
+type CacheKey = string;
+const cacheKey = (projection: string, id: string): CacheKey => `${projection}\u0000${id}`;
+
+/** Freezes a cached document so a caller that mutates it fails loudly instead of corrupting the cache. */
+const deepFreeze = <T>(value: T): T => {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) {
+      deepFreeze(child);
+    }
+  }
+  return value;
+};
+
+interface ListParams {
+  projection: string;
+  afterId: string;
+  prefix: string;
+  limit: number;
+}
+
+interface ListParams {
+  projection: string;
+  afterId: string;
+  prefix: string;
+  limit: number;
+}
+
+const prepare = (db: Database.Database) => ({
+  dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
+  getDocument: db.prepare<[string, string], { body: string }>(
+    'SELECT body FROM documents WHERE projection = ? AND id = ?',
+  ),
+  // `id >= @prefix` lets the primary key range-scan; substr() then keeps exactly the prefix
+  listDocuments: db.prepare<[ListParams], { id: string; body: string }>(
+    `SELECT id, body FROM documents
+     WHERE projection = @projection AND id > @afterId AND id >= @prefix AND substr(id, 1, length(@prefix)) = @prefix
+     ORDER BY id LIMIT @limit`,
+  ),
+  upsertDocument: db.prepare<[string, string, string]>(
+    `INSERT INTO documents (projection, id, body) VALUES (?, ?, ?)
+     ON CONFLICT (projection, id) DO UPDATE SET body = excluded.body`,
+  ),
+  getCheckpoint: db.prepare<[string], { position: string }>('SELECT position FROM checkpoints WHERE projection = ?'),
+  upsertCheckpoint: db.prepare<[string, string, string]>(
+    `INSERT INTO checkpoints (projection, position, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+  ),
+  deleteDocuments: db.prepare<[string]>('DELETE FROM documents WHERE projection = ?'),
+  deleteCheckpoint: db.prepare<[string]>('DELETE FROM checkpoints WHERE projection = ?'),
+  listMeta: db.prepare<[], ProjectionMeta>('SELECT projection, version, status FROM projection_meta'),
+  upsertMeta: db.prepare<[string, number, string]>(
+    `INSERT INTO projection_meta (projection, version, status) VALUES (?, ?, ?)
+     ON CONFLICT (projection) DO UPDATE SET status = excluded.status`,
+  ),
+  insertMetaIfAbsent: db.prepare<[string, number, string]>(
+    'INSERT INTO projection_meta (projection, version, status) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  ),
+});
+type Statements = ReturnType<typeof prepare>;
+
+/**
+ * Projection documents and checkpoints in one SQLite file. The documents of a batch and the checkpoint after
+ * it commit in ONE transaction, so whatever survives a crash is a consistent prefix of the event log.
+ */
+export class SqliteReadModelStore {
+  private readonly db: Database.Database;
+  /** LRU of parsed documents; holds committed state only (filled after commit), so it never runs ahead of disk. */
+  private readonly cache = new Map<CacheKey, unknown>();
+  private readonly cacheSize: number;
+  /** The checkpoint this instance last read or wrote, per projection: detects a second writer (optimistic). */
+  private readonly knownCheckpoints = new Map<string, string>();
+  private readonly statements: Statements;
+  /** SQLite's data_version as last seen: it changes only when ANOTHER connection commits to the file. */
+  private dataVersion: number;
+
+  constructor(options: ReadModelStoreOptions) {
+    if (options.file !== ':memory:') {
+      mkdirSync(dirname(options.file), { recursive: true });
+    }
+    this.db = new Database(options.file);
+    this.cacheSize = options.cacheSize ?? 1_000; // a list document is ~20 KB of JSON, several times that parsed
+    this.db.pragma('journal_mode = WAL');
+    // synchronous=NORMAL in WAL mode survives a process crash (SIGKILL) fully; only a power or OS failure may
+    // roll back the newest commits. Because every commit carries its own checkpoint, such a rollback takes the
+    // documents and the checkpoint back together: the projector resumes from the older checkpoint and re-applies
+    // the lost suffix. No gap, no double apply, and a read model is rebuildable anyway. Measured with 20 KB
+    // documents: one-event commits (the live case) 3,000–3,400/s with NORMAL against 750–1,150/s with FULL;
+    // catch-up batches of 500 show no difference. FULL stays available as an option.
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    // Documents are large (a list is ~20 KB): an ordinary rowid table, as SQLite advises against WITHOUT ROWID for
+    // rows that big, and no json_valid CHECK (it re-parses every body; JSON.stringify produced it).
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS documents (
+        projection TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (projection, id));
+      CREATE TABLE IF NOT EXISTS checkpoints (
+        projection TEXT PRIMARY KEY, position TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS projection_meta (
+        projection TEXT PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL);
+    `);
+    this.statements = prepare(this.db);
+    this.dataVersion = this.statements.dataVersion.get() ?? 0;
+  }
+
+  /** The committed document, or undefined. Cached documents are frozen: treat them as immutable. */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names its projection's document type
+  getDocument<T>(projection: string, id: string): T | undefined {
+    this.dropCacheIfWrittenElsewhere();
+    const key = cacheKey(projection, id);
+    const cached = this.cache.get(key);
+    if (cached !== undefined) {
+      this.cache.delete(key); // re-insert: Map order is the LRU order
+      this.cache.set(key, cached);
+      return cached as T;
+    }
+    const row = this.statements.getDocument.get(projection, id);
+    if (!row) {
+      return undefined;
+    }
+    const document = JSON.parse(row.body) as T;
+    this.remember(key, document);
+    return document;
+  }
+
+  /** Documents of a projection in id order; `idPrefix` narrows (e.g. one organisation), `afterId` pages. */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as getDocument
+  listDocuments<T>(
+    projection: string,
+    options: { readonly idPrefix?: string; readonly afterId?: string; readonly limit?: number } = {},
+  ): { id: string; document: T }[] {
+    const rows = this.statements.listDocuments.all({
+      projection,
+      afterId: options.afterId ?? NONE,
+      prefix: options.idPrefix ?? NONE,
+      limit: options.limit ?? -1,
+    });
+    return rows.map((row) => ({ id: row.id, document: JSON.parse(row.body) as T }));
+  }
+
+  /**
+   * Writes the documents of a batch and the checkpoint after its last event in ONE transaction. Throws
+   * ReadModelCheckpointConflictError (writing nothing) if the stored checkpoint is not the one this instance
+   * last saw: another writer moved it, and applying our batch on top could double-apply or skip events.
+   */
+  applyBatch(projection: string, documents: ReadonlyMap<string, unknown>, checkpoint: bigint): void {
+    const expected = this.knownCheckpoints.get(projection) ?? this.readCheckpoint(projection);
+    const serialised = [...documents].map(([id, document]) => [id, JSON.stringify(document)] as const);
+    const position = checkpoint.toString();
+    const write = this.db.transaction(() => {
+        const actual = this.statements.getCheckpoint.get(projection)?.position ?? NONE;
+        if (actual !== expected) {
+          throw new ReadModelCheckpointConflictError(projection, expected || 'none', actual || 'none');
+        }
+        for (const [id, body] of serialised) {
+          this.statements.upsertDocument.run(projection, id, body);
+        }
+        this.statements.upsertCheckpoint.run(projection, position, new Date().toISOString());
+    });
+    try {
+      write.immediate(); // BEGIN IMMEDIATE: take the write lock first, so a second writer waits instead of failing mid-way
+    } catch (error) {
+      if (error instanceof ReadModelCheckpointConflictError) {
+        this.forget(projection);
+      }
+      throw error;
+    }
+    // Only after the commit: the cache and the known checkpoint follow the disk, never precede it.
+    this.knownCheckpoints.set(projection, position);
+    for (const [id, document] of documents) {
+      this.remember(cacheKey(projection, id), document);
+    }
+  }
+
+  /** The committed checkpoint (last applied position), or undefined: the projection starts from zero. */
+  checkpoint(projection: string): bigint | undefined {
+    const position = this.readCheckpoint(projection);
+    return position === NONE ? undefined : BigInt(position);
+  }
+
+  /** Drops a projection's documents and checkpoint (a rebuild from zero follows). */
+  reset(projection: string): void {
+    this.db.transaction(() => {
+      this.statements.deleteDocuments.run(projection);
+      this.statements.deleteCheckpoint.run(projection);
+      const { version } = parseProjectionName(projection);
+      this.statements.upsertMeta.run(projection, version, 'catching-up');
+    })();
+    this.forget(projection);
+  }
+
+  /** Records a projection as known to this file; a new name starts as 'catching-up'. */
+  register(projection: string): void {
+    this.statements.insertMetaIfAbsent.run(projection, parseProjectionName(projection).version, 'catching-up');
+  }
+
+  /** Marks a projection caught up, and retires (drops the documents of) older versions of the same base name. */
+  markLive(projection: string): ProjectionMeta[] {
+    const { base, version } = parseProjectionName(projection);
+    const retired = this.projections().filter((meta) => {
+      const other = parseProjectionName(meta.projection);
+      return other.base === base && other.version < version && meta.status !== 'retired';
+    });
+    this.db.transaction(() => {
+      this.statements.upsertMeta.run(projection, version, 'live');
+      for (const old of retired) {
+        this.statements.deleteDocuments.run(old.projection);
+        this.statements.deleteCheckpoint.run(old.projection);
+        this.statements.upsertMeta.run(old.projection, old.version, 'retired');
+      }
+    })();
+    retired.forEach((old) => this.forget(old.projection));
+    return retired;
+  }
+
+  /** Every projection this file has seen, with its status. */
+  projections(): ProjectionMeta[] {
+    return this.statements.listMeta.all();
+  }
+
+  close(): void {
+    this.cache.clear();
+    this.db.close();
+  }
+
+  private readCheckpoint(projection: string): string {
+    const position = this.statements.getCheckpoint.get(projection)?.position ?? NONE;
+    const known = this.knownCheckpoints.get(projection);
+    if (known !== undefined && known !== position) {
+      this.forget(projection); // someone else wrote this projection: cached documents may be stale
+    }
+    this.knownCheckpoints.set(projection, position);
+    return position;
+  }
+
+  /**
+   * Normally this store is the file's only writer and the cache stays valid. If another process wrote (a
+   * `npm run rebuild` beside a running service), we cannot tell which documents changed: drop them all.
+   */
+  private dropCacheIfWrittenElsewhere(): void {
+    const version = this.statements.dataVersion.get() ?? 0;
+    if (version !== this.dataVersion) {
+      this.dataVersion = version;
+      this.cache.clear();
+    }
+  }
+
+  private forget(projection: string): void {
+    this.knownCheckpoints.delete(projection);
+    const prefix = cacheKey(projection, '');
+    for (const key of [...this.cache.keys()]) {
+      if (key.startsWith(prefix)) {
+        this.cache.delete(key);
+      }
+    }
+  }
+
+  private remember(key: CacheKey, document: unknown): void {
+    if (this.cacheSize <= 0) {
+      return;
+    }
+    this.cache.delete(key);
+    this.cache.set(key, deepFreeze(document));
+    if (this.cache.size > this.cacheSize) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) {
+        this.cache.delete(oldest);
+      }
+    }
+  }
+}

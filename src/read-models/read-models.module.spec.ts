@@ -1,0 +1,115 @@
+import { Global, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validListEvents } from '../../projections/current-medication-list/current-medication-list.spec-helpers';
+import { documentsOf, project } from '../../projections/projection.spec-helpers';
+import { APP_CONFIG } from '../config/config';
+import { ReadinessChecks } from '../health/readiness';
+import { EVENT_STORE } from '../shared/event-sourcing/event-store.port';
+import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
+import { PROJECTOR, Projector, toProjectionEvent } from '../shared/event-sourcing/projector';
+import { READ_MODEL_STORE, SqliteReadModelStore } from './read-model.store';
+import { ReadModelsModule, projectionReadiness, readModelProjections } from './read-models.module';
+
+/** Appends generated histories, one stream per history, as the command handler would. */
+const appendHistories = async (store: InMemoryEventStore, seed: number, histories: number): Promise<void> => {
+  const samples = fc.sample(validListEvents(40), { numRuns: histories, seed });
+  for (const [i, events] of samples.entries()) {
+    const stream = `medicationList-00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    for (const [j, event] of events.entries()) {
+      const id = `00000000-0000-4000-9000-${String(i * 1000 + j).padStart(12, '0')}`;
+      await store.appendToStream(stream, [{ id, type: event.type, data: event.data, metadata: event.metadata }], {
+        expectedRevision: 'any',
+      });
+    }
+  }
+};
+
+describe('the real read models through the projector', () => {
+  it('equal a fold of the log, through batches that cut histories anywhere (JSON and frozen cache included)', async () => {
+    const events = new InMemoryEventStore();
+    await appendHistories(events, 7, 8);
+    const head = (await events.headPosition()) ?? 0n;
+    const store = new SqliteReadModelStore({ file: ':memory:' });
+    const unknown: string[] = [];
+    const projector = new Projector({
+      eventStore: events,
+      store,
+      projections: readModelProjections(),
+      batchSize: 7,
+      observer: { onApplied: () => undefined, onUnknownEvent: (_p, type) => unknown.push(type), onError: () => undefined },
+    });
+    projector.start();
+    for (const { name } of readModelProjections()) {
+      await projector.waitForPosition(name, head, 10_000);
+    }
+    await projector.stop();
+
+    const log = (await events.readAll()).map(toProjectionEvent);
+    for (const projection of readModelProjections()) {
+      const stored = Object.fromEntries(store.listDocuments(projection.name).map(({ id, document }) => [id, document]));
+      expect(stored).toEqual(documentsOf(project(projection, log)));
+    }
+    const [currentList] = readModelProjections();
+    const listsInLog = new Set(log.filter((e) => currentList.handles.includes(e.type)).map((e) => e.streamName));
+    expect(listsInLog.size).toBeGreaterThan(3); // the generator produced real histories
+    expect(store.listDocuments(currentList.name)).toHaveLength(listsInLog.size);
+    expect(new Set(unknown)).toEqual(new Set(['MedicationNoteAdded']));
+    store.close();
+  });
+});
+
+describe('ReadModelsModule', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'read-models-module-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('opens read-models.db in DATA_DIR, projects from bootstrap to shutdown and reports lag for /ready', async () => {
+    const events = new InMemoryEventStore();
+    await appendHistories(events, 3, 2);
+    @Global()
+    @Module({
+      providers: [
+        { provide: APP_CONFIG, useValue: { dataDir: dir } },
+        { provide: EVENT_STORE, useValue: events },
+        ReadinessChecks,
+      ],
+      exports: [APP_CONFIG, EVENT_STORE, ReadinessChecks],
+    })
+    class TestInfrastructure {}
+
+    const app = await Test.createTestingModule({ imports: [TestInfrastructure, ReadModelsModule] }).compile();
+    await app.init(); // onModuleInit + onApplicationBootstrap
+    const projector = app.get<Projector>(PROJECTOR);
+    const head = (await events.headPosition()) ?? 0n;
+    await projector.waitForPosition('currentMedicationList', head, 10_000);
+    await projector.waitForPosition('careUnitOverview', head, 10_000);
+
+    const checks = new Map(app.get(ReadinessChecks).list());
+    expect([...checks.keys()]).toEqual(['projection:currentMedicationList.v1', 'projection:careUnitOverview.v1']);
+    expect(await checks.get('projection:currentMedicationList.v1')?.()).toEqual({
+      up: true,
+      details: { running: true, checkpoint: head.toString(), lagEvents: 0, lagSeconds: 0 },
+    });
+    expect(app.get<SqliteReadModelStore>(READ_MODEL_STORE).listDocuments('currentMedicationList.v1')).toHaveLength(2);
+    await app.close();
+
+    const reopened = new SqliteReadModelStore({ file: join(dir, 'read-models.db') });
+    expect(reopened.checkpoint('currentMedicationList.v1')).toBe(head);
+    reopened.close();
+  });
+
+  it.each([
+    [{ running: true, lagSeconds: 3 }, true],
+    [{ running: true, lagSeconds: 30 }, false],
+    [{ running: true, lagSeconds: null }, false],
+    [{ running: false, lagSeconds: 0 }, false],
+  ])('readiness of %o is up = %s', (status, up) => {
+    expect(projectionReadiness({ checkpoint: 1n, head: 2n, lagEvents: 1, ...status }).up).toBe(up);
+  });
+});

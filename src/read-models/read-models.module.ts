@@ -1,0 +1,138 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { Logger } from 'pino';
+import { careUnitOverviewProjection } from '../../projections/care-unit-overview/care-unit-overview.projection';
+import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
+import type { Projection } from '../../projections/projection';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { ReadinessChecks, type ReadinessStatus } from '../health/readiness';
+import { LOGGER } from '../observability/logger';
+import { Metrics } from '../observability/metrics';
+import { CLOCK, type Clock } from '../shared/clock';
+import { isDomainError } from '../shared/errors/domain-error';
+import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
+import {
+  PROJECTOR,
+  type ProjectionStatus,
+  Projector,
+  type ProjectorObserver,
+  eraseDocumentType,
+} from '../shared/event-sourcing/projector';
+import { READ_MODEL_STORE, SqliteReadModelStore, readModelFile } from './read-model.store';
+
+/** A replica whose read model is further behind than this reports not ready (a load balancer routes elsewhere). */
+export const READY_MAX_LAG_SECONDS = 10;
+
+/** The read models this service keeps (and `npm run rebuild` can rebuild). */
+export const readModelProjections = (): Projection<unknown>[] => [
+  eraseDocumentType(currentMedicationListProjection),
+  eraseDocumentType(careUnitOverviewProjection),
+];
+
+/** The projector's observer: lag and unknown events to Prometheus, errors to the log (codes only, no data). */
+export const projectorObserver = (
+  metrics: Pick<Metrics, 'projectionLag' | 'projectionUnknownEvents'> | undefined,
+  logger: Pick<Logger, 'warn'> | undefined,
+): ProjectorObserver => ({
+  onApplied: (projection, _count, lagSeconds) => metrics?.projectionLag(projection, lagSeconds),
+  onUnknownEvent: (projection) => metrics?.projectionUnknownEvents(projection),
+  onError: (projection, error) =>
+    logger?.warn(
+      { projection, code: isDomainError(error) ? error.code : error instanceof Error ? error.name : 'unknown' },
+      'projection failed; resubscribing from its checkpoint after a backoff',
+    ),
+});
+
+/** Ready when the projection's subscription is up and its lag is within `maxLagSeconds`. */
+export const projectionReadiness = (status: ProjectionStatus, maxLagSeconds = READY_MAX_LAG_SECONDS): ReadinessStatus => ({
+  up: status.running && status.lagSeconds !== null && status.lagSeconds <= maxLagSeconds,
+  details: {
+    running: status.running,
+    checkpoint: status.checkpoint?.toString() ?? 'none',
+    lagEvents: status.lagEvents,
+    lagSeconds: status.lagSeconds ?? -1,
+  },
+});
+
+/** Starts the projector once the app is up, stops it first on shutdown, closes the read-model file last. */
+@Injectable()
+export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+  constructor(
+    @Inject(PROJECTOR) private readonly projector: Projector,
+    @Inject(READ_MODEL_STORE) private readonly store: SqliteReadModelStore,
+    @Optional() private readonly readiness?: ReadinessChecks,
+  ) {}
+
+  onModuleInit(): void {
+    for (const { name } of readModelProjections()) {
+      this.readiness?.register(`projection:${name}`, async () => {
+        const status = (await this.projector.status())[name];
+        return status === undefined ? { up: false } : projectionReadiness(status);
+      });
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    this.projector.start();
+  }
+
+  /** The earliest shutdown hook: stop projecting before other modules close the event store. */
+  async onModuleDestroy(): Promise<void> {
+    await this.projector.stop();
+  }
+
+  /** After the HTTP server has closed, so no query is still reading. */
+  onApplicationShutdown(): void {
+    this.store.close();
+  }
+}
+
+/**
+ * Read models: the SQLite read-model file (`${DATA_DIR}/read-models.db`, apart from the events file: design
+ * decision 4) and the projector that keeps it current. Needs APP_CONFIG and EVENT_STORE; uses Metrics, LOGGER,
+ * CLOCK and ReadinessChecks when the app provides them.
+ */
+@Module({
+  providers: [
+    {
+      provide: READ_MODEL_STORE,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new SqliteReadModelStore({ file: readModelFile(config.dataDir) }),
+    },
+    {
+      provide: PROJECTOR,
+      inject: [
+        EVENT_STORE,
+        READ_MODEL_STORE,
+        { token: Metrics, optional: true },
+        { token: LOGGER, optional: true },
+        { token: CLOCK, optional: true },
+      ],
+      useFactory: (
+        eventStore: EventStorePort,
+        store: SqliteReadModelStore,
+        metrics: Metrics | undefined,
+        logger: Logger | undefined,
+        clock: Clock | undefined,
+      ) =>
+        new Projector({
+          eventStore,
+          store,
+          projections: readModelProjections(),
+          observer: projectorObserver(metrics, logger),
+          clock,
+        }),
+    },
+    ReadModelsLifecycle,
+  ],
+  exports: [READ_MODEL_STORE, PROJECTOR],
+})
+export class ReadModelsModule {}
