@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { MedicationListModule } from './medication-list/medication-list.module';
 import { LOGGER, LoggerModule } from './observability/logger';
 import { MetricsModule } from './observability/metrics';
+import { ReadModelsModule } from './read-models/read-models.module';
 import { createInputValidationPipe } from './shared/errors/graphql-error.normaliser';
 import { EventStoreModule } from './shared/event-sourcing/event-store.module';
 
@@ -47,6 +48,7 @@ export class AppModule implements BeforeApplicationShutdown, OnApplicationShutdo
         // read-model SQLite file (`${DATA_DIR}/read-models.db`), stops the projector in onModuleDestroy and closes
         // the file in onApplicationShutdown, reports lag through Metrics.projectionLag / projectionUnknownEvents,
         // and registers its lag with ReadinessChecks (so /ready covers it).
+        ReadModelsModule,
         // ---- access (issue 5): AccessModule (src/access/) goes here; it replaces requestContextFrom/DEV_ACTOR
         // (src/graphql/request-context.ts, used by the GraphQL context) with the verified caller, and audits.
         // ---- capabilities ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import {
   IsArray,
@@ -11,14 +11,14 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { partOfDayCodes, prescriptionTypeCodes, useCodes, weekdayCodes } from './medication-list.codes';
-import type { Dosage, Medication, PartOfDayCode, PrescriptionType, UseCode, Weekday } from './medication-list.events';
+import { partOfDayCodes, weekdayCodes } from './medication-list.codes';
+import type { PartOfDayCode, Weekday } from './medication-list.events';
 
 /**
- * GraphQL types of the minimal path (start a medication, read the folded list). The shapes mirror the event
- * data; one class serves as input and output type where they are equal. class-validator checks the shape only:
- * the clinical rules (codes in context, dosage periods, dates) are the decider's, with typed errors.
- * The projection-backed list types replace the output types with issue 3.
+ * The value types shared by mutation inputs (medication-list.inputs.ts) and the list's output types
+ * (medication-list.types.ts): a drug and a structured dosage. The shapes mirror the event data; one class serves
+ * as input and output type. class-validator checks the shape only: the clinical rules (codes in context, dosage
+ * periods, dates) are the decider's, with typed errors.
  */
 
 const codesOf = <T extends string>(list: { readonly entries: readonly { readonly code: T }[] }): T[] =>
@@ -27,6 +27,7 @@ const codesOf = <T extends string>(list: { readonly entries: readonly { readonly
 // Free-text caps here only keep absurd payloads out; the decider enforces the clinical limits.
 const MAX_TEXT = 2000;
 
+/** A drug: FEST product and/or ATC code with its display name, or a local drug by name. */
 @InputType('MedicationInput')
 @ObjectType('Medication')
 export class MedicationGql {
@@ -46,6 +47,7 @@ export class MedicationGql {
   displayName!: string;
 }
 
+/** A dose at a clock time or a part of day (8325). */
 @InputType('FixedDoseInput')
 @ObjectType('FixedDose')
 export class FixedDoseGql {
@@ -69,6 +71,7 @@ export class FixedDoseGql {
   partOfDay?: PartOfDayCode | null;
 }
 
+/** An as-needed dose with its maximum per 24 h and minimum interval. */
 @InputType('AsNeededDoseInput')
 @ObjectType('AsNeededDose')
 export class AsNeededDoseGql {
@@ -91,6 +94,7 @@ export class AsNeededDoseGql {
   minIntervalHours?: number | null;
 }
 
+/** A days-on/days-off cycle. */
 @InputType('DosageCycleInput')
 @ObjectType('DosageCycle')
 export class DosageCycleGql {
@@ -105,6 +109,7 @@ export class DosageCycleGql {
   daysOff!: number;
 }
 
+/** One dosage period; consecutive periods express tapering. */
 @InputType('DosagePeriodInput')
 @ObjectType('DosagePeriod')
 export class DosagePeriodGql {
@@ -141,6 +146,7 @@ export class DosagePeriodGql {
   cycle?: DosageCycleGql | null;
 }
 
+/** Structured dosage plus free-text instruction and short code. */
 @InputType('DosageInput')
 @ObjectType('Dosage')
 export class DosageGql {
@@ -161,109 +167,4 @@ export class DosageGql {
   @IsString()
   @MaxLength(MAX_TEXT)
   shortCode?: string | null;
-}
-
-@InputType()
-export class StartMedicationInput {
-  @Field({ description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' })
-  @IsString()
-  patientId!: string;
-
-  @Field(() => ID, { nullable: true, description: 'generated when omitted; send one to make a retry safe' })
-  @IsOptional()
-  @IsString()
-  entryId?: string | null;
-
-  @Field(() => ID, { nullable: true, description: 'a retried request with the same id appends nothing' })
-  @IsOptional()
-  @IsString()
-  commandId?: string | null;
-
-  @Field(() => Int, { nullable: true, description: 'the list version the client saw; a stale one gets CONFLICT' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  expectedVersion?: number | null;
-
-  @Field(() => MedicationGql)
-  @ValidateNested()
-  @Type(() => MedicationGql)
-  medication!: MedicationGql;
-
-  @Field(() => String, { description: 'code list 9101: 1 regular, 2 course, 3 as needed' })
-  @IsIn(codesOf(useCodes))
-  use!: UseCode;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_TEXT)
-  indication?: string | null;
-
-  @Field(() => DosageGql)
-  @ValidateNested()
-  @Type(() => DosageGql)
-  dosage!: DosageGql;
-
-  @Field({ description: 'YYYY-MM-DD' })
-  @IsString()
-  startedOn!: string;
-
-  @Field(() => String, { description: 'E e-prescription, P paper, U without prescription' })
-  @IsIn(codesOf(prescriptionTypeCodes))
-  prescriptionType!: PrescriptionType;
-}
-
-@ObjectType()
-export class MedicationEntryGql {
-  @Field(() => ID)
-  entryId!: string;
-
-  @Field({ description: 'active, paused, discontinued or retracted' })
-  status!: string;
-
-  @Field(() => MedicationGql)
-  medication!: Medication;
-
-  @Field()
-  use!: string;
-
-  @Field(() => String, { nullable: true })
-  indication?: string;
-
-  @Field(() => DosageGql)
-  dosage!: Dosage;
-
-  @Field()
-  startedOn!: string;
-
-  @Field()
-  prescriptionType!: string;
-
-  @Field(() => [ID])
-  prescriptionIds!: readonly string[];
-}
-
-@ObjectType('MedicationList')
-export class MedicationListGql {
-  @Field(() => Int, { description: 'number of events in the list; pass it back as expectedVersion' })
-  version!: number;
-
-  @Field(() => [MedicationEntryGql], { description: 'every entry, whatever its status, in start order' })
-  entries!: MedicationEntryGql[];
-}
-
-@ObjectType()
-export class StartMedicationPayload {
-  @Field(() => MedicationListGql)
-  list!: MedicationListGql;
-
-  @Field(() => ID)
-  entryId!: string;
-
-  @Field(() => String, { nullable: true, description: 'global event position; later usable as minPosition' })
-  position?: string;
-
-  @Field({ description: 'true when this command id had already been applied: nothing was appended' })
-  alreadyApplied!: boolean;
 }

@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
-import { MedicationListResolver } from './medication-list.resolver';
+import { ReadModelsModule } from '../read-models/read-models.module';
+import { MedicationListLive } from './medication-list.live';
+import { MedicationListMutationsResolver } from './medication-list.mutations.resolver';
+import { MedicationListQueriesResolver } from './medication-list.queries.resolver';
+import { MedicationListReads } from './medication-list.reads';
+import { MedicationListSubscriptionsResolver } from './medication-list.subscriptions.resolver';
 import { MedicationListService } from './medication-list.service';
 
 /**
@@ -7,7 +12,17 @@ import { MedicationListService } from './medication-list.service';
  * modules, so this module declares only its own providers.
  */
 @Module({
-  providers: [MedicationListService, MedicationListResolver],
+  // read side (issue 3): the read-model store and the projector
+  imports: [ReadModelsModule],
+  providers: [
+    MedicationListService,
+    MedicationListMutationsResolver,
+    // read side (issue 3)
+    MedicationListReads,
+    MedicationListLive,
+    MedicationListQueriesResolver,
+    MedicationListSubscriptionsResolver,
+  ],
   exports: [MedicationListService],
 })
 export class MedicationListModule {}

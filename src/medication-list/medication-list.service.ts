@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { CurrentMedicationListDocument } from '../../projections/current-medication-list/current-medication-list.document';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/request-context';
 import { parsePatientId } from '../identifiers/norwegian-identifiers';
@@ -10,22 +11,36 @@ import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import type { MedicationListCommand } from './medication-list.commands';
 import { medicationListDecider } from './medication-list.decider';
-import { MEDICATION_LIST_SCHEMA_VERSION, isMedicationListEvent } from './medication-list.events';
-import type { MedicationListState } from './medication-list.state';
-import { patientStreamName } from './patient-stream';
+import {
+  MEDICATION_LIST_SCHEMA_VERSION,
+  MEDICATION_LIST_STREAM_PREFIX,
+  isMedicationListEvent,
+} from './medication-list.events';
+import { foldCurrentList } from './medication-list.types';
+import { patientStreamId } from './patient-stream';
 
-/** A list as folded from its stream, with the version a client passes back as `expectedVersion`. */
-export interface FoldedList {
-  readonly state: MedicationListState;
+/** The outcome of one command: the list exactly as the command left it. */
+export interface CommandOutcome {
+  /** the current-list document folded from the stream up to the command's last event */
+  readonly document: CurrentMedicationListDocument;
+  /** the list version after the command (of the earlier result for an already-applied command id) */
   readonly version: number;
-}
-
-export interface CommandOutcome extends FoldedList {
   /** global position of the last appended event (or of the earlier result for an already-applied command) */
   readonly position?: bigint;
   readonly alreadyApplied: boolean;
 }
 
+interface PatientStream {
+  /** the validated, trimmed patient id: for StartCareRelation's data only, never for logs or errors */
+  readonly patient: string;
+  readonly streamId: string;
+  readonly streamName: string;
+}
+
+/** Builds the command from its meta and the validated, trimmed patient id (StartCareRelation stores it). */
+export type CommandBuilder = (meta: CommandMeta, patientId: string) => MedicationListCommand;
+
+/** Per-request options of a command: the retry-safe id and the version the client saw. */
 export interface CommandOptions {
   /** client-chosen command id: a retry with the same id appends nothing */
   readonly commandId?: string;
@@ -49,44 +64,40 @@ export class MedicationListService {
   ) {}
 
   /**
-   * Executes one command on the patient's list. `build` receives the meta so each command keeps its own type
-   * without casts; the patient id is validated first (InvalidIdentifierError, value never echoed).
+   * Executes one command on the patient's list. `build` receives the meta and the validated patient id so each
+   * command keeps its own type without casts; the patient id is validated first (InvalidIdentifierError, value
+   * never echoed). StartCareRelation takes its `patientId` from here: the decider cannot check it against the
+   * stream, so it must be the list's own patient, not a second id from the client.
    */
   async execute(
     patientId: string,
-    build: (meta: CommandMeta) => MedicationListCommand,
+    build: CommandBuilder,
     context: RequestContext,
     options: CommandOptions = {},
   ): Promise<CommandOutcome> {
-    const streamName = this.streamOf(patientId);
-    const command = build(this.metaFor(context, options.commandId));
+    const { patient, streamId, streamName } = this.streamOf(patientId);
+    const command = build(this.metaFor(context, options.commandId), patient);
     const result = await handleCommand(this.store, medicationListDecider, streamName, command, {
       expectedVersion: options.expectedVersion,
       isEvent: isMedicationListEvent,
       schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
       observer: this.metrics.commandObserver,
     });
-    return {
-      state: result.state,
-      version: result.version,
-      position: result.position,
-      alreadyApplied: result.alreadyApplied,
-    };
+    // One more read (handleCommand returns the decider's state, not the events). Cut at the command's position so
+    // a retried command id gets the list, version and position of the first attempt, whoever wrote since.
+    const { position } = result;
+    const upToCommand =
+      position === undefined
+        ? []
+        : (await this.store.readStream(streamName)).filter((event) => event.position <= position);
+    const document = foldCurrentList(upToCommand, streamId);
+    return { document, version: document.version, position, alreadyApplied: result.alreadyApplied };
   }
 
-  /** The list folded from its stream (the projection-backed read replaces this for queries in issue 3). */
-  async current(patientId: string): Promise<FoldedList> {
-    const events = await this.store.readStream(this.streamOf(patientId));
-    const state = events
-      .flatMap((event) => (isMedicationListEvent(event) ? [event] : []))
-      .reduce((folded, event) => medicationListDecider.evolve(folded, event), medicationListDecider.initialState());
-    // Unknown event types still count: the version is the stream's revision count, as the store sees it.
-    const last = events.at(-1);
-    return { state, version: last === undefined ? 0 : last.revision + 1 };
-  }
-
-  private streamOf(patientId: string): string {
-    return patientStreamName(parsePatientId(patientId).value, this.config.patientIdSecret);
+  private streamOf(patientId: string): PatientStream {
+    const patient = parsePatientId(patientId).value;
+    const streamId = patientStreamId(patient, this.config.patientIdSecret);
+    return { patient, streamId, streamName: `${MEDICATION_LIST_STREAM_PREFIX}${streamId}` };
   }
 
   private metaFor(context: RequestContext, commandId: string | undefined): CommandMeta {

@@ -46,8 +46,8 @@ const START_MEDICATION = /* GraphQL */ `
 `;
 
 const MEDICATION_LIST = /* GraphQL */ `
-  query List($patientId: String!) {
-    medicationList(patientId: $patientId) {
+  query List($patientId: String!, $minPosition: String) {
+    medicationList(patientId: $patientId, minPosition: $minPosition) {
       version
       entries { entryId status startedOn prescriptionType medication { displayName } dosage { periods { start } } }
     }
@@ -151,7 +151,9 @@ describe('the service end to end (AppModule, SQLite in a temp dir, real HTTP)', 
       },
     });
 
-    const listed = await graphql(MEDICATION_LIST, { patientId: PATIENT_ID });
+    // Read your own write: the list is a projection, so wait until this replica has applied the position.
+    const { position } = started.body.data?.startMedication as { position: string };
+    const listed = await graphql(MEDICATION_LIST, { patientId: PATIENT_ID, minPosition: position });
 
     expect(listed.body).toEqual({
       data: {

@@ -1,0 +1,105 @@
+import { applyDecorators } from '@nestjs/common';
+import { Field, Float, ID, InputType, Int } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
+import {
+  IsISO8601,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+/**
+ * The field vocabulary of the list mutations' inputs (medication-list.inputs.ts): one decorator per kind of
+ * field, so each input reads as a list of clinical fields. class-validator checks shape only; the decider
+ * checks meaning (codes, calendar dates, ids, limits) with typed errors. Times stay ISO strings, as in the events.
+ */
+
+// Caps that only keep absurd payloads out; the decider enforces the clinical limits.
+const MAX_TEXT = 2000;
+const MAX_ID = 100;
+const MAX_CODE = 20;
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = 'ISO 8601 date-time with offset, e.g. 2026-03-02T09:15:00Z';
+
+/** Options of the field decorators below. */
+export interface FieldOptions {
+  readonly description?: string;
+  readonly nullable?: boolean;
+}
+
+// GraphQL nullable and class-validator optional go together: a nullable field may be omitted or null.
+const optional = (nullable: boolean | undefined): PropertyDecorator[] => (nullable === true ? [IsOptional()] : []);
+
+/** A list id (entry, prescription, dispensing …): an opaque business key; its format is the decider's. */
+export const IdField = ({ description, nullable }: FieldOptions = {}) =>
+  applyDecorators(Field(() => ID, { description, nullable }), ...optional(nullable), IsString(), MaxLength(MAX_ID));
+
+/** An HPR number, HER-id or organisation number: a String whose check is the decider's. */
+export const RegistryNumberField = (description: string) =>
+  applyDecorators(Field(() => String, { description }), IsString(), MaxLength(MAX_ID));
+
+/** `YYYY-MM-DD`; whether the date exists is the decider's (INVALID_DATE). */
+export const DateField = ({ description = 'YYYY-MM-DD', nullable }: FieldOptions = {}) =>
+  applyDecorators(Field(() => String, { description, nullable }), ...optional(nullable), Matches(DATE_SHAPE));
+
+/** An ISO 8601 date-time; the decider insists on an offset and a real calendar date (INVALID_DATE). */
+export const DateTimeField = ({ description = DATE_TIME, nullable }: FieldOptions = {}) =>
+  applyDecorators(
+    Field(() => String, { description, nullable }),
+    ...optional(nullable),
+    IsISO8601({ strict: true, strictSeparator: true }),
+  );
+
+/** Free text (reason, note, indication); the decider applies the clinical length limits. */
+export const TextField = ({ description, nullable }: FieldOptions = {}) =>
+  applyDecorators(
+    Field(() => String, { description, nullable }),
+    ...optional(nullable),
+    IsString(),
+    MaxLength(MAX_TEXT),
+  );
+
+/** A code of a national code list, named in the description; the decider rejects others with UNKNOWN_CODE. */
+export const CodeField = (description: string) =>
+  applyDecorators(Field(() => String, { description }), IsString(), MaxLength(MAX_CODE));
+
+/** A whole number ≥ 0. */
+export const CountField = ({ description, nullable }: FieldOptions = {}) =>
+  applyDecorators(Field(() => Int, { description, nullable }), ...optional(nullable), IsInt(), Min(0));
+
+/** A nested input, validated and transformed into its class. */
+export const NestedField = (type: () => new () => object, { description, nullable }: FieldOptions = {}) =>
+  applyDecorators(Field(type, { description, nullable }), ...optional(nullable), ValidateNested(), Type(type));
+
+/** The fields every list mutation shares: whose list, the version the client saw, and a retry-safe id. */
+@InputType({ isAbstract: true })
+export abstract class ListCommandInput {
+  @Field({ description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' })
+  @IsString()
+  @MaxLength(MAX_ID)
+  patientId!: string;
+
+  @CountField({ nullable: true, description: 'the list version the client saw; a stale one gets CONFLICT' })
+  expectedVersion?: number | null;
+
+  @IdField({ nullable: true, description: 'a retry with the same id appends nothing and gets the same result' })
+  commandId?: string | null;
+}
+
+/** An amount with its unit, e.g. 100 tablett. */
+@InputType('QuantityInput')
+export class QuantityInput {
+  @Field(() => Float)
+  @IsNumber()
+  value!: number;
+
+  @Field()
+  @IsString()
+  @MaxLength(MAX_TEXT)
+  unit!: string;
+}

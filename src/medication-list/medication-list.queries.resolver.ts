@@ -1,0 +1,44 @@
+import { Args, GraphQLISODateTime, Query, Resolver } from '@nestjs/graphql';
+import { CareUnitGql, TimelineItemGql } from './medication-list.read-types';
+import { MedicationListReads } from './medication-list.reads';
+import { MedicationListGql } from './medication-list.types';
+
+const PATIENT_ID = { description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' } as const;
+
+/** Thin GraphQL edge of the read side: arguments in, MedicationListReads out. */
+@Resolver()
+export class MedicationListQueriesResolver {
+  constructor(private readonly reads: MedicationListReads) {}
+
+  @Query(() => MedicationListGql, {
+    description:
+      "The patient's current list (an unknown patient has an empty list at version 0). `asOf`: the list as it " +
+      'was SHOWN at that instant (events recorded at or before it). `minPosition`: a position a mutation ' +
+      "returned; waits up to 5 s until this replica's read model has it (read your writes), else SERVICE_UNAVAILABLE.",
+  })
+  medicationList(
+    @Args('patientId', PATIENT_ID) patientId: string,
+    @Args('asOf', { type: () => GraphQLISODateTime, nullable: true }) asOf?: Date | null,
+    @Args('minPosition', { type: () => String, nullable: true }) minPosition?: string | null,
+  ): Promise<MedicationListGql> {
+    return this.reads.currentList(patientId, { asOf: asOf ?? undefined, minPosition: minPosition ?? undefined });
+  }
+
+  @Query(() => [TimelineItemGql], { description: 'Every change of the list as a readable timeline, oldest first.' })
+  medicationHistory(@Args('patientId', PATIENT_ID) patientId: string): Promise<TimelineItemGql[]> {
+    return this.reads.history(patientId);
+  }
+
+  @Query(() => CareUnitGql, {
+    description:
+      'The residents of an organisation (or one unit) with an active care relation, and what changed on their ' +
+      'lists since `changesSince` (default: the last 24 hours).',
+  })
+  careUnit(
+    @Args('organisationNumber', { description: '9-digit organisasjonsnummer' }) organisationNumber: string,
+    @Args('unit', { type: () => String, nullable: true }) unit?: string | null,
+    @Args('changesSince', { type: () => GraphQLISODateTime, nullable: true }) changesSince?: Date | null,
+  ): CareUnitGql {
+    return this.reads.careUnit(organisationNumber, unit ?? undefined, changesSince ?? undefined);
+  }
+}

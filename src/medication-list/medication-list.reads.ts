@@ -1,0 +1,189 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CareUnitOverviewDocument } from '../../projections/care-unit-overview/care-unit-overview.projection';
+import { careUnitOverviewProjection } from '../../projections/care-unit-overview/care-unit-overview.projection';
+import type { CurrentMedicationListDocument } from '../../projections/current-medication-list/current-medication-list.document';
+import { emptyCurrentMedicationList } from '../../projections/current-medication-list/current-medication-list.document';
+import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
+import { buildTimeline } from '../../projections/medication-history/medication-history';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { assertOrganisationNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
+import { READ_MODEL_STORE, type SqliteReadModelStore } from '../read-models/read-model.store';
+import { CLOCK, type Clock } from '../shared/clock';
+import { InvalidInputError } from '../shared/errors/graphql-error.normaliser';
+import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
+import { PROJECTOR, type Projector } from '../shared/event-sourcing/projector';
+import { toProjectionEvent } from '../shared/event-sourcing/projector.types';
+import { toListChangeGql } from './medication-list.mapper';
+import type { CareUnitGql, TimelineItemGql } from './medication-list.read-types';
+import { type MedicationListGql, foldCurrentList, toMedicationListGql } from './medication-list.types';
+import { MEDICATION_LIST_STREAM_PREFIX } from './medication-list.events';
+import { patientStreamId } from './patient-stream';
+
+/** How long a read with `minPosition` waits for this replica's projection before SERVICE_UNAVAILABLE. */
+export const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
+/** The default "changes since" window of a care unit: the last 24 hours. */
+export const CARE_UNIT_DEFAULT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** Options of a list read: `asOf` (a past instant) or `minPosition` (read-your-writes). */
+export interface CurrentListOptions {
+  /** the list as it was SHOWN at this instant: events RECORDED at or before it (metadata.recordedAt) */
+  readonly asOf?: Date;
+  /** a position a mutation returned: wait (bounded) until this replica's read model has applied it */
+  readonly minPosition?: string;
+}
+
+const POSITION = /^[0-9]{1,20}$/;
+const UNIT_MAX = 100;
+
+const validInstant = (value: Date, field: string): Date => {
+  if (Number.isNaN(value.getTime())) {
+    throw new InvalidInputError([field]);
+  }
+  return value;
+};
+
+/**
+ * The read side of the medication list: current list (read model, or folded up to an instant), timeline and
+ * care unit. Validates identifiers (never echoing them) and reads; no access decisions (issue 5 adds them
+ * before this service is called) and no clinical rules (those live in the projections).
+ */
+@Injectable()
+export class MedicationListReads {
+  private readonly listProjection = currentMedicationListProjection.name;
+  private readonly overviewProjection = careUnitOverviewProjection.name;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStorePort,
+    @Inject(READ_MODEL_STORE) private readonly readModels: SqliteReadModelStore,
+    @Inject(PROJECTOR) private readonly projector: Projector,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * The patient's current list. With `asOf`, folded from the event store up to that recorded instant (the
+   * read model is not consulted, so `minPosition` is moot); otherwise the projection document, after waiting
+   * for `minPosition` when given. A patient without events has an empty list at version 0.
+   */
+  async currentList(patientId: string, options: CurrentListOptions = {}): Promise<MedicationListGql> {
+    const streamId = this.streamIdOf(patientId);
+    if (options.asOf !== undefined) {
+      const asOf = validInstant(options.asOf, 'asOf');
+      return toMedicationListGql(await this.foldedAsOf(streamId, asOf), asOf);
+    }
+    if (options.minPosition !== undefined) {
+      await this.waitFor(options.minPosition);
+    }
+    return this.listNow(streamId);
+  }
+
+  /** The committed list of a stream id (see streamIdOf) as GraphQL, at the Clock's now. */
+  listNow(streamId: string): MedicationListGql {
+    return toMedicationListGql(this.listDocument(streamId), this.clock.now());
+  }
+
+  /** Every event of the patient's list as a readable timeline, oldest first. */
+  async history(patientId: string): Promise<TimelineItemGql[]> {
+    const events = await this.events.readStream(this.streamNameOf(patientId));
+    return buildTimeline(events.map(toProjectionEvent));
+  }
+
+  /**
+   * The residents of an organisation (or one unit) with an active care relation, and per resident the list
+   * changes recorded at or after `changesSince` (default: the last 24 hours). Changes come from the list's
+   * `recentChanges`, so at most the latest 50 per resident.
+   */
+  careUnit(organisationNumber: string, unit?: string, changesSince?: Date): CareUnitGql {
+    const org = assertOrganisationNumber(organisationNumber, 'organisationNumber');
+    const unitName = this.unitOf(unit);
+    const since =
+      changesSince === undefined
+        ? new Date(this.clock.now().getTime() - CARE_UNIT_DEFAULT_WINDOW_MS)
+        : validInstant(changesSince, 'changesSince');
+    const overview = this.overviewDocument(org, unitName);
+    return {
+      organisationNumber: org,
+      unit: unitName ?? null,
+      changesSince: since.toISOString(),
+      patients: overview.patients.map((patient) => {
+        const list = this.listDocument(patient.streamId);
+        return {
+          patientId: patient.patientId,
+          relationId: patient.relationId,
+          from: patient.from,
+          to: patient.to,
+          unit: patient.unit,
+          listVersion: list.version,
+          changes: list.recentChanges
+            .filter((change) => Date.parse(change.at) >= since.getTime())
+            .map(toListChangeGql),
+        };
+      }),
+    };
+  }
+
+  /** The read-model document id of a patient's list (validates the id; InvalidIdentifierError, not echoed). */
+  streamIdOf(patientId: string): string {
+    return patientStreamId(parsePatientId(patientId).value, this.config.patientIdSecret);
+  }
+
+  /** The committed current-list document, or the empty list (version 0). */
+  listDocument(streamId: string): CurrentMedicationListDocument {
+    return (
+      this.readModels.getDocument<CurrentMedicationListDocument>(this.listProjection, streamId) ??
+      emptyCurrentMedicationList(streamId)
+    );
+  }
+
+  /** The committed care-unit overview, or an empty one; validates the organisation number and unit. */
+  overview(organisationNumber: string, unit?: string): CareUnitOverviewDocument {
+    return this.overviewDocument(assertOrganisationNumber(organisationNumber, 'organisationNumber'), this.unitOf(unit));
+  }
+
+  /** The read-model document id of an organisation (`<org>`) or one of its units (`<org>/<unit>`). */
+  overviewId(organisationNumber: string, unit?: string): string {
+    const unitName = this.unitOf(unit);
+    return unitName === undefined ? organisationNumber : `${organisationNumber}/${unitName}`;
+  }
+
+  private overviewDocument(org: string, unit: string | undefined): CareUnitOverviewDocument {
+    return (
+      this.readModels.getDocument<CareUnitOverviewDocument>(this.overviewProjection, this.overviewId(org, unit)) ?? {
+        organisationNumber: org,
+        unit: unit ?? null,
+        patients: [],
+        lastPosition: null,
+      }
+    );
+  }
+
+  private unitOf(unit: string | undefined): string | undefined {
+    const trimmed = unit?.trim();
+    if (trimmed === undefined || trimmed === '') {
+      return undefined;
+    }
+    if (trimmed.length > UNIT_MAX) {
+      throw new InvalidInputError(['unit']);
+    }
+    return trimmed;
+  }
+
+  private streamNameOf(patientId: string): string {
+    return `${MEDICATION_LIST_STREAM_PREFIX}${this.streamIdOf(patientId)}`;
+  }
+
+  /** Events are in revision order and recordedAt follows it: the list at an instant is a prefix of the stream. */
+  private async foldedAsOf(streamId: string, asOf: Date): Promise<CurrentMedicationListDocument> {
+    const events = await this.events.readStream(`${MEDICATION_LIST_STREAM_PREFIX}${streamId}`);
+    const cut = events.findIndex((event) => Date.parse(event.metadata.recordedAt) > asOf.getTime());
+    return foldCurrentList(cut === -1 ? events : events.slice(0, cut), streamId);
+  }
+
+  /** Throws ProjectionNotCaughtUpError (SERVICE_UNAVAILABLE) after READ_YOUR_WRITES_TIMEOUT_MS. */
+  private async waitFor(minPosition: string): Promise<void> {
+    if (!POSITION.test(minPosition)) {
+      throw new InvalidInputError(['minPosition']);
+    }
+    await this.projector.waitForPosition(this.listProjection, BigInt(minPosition), READ_YOUR_WRITES_TIMEOUT_MS);
+  }
+}

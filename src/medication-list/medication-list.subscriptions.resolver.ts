@@ -1,0 +1,36 @@
+import { Args, Resolver, Subscription } from '@nestjs/graphql';
+import { MedicationListLive } from './medication-list.live';
+import { CareUnitGql } from './medication-list.read-types';
+import { MedicationListGql } from './medication-list.types';
+
+/**
+ * Subscriptions over graphql-ws (Mercurius): each returns an async iterator of snapshots built from the
+ * projector's committed changes (MedicationListLive). The first message is the current state, then one per
+ * committed change; a slow client gets the latest state, not a backlog.
+ */
+@Resolver()
+export class MedicationListSubscriptionsResolver {
+  constructor(private readonly live: MedicationListLive) {}
+
+  @Subscription(() => MedicationListGql, {
+    description: "The patient's list now, then after every committed change.",
+    resolve: (snapshot: MedicationListGql) => snapshot,
+  })
+  medicationListChanged(
+    @Args('patientId', { description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' })
+    patientId: string,
+  ): AsyncIterableIterator<MedicationListGql> {
+    return this.live.list(patientId);
+  }
+
+  @Subscription(() => CareUnitGql, {
+    description: "The care unit now, then whenever a resident joins or leaves or a resident's list changes.",
+    resolve: (snapshot: CareUnitGql) => snapshot,
+  })
+  careUnitChanged(
+    @Args('organisationNumber') organisationNumber: string,
+    @Args('unit', { type: () => String, nullable: true }) unit?: string | null,
+  ): AsyncIterableIterator<CareUnitGql> {
+    return this.live.careUnit(organisationNumber, unit ?? undefined);
+  }
+}

@@ -1,0 +1,146 @@
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { AppModule } from '../../src/app.module';
+import { loadConfig } from '../../src/config/config';
+import { generatePersonNumber } from '../../src/identifiers/norwegian-identifiers';
+import { PinoNestLogger, createLogger } from '../../src/observability/logger';
+import { CLOCK, fixedClock } from '../../src/shared/clock';
+
+/**
+ * Shared by the mutation end-to-end specs: the real AppModule over real HTTP with the SQLite store in a temp dir
+ * and a fixed clock, a GraphQL client that keeps every response text and log line (to prove no patient id
+ * leaks), and one document per mutation that selects the whole payload.
+ */
+
+/** The fixed "now" of the mutation specs; every clinical time in them lies before it, within 90 days. */
+export const NOW = '2026-04-10T12:00:00.000Z';
+
+/** One GraphQL response as the client got it. */
+export interface GraphqlResponse {
+  readonly status: number;
+  readonly body: {
+    readonly data?: Record<string, unknown> | null;
+    readonly errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
+  };
+  readonly text: string;
+}
+
+/** A running app and its client. */
+export interface E2eApp {
+  readonly graphql: (query: string, variables?: Record<string, unknown>) => Promise<GraphqlResponse>;
+  /** every response text so far */
+  readonly responses: string[];
+  /** every log line so far */
+  readonly logLines: string[];
+  readonly close: () => Promise<void>;
+}
+
+/** Boots the AppModule on an ephemeral port with a fresh SQLite data dir and the fixed clock. */
+export const startApp = async (): Promise<E2eApp> => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'medication-list-mutations-e2e-'));
+  const logLines: string[] = [];
+  const responses: string[] = [];
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+  const logger = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        logLines.push(chunk.toString());
+        callback();
+      },
+    }),
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config, logger })] })
+    .overrideProvider(CLOCK)
+    .useValue(fixedClock(NOW))
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+    logger: new PinoNestLogger(logger),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = await app.getUrl();
+  const graphql = async (query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse> => {
+    const response = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await response.text();
+    responses.push(text);
+    return { status: response.status, body: JSON.parse(text) as GraphqlResponse['body'], text };
+  };
+  const close = async (): Promise<void> => {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { graphql, responses, logLines, close };
+};
+
+/** A synthetic test number (month + 80) with valid check digits, born on `day` March 1947. */
+export const syntheticPatientId = (day: number): string => {
+  for (let individual = 100; individual < 500; individual += 1) {
+    const id = generatePersonNumber({ day, month: 3, year: 1947 }, individual, { monthOffset: 80 });
+    if (id !== undefined) {
+      return id;
+    }
+  }
+  throw new Error('no synthetic number for this day');
+};
+
+/** The list fields the mutation specs look at. */
+export const LIST_FIELDS = /* GraphQL */ `
+  fragment ListFields on MedicationList {
+    version
+    position
+    entries {
+      entryId
+      status
+      use
+      pausedAt
+      dosageEffectiveFrom
+      dosage { shortCode }
+      multidose
+      prescription { prescriptionId status dispensingsAllowed dispensingsLeft renewsPrescriptionId recallReasonCode }
+      lastDispensing { dispensingId prescriptionId quantity { value unit } }
+    }
+    discontinued { entryId reasonCode reasonLabel note discontinuedAt }
+    retracted { entryId reason }
+    multidose { responsibleDoctorHpr pharmacyHerId from lastPacking { packingId firstDoseOn lastDoseOn } }
+    openQuestions { questionId entryId code }
+    review { status kind notReviewedReason }
+  }
+`;
+
+/** The document of one mutation (`startMedication` → `StartMedicationInput`), selecting the whole payload. */
+export const mutationDocument = (mutation: string): string => {
+  const inputType = `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Input`;
+  const entryId = mutation === 'startMedication' ? 'entryId' : '';
+  return `mutation Run($input: ${inputType}!) {
+    ${mutation}(input: $input) { version position alreadyApplied ${entryId} list { ...ListFields } }
+  }
+  ${LIST_FIELDS}`;
+};
+
+/** The payload of a mutation, as the specs read it. */
+export interface Payload {
+  readonly version: number;
+  readonly position: string | null;
+  readonly alreadyApplied: boolean;
+  readonly entryId?: string;
+  readonly list: Record<string, unknown> & { readonly version: number };
+}
+
+/** Runs one mutation and returns the raw response and, when there was no error, its payload. */
+export const mutate = async (
+  app: E2eApp,
+  mutation: string,
+  input: Record<string, unknown>,
+): Promise<{ readonly response: GraphqlResponse; readonly payload?: Payload }> => {
+  const response = await app.graphql(mutationDocument(mutation), { input });
+  const payload = response.body.data?.[mutation] as Payload | null | undefined;
+  return { response, payload: payload ?? undefined };
+};
