@@ -7,6 +7,8 @@ import {
 } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import type { Logger } from 'pino';
+import { AccessControlModule } from './access/access-control.module';
+import { AccessModule } from './access/access.module';
 import { type AppConfig, ConfigModule } from './config/config';
 import { GraphqlModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
@@ -14,6 +16,7 @@ import { MedicationListModule } from './medication-list/medication-list.module';
 import { LOGGER, LoggerModule } from './observability/logger';
 import { MetricsModule } from './observability/metrics';
 import { ReadModelsModule } from './read-models/read-models.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { createInputValidationPipe } from './shared/errors/graphql-error.normaliser';
 import { EventStoreModule } from './shared/event-sourcing/event-store.module';
 
@@ -43,16 +46,19 @@ export class AppModule implements BeforeApplicationShutdown, OnApplicationShutdo
         MetricsModule,
         HealthModule,
         EventStoreModule,
+        // ---- access (issue 5): token verification, dev keys and the audit log (global), then the GraphQL edge
+        // that authenticates every request (GraphqlModule) and the access step of every operation (AccessGuard).
+        AccessModule.forRoot(config.auth),
         GraphqlModule,
         // ---- read side (issue 3): ReadModelsModule (src/read-models/read-models.module.ts) goes here. It owns the
         // read-model SQLite file (`${DATA_DIR}/read-models.db`), stops the projector in onModuleDestroy and closes
         // the file in onApplicationShutdown, reports lag through Metrics.projectionLag / projectionUnknownEvents,
         // and registers its lag with ReadinessChecks (so /ready covers it).
         ReadModelsModule,
-        // ---- access (issue 5): AccessModule (src/access/) goes here; it replaces requestContextFrom/DEV_ACTOR
-        // (src/graphql/request-context.ts, used by the GraphQL context) with the verified caller, and audits.
+        AccessControlModule,
         // ---- capabilities ----------------------------------------------------------------------------------
         MedicationListModule,
+        ReconciliationModule,
       ],
       providers: [{ provide: APP_PIPE, useFactory: createInputValidationPipe }],
     };

@@ -69,8 +69,8 @@ const bootstrap = async (): Promise<void> => {
   const app = await createApp(config, logger);
   await app.listen({ port: config.port, host: '0.0.0.0' });
   logger.info(
-    { port: config.port, eventStore: config.eventStore.kind, nodeEnv: config.nodeEnv },
-    `listening on http://0.0.0.0:${config.port} (event store: ${describeEventStore(config)})`,
+    { port: config.port, eventStore: config.eventStore.kind, nodeEnv: config.nodeEnv, authMode: config.auth.mode },
+    `listening on http://0.0.0.0:${config.port} (event store: ${describeEventStore(config)}, auth: ${config.auth.mode})`,
   );
 };
 

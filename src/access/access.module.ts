@@ -11,11 +11,12 @@ import { DEV_KEYS, type DevKeys, loadOrCreateDevKeys } from './dev-keys';
 import { TokenVerifier, keySetFromFile, remoteKeySet } from './token-verifier';
 
 /**
- * Authentication, access policy and audit (issue 5). Exports TokenVerifier, AuditService and AUTH_CONFIG; in
- * AUTH_MODE=dev it also loads (or creates) the dev signing key and serves its JWKS at /.well-known/jwks.json.
- * The policy itself (policy.ts) is a pure function and needs no provider.
+ * Authentication, access policy and audit (issue 5). Global: exports TokenVerifier, AuditService and AUTH_CONFIG
+ * to the GraphQL edge and the access guard; in AUTH_MODE=dev it also loads (or creates) the dev signing key
+ * (exported as DEV_KEYS) and serves its JWKS at /.well-known/jwks.json. The policy itself (policy.ts) is a pure
+ * function and needs no provider.
  *
- * Usage in the composition root: `AccessModule.forRoot(loadAuthConfig(process.env))`. Needs the global
+ * Usage in the composition root: `AccessModule.forRoot(config.auth)` (loadConfig parses it). Needs the global
  * APP_CONFIG (dataDir, patientIdSecret), EVENT_STORE and CLOCK providers.
  */
 
@@ -61,6 +62,7 @@ export class AccessModule {
     const dev = auth.keys.kind === 'dev';
     return {
       module: AccessModule,
+      global: true,
       controllers: dev ? [DevJwksController] : [],
       providers: [
         { provide: AUTH_CONFIG, useValue: auth },
@@ -68,7 +70,7 @@ export class AccessModule {
         tokenVerifierProvider(auth),
         auditServiceProvider,
       ],
-      exports: [AUTH_CONFIG, TokenVerifier, AuditService],
+      exports: [AUTH_CONFIG, TokenVerifier, AuditService, ...(dev ? [DEV_KEYS] : [])],
     };
   }
 }

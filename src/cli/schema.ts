@@ -25,6 +25,12 @@ export const SCHEMA_FILE_HEADER = `# -------------------------------------------
 
 // Only to satisfy production config; the schema does not depend on it and nothing is hashed with it.
 const THROWAWAY_SECRET = 'schema-generation-only-not-a-secret-0123456789abcdef';
+// Production refuses to start without a JWKS, issuer and audience. Never fetched: the app never listens.
+const THROWAWAY_AUTH = {
+  AUTH_JWKS_URL: 'https://schema-generation.invalid/jwks.json',
+  AUTH_ISSUER: 'https://schema-generation.invalid',
+  AUTH_AUDIENCE: 'schema-generation',
+};
 
 /**
  * The schema of the real AppModule, printed sorted. Booted in production mode so that the app keeps the
@@ -38,6 +44,7 @@ export const generateSchemaSdl = async (): Promise<string> => {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     PATIENT_ID_SECRET: THROWAWAY_SECRET,
+    ...THROWAWAY_AUTH,
   });
   const logger = createLogger({ level: 'silent' });
   const app = await NestFactory.create(AppModule.forRoot({ config, logger }), new FastifyAdapter(), {

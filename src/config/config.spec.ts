@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEVELOPMENT_PATIENT_ID_SECRET,
   describeEventStore,
   loadConfig,
@@ -8,6 +9,12 @@ import {
 
 const CWD = '/srv/app';
 const SECRET = 'a-production-secret-of-at-least-32-characters';
+/** What production needs for authentication (AUTH_MODE defaults to jwks there). */
+const PRODUCTION_AUTH = {
+  AUTH_JWKS_URL: 'https://helseid-sts.example/.well-known/openid-configuration/jwks',
+  AUTH_ISSUER: 'https://helseid-sts.example',
+  AUTH_AUDIENCE: 'e-helse:pll',
+};
 
 const problemsOf = (env: Record<string, string>): readonly string[] => {
   try {
@@ -32,7 +39,10 @@ describe('loadConfig', () => {
       dataDir: '/srv/app/data',
       eventStore: { kind: 'sqlite', file: '/srv/app/data/events.db' },
       patientIdSecret: DEVELOPMENT_PATIENT_ID_SECRET,
-      warnings: [expect.stringContaining('PATIENT_ID_SECRET is not set')],
+      auth: expect.objectContaining({ mode: 'dev', keys: { kind: 'dev' }, minimumSecurityLevel: { read: 3, write: 4 } }),
+      rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+      corsOrigins: [],
+      warnings: [expect.stringContaining('PATIENT_ID_SECRET is not set'), expect.stringContaining('AUTH_MODE=dev')],
     });
     expect(describeEventStore(config, CWD)).toBe('sqlite at ./data');
   });
@@ -47,6 +57,9 @@ describe('loadConfig', () => {
         EVENT_STORE: 'eventstoredb',
         EVENTSTORE_CONNECTION_STRING: 'esdb://admin:changeit@esdb:2113?tls=false',
         PATIENT_ID_SECRET: SECRET,
+        ...PRODUCTION_AUTH,
+        RATE_LIMIT_PER_MINUTE: '120',
+        CORS_ORIGINS: 'https://app.example, http://localhost:5173',
       },
       CWD,
     );
@@ -58,6 +71,16 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/pll',
       eventStore: { kind: 'eventstoredb', connectionString: 'esdb://admin:changeit@esdb:2113?tls=false' },
       patientIdSecret: SECRET,
+      auth: {
+        mode: 'jwks',
+        keys: { kind: 'url', url: PRODUCTION_AUTH.AUTH_JWKS_URL },
+        issuer: PRODUCTION_AUTH.AUTH_ISSUER,
+        audience: PRODUCTION_AUTH.AUTH_AUDIENCE,
+        clockSkewSeconds: 30,
+        minimumSecurityLevel: { read: 3, write: 4 },
+      },
+      rateLimitPerMinute: 120,
+      corsOrigins: ['https://app.example', 'http://localhost:5173'],
       warnings: [],
     });
     expect(describeEventStore(config)).toBe('eventstoredb at esdb://***@esdb:2113');
@@ -81,10 +104,19 @@ describe('loadConfig', () => {
     [{ PATIENT_ID_SECRET: 'short' }, 'PATIENT_ID_SECRET must be at least 32 characters (got 5)'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, test, production (got "staging")'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
-    [{ NODE_ENV: 'production' }, 'PATIENT_ID_SECRET is required in production (at least 32 characters)'],
+    [{ NODE_ENV: 'production', ...PRODUCTION_AUTH }, 'PATIENT_ID_SECRET is required in production (at least 32 characters)'],
     [
-      { NODE_ENV: 'production', PATIENT_ID_SECRET: DEVELOPMENT_PATIENT_ID_SECRET },
+      { NODE_ENV: 'production', PATIENT_ID_SECRET: DEVELOPMENT_PATIENT_ID_SECRET, ...PRODUCTION_AUTH },
       'PATIENT_ID_SECRET must not be the published development secret in production',
+    ],
+    [{ RATE_LIMIT_PER_MINUTE: '0' }, 'RATE_LIMIT_PER_MINUTE must be an integer from 1 to 1000000 (got "0")'],
+    [
+      { CORS_ORIGINS: '*' },
+      'CORS_ORIGINS must be a comma-separated list of origins like https://app.example (got "*")',
+    ],
+    [
+      { NODE_ENV: 'production', PATIENT_ID_SECRET: SECRET, ...PRODUCTION_AUTH, AUTH_MODE: 'dev' },
+      'AUTH_MODE=dev is not allowed when NODE_ENV=production',
     ],
   ])('rejects %j with one clear message', (env, message) => {
     expect(problemsOf(env)).toEqual([message]);
@@ -95,6 +127,9 @@ describe('loadConfig', () => {
       'PORT must be an integer from 1 to 65535 (got "-1")',
       'EVENTSTORE_CONNECTION_STRING is required when EVENT_STORE=eventstoredb',
       'PATIENT_ID_SECRET is required in production (at least 32 characters)',
+      'AUTH_JWKS_URL or AUTH_JWKS_FILE is required in production',
+      'AUTH_ISSUER is required in production',
+      'AUTH_AUDIENCE is required in production',
     ]);
   });
 

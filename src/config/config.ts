@@ -1,5 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import * as path from 'node:path';
+import { type AuthConfig, parseAuthConfig } from '../access/auth-config';
+import { ConfigError } from './config-error';
 
 /**
  * Service configuration, read from environment variables once at start-up and validated as a whole: every bad
@@ -25,17 +27,18 @@ export interface AppConfig {
   readonly eventStore: EventStoreConfig;
   /** key of the HMAC that turns a patient id into a stream name (design.md, decision 1) */
   readonly patientIdSecret: string;
+  /** token verification and minimum security levels (src/access/auth-config.ts) */
+  readonly auth: AuthConfig;
+  /** GraphQL requests per caller per minute (token bucket); excess gets 429 RATE_LIMITED */
+  readonly rateLimitPerMinute: number;
+  /** browser origins allowed by CORS; empty: no CORS headers, so browsers refuse cross-origin calls */
+  readonly corsOrigins: readonly string[];
   /** start-up warnings to log once the logger exists (e.g. the development secret is in use) */
   readonly warnings: readonly string[];
 }
 
-/** All configuration problems found, one human-readable line each. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+// Its own file so src/access/auth-config.ts can throw it without importing this module (no import cycle).
+export { ConfigError } from './config-error';
 
 /**
  * Used only outside production so `npm start` works on a fresh clone. Stream names derived with it are not secret:
@@ -44,6 +47,8 @@ export class ConfigError extends Error {
 export const DEVELOPMENT_PATIENT_ID_SECRET = 'development-only-patient-id-secret-not-for-production';
 
 export const MIN_SECRET_LENGTH = 32;
+
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
 
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'test', 'production'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -125,6 +130,33 @@ const secretOf = (env: Env, nodeEnv: NodeEnv, problems: string[], warnings: stri
   return secret;
 };
 
+const rateLimitOf = (env: Env, problems: string[]): number => {
+  const raw = valueOf(env, 'RATE_LIMIT_PER_MINUTE');
+  if (raw === undefined) {
+    return DEFAULT_RATE_LIMIT_PER_MINUTE;
+  }
+  const limit = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000) {
+    problems.push(`RATE_LIMIT_PER_MINUTE must be an integer from 1 to 1000000 (got "${raw}")`);
+    return DEFAULT_RATE_LIMIT_PER_MINUTE;
+  }
+  return limit;
+};
+
+/** `CORS_ORIGINS=https://a.example,https://b.example`: exact origins only (no wildcard: the API carries health data). */
+const corsOriginsOf = (env: Env, problems: string[]): string[] => {
+  const origins = (valueOf(env, 'CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of origins) {
+    if (!/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(origin)) {
+      problems.push(`CORS_ORIGINS must be a comma-separated list of origins like https://app.example (got "${origin}")`);
+    }
+  }
+  return origins;
+};
+
 /**
  * Parses and validates the environment. Pure: takes the environment and the working directory, returns the
  * config or throws a ConfigError listing every problem.
@@ -138,10 +170,27 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
   const dataDir = path.resolve(cwd, valueOf(env, 'DATA_DIR') ?? './data');
   const eventStore = eventStoreOf(env, dataDir, problems);
   const patientIdSecret = secretOf(env, nodeEnv, problems, warnings);
+  // Production refuses dev auth or a missing JWKS / issuer / audience (assertProductionAuthConfig's rules).
+  const auth = parseAuthConfig(env);
+  problems.push(...auth.problems);
+  warnings.push(...auth.warnings);
+  const rateLimitPerMinute = rateLimitOf(env, problems);
+  const corsOrigins = corsOriginsOf(env, problems);
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }
-  return { port, nodeEnv, logLevel, dataDir, eventStore, patientIdSecret, warnings };
+  return {
+    port,
+    nodeEnv,
+    logLevel,
+    dataDir,
+    eventStore,
+    patientIdSecret,
+    auth: auth.config,
+    rateLimitPerMinute,
+    corsOrigins,
+    warnings,
+  };
 };
 
 /** How the event store is described in the start-up log line; never includes credentials. */

@@ -2,24 +2,38 @@ import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type DocumentNode, Kind, type OperationDefinitionNode } from 'graphql';
+import { type DocumentNode, Kind, NoSchemaIntrospectionCustomRule, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from 'pino';
 import * as path from 'node:path';
+import type { Caller } from '../access/caller';
+import { TokenVerifier } from '../access/token-verifier';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LOGGER } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
+import { CLOCK, type Clock } from '../shared/clock';
 import { createErrorFormatter } from '../shared/errors/graphql-error.normaliser';
-import { QUERY_LIMITS, maxAliasesRule, maxFieldsRule } from './query-limits';
-import { type RequestContext, requestContextFrom } from './request-context';
+import { callerOf, createEdgeAuth } from './edge-auth';
+import { QUERY_LIMITS, REQUEST_LIMITS, maxAliasesRule, maxFieldsRule } from './query-limits';
+import { TokenBucketLimiter } from './rate-limit';
+import { correlationIdFrom } from './request-context';
+import { SecurityHeaders } from './security-headers';
 
 /**
  * GraphQL over Fastify with Mercurius, code first. Resolvers live in their capability modules; this module only
  * sets up the endpoint: `/graphql` (HTTP and WebSocket subscriptions), GraphiQL at `/graphiql` outside
- * production, limits, the one error normaliser and the per-request context.
+ * production, authentication at the edge (edge-auth.ts), the per-caller rate limit, limits, the one error
+ * normaliser, security headers and the per-request context. Access decisions are the AccessGuard's.
  */
 
-/** What a resolver receives with `@Context()`. Nest's Mercurius driver adds the Fastify request as `req`. */
-export interface GraphqlContext extends RequestContext {
+/**
+ * What the access step reads from `@Context()`: the caller the edge verified and the correlation id. Resolvers
+ * take their command context (the actor) from `@CommandContext()`, never from here.
+ */
+export interface GraphqlContext {
+  /** absent only if the edge was bypassed; the AccessGuard then denies */
+  readonly caller?: Caller;
+  readonly correlationId: string;
+  /** Nest's Mercurius driver adds the Fastify request */
   readonly req?: FastifyRequest;
 }
 
@@ -42,25 +56,56 @@ export const operationLabel = (document: DocumentNode): string => {
   return `${operation.operation}:${fields.length === 1 && first !== undefined ? first : 'multiple'}`;
 };
 
-const graphqlOptions = (config: AppConfig, logger: Logger, metrics: Metrics): MercuriusDriverConfig => {
+interface GraphqlDependencies {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly verifier: TokenVerifier;
+  readonly clock: Clock;
+}
+
+const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDependencies): MercuriusDriverConfig => {
   const development = config.nodeEnv !== 'production';
   // Only a development server rewrites the committed schema: test boots must not, or a stale file would be
   // refreshed by one e2e spec before the schema spec compares it (npm run schema regenerates it on purpose).
   const writeSchemaFile = config.nodeEnv === 'development';
+  const edge = createEdgeAuth({
+    verifier,
+    auth: config.auth,
+    limiter: new TokenBucketLimiter(config.rateLimitPerMinute, clock),
+    logger,
+  });
   return {
     driver: MercuriusDriver,
     // Sorted so the committed file diffs only when the schema really changes.
     autoSchemaFile: writeSchemaFile ? path.resolve(process.cwd(), SCHEMA_FILE) : true,
     sortSchema: true,
+    // GraphiQL is a static page; its queries go to /graphql and need a token like any other (README).
     graphiql: development,
     path: '/graphql',
+    // Authenticate (and rate-limit) before the body is read; bound the body (importFeed stays below this).
+    additionalRouteOptions: { preParsing: edge.preParsing, bodyLimit: REQUEST_LIMITS.bodyBytes },
+    // One operation per request: an array of operations would multiply every per-request limit.
+    allowBatchedQueries: false,
     // graphql-transport-ws (the graphql-ws library) and the legacy graphql-ws protocol, chosen by the client.
     subscription: {
-      context: (_socket: unknown, request: FastifyRequest): RequestContext => requestContextFrom(request.headers),
+      context: (_socket: unknown, request: FastifyRequest): GraphqlContext => ({
+        correlationId: correlationIdFrom(request.headers),
+      }),
+      // The token travels in connection_init: `{ authorization: 'Bearer …' }`. No valid token, no connection.
+      onConnect: edge.onConnect,
     },
-    context: (request: FastifyRequest, _reply: FastifyReply): RequestContext => requestContextFrom(request.headers),
+    context: (request: FastifyRequest, _reply: FastifyReply): GraphqlContext => {
+      const caller = callerOf(request);
+      return { ...(caller === undefined ? {} : { caller }), correlationId: correlationIdFrom(request.headers) };
+    },
     queryDepth: QUERY_LIMITS.depth,
-    validationRules: [maxAliasesRule(QUERY_LIMITS.aliases), maxFieldsRule(QUERY_LIMITS.fields)],
+    validationRules: [
+      maxAliasesRule(QUERY_LIMITS.aliases),
+      maxFieldsRule(QUERY_LIMITS.fields),
+      // The schema is published as docs/schema.graphql; production does not answer introspection.
+      ...(development ? [] : [NoSchemaIntrospectionCustomRule]),
+    ],
     errorFormatter: createErrorFormatter(({ correlationId, error }, message) => {
       logger.error({ correlationId, err: error }, message);
     }),
@@ -80,9 +125,11 @@ const graphqlOptions = (config: AppConfig, logger: Logger, metrics: Metrics): Me
   imports: [
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
-      inject: [APP_CONFIG, LOGGER, Metrics],
-      useFactory: graphqlOptions,
+      inject: [APP_CONFIG, LOGGER, Metrics, TokenVerifier, CLOCK],
+      useFactory: (config: AppConfig, logger: Logger, metrics: Metrics, verifier: TokenVerifier, clock: Clock) =>
+        graphqlOptions({ config, logger, metrics, verifier, clock }),
     }),
   ],
+  providers: [SecurityHeaders],
 })
 export class GraphqlModule {}

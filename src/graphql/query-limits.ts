@@ -3,8 +3,15 @@ import { GraphQLError, type ValidationRule } from 'graphql';
 /**
  * Cheap guards against hostile documents, run as GraphQL validation rules before execution (Mercurius's
  * `queryDepth` covers nesting). They count syntax, not cost: fragments are counted once however often they are
- * spread. Issue 5 hardens this further (cost analysis, batch limits, body size).
+ * spread. With them: one operation per request (no batching), a bounded body (REQUEST_LIMITS), introspection off
+ * in production and a per-caller rate limit (graphql.module.ts, edge-auth.ts).
  */
+
+/** HTTP limits of /graphql. `importFeed` takes its feed inside the body, so its own cap stays below this. */
+export const REQUEST_LIMITS = {
+  /** request body: 1 MiB; larger bodies are refused with 413 before they are parsed */
+  bodyBytes: 1024 * 1024,
+} as const;
 
 export const QUERY_LIMITS = {
   /** deepest selection nesting */

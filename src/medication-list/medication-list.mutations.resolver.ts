@@ -1,7 +1,8 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { randomUUID } from 'node:crypto';
-import type { GraphqlContext } from '../graphql/graphql.module';
+import { Access, CommandContext } from '../access/access.decorator';
+import type { RequestContext } from '../graphql/request-context';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { ListCommandInput } from './medication-list.input-fields';
 import {
@@ -68,8 +69,8 @@ const dataOf = <I extends ListCommandInput>(input: I): WithoutNulls<Omit<I, keyo
 
 /**
  * The 20 list mutations. Thin: input → command, the service runs it, the current list comes back in the payload.
- * Shapes are the ValidationPipe's, rules the decider's, errors the one normaliser's; access decisions come with
- * issue 5, before the service is called. Who may call which mutation is in domain.md ("Who does what").
+ * Shapes are the ValidationPipe's, rules the decider's, errors the one normaliser's; access is the AccessGuard's
+ * (each @Access marker), before the service is called, and the actor comes from the grant (@CommandContext).
  */
 @Resolver()
 export class MedicationListMutationsResolver {
@@ -79,9 +80,10 @@ export class MedicationListMutationsResolver {
   ) {}
 
   @Mutation(() => StartMedicationPayload, { description: 'GP: put a treatment on the list.' })
+  @Access('startMedication', { patient: 'input.patientId' })
   async startMedication(
     @Args('input') input: StartMedicationInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<StartMedicationPayload> {
     // A retry that sent a command id but no entry id must name the same entry as the first attempt did, so the
     // command id doubles as the entry id then; with neither, the request is not retry-safe anyway.
@@ -95,25 +97,28 @@ export class MedicationListMutationsResolver {
   }
 
   @Mutation(() => MedicationListPayload, { description: 'GP: a new dosage from a date (also tapering).' })
+  @Access('changeDosage', { patient: 'input.patientId' })
   changeDosage(
     @Args('input') input: ChangeDosageInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'ChangeDosage', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'GP: pause a treatment; it stays on the list.' })
+  @Access('pauseMedication', { patient: 'input.patientId' })
   pauseMedication(
     @Args('input') input: PauseMedicationInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'PauseMedication', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'GP: resume a paused treatment.' })
+  @Access('resumeMedication', { patient: 'input.patientId' })
   resumeMedication(
     @Args('input') input: ResumeMedicationInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'ResumeMedication', data: dataOf(input), meta }));
   }
@@ -121,73 +126,82 @@ export class MedicationListMutationsResolver {
   @Mutation(() => MedicationListPayload, {
     description: 'GP: discontinue (seponere) a treatment with a 7494 reason; recalls its prescription.',
   })
+  @Access('discontinueMedication', { patient: 'input.patientId' })
   discontinueMedication(
     @Args('input') input: DiscontinueMedicationInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'DiscontinueMedication', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'GP: remove an entry entered in error; the fact stays.' })
+  @Access('retractMedication', { patient: 'input.patientId' })
   retractMedication(
     @Args('input') input: RetractMedicationInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'RetractMedication', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'GP: link a new prescription to an entry.' })
+  @Access('issuePrescription', { patient: 'input.patientId' })
   issuePrescription(
     @Args('input') input: IssuePrescriptionInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'IssuePrescription', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'GP: renew a prescription (recall + a new one pointing back).' })
+  @Access('renewPrescription', { patient: 'input.patientId' })
   renewPrescription(
     @Args('input') input: RenewPrescriptionInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'RenewPrescription', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'GP: recall a prescription (also another doctor’s).' })
+  @Access('recallPrescription', { patient: 'input.patientId' })
   recallPrescription(
     @Args('input') input: RecallPrescriptionInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'RecallPrescription', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'Pharmacy: report a dispensing (M10).' })
+  @Access('recordDispensing', { patient: 'input.patientId' })
   recordDispensing(
     @Args('input') input: RecordDispensingInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'RecordDispensing', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'Pharmacy: annul an earlier dispensing.' })
+  @Access('annulDispensing', { patient: 'input.patientId' })
   annulDispensing(
     @Args('input') input: AnnulDispensingInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'AnnulDispensing', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'GP: register the patient for multidose (M27.1).' })
+  @Access('registerMultidose', { patient: 'input.patientId' })
   registerMultidose(
     @Args('input') input: RegisterMultidoseInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'RegisterMultidose', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'GP: end multidose for the patient.' })
+  @Access('endMultidose', { patient: 'input.patientId' })
   endMultidose(
     @Args('input') input: EndMultidoseInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'EndMultidose', data: dataOf(input), meta }));
   }
@@ -195,41 +209,46 @@ export class MedicationListMutationsResolver {
   @Mutation(() => MedicationListPayload, {
     description: 'Multidose pharmacy: packing report (M25.3); packed: false shows the entry OUTSIDE_MULTIDOSE.',
   })
+  @Access('recordMultidosePacking', { patient: 'input.patientId' })
   recordMultidosePacking(
     @Args('input') input: RecordMultidosePackingInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'RecordMultidosePacking', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'Multidose pharmacy: ask the doctor a 7495 question (M25.2).' })
+  @Access('askMultidoseQuestion', { patient: 'input.patientId' })
   askMultidoseQuestion(
     @Args('input') input: AskMultidoseQuestionInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'AskMultidoseQuestion', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'Multidose doctor: answer the pharmacy with a 7493 code.' })
+  @Access('answerMultidoseQuestion', { patient: 'input.patientId' })
   answerMultidoseQuestion(
     @Args('input') input: AnswerMultidoseQuestionInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'AnswerMultidoseQuestion', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'GP: mark the list reconciled or reviewed.' })
+  @Access('markListReviewed', { patient: 'input.patientId' })
   markListReviewed(
     @Args('input') input: MarkListReviewedInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'MarkListReviewed', data: dataOf(input), meta }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'Mark the list as needing review (e.g. hospital admission).' })
+  @Access('markListNotReviewed', { patient: 'input.patientId' })
   markListNotReviewed(
     @Args('input') input: MarkListNotReviewedInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'MarkListNotReviewed', data: dataOf(input), meta }));
   }
@@ -237,9 +256,10 @@ export class MedicationListMutationsResolver {
   @Mutation(() => MedicationListPayload, {
     description: 'A nursing home or home care starts caring for the patient (the basis for its access).',
   })
+  @Access('startCareRelation', { patient: 'input.patientId' })
   startCareRelation(
     @Args('input') input: StartCareRelationInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     // The relation's patient is the list's own, validated by the service; never a second id from the client.
     return this.run(input, context, (meta, patientId) => ({
@@ -250,16 +270,17 @@ export class MedicationListMutationsResolver {
   }
 
   @Mutation(() => MedicationListPayload, { description: 'End a care relation.' })
+  @Access('endCareRelation', { patient: 'input.patientId' })
   endCareRelation(
     @Args('input') input: EndCareRelationInput,
-    @Context() context: GraphqlContext,
+    @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
     return this.run(input, context, (meta) => ({ type: 'EndCareRelation', data: dataOf(input), meta }));
   }
 
   private async run(
     input: ListCommandInput,
-    context: GraphqlContext,
+    context: RequestContext,
     build: CommandBuilder,
   ): Promise<MedicationListPayload> {
     const outcome = await this.service.execute(input.patientId, build, context, {

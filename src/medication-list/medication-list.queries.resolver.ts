@@ -1,11 +1,19 @@
 import { Args, GraphQLISODateTime, Query, Resolver } from '@nestjs/graphql';
+import { Access } from '../access/access.decorator';
+import { EmergencyAccessInput } from '../access/access.graphql';
 import { CareUnitGql, TimelineItemGql } from './medication-list.read-types';
 import { MedicationListReads } from './medication-list.reads';
 import { MedicationListGql } from './medication-list.types';
 
 const PATIENT_ID = { description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' } as const;
+/** Read by the AccessGuard only (emergency access); the resolver ignores it. */
+const EMERGENCY = {
+  type: () => EmergencyAccessInput,
+  nullable: true,
+  description: 'Emergency access without a care relation: the reason is logged and shown to the patient.',
+} as const;
 
-/** Thin GraphQL edge of the read side: arguments in, MedicationListReads out. */
+/** Thin GraphQL edge of the read side: arguments in, MedicationListReads out. Access: each @Access marker. */
 @Resolver()
 export class MedicationListQueriesResolver {
   constructor(private readonly reads: MedicationListReads) {}
@@ -16,16 +24,22 @@ export class MedicationListQueriesResolver {
       'was SHOWN at that instant (events recorded at or before it). `minPosition`: a position a mutation ' +
       "returned; waits up to 5 s until this replica's read model has it (read your writes), else SERVICE_UNAVAILABLE.",
   })
+  @Access('medicationList', { patient: 'patientId' })
   medicationList(
     @Args('patientId', PATIENT_ID) patientId: string,
     @Args('asOf', { type: () => GraphQLISODateTime, nullable: true }) asOf?: Date | null,
     @Args('minPosition', { type: () => String, nullable: true }) minPosition?: string | null,
+    @Args('emergency', EMERGENCY) _emergency?: EmergencyAccessInput | null,
   ): Promise<MedicationListGql> {
     return this.reads.currentList(patientId, { asOf: asOf ?? undefined, minPosition: minPosition ?? undefined });
   }
 
   @Query(() => [TimelineItemGql], { description: 'Every change of the list as a readable timeline, oldest first.' })
-  medicationHistory(@Args('patientId', PATIENT_ID) patientId: string): Promise<TimelineItemGql[]> {
+  @Access('medicationHistory', { patient: 'patientId' })
+  medicationHistory(
+    @Args('patientId', PATIENT_ID) patientId: string,
+    @Args('emergency', EMERGENCY) _emergency?: EmergencyAccessInput | null,
+  ): Promise<TimelineItemGql[]> {
     return this.reads.history(patientId);
   }
 
@@ -34,6 +48,7 @@ export class MedicationListQueriesResolver {
       'The residents of an organisation (or one unit) with an active care relation, and what changed on their ' +
       'lists since `changesSince` (default: the last 24 hours).',
   })
+  @Access('careUnit', { careUnit: { organisation: 'organisationNumber', unit: 'unit' } })
   careUnit(
     @Args('organisationNumber', { description: '9-digit organisasjonsnummer' }) organisationNumber: string,
     @Args('unit', { type: () => String, nullable: true }) unit?: string | null,

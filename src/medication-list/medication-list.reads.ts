@@ -44,7 +44,7 @@ const validInstant = (value: Date, field: string): Date => {
 
 /**
  * The read side of the medication list: current list (read model, or folded up to an instant), timeline and
- * care unit. Validates identifiers (never echoing them) and reads; no access decisions (issue 5 adds them
+ * care unit. Validates identifiers (never echoing them) and reads; no access decisions (the AccessGuard makes them
  * before this service is called) and no clinical rules (those live in the projections).
  */
 @Injectable()

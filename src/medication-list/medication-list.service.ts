@@ -51,8 +51,8 @@ export interface CommandOptions {
 /**
  * The command side of a patient's list: turns a request into a command (meta from the Clock and the request
  * context), derives the stream from the patient id, and runs read–fold–decide–append through handleCommand.
- * No business rules here; they are the decider's. No access decisions either: those come with issue 5, before
- * this service is called.
+ * No business rules here; they are the decider's. No access decisions either: the AccessGuard makes them before
+ * this service is called, and the context's actor is the verified caller it granted.
  */
 @Injectable()
 export class MedicationListService {

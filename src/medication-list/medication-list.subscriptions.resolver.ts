@@ -1,4 +1,5 @@
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
+import { Access } from '../access/access.decorator';
 import { MedicationListLive } from './medication-list.live';
 import { CareUnitGql } from './medication-list.read-types';
 import { MedicationListGql } from './medication-list.types';
@@ -6,7 +7,8 @@ import { MedicationListGql } from './medication-list.types';
 /**
  * Subscriptions over graphql-ws (Mercurius): each returns an async iterator of snapshots built from the
  * projector's committed changes (MedicationListLive). The first message is the current state, then one per
- * committed change; a slow client gets the latest state, not a backlog.
+ * committed change; a slow client gets the latest state, not a backlog. Access is decided (and audited) once,
+ * when the subscription starts, by the AccessGuard.
  */
 @Resolver()
 export class MedicationListSubscriptionsResolver {
@@ -16,6 +18,7 @@ export class MedicationListSubscriptionsResolver {
     description: "The patient's list now, then after every committed change.",
     resolve: (snapshot: MedicationListGql) => snapshot,
   })
+  @Access('medicationListChanged', { patient: 'patientId' })
   medicationListChanged(
     @Args('patientId', { description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' })
     patientId: string,
@@ -27,6 +30,7 @@ export class MedicationListSubscriptionsResolver {
     description: "The care unit now, then whenever a resident joins or leaves or a resident's list changes.",
     resolve: (snapshot: CareUnitGql) => snapshot,
   })
+  @Access('careUnitChanged', { careUnit: { organisation: 'organisationNumber', unit: 'unit' } })
   careUnitChanged(
     @Args('organisationNumber') organisationNumber: string,
     @Args('unit', { type: () => String, nullable: true }) unit?: string | null,

@@ -91,7 +91,11 @@ describe('ReadModelsModule', () => {
     await projector.waitForPosition('careUnitOverview', head, 10_000);
 
     const checks = new Map(app.get(ReadinessChecks).list());
-    expect([...checks.keys()]).toEqual(['projection:currentMedicationList.v1', 'projection:careUnitOverview.v1']);
+    expect([...checks.keys()]).toEqual([
+      'projection:currentMedicationList.v1',
+      'projection:careUnitOverview.v1',
+      'projection:gpWorklist.v1',
+    ]);
     expect(await checks.get('projection:currentMedicationList.v1')?.()).toEqual({
       up: true,
       details: { running: true, checkpoint: head.toString(), lagEvents: 0, lagSeconds: 0 },

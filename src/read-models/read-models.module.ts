@@ -11,6 +11,7 @@ import {
 import type { Logger } from 'pino';
 import { careUnitOverviewProjection } from '../../projections/care-unit-overview/care-unit-overview.projection';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
+import { gpWorklistProjection } from '../../projections/gp-worklist/gp-worklist.projection';
 import type { Projection } from '../../projections/projection';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ReadinessChecks, type ReadinessStatus } from '../health/readiness';
@@ -35,6 +36,7 @@ export const READY_MAX_LAG_SECONDS = 10;
 export const readModelProjections = (): Projection<unknown>[] => [
   eraseDocumentType(currentMedicationListProjection),
   eraseDocumentType(careUnitOverviewProjection),
+  eraseDocumentType(gpWorklistProjection),
 ];
 
 /** The projector's observer: lag and unknown events to Prometheus, errors to the log (codes only, no data). */

@@ -1,7 +1,7 @@
 import { describeDosage, dosagesEqual } from '../medication-list/dosage';
 import type { Dosage, DosagePeriod, FixedDose, IsoDate } from '../medication-list/medication-list.events';
 import type { ExternalDispensing, ExternalPrescription, PrescriptionStatusCode } from './external-record';
-import type { Discrepancy, ReconciliationEntry, ReconciliationPrescription } from './reconcile';
+import type { Discrepancy, ReconciliationEntry, ReconciliationPrescription } from './reconcile.types';
 
 /**
  * The rules D1–D8 of domain.md's reconciliation table, one function each, over a context `reconcile` prepares.

@@ -1,4 +1,4 @@
-import type { Dosage, IsoDate, IsoDateTime, Medication } from '../medication-list/medication-list.events';
+import type { IsoDate, IsoDateTime } from '../medication-list/medication-list.events';
 import { assertIsoDateTime, datePart } from '../medication-list/medication-list.validation';
 import type { ExternalDispensing, ExternalPrescription, ExternalRecord } from './external-record';
 import {
@@ -13,6 +13,7 @@ import {
   type Link,
   type ReconcileContext,
 } from './reconcile.rules';
+import type { Discrepancy, ReconciliationListView } from './reconcile.types';
 
 /**
  * Reconciliation ("samstemming", domain.md): compare one patient's list with the external records and report
@@ -23,45 +24,13 @@ import {
  * same keys and the event wiring can raise each one once.
  */
 
-/** The minimal list the rules need; the decider state or the projection document is mapped into it. */
-export interface ReconciliationListView {
-  /** the validated patient id: only records of this patient are considered */
-  readonly patientId: string;
-  /** entries not retracted (a retracted entry was a registration error and is not on the list) */
-  readonly entries: readonly ReconciliationEntry[];
-}
-
-export interface ReconciliationEntry {
-  readonly entryId: string;
-  readonly status: 'active' | 'paused' | 'discontinued';
-  readonly discontinuedAt?: IsoDateTime;
-  readonly medication: Medication;
-  readonly dosage: Dosage;
-  readonly startedOn: IsoDate;
-  /** every prescription ever linked to the entry */
-  readonly prescriptions: readonly ReconciliationPrescription[];
-}
-
-export interface ReconciliationPrescription {
-  readonly prescriptionId: string;
-  readonly status: 'active' | 'recalled';
-  readonly recalledAt?: IsoDateTime;
-  readonly expiresOn: IsoDate;
-}
-
-export type DiscrepancyCode = 'D1' | 'D2' | 'D3' | 'D4' | 'D5' | 'D6' | 'D7' | 'D8';
-
-export interface Discrepancy {
-  readonly code: DiscrepancyCode;
-  /** `code|id|id…`: stable across runs, so a repeated feed raises nothing new */
-  readonly key: string;
-  readonly entryId?: string;
-  readonly prescriptionId?: string;
-  readonly dispensingId?: string;
-  /** ids, dates, statuses, codes and dose descriptions; never the patient id */
-  readonly evidence: Readonly<Record<string, string>>;
-  readonly severity: 'warning' | 'info';
-}
+export type {
+  Discrepancy,
+  DiscrepancyCode,
+  ReconciliationEntry,
+  ReconciliationListView,
+  ReconciliationPrescription,
+} from './reconcile.types';
 
 export interface ReconcileOptions {
   /** D5 warns this many days before a prescription expires (default 30) */

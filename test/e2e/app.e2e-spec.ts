@@ -1,38 +1,20 @@
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import WebSocket from 'ws';
-import { AppModule } from '../../src/app.module';
-import { loadConfig } from '../../src/config/config';
 import {
   PATIENT_ID,
   STARTED_ON,
   sampleDosage,
   sampleMedication,
 } from '../../src/medication-list/medication-list.fixtures';
-import { PinoNestLogger, createLogger } from '../../src/observability/logger';
-import { CLOCK, fixedClock } from '../../src/shared/clock';
+import { type GraphqlResponse, type TestApp, bootTestApp } from './app.e2e-helpers';
 
 /**
  * The real AppModule over real HTTP (Fastify listening on an ephemeral port), with the embedded SQLite store
- * in a temp dir and one provider swapped: the clock.
+ * in a temp dir and one provider swapped: the clock. Requests carry a dev prescriber token (app.e2e-helpers.ts).
  */
 
 // Same digits as PATIENT_ID with the last check digit changed: fails the mod-11 rule.
 const INVALID_PATIENT_ID = '31129956716';
 const NOW = '2026-03-02T09:15:00.000Z';
-
-interface GraphqlResponse {
-  readonly status: number;
-  readonly body: {
-    readonly data?: Record<string, unknown> | null;
-    readonly errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
-  };
-  readonly text: string;
-}
 
 const START_MEDICATION = /* GraphQL */ `
   mutation Start($input: StartMedicationInput!) {
@@ -68,47 +50,20 @@ const startInput = (overrides: Record<string, unknown> = {}): Record<string, unk
 });
 
 describe('the service end to end (AppModule, SQLite in a temp dir, real HTTP)', () => {
-  let app: NestFastifyApplication;
+  let t: TestApp;
   let baseUrl: string;
-  let dataDir: string;
-  const logLines: string[] = [];
+  let logLines: string[];
 
-  const graphql = async (query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse> => {
-    const response = await fetch(`${baseUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: JSON.parse(text) as GraphqlResponse['body'], text };
-  };
+  const graphql = (query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse> =>
+    t.graphql(query, variables);
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'medication-list-e2e-'));
-    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
-    const logger = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          logLines.push(chunk.toString());
-          callback();
-        },
-      }),
-    });
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config, logger })] })
-      .overrideProvider(CLOCK)
-      .useValue(fixedClock(NOW))
-      .compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
-      logger: new PinoNestLogger(logger),
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = await app.getUrl();
+    t = await bootTestApp({ now: NOW });
+    ({ baseUrl, logLines } = t);
   });
 
   afterAll(async () => {
-    await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await t.close();
   });
 
   it('answers /health while the process runs', async () => {
@@ -228,6 +183,7 @@ describe('the service end to end (AppModule, SQLite in a temp dir, real HTTP)', 
   });
 
   it('accepts GraphQL WebSocket connections (graphql-transport-ws, the graphql-ws library protocol)', async () => {
+    const token = await t.token();
     const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
     const firstMessage = new Promise<unknown>((resolve, reject) => {
       socket.once('message', (data: Buffer) => {
@@ -236,7 +192,7 @@ describe('the service end to end (AppModule, SQLite in a temp dir, real HTTP)', 
       socket.once('error', reject);
     });
     socket.once('open', () => {
-      socket.send(JSON.stringify({ type: 'connection_init' }));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
     });
 
     try {

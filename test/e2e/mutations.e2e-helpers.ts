@@ -1,37 +1,20 @@
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { Writable } from 'node:stream';
-import { AppModule } from '../../src/app.module';
-import { loadConfig } from '../../src/config/config';
 import { generatePersonNumber } from '../../src/identifiers/norwegian-identifiers';
-import { PinoNestLogger, createLogger } from '../../src/observability/logger';
-import { CLOCK, fixedClock } from '../../src/shared/clock';
+import { type GraphqlResponse, type RequestOptions, bootTestApp } from './app.e2e-helpers';
 
 /**
- * Shared by the mutation end-to-end specs: the real AppModule over real HTTP with the SQLite store in a temp dir
- * and a fixed clock, a GraphQL client that keeps every response text and log line (to prove no patient id
- * leaks), and one document per mutation that selects the whole payload.
+ * Shared by the mutation end-to-end specs: the shared e2e app (app.e2e-helpers.ts: the real AppModule over real
+ * HTTP, SQLite in a temp dir, dev tokens) with a fixed clock, a GraphQL client that keeps every response text and
+ * log line (to prove no patient id leaks), and one document per mutation that selects the whole payload.
  */
 
 /** The fixed "now" of the mutation specs; every clinical time in them lies before it, within 90 days. */
 export const NOW = '2026-04-10T12:00:00.000Z';
 
-/** One GraphQL response as the client got it. */
-export interface GraphqlResponse {
-  readonly status: number;
-  readonly body: {
-    readonly data?: Record<string, unknown> | null;
-    readonly errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
-  };
-  readonly text: string;
-}
+export type { GraphqlResponse };
 
-/** A running app and its client. */
+/** A running app and its client (requests act as the default prescriber unless `options.as` says otherwise). */
 export interface E2eApp {
-  readonly graphql: (query: string, variables?: Record<string, unknown>) => Promise<GraphqlResponse>;
+  readonly graphql: (query: string, variables?: Record<string, unknown>, options?: RequestOptions) => Promise<GraphqlResponse>;
   /** every response text so far */
   readonly responses: string[];
   /** every log line so far */
@@ -41,43 +24,8 @@ export interface E2eApp {
 
 /** Boots the AppModule on an ephemeral port with a fresh SQLite data dir and the fixed clock. */
 export const startApp = async (): Promise<E2eApp> => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'medication-list-mutations-e2e-'));
-  const logLines: string[] = [];
-  const responses: string[] = [];
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
-  const logger = createLogger({
-    level: 'info',
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        logLines.push(chunk.toString());
-        callback();
-      },
-    }),
-  });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config, logger })] })
-    .overrideProvider(CLOCK)
-    .useValue(fixedClock(NOW))
-    .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
-    logger: new PinoNestLogger(logger),
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const baseUrl = await app.getUrl();
-  const graphql = async (query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse> => {
-    const response = await fetch(`${baseUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    const text = await response.text();
-    responses.push(text);
-    return { status: response.status, body: JSON.parse(text) as GraphqlResponse['body'], text };
-  };
-  const close = async (): Promise<void> => {
-    await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  return { graphql, responses, logLines, close };
+  const t = await bootTestApp({ now: NOW });
+  return { graphql: t.graphql, responses: t.responses, logLines: t.logLines, close: t.close };
 };
 
 /** A synthetic test number (month + 80) with valid check digits, born on `day` March 1947. */

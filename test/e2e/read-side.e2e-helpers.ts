@@ -1,88 +1,13 @@
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
-import { type Client, createClient } from 'graphql-ws';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { Writable } from 'node:stream';
-import WebSocket from 'ws';
-import { AppModule } from '../../src/app.module';
-import { loadConfig } from '../../src/config/config';
+import type { Client } from 'graphql-ws';
 import { generatePersonNumber } from '../../src/identifiers/norwegian-identifiers';
-import { PinoNestLogger, createLogger } from '../../src/observability/logger';
-import { CLOCK, fixedClock } from '../../src/shared/clock';
-import { PROJECTOR, type Projector } from '../../src/shared/event-sourcing/projector';
+import { type GraphqlResponse, type TestApp, bootTestApp } from './app.e2e-helpers';
 
-/** Boots the real AppModule (SQLite in a temp dir, fixed clock) on an ephemeral port; helpers for HTTP and WS. */
+/** Read-side helpers over the shared e2e app (app.e2e-helpers.ts): boot, data of a response, subscriptions. */
 
-export interface GraphqlResponse {
-  readonly status: number;
-  readonly body: {
-    readonly data?: Record<string, unknown> | null;
-    readonly errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
-  };
-  readonly text: string;
-}
+export type { GraphqlResponse, TestApp };
 
-/** A running app and what tests need of it. */
-export interface TestApp {
-  readonly app: NestFastifyApplication;
-  readonly baseUrl: string;
-  readonly clock: ReturnType<typeof fixedClock>;
-  readonly projector: Projector;
-  readonly logLines: string[];
-  close(): Promise<void>;
-}
-
-/** Starts the app with its clock fixed at `now`. */
-export const bootApp = async (now: string): Promise<TestApp> => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'medication-list-read-e2e-'));
-  const logLines: string[] = [];
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'info' });
-  const logger = createLogger({
-    level: 'info',
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        logLines.push(chunk.toString());
-        callback();
-      },
-    }),
-  });
-  const clock = fixedClock(now);
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config, logger })] })
-    .overrideProvider(CLOCK)
-    .useValue(clock)
-    .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
-    logger: new PinoNestLogger(logger),
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const baseUrl = await app.getUrl();
-  return {
-    app,
-    baseUrl,
-    clock,
-    projector: app.get<Projector>(PROJECTOR),
-    logLines,
-    close: async () => {
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-};
-
-/** POSTs one GraphQL operation. */
-export const graphqlAt =
-  (baseUrl: string) =>
-  async (query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse> => {
-    const response = await fetch(`${baseUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query, variables }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: JSON.parse(text) as GraphqlResponse['body'], text };
-  };
+/** Starts the app with its clock fixed at `now` (dev auth; requests act as PRESCRIBER unless told otherwise). */
+export const bootApp = (now: string): Promise<TestApp> => bootTestApp({ now });
 
 /** The data of a response that must have no errors. */
 export const dataOf = (response: GraphqlResponse): Record<string, unknown> => {
@@ -95,10 +20,6 @@ export interface LiveSubscription {
   next(matches?: (data: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   readonly errors: unknown[];
 }
-
-/** A graphql-ws client over `ws` (graphql-transport-ws protocol). */
-export const wsClient = (baseUrl: string): Client =>
-  createClient({ url: `${baseUrl.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
 
 /** Subscribes and queues every message; `next` resolves with the first queued or later message that matches. */
 export const subscribe = (client: Client, query: string, variables: Record<string, unknown>): LiveSubscription => {

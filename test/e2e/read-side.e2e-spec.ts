@@ -8,15 +8,7 @@ import {
   sampleDosage,
   sampleMedication,
 } from '../../src/medication-list/medication-list.fixtures';
-import {
-  type TestApp,
-  bootApp,
-  dataOf,
-  graphqlAt,
-  subscribe,
-  syntheticPatientId,
-  wsClient,
-} from './read-side.e2e-helpers';
+import { type TestApp, bootApp, dataOf, subscribe, syntheticPatientId } from './read-side.e2e-helpers';
 
 /**
  * The read side end to end: the real AppModule (SQLite in a temp dir, fixed clock) over real HTTP and
@@ -62,7 +54,7 @@ const UNIT_CHANGED = /* GraphQL */ `
 
 describe('read side end to end (queries and subscriptions over HTTP and WebSocket)', () => {
   let t: TestApp;
-  let graphql: ReturnType<typeof graphqlAt>;
+  const graphql = (query: string, variables: Record<string, unknown> = {}) => t.graphql(query, variables);
   const patients = Array.from({ length: 6 }, (_, index) => syntheticPatientId(index + 1));
 
   const mutate = async (query: string, field: string, input: Record<string, unknown>) => {
@@ -85,7 +77,6 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
 
   beforeAll(async () => {
     t = await bootApp(NOW);
-    graphql = graphqlAt(t.baseUrl);
   });
   beforeEach(() => t.clock.set(NOW));
   afterAll(async () => {
@@ -198,7 +189,7 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
   describe('subscriptions over graphql-ws', () => {
     let client: Client;
     beforeAll(() => {
-      client = wsClient(t.baseUrl);
+      client = t.ws();
     });
     afterAll(async () => {
       await client.dispose();

@@ -1,6 +1,6 @@
 import { HttpException, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { ExecutionResult, FormattedExecutionResult, GraphQLError, GraphQLFormattedError } from 'graphql';
+import { type ExecutionResult, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { maskIdentifiers } from '../../observability/logger';
 import { DomainError, type DomainErrorKind, isDomainError } from './domain-error';
 
@@ -137,6 +137,20 @@ const domainError = (error: GraphQLError, original: DomainError): GraphQLFormatt
     ...(original instanceof InvalidInputError ? { fields: original.fields } : {}),
   },
 });
+
+/**
+ * A DomainError as a GraphQLError with the extensions the formatter gives it: for the setup of a subscription,
+ * which Mercurius sends without the errorFormatter. Anything else becomes a generic internal error.
+ */
+export const toSubscriptionError = (error: unknown): GraphQLError => {
+  if (isDomainError(error)) {
+    return new GraphQLError(maskIdentifiers(error.message), {
+      originalError: error,
+      extensions: domainError(new GraphQLError(error.message), error).extensions,
+    });
+  }
+  return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+};
 
 export interface NormalisedErrors {
   readonly statusCode: number;

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ReadModelsModule } from '../read-models/read-models.module';
+import { AccessLogResolver } from './access-log.resolver';
+import { AccessGuard } from './access.guard';
+import { PatientContextReader } from './patient-context';
+
+/**
+ * The GraphQL side of access control: the global AccessGuard (the one access step of every operation, see
+ * access.decorator.ts), the read-model facts it needs (care relations, care-unit residents) and `accessLog`.
+ * Needs the global AccessModule (TokenVerifier, AuditService, AUTH_CONFIG), APP_CONFIG and CLOCK.
+ */
+@Module({
+  imports: [ReadModelsModule],
+  providers: [PatientContextReader, { provide: APP_GUARD, useClass: AccessGuard }, AccessLogResolver],
+})
+export class AccessControlModule {}

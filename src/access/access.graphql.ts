@@ -1,0 +1,85 @@
+import { Field, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { IsEnum, IsString, MaxLength, MinLength } from 'class-validator';
+import type { EmergencyAccess } from './policy';
+
+/**
+ * GraphQL types of the access slice (code first): the emergency statement a read may carry, and the patient's
+ * access log. The log shows who looked (HPR number, organisation, role), never the caller's or the patient's id.
+ */
+
+/** Norwegian access basis codes for access without a care relation (policy.ts EMERGENCY_BASIS_CODES). */
+export enum EmergencyBasisCodeGql {
+  HPAKUTT = 'HPAKUTT',
+  HPMOTTATTSAMTYKKE = 'HPMOTTATTSAMTYKKE',
+  HPUNNTAK = 'HPUNNTAK',
+}
+registerEnumType(EmergencyBasisCodeGql, {
+  name: 'EmergencyBasisCode',
+  description: 'HPAKUTT: emergency care; HPMOTTATTSAMTYKKE: consent received; HPUNNTAK: another legal exception',
+});
+
+@InputType('EmergencyAccessInput', {
+  description:
+    'Emergency access ("break the glass"): a prescriber or nurse without another basis states why they must read ' +
+    'this list now. Allowed, flagged in the access log and shown to the patient.',
+})
+export class EmergencyAccessInput {
+  @Field({ description: 'why, in a sentence (1–1000 characters); shown to the patient' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason!: string;
+
+  @Field(() => EmergencyBasisCodeGql)
+  @IsEnum(EmergencyBasisCodeGql)
+  basisCode!: EmergencyBasisCodeGql;
+}
+
+/** The emergency statement of an operation's raw arguments (the guard runs before the validation pipe). */
+export const emergencyOf = (value: unknown): EmergencyAccess | undefined => {
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
+  const reason: unknown = Reflect.get(value, 'reason');
+  const basisCode: unknown = Reflect.get(value, 'basisCode');
+  const code = Object.values(EmergencyBasisCodeGql).find((candidate) => candidate === basisCode);
+  return typeof reason === 'string' && code !== undefined ? { reason, basisCode: code } : undefined;
+};
+
+@ObjectType('AccessLogEntry', { description: 'One look at (or change of) the patient’s data, allowed or denied.' })
+export class AccessLogEntryGql {
+  @Field({ description: 'pass as `after` to read older entries' })
+  cursor!: string;
+  @Field({ description: 'when (ISO 8601)' })
+  at!: string;
+  @Field({ description: 'the GraphQL operation, e.g. medicationList' })
+  operation!: string;
+  @Field({ description: 'allowed or denied' })
+  outcome!: string;
+  @Field(() => String, { nullable: true, description: 'prescriber, pharmacy, care-relation, own-data, emergency, auditor' })
+  basis!: string | null;
+  @Field(() => String, { nullable: true, description: 'why it was denied, e.g. NO_CARE_RELATION' })
+  reasonCode!: string | null;
+  @Field({ description: 'emergency access was stated (allowed or not): shown prominently to the patient' })
+  flagged!: boolean;
+  @Field(() => String, { nullable: true, description: 'the stated emergency reason' })
+  emergencyReason!: string | null;
+  @Field(() => EmergencyBasisCodeGql, { nullable: true })
+  emergencyBasisCode!: EmergencyBasisCodeGql | null;
+  @Field({ description: 'prescriber, pharmacy, care, patient, auditor (none: no role)' })
+  callerRole!: string;
+  @Field(() => String, { nullable: true, description: 'the health worker’s HPR number' })
+  callerHpr!: string | null;
+  @Field(() => String, { nullable: true, description: 'the organisation number the caller acted for' })
+  callerOrganisation!: string | null;
+}
+
+@ObjectType('AccessLogPage', { description: 'The access log, newest first.' })
+export class AccessLogPageGql {
+  @Field(() => [AccessLogEntryGql])
+  entries!: AccessLogEntryGql[];
+  @Field()
+  hasNextPage!: boolean;
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}

@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type CareUnitOverviewDocument,
+  careUnitOverviewProjection,
+} from '../../projections/care-unit-overview/care-unit-overview.projection';
+import type { CurrentMedicationListDocument } from '../../projections/current-medication-list/current-medication-list.document';
+import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { patientStreamId } from '../medication-list/patient-stream';
+import { READ_MODEL_STORE, type SqliteReadModelStore } from '../read-models/read-model.store';
+import { type Caller, isCallerThePatient } from './caller';
+import type { PatientAccessContext } from './policy';
+
+/**
+ * The facts the policy needs about a patient or a care unit, from the read models (design.md decision 7):
+ *  - care relations: the current-list document's `careRelations`, which the projector keeps within milliseconds of
+ *    the event store (projection lag). A relation started a moment ago may not count yet, and an ended one may
+ *    count a moment longer; both windows are the projection lag, which /ready bounds (READY_MAX_LAG_SECONDS) and
+ *    /metrics reports (projection_lag_seconds). Folding the stream per request would close the window at the
+ *    cost of a stream read on every look; not worth it for a lag of milliseconds.
+ *  - the residents of a care unit (one audit event per resident the overview shows).
+ */
+@Injectable()
+export class PatientContextReader {
+  constructor(
+    @Inject(READ_MODEL_STORE) private readonly readModels: SqliteReadModelStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** `patientId` must be validated (parsePatientId) by the caller of this method. */
+  patientContext(caller: Caller, patientId: string): PatientAccessContext {
+    const list = this.readModels.getDocument<CurrentMedicationListDocument>(
+      currentMedicationListProjection.name,
+      patientStreamId(patientId, this.config.patientIdSecret),
+    );
+    return { isCallerThePatient: isCallerThePatient(caller, patientId), careRelations: list?.careRelations ?? [] };
+  }
+
+  /** The patient ids the care-unit overview of an organisation (or one unit) lists now. */
+  residents(organisationNumber: string, unit: string | undefined): string[] {
+    const id = unit === undefined ? organisationNumber : `${organisationNumber}/${unit}`;
+    const overview = this.readModels.getDocument<CareUnitOverviewDocument>(careUnitOverviewProjection.name, id);
+    return overview?.patients.map((patient) => patient.patientId) ?? [];
+  }
+}

@@ -1,0 +1,135 @@
+import type { FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
+import type { Logger } from 'pino';
+import { AuthenticationError, AuthenticationUnavailableError } from '../access/access.errors';
+import type { AuthConfig } from '../access/auth-config';
+import type { Caller } from '../access/caller';
+import type { TokenVerifier } from '../access/token-verifier';
+import { type TokenBucketLimiter, rateLimitKey } from './rate-limit';
+
+/**
+ * Authentication at the edge (issue 5): no GraphQL runs without a verified caller.
+ *  - HTTP: a `preParsing` hook on the /graphql routes (Mercurius `additionalRouteOptions`; it keeps `onRequest`
+ *    for itself). It runs before the body is even read: a missing or invalid token gets 401 with
+ *    `WWW-Authenticate` and a GraphQL-shaped body, an unreachable JWKS 503; then the per-caller rate limit (429).
+ *  - WebSocket: the upgrade request passes (browsers cannot send headers on it); `onConnect` verifies the token in
+ *    the `connection_init` payload, `{ authorization: 'Bearer …', dpop?: '…' }`, and refuses the connection
+ *    otherwise. A DPoP-bound token over WebSocket needs AUTH_PUBLIC_BASE_URL: the proof is checked with htm GET and
+ *    htu `<AUTH_PUBLIC_BASE_URL>/graphql` (onConnect does not see the upgrade request); without it, refused.
+ * The verified caller reaches the GraphQL context through `callerOf(request)` / the connection context.
+ */
+
+const callers = new WeakMap<FastifyRequest, Caller>();
+
+/** The caller the edge verified for this HTTP request (undefined: never authenticated, so nothing runs). */
+export const callerOf = (request: FastifyRequest): Caller | undefined => callers.get(request);
+
+export interface EdgeAuthOptions {
+  readonly verifier: TokenVerifier;
+  readonly auth: AuthConfig;
+  readonly limiter: TokenBucketLimiter;
+  readonly logger: Logger;
+}
+
+type PreParsingDone = (error?: Error | null, payload?: RequestPayload) => void;
+
+interface GraphqlErrorBody {
+  readonly errors: readonly { readonly message: string; readonly extensions: Record<string, string | number> }[];
+}
+
+const errorBody = (message: string, extensions: Record<string, string | number>): GraphqlErrorBody => ({
+  errors: [{ message, extensions }],
+});
+
+const headerOf = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+/** @fastify/websocket marks upgrade requests with `request.ws`; they are authenticated in onConnect instead. */
+const isWebSocketUpgrade = (request: FastifyRequest): boolean => Reflect.get(request, 'ws') === true;
+
+const RATE_LIMITED = 'Too many requests: slow down and retry after the number of seconds in Retry-After';
+
+export const createEdgeAuth = ({ verifier, auth, limiter, logger }: EdgeAuthOptions) => {
+  const refuse = (reply: FastifyReply, error: unknown): void => {
+    if (error instanceof AuthenticationError) {
+      logger.info({ failure: error.failure }, 'request refused: no valid access token');
+      void reply
+        .code(401)
+        .header('www-authenticate', error.challenge)
+        .header('cache-control', 'no-store')
+        .send(errorBody(error.message, { code: 'UNAUTHENTICATED' }));
+      return;
+    }
+    const unavailable = error instanceof AuthenticationUnavailableError;
+    logger.error({ err: error }, unavailable ? 'token issuer keys unavailable' : 'token verification failed unexpectedly');
+    void reply
+      .code(unavailable ? 503 : 500)
+      .send(
+        unavailable
+          ? errorBody(error.message, { code: 'SERVICE_UNAVAILABLE', errorCode: error.code })
+          : errorBody('Internal server error', { code: 'INTERNAL_SERVER_ERROR' }),
+      );
+  };
+
+  const admit = (caller: Caller, reply?: FastifyReply): boolean => {
+    const decision = limiter.take(rateLimitKey(caller));
+    if (decision.allowed) {
+      return true;
+    }
+    logger.warn({ clientId: caller.clientId }, 'request refused: rate limit');
+    void reply
+      ?.code(429)
+      .header('retry-after', String(decision.retryAfterSeconds))
+      .send(errorBody(RATE_LIMITED, { code: 'RATE_LIMITED', retryAfterSeconds: decision.retryAfterSeconds }));
+    return false;
+  };
+
+  /** Callback style on purpose: after a refusal `done` is never called, so the body is never read or executed. */
+  const preParsing = (request: FastifyRequest, reply: FastifyReply, payload: RequestPayload, done: PreParsingDone): void => {
+    if (isWebSocketUpgrade(request)) {
+      done(null, payload);
+      return;
+    }
+    const base = auth.publicBaseUrl ?? `${request.protocol}://${request.host}`;
+    verifier
+      .verify({
+        authorization: headerOf(request.headers.authorization),
+        ...(request.headers.dpop === undefined ? {} : { dpop: request.headers.dpop }),
+        method: request.method,
+        url: `${base}${request.url}`,
+      })
+      .then(
+        (caller) => {
+          if (admit(caller, reply)) {
+            callers.set(request, caller);
+            done(null, payload);
+          }
+        },
+        (error: unknown) => refuse(reply, error),
+      );
+  };
+
+  /** Mercurius `subscription.onConnect`: `{ caller }` joins the connection's context; false refuses it. */
+  const onConnect = async ({ payload }: { readonly payload: unknown }): Promise<{ caller: Caller } | false> => {
+    const field = (name: string): string | undefined => {
+      const value: unknown = typeof payload === 'object' && payload !== null ? Reflect.get(payload, name) : undefined;
+      return typeof value === 'string' ? value : undefined;
+    };
+    const dpop = field('dpop') ?? field('DPoP');
+    try {
+      const caller = await verifier.verify({
+        authorization: field('authorization') ?? field('Authorization'),
+        ...(dpop === undefined ? {} : { dpop }),
+        method: 'GET',
+        url: `${auth.publicBaseUrl ?? 'urn:pll:set-AUTH_PUBLIC_BASE_URL-for-dpop-over-websocket'}/graphql`,
+      });
+      return admit(caller) ? { caller } : false;
+    } catch (error) {
+      logger.info(
+        { failure: error instanceof AuthenticationError ? error.failure : 'UNAVAILABLE' },
+        'WebSocket connection refused: no valid access token',
+      );
+      return false;
+    }
+  };
+
+  return { preParsing, onConnect };
+};

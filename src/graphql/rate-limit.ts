@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import type { Caller } from '../access/caller';
+import type { Clock } from '../shared/clock';
+
+/**
+ * A per-caller token bucket (issue 5, "Hardening"): each caller may burst up to `perMinute` requests and then
+ * gets `perMinute` per minute, refilled continuously. Kept in memory per replica, so behind a load balancer the
+ * effective limit is per replica; a shared limiter (at the gateway) is future work. Time comes from the Clock.
+ */
+
+export type RateDecision =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly retryAfterSeconds: number };
+
+interface Bucket {
+  readonly tokens: number;
+  /** epoch ms of the last update */
+  readonly at: number;
+}
+
+/** Buckets kept at most; the least recently used goes first (a full bucket is the same as no bucket). */
+const MAX_BUCKETS = 100_000;
+
+export class TokenBucketLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perMs: number;
+
+  constructor(
+    private readonly perMinute: number,
+    private readonly clock: Clock,
+    private readonly maxBuckets: number = MAX_BUCKETS,
+  ) {
+    this.perMs = perMinute / 60_000;
+  }
+
+  /** Takes one token from `key`'s bucket, or says how long until one is there. */
+  take(key: string): RateDecision {
+    const now = this.clock.now().getTime();
+    const previous = this.buckets.get(key);
+    const available =
+      previous === undefined
+        ? this.perMinute
+        : Math.min(this.perMinute, previous.tokens + Math.max(0, now - previous.at) * this.perMs);
+    this.buckets.delete(key); // re-inserted below: Map order is the LRU order
+    const allowed = available >= 1;
+    this.buckets.set(key, { tokens: allowed ? available - 1 : available, at: now });
+    if (this.buckets.size > this.maxBuckets) {
+      const oldest = this.buckets.keys().next();
+      if (oldest.done !== true) {
+        this.buckets.delete(oldest.value);
+      }
+    }
+    return allowed ? { allowed } : { allowed, retryAfterSeconds: Math.max(1, Math.ceil((1 - available) / this.perMs / 1000)) };
+  }
+}
+
+/**
+ * The bucket of a caller: who they are (client, HPR number, organisation, person), hashed so the key held in
+ * memory carries no fødselsnummer.
+ */
+export const rateLimitKey = (caller: Caller): string =>
+  createHash('sha256')
+    .update(
+      JSON.stringify([
+        caller.clientId,
+        caller.hprNumber ?? '',
+        caller.organisation.parent ?? '',
+        caller.organisation.child ?? '',
+        caller.careUnit ?? '',
+        caller.pid ?? '',
+      ]),
+    )
+    .digest('base64url');

@@ -1,0 +1,73 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+
+/**
+ * Response headers on every route (issue 5, "Hardening"), and CORS only for configured origins. Set in `onRequest`
+ * so that refusals (401, 413, 429) carry them too. Helmet is not a dependency; these are the few headers an API
+ * that serves JSON (and, in development, the GraphiQL page) needs.
+ */
+
+/** The API serves JSON only: nothing may load, frame or be framed. */
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/**
+ * GraphiQL (development only): Mercurius's page loads React and GraphiQL from unpkg.com, styles inline, and talks
+ * to /graphql over HTTP and WebSocket.
+ */
+export const GRAPHIQL_CSP = [
+  "default-src 'self'",
+  "script-src 'self' https://unpkg.com",
+  "style-src 'self' 'unsafe-inline' https://unpkg.com",
+  "img-src 'self' data: https://unpkg.com",
+  "font-src 'self' data: https://unpkg.com",
+  "connect-src 'self' ws: wss:",
+  "worker-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** Pure: the security headers of a response to `path` (without the query). */
+export const securityHeaders = (path: string, production: boolean): Readonly<Record<string, string>> => ({
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': !production && (path === '/graphiql' || path.startsWith('/graphiql/')) ? GRAPHIQL_CSP : API_CSP,
+  // Patient data must not sit in a browser or proxy cache.
+  ...(path === '/graphql' ? { 'cache-control': 'no-store' } : {}),
+  // Behind TLS termination in production: browsers must never fall back to plain HTTP.
+  ...(production ? { 'strict-transport-security': 'max-age=31536000; includeSubDomains' } : {}),
+});
+
+/** The CORS options for `CORS_ORIGINS` (exact origins; headers the API reads and the ones clients must see). */
+export const corsOptions = (origins: readonly string[]) => ({
+  origin: [...origins],
+  methods: ['GET', 'POST'],
+  allowedHeaders: ['authorization', 'content-type', 'dpop', 'x-correlation-id'],
+  exposedHeaders: ['www-authenticate', 'retry-after', 'x-correlation-id'],
+  credentials: false,
+  maxAge: 600,
+});
+
+@Injectable()
+export class SecurityHeaders implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost<FastifyAdapter>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const adapter = this.adapterHost.httpAdapter;
+    const production = this.config.nodeEnv === 'production';
+    adapter.getInstance().addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      void reply.headers(securityHeaders(request.url.split('?')[0] ?? '', production));
+      done();
+    });
+    if (this.config.corsOrigins.length > 0) {
+      adapter.enableCors(corsOptions(this.config.corsOrigins));
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  GP_WORKLIST_PROJECTION,
+  doctorDocumentId,
+  isResponsible,
+  patientDocumentId,
+  type WorklistDoctorDocument,
+  type WorklistPatientDocument,
+} from '../../projections/gp-worklist/gp-worklist.projection';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { assertHprNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
+import { patientStreamId } from '../medication-list/patient-stream';
+import { READ_MODEL_STORE, type SqliteReadModelStore } from '../read-models/read-model.store';
+import { InvalidInputError } from '../shared/errors/graphql-error.normaliser';
+import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
+import { foldDiscrepancies, withStatus, type DiscrepancyView } from './discrepancy-view';
+import type { DiscrepancyStatus } from './reconciliation.decider';
+import { reconciliationStreamName } from './reconciliation.events';
+
+export const WORKLIST_DEFAULT_PAGE = 20;
+export const WORKLIST_MAX_PAGE = 100;
+const LIST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface WorklistPage {
+  readonly hprNumber: string;
+  readonly patients: readonly WorklistPatientDocument[];
+  /** the list id of the last patient on the page: pass it as `after` for the next page */
+  readonly endCursor?: string;
+  readonly hasNextPage: boolean;
+}
+
+/**
+ * The read side of reconciliation: a patient's discrepancies (folded from the reconciliation stream, so always
+ * current) and a GP's worklist (the gpWorklist read model). Validates identifiers without echoing them; no access
+ * decisions (issue 5 puts them in front of this).
+ */
+@Injectable()
+export class ReconciliationReads {
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStorePort,
+    @Inject(READ_MODEL_STORE) private readonly readModels: SqliteReadModelStore,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'patientIdSecret'>,
+  ) {}
+
+  async discrepancies(patientId: string, status?: DiscrepancyStatus): Promise<DiscrepancyView[]> {
+    const streamId = patientStreamId(parsePatientId(patientId).value, this.config.patientIdSecret);
+    const { views } = foldDiscrepancies(await this.events.readStream(reconciliationStreamName(streamId)));
+    return withStatus(views, status);
+  }
+
+  /**
+   * Patients the doctor is responsible for (see the projection for the rule) with at least one open
+   * discrepancy, in list-id order, `first` at a time after the `after` cursor.
+   */
+  gpWorklist(hprNumber: string, first = WORKLIST_DEFAULT_PAGE, after?: string): WorklistPage {
+    const hpr = assertHprNumber(hprNumber, 'hprNumber');
+    if (!Number.isInteger(first) || first < 1 || first > WORKLIST_MAX_PAGE) {
+      throw new InvalidInputError(['first']);
+    }
+    if (after !== undefined && !LIST_ID.test(after)) {
+      throw new InvalidInputError(['after']);
+    }
+    const doctor = this.readModels.getDocument<WorklistDoctorDocument>(GP_WORKLIST_PROJECTION, doctorDocumentId(hpr));
+    const patients: WorklistPatientDocument[] = [];
+    let hasNextPage = false;
+    for (const listId of doctor?.listIds ?? []) {
+      if (after !== undefined && listId <= after) {
+        continue;
+      }
+      const patient = this.readModels.getDocument<WorklistPatientDocument>(GP_WORKLIST_PROJECTION, patientDocumentId(listId));
+      if (patient === undefined || patient.open.length === 0 || !isResponsible(patient, hpr)) {
+        continue;
+      }
+      if (patients.length === first) {
+        hasNextPage = true;
+        break;
+      }
+      patients.push(patient);
+    }
+    const last = patients.at(-1);
+    return { hprNumber: hpr, patients, ...(last === undefined ? {} : { endCursor: last.listId }), hasNextPage };
+  }
+}

@@ -1,0 +1,278 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { medicationListDecider } from '../medication-list/medication-list.decider';
+import {
+  MEDICATION_LIST_SCHEMA_VERSION,
+  MEDICATION_LIST_STREAM_PREFIX,
+  isMedicationListEvent,
+} from '../medication-list/medication-list.events';
+import { patientStreamId } from '../medication-list/patient-stream';
+import { Metrics } from '../observability/metrics';
+import { CLOCK, type Clock } from '../shared/clock';
+import { isDomainError } from '../shared/errors/domain-error';
+import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
+import { handleCommand } from '../shared/event-sourcing/handle-command';
+import type { ExternalPrescription, ExternalRecord, FeedSource } from './external-record';
+import { feedActor, feedCommands } from './feed-commands';
+import type { FeedLine, FeedLineOutcome } from './feeds/fhir-ndjson.feed';
+import { parseFhirBundle, parseFhirNdjson } from './feeds/fhir-ndjson.feed';
+import { ImportTally, osloDateTime, runCompletedData, type ImportSummary } from './import-summary';
+import { foldListFacts, listDispensings, toListView } from './list-view';
+import { reconcile } from './reconcile';
+import { COVERED_CODES, reconciliationDecider, type DetectedDiscrepancy } from './reconciliation.decider';
+import { InvalidRunIdError } from './reconciliation.errors';
+import {
+  RECONCILIATION_RUN_STREAM_PREFIX,
+  isReconciliationEvent,
+  reconciliationStreamName,
+  type FeedPrescriptionSnapshot,
+} from './reconciliation.events';
+import { reconciliationRunDecider } from './reconciliation-run.decider';
+
+/** A feed to import: NDJSON lines (strings, or the over-long markers of readLinesLimited) or a Bundle's text. */
+export type FeedInput =
+  | { readonly kind: 'ndjson'; readonly lines: AsyncIterable<FeedLine> | Iterable<FeedLine> }
+  | { readonly kind: 'bundle'; readonly text: string };
+
+export interface ImportProgress {
+  readonly phase: 'read' | 'apply';
+  readonly done: number;
+  /** known in the apply phase (patients); undefined while reading */
+  readonly total?: number;
+}
+
+export interface ImportOptions {
+  /** default: a random UUID; a run id is a list-style id (no patient data) */
+  readonly runId?: string;
+  /** patients processed at the same time (default 32); one patient's work is always sequential */
+  readonly concurrency?: number;
+  readonly onProgress?: (progress: ImportProgress) => void;
+}
+
+const RUN_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+const HELD_BACK = 'held back: another line of the same patient was rejected';
+
+interface PatientRecords {
+  readonly items: { readonly line: number; readonly record: ExternalRecord }[];
+}
+
+const snapshotOf = (p: ExternalPrescription): FeedPrescriptionSnapshot => ({
+  prescriptionId: p.prescriptionId,
+  status: p.status,
+  medication: p.medication,
+  ...(p.dosage === undefined ? {} : { dosage: p.dosage }),
+  ...(p.dosageText === undefined ? {} : { dosageText: p.dosageText }),
+  issuedAt: p.issuedAt,
+  ...(p.expiresOn === undefined ? {} : { expiresOn: p.expiresOn }),
+  ...(p.dispensingsAllowed === undefined ? {} : { dispensingsAllowed: p.dispensingsAllowed }),
+  ...(p.prescriberHpr === undefined ? {} : { prescriberHpr: p.prescriberHpr }),
+});
+
+/**
+ * Imports a feed: parse; group by patient; hold back every patient with a rejected line (one patient's records
+ * apply all or nothing); per patient, record the feed's dispensings on the list through the medication-list
+ * decider, fold the list, `reconcile`, and record the result in the patient's reconciliation stream; finally the
+ * run's counts. The run goes on past bad lines and bad patients. Nothing is logged per patient.
+ */
+@Injectable()
+export class ReconciliationService {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStorePort,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'patientIdSecret'>,
+    @Optional() private readonly metrics?: Metrics,
+  ) {}
+
+  async importFeed(source: FeedSource, input: FeedInput, options: ImportOptions = {}): Promise<ImportSummary> {
+    const runId = options.runId ?? randomUUID();
+    if (!RUN_ID.test(runId)) {
+      throw new InvalidRunIdError();
+    }
+    const startedAt = osloDateTime(this.clock.now());
+    const tally = new ImportTally();
+    const { byPatient, heldBack } = await this.read(source, input, tally, options);
+    tally.patients = new Set([...byPatient.keys(), ...heldBack]).size;
+    const queue = [...byPatient].filter(([patientId, records]) => {
+      if (!heldBack.has(patientId)) {
+        return true;
+      }
+      records.items.forEach(({ line }) => tally.holdBack({ line, reason: HELD_BACK }));
+      return false;
+    });
+    tally.patientsHeldBack = heldBack.size;
+    const now = osloDateTime(this.clock.now());
+    let next = 0;
+    let done = 0;
+    const worker = async (): Promise<void> => {
+      while (next < queue.length) {
+        const [patientId, records] = queue[next];
+        next += 1;
+        await this.importPatient(patientId, records, { source, runId, now }, tally);
+        done += 1;
+        options.onProgress?.({ phase: 'apply', done, total: queue.length });
+      }
+    };
+    const concurrency = Math.max(1, Math.min(options.concurrency ?? 32, queue.length));
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const summary = tally.finish({ runId, source, startedAt, completedAt: osloDateTime(this.clock.now()) });
+    await handleCommand(
+      this.store,
+      reconciliationRunDecider,
+      `${RECONCILIATION_RUN_STREAM_PREFIX}${runId}`,
+      { type: 'CompleteRun', data: runCompletedData(summary), meta: this.meta(`run:${runId}`, source, runId, summary.completedAt) },
+      { observer: this.metrics?.commandObserver },
+    );
+    return summary;
+  }
+
+  private async read(
+    source: FeedSource,
+    input: FeedInput,
+    tally: ImportTally,
+    options: ImportOptions,
+  ): Promise<{ byPatient: Map<string, PatientRecords>; heldBack: Set<string> }> {
+    const byPatient = new Map<string, PatientRecords>();
+    const heldBack = new Set<string>();
+    const take = (outcome: FeedLineOutcome): void => {
+      tally.recordsRead += 1;
+      if ('record' in outcome) {
+        tally.recordsAccepted += 1;
+        const { patientId } = outcome.record;
+        const group = byPatient.get(patientId) ?? { items: [] };
+        group.items.push({ line: outcome.line, record: outcome.record });
+        byPatient.set(patientId, group);
+      } else if ('skipped' in outcome) {
+        tally.skip(outcome.skipped);
+      } else {
+        const { line, rejected, resourceType } = outcome;
+        tally.reject({ line, reason: rejected, ...(resourceType === undefined ? {} : { resourceType }) });
+        if (outcome.patientId !== undefined) {
+          heldBack.add(outcome.patientId);
+        }
+      }
+      if (tally.recordsRead % 1000 === 0) {
+        options.onProgress?.({ phase: 'read', done: tally.recordsRead });
+      }
+    };
+    if (input.kind === 'bundle') {
+      let json: unknown;
+      try {
+        json = JSON.parse(input.text);
+      } catch {
+        take({ line: 0, rejected: 'malformed JSON' });
+        return { byPatient, heldBack };
+      }
+      parseFhirBundle(json, source).forEach(take);
+    } else {
+      for await (const outcome of parseFhirNdjson(input.lines, source)) {
+        take(outcome);
+      }
+    }
+    return { byPatient, heldBack };
+  }
+
+  private async importPatient(
+    patientId: string,
+    records: PatientRecords,
+    run: { readonly source: FeedSource; readonly runId: string; readonly now: string },
+    tally: ImportTally,
+  ): Promise<void> {
+    const { source, runId, now } = run;
+    const streamId = patientStreamId(patientId, this.config.patientIdSecret);
+    const listStream = `${MEDICATION_LIST_STREAM_PREFIX}${streamId}`;
+    let facts = foldListFacts(await this.store.readStream(listStream));
+    const feedRecords = records.items.map(({ record }) => record);
+    const dispensings = feedRecords.flatMap((r) => (r.kind === 'dispensing' ? [r] : []));
+    const plan = feedCommands(dispensings, { source, runId, now, known: facts.state.dispensings });
+
+    // All or nothing: decide every command on the current state before the first append. A refusal (a typed
+    // domain error) holds the whole patient back; only a concurrent writer can still fail an append later.
+    try {
+      plan.commands.reduce(
+        (state, command) => medicationListDecider.decide(command, state).reduce(medicationListDecider.evolve, state),
+        facts.state,
+      );
+    } catch (error) {
+      if (!isDomainError(error)) {
+        throw error;
+      }
+      tally.patientsHeldBack += 1;
+      records.items.forEach(({ line }) => tally.holdBack({ line, reason: `held back: the list refused a dispensing (${error.code})` }));
+      return;
+    }
+    try {
+      let appended = 0;
+      for (const command of plan.commands) {
+        const result = await handleCommand(this.store, medicationListDecider, listStream, command, {
+          isEvent: isMedicationListEvent,
+          schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
+          observer: this.metrics?.commandObserver,
+        });
+        appended += result.appendedEvents;
+        if (result.appendedEvents > 0) {
+          tally[command.type === 'RecordDispensing' ? 'dispensingsRecorded' : 'dispensingsAnnulled'] += 1;
+        }
+      }
+      if (appended > 0) {
+        facts = foldListFacts(await this.store.readStream(listStream));
+      }
+      tally.dispensingsNotRecordable += plan.notRecordable;
+
+      const prescriptions = new Map(feedRecords.flatMap((r) => (r.kind === 'prescription' ? [[r.prescriptionId, r] as const] : [])));
+      const covered = new Set(COVERED_CODES[source]);
+      const found = reconcile(toListView(patientId, facts), [...listDispensings(patientId, source, facts), ...feedRecords], now, {
+        coversPatient: source === 'eprescription',
+      })
+        .filter((d) => covered.has(d.code))
+        .map((d): DetectedDiscrepancy => {
+          const p = d.code === 'D1' && d.prescriptionId !== undefined ? prescriptions.get(d.prescriptionId) : undefined;
+          return p === undefined ? d : { ...d, prescription: snapshotOf(p) };
+        });
+      const coveredCodes = COVERED_CODES[source];
+      await this.recordResult(streamId, { runId, source, patientId, coveredCodes, discrepancies: found, recordedAt: now }, tally);
+      tally.patientsApplied += 1;
+    } catch (error) {
+      if (!isDomainError(error)) {
+        throw error;
+      }
+      tally.patientsFailed += 1;
+    }
+  }
+
+  private async recordResult(
+    streamId: string,
+    data: {
+      readonly runId: string;
+      readonly source: FeedSource;
+      readonly patientId: string;
+      readonly coveredCodes: readonly DetectedDiscrepancy['code'][];
+      readonly discrepancies: readonly DetectedDiscrepancy[];
+      readonly recordedAt: string;
+    },
+    tally: ImportTally,
+  ): Promise<void> {
+    const stream = reconciliationStreamName(streamId);
+    const commandId = `feed-result:${data.runId}`;
+    const result = await handleCommand(
+      this.store,
+      reconciliationDecider,
+      stream,
+      { type: 'RecordFeedResult', data, meta: this.meta(commandId, data.source, data.runId, data.recordedAt) },
+      { isEvent: isReconciliationEvent, observer: this.metrics?.commandObserver },
+    );
+    if (result.appendedEvents > 0) {
+      const appended = await this.store.readStream(stream, { fromRevision: result.version - result.appendedEvents });
+      for (const event of appended) {
+        if (event.metadata.commandId === commandId) {
+          tally.discrepanciesNew += event.type === 'DiscrepancyDetected' ? 1 : 0;
+          tally.discrepanciesCleared += event.type === 'DiscrepancyCleared' ? 1 : 0;
+        }
+      }
+    }
+  }
+
+  private meta(commandId: string, source: FeedSource, runId: string, recordedAt: string) {
+    return { commandId, correlationId: runId, causationId: runId, actor: feedActor(source), recordedAt };
+  }
+}

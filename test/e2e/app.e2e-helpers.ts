@@ -1,0 +1,182 @@
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+import { type Client, createClient } from 'graphql-ws';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import WebSocket from 'ws';
+import { DEV_AUDIENCE, DEV_ISSUER } from '../../src/access/auth-config';
+import { DEV_KEYS, type DevKeys, type DevTokenOptions, loadOrCreateDevKeys, signDevToken } from '../../src/access/dev-keys';
+import { AppModule } from '../../src/app.module';
+import { loadConfig } from '../../src/config/config';
+import { PinoNestLogger, createLogger } from '../../src/observability/logger';
+import { CLOCK, fixedClock } from '../../src/shared/clock';
+import { PROJECTOR, type Projector } from '../../src/shared/event-sourcing/projector';
+
+/**
+ * The one way e2e specs boot the service: the real AppModule over real HTTP (Fastify on an ephemeral port), the
+ * SQLite store in a temp dir, a fixed clock, and dev authentication (AUTH_MODE=dev, the default outside
+ * production). Requests carry a dev token minted per request at the clock's "now" (so moving the clock never
+ * expires them), signed with the key the app itself loaded: the same path as `npm run token`.
+ */
+
+export interface GraphqlResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: {
+    readonly data?: Record<string, unknown> | null;
+    readonly errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
+  };
+  readonly text: string;
+}
+
+/** Who a request acts as: the claims of a dev token (role plus HPR number, organisation, pid, level …). */
+export type Who = Pick<DevTokenOptions, 'role'> & Partial<Omit<DevTokenOptions, 'role'>>;
+
+/**
+ * The default caller of the specs: a prescriber with the HPR number the service's development actor had before
+ * authentication existed, so the specs' expectations about "who changed it" still hold.
+ */
+export const PRESCRIBER: Who = { role: 'prescriber', hpr: '999999999' };
+
+export interface RequestOptions {
+  /** the caller (default PRESCRIBER); null sends no Authorization header */
+  readonly as?: Who | null;
+  readonly headers?: Record<string, string>;
+}
+
+export interface TestApp {
+  readonly app: NestFastifyApplication;
+  readonly baseUrl: string;
+  readonly clock: ReturnType<typeof fixedClock>;
+  readonly projector: Projector;
+  readonly logLines: string[];
+  /** the key tokens are signed with (the dev key, or the production stand-in issuer's) */
+  readonly keys: DevKeys;
+  /** every response text so far */
+  readonly responses: string[];
+  /** a dev access token for `who`, valid at the clock's now */
+  token(who?: Who): Promise<string>;
+  /** POSTs one GraphQL operation */
+  graphql(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GraphqlResponse>;
+  /** a graphql-ws client whose connection_init carries `who`'s token (null: none) */
+  ws(who?: Who | null): Client;
+  close(): Promise<void>;
+}
+
+export interface BootOptions {
+  /** the fixed clock's start (default 2026-03-02T09:15:00Z) */
+  readonly now?: string;
+  /** extra environment for loadConfig (e.g. RATE_LIMIT_PER_MINUTE) */
+  readonly env?: Readonly<Record<string, string>>;
+  /** swap providers before compiling (the clock is already swapped) */
+  readonly override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+  /**
+   * NODE_ENV=production with AUTH_MODE=jwks: a stand-in issuer's public keys in an AUTH_JWKS_FILE (the path a
+   * HelseID deployment takes, minus the HTTPS fetch); tokens are signed with the stand-in's private key.
+   */
+  readonly production?: boolean;
+}
+
+/** A stand-in token issuer for production-mode boots: its key pair and the JWKS file the app is pointed at. */
+const standInIssuer = async (dataDir: string): Promise<{ keys: DevKeys; env: Record<string, string> }> => {
+  const keys = await loadOrCreateDevKeys(path.join(dataDir, 'stand-in-issuer'));
+  const jwksFile = path.join(dataDir, 'stand-in-issuer', 'jwks.json');
+  writeFileSync(jwksFile, JSON.stringify(keys.jwks));
+  return {
+    keys,
+    env: {
+      NODE_ENV: 'production',
+      PATIENT_ID_SECRET: 'e2e-production-secret-of-at-least-32-characters',
+      AUTH_JWKS_FILE: jwksFile,
+      AUTH_ISSUER: DEV_ISSUER,
+      AUTH_AUDIENCE: DEV_AUDIENCE,
+    },
+  };
+};
+
+export const DEFAULT_NOW = '2026-03-02T09:15:00.000Z';
+
+/** Test runs make many requests from one caller: the default limit would throttle the suite, not protect it. */
+const TEST_RATE_LIMIT = '100000';
+
+export const bootTestApp = async (options: BootOptions = {}): Promise<TestApp> => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'medication-list-e2e-'));
+  const logLines: string[] = [];
+  const responses: string[] = [];
+  const issuer = options.production === true ? await standInIssuer(dataDir) : undefined;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_PER_MINUTE: TEST_RATE_LIMIT,
+    ...issuer?.env,
+    ...options.env,
+  });
+  const logger = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        logLines.push(chunk.toString());
+        callback();
+      },
+    }),
+  });
+  const clock = fixedClock(options.now ?? DEFAULT_NOW);
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, logger })] })
+    .overrideProvider(CLOCK)
+    .useValue(clock);
+  const moduleRef = await (options.override?.(builder) ?? builder).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+    logger: new PinoNestLogger(logger),
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = await app.getUrl();
+  const keys = issuer?.keys ?? app.get<DevKeys>(DEV_KEYS);
+
+  const token = (who: Who = PRESCRIBER): Promise<string> =>
+    signDevToken(keys, { level: 4, expiresInSeconds: 3600, clientId: 'e2e-client', ...who }, clock.now());
+
+  const graphql = async (
+    query: string,
+    variables: Record<string, unknown> = {},
+    { as = PRESCRIBER, headers = {} }: RequestOptions = {},
+  ): Promise<GraphqlResponse> => {
+    const authorization: Record<string, string> = as === null ? {} : { authorization: `Bearer ${await token(as)}` };
+    const response = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...authorization, ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    const text = await response.text();
+    responses.push(text);
+    return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphqlResponse['body'], text };
+  };
+
+  const ws = (who: Who | null = PRESCRIBER): Client =>
+    createClient({
+      url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
+      connectionParams: async () => (who === null ? {} : { authorization: `Bearer ${await token(who)}` }),
+    });
+
+  return {
+    app,
+    baseUrl,
+    clock,
+    projector: app.get<Projector>(PROJECTOR),
+    logLines,
+    keys,
+    responses,
+    token,
+    graphql,
+    ws,
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+};
