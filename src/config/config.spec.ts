@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       auth: expect.objectContaining({ mode: 'dev', keys: { kind: 'dev' }, minimumSecurityLevel: { read: 3, write: 4 } }),
       rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
       corsOrigins: [],
+      reconciliation: {},
       warnings: [expect.stringContaining('PATIENT_ID_SECRET is not set'), expect.stringContaining('AUTH_MODE=dev')],
     });
     expect(describeEventStore(config, CWD)).toBe('sqlite at ./data');
@@ -60,6 +61,9 @@ describe('loadConfig', () => {
         ...PRODUCTION_AUTH,
         RATE_LIMIT_PER_MINUTE: '120',
         CORS_ORIGINS: 'https://app.example, http://localhost:5173',
+        RECONCILE_PULL_URL: 'https://feeds.example/eprescription',
+        RECONCILE_PULL_SOURCE: 'eprescription',
+        RECONCILE_PULL_INTERVAL_SECONDS: '60',
       },
       CWD,
     );
@@ -81,6 +85,9 @@ describe('loadConfig', () => {
       },
       rateLimitPerMinute: 120,
       corsOrigins: ['https://app.example', 'http://localhost:5173'],
+      reconciliation: {
+        pull: { url: 'https://feeds.example/eprescription', source: 'eprescription', intervalSeconds: 60 },
+      },
       warnings: [],
     });
     expect(describeEventStore(config)).toBe('eventstoredb at esdb://***@esdb:2113');

@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import * as path from 'node:path';
 import { type AuthConfig, parseAuthConfig } from '../access/auth-config';
 import { ConfigError } from './config-error';
+import { type ReconciliationConfig, reconciliationConfigOf } from '../reconciliation/reconciliation.config';
 
 /**
  * Service configuration, read from environment variables once at start-up and validated as a whole: every bad
@@ -29,6 +30,8 @@ export interface AppConfig {
   readonly patientIdSecret: string;
   /** token verification and minimum security levels (src/access/auth-config.ts) */
   readonly auth: AuthConfig;
+  /** the scheduled feed pull (off unless RECONCILE_PULL_URL is set) */
+  readonly reconciliation: ReconciliationConfig;
   /** GraphQL requests per caller per minute (token bucket); excess gets 429 RATE_LIMITED */
   readonly rateLimitPerMinute: number;
   /** browser origins allowed by CORS; empty: no CORS headers, so browsers refuse cross-origin calls */
@@ -176,6 +179,7 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
   warnings.push(...auth.warnings);
   const rateLimitPerMinute = rateLimitOf(env, problems);
   const corsOrigins = corsOriginsOf(env, problems);
+  const reconciliation = reconciliationConfigOf(env, nodeEnv, problems);
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }
@@ -189,6 +193,7 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
     auth: auth.config,
     rateLimitPerMinute,
     corsOrigins,
+    reconciliation,
     warnings,
   };
 };

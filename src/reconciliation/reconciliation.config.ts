@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config';
+import { ConfigError } from '../config/config-error';
 import type { FeedSource } from './external-record';
 
 /**
@@ -9,9 +9,8 @@ import type { FeedSource } from './external-record';
  *   RECONCILE_PULL_SOURCE            eprescription | core-record (required with the URL)
  *   RECONCILE_PULL_INTERVAL_SECONDS  seconds between pulls, 10–86400 (default 300)
  *
- * To merge into src/config/config.ts: add `readonly reconciliation: ReconciliationConfig` to AppConfig, call
- * `reconciliationConfigOf(env, nodeEnv, problems)` in loadConfig next to the other parts, and have
- * ReconciliationModule provide RECONCILIATION_CONFIG from `config.reconciliation` instead of reading the env.
+ * loadConfig (src/config/config.ts) calls `reconciliationConfigOf` with the other parts, so a bad value fails the
+ * start together with every other configuration problem.
  */
 
 export const RECONCILIATION_CONFIG = Symbol('RECONCILIATION_CONFIG');
@@ -94,7 +93,7 @@ export const reconciliationConfigOf = (env: Env, nodeEnv: string | undefined, pr
   return source === undefined ? {} : { pull: { url, source, intervalSeconds } };
 };
 
-/** Standalone form until the merge: throws ConfigError listing every problem. */
+/** The reconciliation part on its own (tests): throws ConfigError listing every problem. */
 export const loadReconciliationConfig = (env: Env): ReconciliationConfig => {
   const problems: string[] = [];
   const config = reconciliationConfigOf(env, valueOf(env, 'NODE_ENV'), problems);
