@@ -87,12 +87,24 @@ export const toRecordedEvent = (row: unknown): RecordedEvent => {
 };
 
 /** SQLite's error code (SQLITE_BUSY, SQLITE_CANTOPEN, …) is the reason; messages could quote a path. */
+/** The SQLite result code (`SQLITE_BUSY`, …) of an error thrown by better-sqlite3, or undefined for any other. */
+export const sqliteCodeOf = (error: unknown): string | undefined => {
+  if (typeof error !== 'object' || error === null || !('code' in error)) {
+    return undefined;
+  }
+  const { code } = error;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+};
+
 export const toUnavailable = (error: unknown): EventStoreUnavailableError => {
   if (error instanceof EventStoreUnavailableError) {
     return error;
   }
-  if (error instanceof Database.SqliteError) {
-    return new EventStoreUnavailableError(`SQLite ${error.code}`);
+  // Duck-typed, not `instanceof Database.SqliteError`: the native addon keeps the SqliteError class of the first
+  // module registry that loaded it, so in a second registry (Jest runs test files in one process) the check fails.
+  const code = sqliteCodeOf(error);
+  if (code !== undefined) {
+    return new EventStoreUnavailableError(`SQLite ${code}`);
   }
   return new EventStoreUnavailableError(error instanceof Error ? error.message : 'unknown error');
 };

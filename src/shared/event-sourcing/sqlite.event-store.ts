@@ -16,6 +16,7 @@ import {
   field,
   prepareStatements,
   settle,
+  sqliteCodeOf,
   toRecordedEvent,
   toUnavailable,
 } from './sqlite.event-store.sql';
@@ -253,7 +254,7 @@ export class SqliteEventStore implements EventStorePort {
     try {
       return read();
     } catch (error) {
-      throw error instanceof Database.SqliteError ? toUnavailable(error) : error;
+      throw sqliteCodeOf(error) === undefined ? error : toUnavailable(error);
     }
   }
 }
