@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { EventStoreUnavailableError } from './event-store.errors';
 import { isEventMetadata, type RecordedEvent } from './event-store.port';
 
