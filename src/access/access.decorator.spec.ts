@@ -16,13 +16,16 @@ describe('@Access', () => {
       operation: 'startMedication',
       patient: 'input.patientId',
     });
-    expect(ruleOf(Access('gpWorklist'))).toEqual({ operation: 'gpWorklist' });
+    expect(ruleOf(Access('gpWorklist', { hpr: 'hprNumber' }))).toEqual({ operation: 'gpWorklist', hpr: 'hprNumber' });
+    expect(ruleOf(Access('importFeed'))).toEqual({ operation: 'importFeed' });
   });
 
   it.each([
     ['a patient operation without its patient', () => Access('medicationList')],
     ['a care-unit operation without its care unit', () => Access('careUnit', { patient: 'patientId' })],
     ['an operation on no patient with one', () => Access('importFeed', { patient: 'patientId' })],
+    ['the GP worklist without the HPR number it is for', () => Access('gpWorklist')],
+    ['an HPR number on an operation that takes none', () => Access('medicationList', { patient: 'patientId', hpr: 'hprNumber' })],
   ])('refuses %s when the class loads', (_title, mark) => {
     expect(mark).toThrow(/needs the/);
   });

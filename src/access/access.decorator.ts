@@ -13,7 +13,7 @@ import { OPERATIONS, type Operation } from './policy';
  *   @Access('medicationList', { patient: 'patientId' })
  *   @Access('startMedication', { patient: 'input.patientId' })
  *   @Access('careUnit', { careUnit: { organisation: 'organisationNumber', unit: 'unit' } })
- *   @Access('gpWorklist')
+ *   @Access('gpWorklist', { hpr: 'hprNumber' })
  *
  * An `emergency: EmergencyAccessInput` argument, when an operation has one, is read by the guard as the emergency
  * statement ("break the glass"); the policy decides where it counts.
@@ -25,6 +25,8 @@ export interface AccessTarget {
   readonly patient?: string;
   /** the care unit of careUnit / careUnitChanged: organisation number and optional unit */
   readonly careUnit?: { readonly organisation: string; readonly unit?: string };
+  /** the HPR number whose GP worklist is asked for (gpWorklist): `hprNumber` */
+  readonly hpr?: string;
 }
 
 export interface AccessRule extends AccessTarget {
@@ -33,11 +35,15 @@ export interface AccessRule extends AccessTarget {
 
 export const ACCESS_RULE = 'pll:access-rule';
 
-/** Marks a resolver method with its policy operation and where its patient (or care unit) is named. */
+/** Marks a resolver method with its policy operation and where its patient (care unit, GP) is named. */
 export const Access = (operation: Operation, target: AccessTarget = {}): MethodDecorator => {
   // A marker that cannot supply what the policy needs would deny every call: refuse it when the class loads.
   const needs = OPERATIONS[operation].target;
-  if ((needs === 'patient') !== (target.patient !== undefined) || (needs === 'care-unit') !== (target.careUnit !== undefined)) {
+  if (
+    (needs === 'patient') !== (target.patient !== undefined) ||
+    (needs === 'care-unit') !== (target.careUnit !== undefined) ||
+    (needs === 'gp') !== (target.hpr !== undefined)
+  ) {
     throw new Error(`@Access('${operation}'): the policy needs the ${needs} target of this operation, and only that`);
   }
   const rule: AccessRule = { operation, ...target };

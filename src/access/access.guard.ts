@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import { type GraphQLResolveInfo, OperationTypeNode } from 'graphql';
 import type { GraphqlContext } from '../graphql/graphql.module';
-import { assertOrganisationNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
+import { assertHprNumber, assertOrganisationNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { Actor } from '../shared/event-sourcing/event-store.port';
 import { InvalidInputError, toSubscriptionError } from '../shared/errors/graphql-error.normaliser';
@@ -15,7 +15,7 @@ import { AuditService } from './audit';
 import type { AuthConfig } from './auth-config';
 import { type Caller, toActor } from './caller';
 import { PatientContextReader } from './patient-context';
-import { type AccessRequest, type CareUnitTarget, assertAllowed, decideAccess, roleOfDecision } from './policy';
+import { type AccessRequest, type CareUnitTarget, type GpTarget, assertAllowed, decideAccess, roleOfDecision } from './policy';
 
 /**
  * The access step of every GraphQL operation (issue 5), global (APP_GUARD): the verified caller (set by the edge,
@@ -91,12 +91,15 @@ export class AccessGuard implements CanActivate {
     const rawPatient = rule.patient === undefined ? undefined : stringAt(args, rule.patient);
     const patientId = rawPatient === undefined ? undefined : parsePatientId(rawPatient).value;
     const careUnit = this.careUnitOf(rule, args);
+    const rawHpr = rule.hpr === undefined ? undefined : stringAt(args, rule.hpr);
+    const gp: GpTarget | undefined = rawHpr === undefined ? undefined : { hprNumber: assertHprNumber(rawHpr, 'hprNumber') };
     const emergency = emergencyOf(args.emergency);
     const request: AccessRequest = {
       caller,
       operation,
       ...(patientId === undefined ? {} : { patient: this.facts.patientContext(caller, patientId) }),
       ...(careUnit === undefined ? {} : { careUnit }),
+      ...(gp === undefined ? {} : { gp }),
       ...(emergency === undefined ? {} : { emergency }),
       minimumSecurityLevel: this.auth.minimumSecurityLevel,
       at: this.clock.now().toISOString(),

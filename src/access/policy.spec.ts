@@ -20,6 +20,8 @@ const PHARMACY = '987654325';
 const OTHER_ORG = '974123452';
 const AT = '2025-06-01T10:00:00Z';
 const LEVELS = { read: 3, write: 4 } as const;
+const OWN_HPR = '1234567';
+const OTHER_HPR = '9144889';
 
 const caller = (roles: CallerRole[], extra: Partial<Caller> = {}): Caller => ({
   clientId: 'test-client',
@@ -37,6 +39,7 @@ const request = (who: Caller, operation: Operation, extra: Partial<AccessRequest
   operation,
   patient: { isCallerThePatient: who.pid === PATIENT, careRelations: [relation] },
   careUnit: { organisationNumber: NURSING_HOME, unit: null },
+  gp: { hprNumber: OWN_HPR },
   minimumSecurityLevel: LEVELS,
   at: AT,
   ...extra,
@@ -47,12 +50,13 @@ const emergency = { reason: 'unconscious on arrival, no relation yet', basisCode
 // ---- the matrix: every role × every operation ---------------------------------------------------------------
 // Columns: the callers below. Cells: the basis when allowed, or the denial.
 //   P prescriber · Ph pharmacy · CR care-relation · OD own-data · E emergency (flagged) · A auditor
-//   -  ROLE_NOT_PERMITTED · NCR NO_CARE_RELATION · OO OTHER_ORGANISATION · NOD NOT_OWN_DATA
+//   -  ROLE_NOT_PERMITTED · NCR NO_CARE_RELATION · OO OTHER_ORGANISATION · NOD NOT_OWN_DATA · NOW NOT_OWN_WORKLIST
+// Rows: the operations; gpWorklist twice, for the prescriber's own HPR number and for another one.
 // care+rel: nursing home with an active relation to the patient, asking for its own care unit.
 // care-rel: another organisation without a relation, asking for the nursing home's care unit.
 // care+emg: care-rel with an HPR number, stating an emergency.
 const COLUMNS: Readonly<Record<string, { readonly caller: Caller; readonly extra?: Partial<AccessRequest> }>> = {
-  prescriber: { caller: caller(['prescriber'], { hprNumber: '1234567' }) },
+  prescriber: { caller: caller(['prescriber'], { hprNumber: OWN_HPR }) },
   pharmacy: { caller: caller(['pharmacy'], { organisation: { child: PHARMACY } }) },
   'care+rel': { caller: caller(['care'], { organisation: { child: NURSING_HOME, parent: MUNICIPALITY } }) },
   'care-rel': { caller: caller(['care'], { organisation: { child: OTHER_ORG } }) },
@@ -92,7 +96,8 @@ const EXPECTED = `
   discrepancies           P          -        -        -        -        -       -        -       -
   accessLog               -          -        -        -        -        OD      NOD      A       -
   careUnit                P          -        CR       OO       OO       -       -        -       -
-  gpWorklist              P          -        -        -        -        -       -        -       -
+  gpWorklist(own)         P          -        -        -        -        -       -        -       -
+  gpWorklist(other)       NOW        -        -        -        -        -       -        -       -
   medicationListChanged   P          -        CR       NCR      NCR      -       -        -       -
   careUnitChanged         P          -        CR       OO       OO       -       -        -       -
 `;
@@ -100,25 +105,35 @@ const EXPECTED = `
 const CELL: Readonly<Record<string, string>> = {
   P: 'prescriber', Ph: 'pharmacy', CR: 'care-relation', OD: 'own-data', E: 'emergency', A: 'auditor',
   '-': 'ROLE_NOT_PERMITTED', NCR: 'NO_CARE_RELATION', OO: 'OTHER_ORGANISATION', NOD: 'NOT_OWN_DATA',
+  NOW: 'NOT_OWN_WORKLIST',
+};
+/** Rows that are one operation under a particular target (the request's default target otherwise). */
+const ROW_VARIANTS: Readonly<Record<string, { readonly operation: Operation; readonly extra: Partial<AccessRequest> }>> = {
+  'gpWorklist(own)': { operation: 'gpWorklist', extra: { gp: { hprNumber: OWN_HPR } } },
+  'gpWorklist(other)': { operation: 'gpWorklist', extra: { gp: { hprNumber: OTHER_HPR } } },
 };
 const ALLOWED_CELLS = new Set(['P', 'Ph', 'CR', 'OD', 'E', 'A']);
 
 const [header = '', ...rows] = EXPECTED.trim().split('\n').map((line) => line.trim().split(/\s+/));
 const columns = header.slice(1);
-const matrix = rows.flatMap(([operation = '', ...cells]) =>
-  cells.map((cell, i) => ({ operation: operation as Operation, column: columns[i] ?? '', cell })),
+const rowOf = (label: string): { readonly operation: Operation; readonly extra: Partial<AccessRequest> } =>
+  ROW_VARIANTS[label] ?? { operation: label as Operation, extra: {} };
+const matrix = rows.flatMap(([row = '', ...cells]) =>
+  cells.map((cell, i) => ({ row, column: columns[i] ?? '', cell })),
 );
 
 describe('decideAccess: the role × operation matrix', () => {
-  it('covers every operation and every column exactly once', () => {
-    expect(rows.map(([operation]) => operation)).toEqual([...ALL_OPERATIONS]);
+  it('covers every operation and every column', () => {
+    expect([...new Set(rows.map(([row = '']) => rowOf(row).operation))]).toEqual([...ALL_OPERATIONS]);
     expect(columns).toEqual(Object.keys(COLUMNS));
-    expect(matrix).toHaveLength(ALL_OPERATIONS.length * columns.length);
+    expect(matrix).toHaveLength(rows.length * columns.length);
+    expect(rows.every((cells) => cells.length === columns.length + 1)).toBe(true);
   });
 
-  it.each(matrix)('$column → $operation: $cell', ({ operation, column, cell }) => {
+  it.each(matrix)('$column → $row: $cell', ({ row, column, cell }) => {
     const { caller: who, extra } = COLUMNS[column] ?? { caller: caller([]) };
-    const decision = decideAccess(request(who, operation, extra));
+    const { operation, extra: rowExtra } = rowOf(row);
+    const decision = decideAccess(request(who, operation, { ...rowExtra, ...extra }));
     const expected = CELL[cell];
     if (ALLOWED_CELLS.has(cell)) {
       expect(decision).toEqual({ allowed: true, basis: expected, flagged: cell === 'E' });
@@ -128,7 +143,7 @@ describe('decideAccess: the role × operation matrix', () => {
   });
 });
 
-const prescriber = caller(['prescriber'], { hprNumber: '1234567' });
+const prescriber = caller(['prescriber'], { hprNumber: OWN_HPR });
 const nurse = (extra: Partial<Caller> = {}): Caller =>
   caller(['care'], { organisation: { child: NURSING_HOME, parent: MUNICIPALITY }, ...extra });
 const withRelations = (careRelations: readonly CareRelationContext[]): Partial<AccessRequest> => ({
@@ -176,6 +191,35 @@ describe('decideAccess: identity requirements and security levels', () => {
   it('denies a care-unit operation without a target', () => {
     const decision = decideAccess({ ...request(nurse(), 'careUnit'), careUnit: undefined });
     expect(decision).toEqual({ allowed: false, reasonCode: 'MISSING_CARE_UNIT', flagged: false });
+  });
+});
+
+describe('decideAccess: the GP worklist is the caller\'s own', () => {
+  const worklist = (who: Caller, hprNumber: string | undefined, extra: Partial<AccessRequest> = {}): AccessDecision =>
+    decideAccess({ ...request(who, 'gpWorklist', extra), gp: hprNumber === undefined ? undefined : { hprNumber } });
+
+  it.each([
+    ['a prescriber, own HPR number', prescriber, OWN_HPR, { allowed: true, basis: 'prescriber', flagged: false }],
+    ['a prescriber, another HPR number', prescriber, OTHER_HPR, { allowed: false, reasonCode: 'NOT_OWN_WORKLIST', flagged: false }],
+    ['a prescriber without an HPR number', caller(['prescriber']), OWN_HPR, { allowed: false, reasonCode: 'MISSING_HPR', flagged: false }],
+    ['an auditor (access log only)', caller(['auditor'], { hprNumber: OWN_HPR }), OWN_HPR, { allowed: false, reasonCode: 'ROLE_NOT_PERMITTED', flagged: false }],
+    ['a prescriber and auditor, another HPR number', caller(['prescriber', 'auditor'], { hprNumber: OWN_HPR }), OTHER_HPR, { allowed: false, reasonCode: 'NOT_OWN_WORKLIST', flagged: false }],
+    ['a prescriber, no HPR number asked for (fail closed)', prescriber, undefined, { allowed: false, reasonCode: 'MISSING_WORKLIST_HPR', flagged: false }],
+  ] as const)('%s', (_name, who, hprNumber, expected) => {
+    expect(worklist(who, hprNumber)).toEqual(expected);
+  });
+
+  it('is not opened by an emergency statement', () => {
+    expect(worklist(prescriber, OTHER_HPR, { emergency })).toEqual({ allowed: false, reasonCode: 'NOT_OWN_WORKLIST', flagged: true });
+  });
+
+  it('still needs the read security level', () => {
+    expect(worklist({ ...prescriber, securityLevel: 2 }, OWN_HPR)).toEqual({
+      allowed: false,
+      reasonCode: 'INSUFFICIENT_SECURITY_LEVEL',
+      basis: 'prescriber',
+      flagged: false,
+    });
   });
 });
 

@@ -9,8 +9,11 @@ import type { Caller, CallerRole, SecurityLevel } from './caller';
  */
 
 type OperationKind = 'write' | 'read' | 'subscription';
-/** what an operation needs to be decided: a patient (care relations, "is it me?"), a care unit, or nothing */
-type OperationTarget = 'patient' | 'care-unit' | 'none';
+/**
+ * What an operation needs to be decided: a patient (care relations, "is it me?"), a care unit, a GP (the HPR number
+ * whose worklist is asked for), or nothing.
+ */
+type OperationTarget = 'patient' | 'care-unit' | 'gp' | 'none';
 
 const write = { kind: 'write', target: 'patient' } as const;
 const read = { kind: 'read', target: 'patient' } as const;
@@ -44,7 +47,7 @@ export const OPERATIONS = {
   discrepancies: read,
   accessLog: read,
   careUnit: { kind: 'read', target: 'care-unit' },
-  gpWorklist: { kind: 'read', target: 'none' },
+  gpWorklist: { kind: 'read', target: 'gp' },
   medicationListChanged: { kind: 'subscription', target: 'patient' },
   careUnitChanged: { kind: 'subscription', target: 'care-unit' },
 } as const satisfies Record<string, { readonly kind: OperationKind; readonly target: OperationTarget }>;
@@ -57,7 +60,10 @@ export const isWriteOperation = (operation: Operation): boolean => OPERATIONS[op
 
 const only = (...operations: Operation[]): ReadonlySet<Operation> => new Set(operations);
 
-/** Prescriber: every list command, resolving discrepancies, feed import, every read. Not the access log. */
+/**
+ * Prescriber: every list command, resolving discrepancies, feed import, every read. Not the access log. The GP
+ * worklist only for the prescriber's own HPR number (it lists patient ids).
+ */
 const PRESCRIBER: ReadonlySet<Operation> = new Set(ALL_OPERATIONS.filter((operation) => operation !== 'accessLog'));
 /** Pharmacy: dispensing and multidose reports (M10, M25.2, M25.3) and reading the list and its history. */
 const PHARMACY = only(
@@ -90,7 +96,9 @@ export type DenialReason =
   | 'INSUFFICIENT_SECURITY_LEVEL'
   | 'EMERGENCY_REASON_REQUIRED'
   | 'MISSING_PATIENT_CONTEXT'
-  | 'MISSING_CARE_UNIT';
+  | 'MISSING_CARE_UNIT'
+  | 'NOT_OWN_WORKLIST'
+  | 'MISSING_WORKLIST_HPR';
 
 /** Norwegian access basis codes for access without a care relation (domain.md). */
 export const EMERGENCY_BASIS_CODES = ['HPAKUTT', 'HPMOTTATTSAMTYKKE', 'HPUNNTAK'] as const;
@@ -123,6 +131,12 @@ export interface CareUnitTarget {
   readonly unit?: string | null;
 }
 
+/** Whose GP worklist is asked for (gpWorklist). */
+export interface GpTarget {
+  /** the requested HPR number, validated (assertHprNumber) by the edge */
+  readonly hprNumber: string;
+}
+
 export interface AccessRequest {
   readonly caller: Caller;
   readonly operation: Operation;
@@ -130,6 +144,8 @@ export interface AccessRequest {
   readonly patient?: PatientAccessContext;
   /** required for careUnit / careUnitChanged */
   readonly careUnit?: CareUnitTarget;
+  /** required for gpWorklist */
+  readonly gp?: GpTarget;
   readonly emergency?: EmergencyAccess;
   readonly minimumSecurityLevel: { readonly read: SecurityLevel; readonly write: SecurityLevel };
   /** now (ISO 8601): which care relations are active today (Norwegian date) */
@@ -190,7 +206,14 @@ const evaluateRole = (role: CallerRole, request: AccessRequest): RoleOutcome => 
       if (!PRESCRIBER.has(operation)) {
         return notApplicable;
       }
-      return caller.hprNumber === undefined ? denied('MISSING_HPR') : granted('prescriber');
+      if (caller.hprNumber === undefined) {
+        return denied('MISSING_HPR');
+      }
+      // A worklist names patients: a GP reads only their own.
+      if (OPERATIONS[operation].target === 'gp' && request.gp?.hprNumber !== caller.hprNumber) {
+        return denied('NOT_OWN_WORKLIST');
+      }
+      return granted('prescriber');
     case 'pharmacy':
       if (!PHARMACY.has(operation)) {
         return notApplicable;
@@ -275,6 +298,9 @@ export const decideAccess = (request: AccessRequest): AccessDecision => {
   }
   if (target === 'care-unit' && request.careUnit === undefined) {
     return { allowed: false, reasonCode: 'MISSING_CARE_UNIT', flagged };
+  }
+  if (target === 'gp' && request.gp === undefined) {
+    return { allowed: false, reasonCode: 'MISSING_WORKLIST_HPR', flagged };
   }
   const outcomes = request.caller.roles.map((role) => evaluateRole(role, request));
   for (const outcome of outcomes) {

@@ -1,8 +1,16 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type DocumentNode, Kind, NoSchemaIntrospectionCustomRule, type OperationDefinitionNode } from 'graphql';
+import {
+  type DocumentNode,
+  type GraphQLSchema,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  type OperationDefinitionNode,
+  OperationTypeNode,
+} from 'graphql';
 import type { Logger } from 'pino';
 import * as path from 'node:path';
 import type { Caller } from '../access/caller';
@@ -11,18 +19,20 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LOGGER } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';
-import { createErrorFormatter } from '../shared/errors/graphql-error.normaliser';
+import { createErrorFormatter, errorLogTo } from '../shared/errors/graphql-error.normaliser';
 import { callerOf, createEdgeAuth } from './edge-auth';
+import { GraphqlErrorLogFilter } from './graphql-error-log.filter';
 import { QUERY_LIMITS, REQUEST_LIMITS, maxAliasesRule, maxFieldsRule } from './query-limits';
 import { TokenBucketLimiter } from './rate-limit';
-import { correlationIdFrom } from './request-context';
+import { correlationIdOf } from './request-context';
 import { SecurityHeaders } from './security-headers';
 
 /**
  * GraphQL over Fastify with Mercurius, code first. Resolvers live in their capability modules; this module only
  * sets up the endpoint: `/graphql` (HTTP and WebSocket subscriptions), GraphiQL at `/graphiql` outside
  * production, authentication at the edge (edge-auth.ts), the per-caller rate limit, limits, the one error
- * normaliser, security headers and the per-request context. Access decisions are the AccessGuard's.
+ * normaliser (and its logging: GraphqlErrorLogFilter keeps Nest from logging the same errors again, louder),
+ * security headers and the per-request context. Access decisions are the AccessGuard's.
  */
 
 /**
@@ -33,6 +43,11 @@ export interface GraphqlContext {
   /** absent only if the edge was bypassed; the AccessGuard then denies */
   readonly caller?: Caller;
   readonly correlationId: string;
+  /**
+   * The operation label (`query:gpWorklist`, operationLabel), set once the document is parsed: what the error log
+   * names. Absent for a request that never parsed.
+   */
+  operation?: string;
   /** Nest's Mercurius driver adds the Fastify request */
   readonly req?: FastifyRequest;
 }
@@ -54,6 +69,22 @@ export const operationLabel = (document: DocumentNode): string => {
   );
   const first = fields.at(0);
   return `${operation.operation}:${fields.length === 1 && first !== undefined ? first : 'multiple'}`;
+};
+
+const ROOT_TYPES = [OperationTypeNode.QUERY, OperationTypeNode.MUTATION, OperationTypeNode.SUBSCRIPTION] as const;
+
+/**
+ * operationLabel for a document not yet validated: a root field the schema lacks is the client's free text, and
+ * becomes `unknown` (`query:unknown`), so a log line never carries it.
+ */
+export const knownOperationLabel = (schema: GraphQLSchema, document: DocumentNode): string => {
+  const label = operationLabel(document);
+  const [type, field] = label.split(':');
+  const rootType = ROOT_TYPES.find((candidate) => candidate.valueOf() === type);
+  if (rootType === undefined || field === undefined || field === 'multiple') {
+    return label;
+  }
+  return schema.getRootType(rootType)?.getFields()[field] === undefined ? `${rootType}:unknown` : label;
 };
 
 interface GraphqlDependencies {
@@ -90,14 +121,15 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
     // graphql-transport-ws (the graphql-ws library) and the legacy graphql-ws protocol, chosen by the client.
     subscription: {
       context: (_socket: unknown, request: FastifyRequest): GraphqlContext => ({
-        correlationId: correlationIdFrom(request.headers),
+        correlationId: correlationIdOf(request),
       }),
       // The token travels in connection_init: `{ authorization: 'Bearer …' }`. No valid token, no connection.
       onConnect: edge.onConnect,
     },
     context: (request: FastifyRequest, _reply: FastifyReply): GraphqlContext => {
       const caller = callerOf(request);
-      return { ...(caller === undefined ? {} : { caller }), correlationId: correlationIdFrom(request.headers) };
+      // The id the response header already carries (security-headers.ts), so the client can quote it.
+      return { ...(caller === undefined ? {} : { caller }), correlationId: correlationIdOf(request) };
     },
     queryDepth: QUERY_LIMITS.depth,
     validationRules: [
@@ -106,15 +138,21 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
       // The schema is published as docs/schema.graphql; production does not answer introspection.
       ...(development ? [] : [NoSchemaIntrospectionCustomRule]),
     ],
-    errorFormatter: createErrorFormatter(({ correlationId, error }, message) => {
-      logger.error({ correlationId, err: error }, message);
-    }),
+    // Client errors at info (forbidden: warn) with codes only, unexpected ones at error with the stack.
+    errorFormatter: createErrorFormatter(errorLogTo(logger)),
     hooks: {
+      // Names the operation for the error log as soon as there is a document: validation errors are logged with
+      // it too (a document that failed validation before is refused from Mercurius's cache without this hook).
+      preValidation: (schema, document, context: { readonly reply?: FastifyReply; operation?: string }) => {
+        context.operation = knownOperationLabel(schema, document);
+      },
       // Typed `reply?`: Mercurius's type says it is always there, but a query sent over a WebSocket has none
       // (and no HTTP latency to label).
-      preExecution: (_schema, document, context: { readonly reply?: FastifyReply }) => {
+      preExecution: (_schema, document, context: { readonly reply?: FastifyReply; operation?: string }) => {
+        const label = operationLabel(document);
+        context.operation = label;
         if (context.reply !== undefined) {
-          metrics.labelGraphqlOperation(context.reply.request, operationLabel(document));
+          metrics.labelGraphqlOperation(context.reply.request, label);
         }
       },
     },
@@ -130,6 +168,6 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
         graphqlOptions({ config, logger, metrics, verifier, clock }),
     }),
   ],
-  providers: [SecurityHeaders],
+  providers: [SecurityHeaders, { provide: APP_FILTER, useClass: GraphqlErrorLogFilter }],
 })
 export class GraphqlModule {}

@@ -1,5 +1,5 @@
 import { buildSchema, parse, validate } from 'graphql';
-import { operationLabel } from './graphql.module';
+import { knownOperationLabel, operationLabel } from './graphql.module';
 import { maxAliasesRule, maxFieldsRule } from './query-limits';
 
 const schema = buildSchema('type Query { list(id: String): Item } type Item { name: String, version: Int }');
@@ -34,5 +34,17 @@ describe('operationLabel', () => {
     ['query A { list { name } } query B { list { version } }', 'multiple'],
   ])('%s → %s', (document, label) => {
     expect(operationLabel(parse(document))).toBe(label);
+  });
+});
+
+describe('knownOperationLabel (before validation: the log names only fields the schema has)', () => {
+  it.each([
+    ['query Q { list { name } }', 'query:list'],
+    ['{ pid31129956715 }', 'query:unknown'],
+    ['mutation { startMedication }', 'mutation:unknown'],
+    ['{ a: list { name } b: list { name } }', 'query:multiple'],
+    ['query A { list { name } } query B { list { version } }', 'multiple'],
+  ])('%s → %s', (document, label) => {
+    expect(knownOperationLabel(schema, parse(document))).toBe(label);
   });
 });

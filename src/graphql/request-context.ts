@@ -17,9 +17,28 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
 /** The correlation id of one HTTP request or WebSocket connection: the client's UUID header, else a new one. */
-export const correlationIdFrom = (headers: Readonly<Record<string, string | string[] | undefined>>): string => {
+export const correlationIdFrom = (headers: Headers): string => {
   const header = headers[CORRELATION_HEADER];
   const candidate = Array.isArray(header) ? header[0] : header;
   return candidate !== undefined && UUID.test(candidate) ? candidate.toLowerCase() : randomUUID();
+};
+
+const assigned = new WeakMap<object, string>();
+
+/**
+ * The correlation id of this request, chosen once (correlationIdFrom) and remembered: the `x-correlation-id`
+ * response header (security-headers.ts, onRequest), the GraphQL context, the audit events and the log lines of
+ * one request all carry the same id, also when the client sent none.
+ */
+export const correlationIdOf = (request: { readonly headers: Headers }): string => {
+  const known = assigned.get(request);
+  if (known !== undefined) {
+    return known;
+  }
+  const id = correlationIdFrom(request.headers);
+  assigned.set(request, id);
+  return id;
 };

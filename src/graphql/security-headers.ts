@@ -3,10 +3,12 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { CORRELATION_HEADER, correlationIdOf } from './request-context';
 
 /**
  * Response headers on every route (issue 5, "Hardening"), and CORS only for configured origins. Set in `onRequest`
- * so that refusals (401, 413, 429) carry them too. Helmet is not a dependency; these are the few headers an API
+ * so that refusals (401, 413, 429) carry them too. Every response also carries `x-correlation-id`: the request's
+ * (its own header when that is a UUID, else a new one), the id its log lines and audit events carry. Helmet is not a dependency; these are the few headers an API
  * that serves JSON (and, in development, the GraphiQL page) needs.
  */
 
@@ -63,7 +65,10 @@ export class SecurityHeaders implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter;
     const production = this.config.nodeEnv === 'production';
     adapter.getInstance().addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      void reply.headers(securityHeaders(request.url.split('?')[0] ?? '', production));
+      void reply.headers({
+        ...securityHeaders(request.url.split('?')[0] ?? '', production),
+        [CORRELATION_HEADER]: correlationIdOf(request),
+      });
       done();
     });
     if (this.config.corsOrigins.length > 0) {

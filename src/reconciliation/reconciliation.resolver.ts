@@ -86,7 +86,7 @@ export class ReconciliationResolver {
       'Open discrepancies across the patients of one responsible doctor (HPR number): the multidose-responsible ' +
       'doctor and whoever issued the latest prescription on the list. Pages by list id.',
   })
-  @Access('gpWorklist')
+  @Access('gpWorklist', { hpr: 'hprNumber' })
   gpWorklist(
     @Args('hprNumber') hprNumber: string,
     @Args('first', { type: () => Int, nullable: true }) first?: number | null,

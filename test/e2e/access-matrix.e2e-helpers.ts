@@ -29,6 +29,10 @@ export const PATIENT = syntheticPatientId(20);
 export const OTHER_PATIENT = syntheticPatientId(21);
 export const RELATION_ID = 'rel-matrix';
 
+/** the prescriber's own HPR number (their worklist), and a colleague's */
+export const PRESCRIBER_HPR = '999999999';
+export const OTHER_HPR = '9144889';
+
 export const EMERGENCY = { reason: 'Bevisstløs pasient i akuttmottak', basisCode: 'HPAKUTT' } as const;
 
 export type RoleName =
@@ -61,7 +65,8 @@ const EVERYTHING_BUT_THE_LOG: readonly Operation[] = [
 ];
 
 export const ROLES: Readonly<Record<RoleName, Role>> = {
-  prescriber: { who: { role: 'prescriber', hpr: '999999999' }, emergency: false, allowed: new Set(EVERYTHING_BUT_THE_LOG) },
+  // gpWorklist: the cell asks for the prescriber's own worklist; another HPR number is denied (the spec's extra case).
+  prescriber: { who: { role: 'prescriber', hpr: PRESCRIBER_HPR }, emergency: false, allowed: new Set(EVERYTHING_BUT_THE_LOG) },
   pharmacy: {
     who: { role: 'pharmacy', org: PHARMACY_ORG },
     emergency: false,
@@ -185,8 +190,8 @@ const OTHER_CALLS: Readonly<Record<Exclude<Operation, ListWrite>, OperationCall>
   },
   gpWorklist: {
     kind: 'query',
-    document: () => 'query G { gpWorklist(hprNumber: "999999999") { hprNumber } }',
-    variables: {},
+    document: () => 'query G($hpr: String!) { gpWorklist(hprNumber: $hpr) { hprNumber } }',
+    variables: { hpr: PRESCRIBER_HPR },
   },
   medicationListChanged: {
     kind: 'subscription',

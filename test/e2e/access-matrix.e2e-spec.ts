@@ -5,7 +5,18 @@ import { ALL_OPERATIONS, type Operation } from '../../src/access/policy';
 import { APP_CONFIG, type AppConfig } from '../../src/config/config';
 import { NURSING_HOME_ORG } from '../../src/medication-list/medication-list.fixtures';
 import { EVENT_STORE, type EventStorePort, type RecordedEvent } from '../../src/shared/event-sourcing/event-store.port';
-import { COVERED_OPERATIONS, PATIENT, RELATION_ID, ROLES, type Role, type RoleName, callOf, variablesOf } from './access-matrix.e2e-helpers';
+import {
+  COVERED_OPERATIONS,
+  OTHER_HPR,
+  PATIENT,
+  PRESCRIBER_HPR,
+  RELATION_ID,
+  ROLES,
+  type Role,
+  type RoleName,
+  callOf,
+  variablesOf,
+} from './access-matrix.e2e-helpers';
 import { type TestApp, bootTestApp } from './app.e2e-helpers';
 
 /**
@@ -115,5 +126,44 @@ describe('authorization matrix: every role × every operation (issue 5)', () => 
     if (role.emergency && expected === 'allowed') {
       expect(fresh[0]?.data).toMatchObject({ basis: 'emergency', flagged: true, emergencyBasisCode: 'HPAKUTT' });
     }
+  });
+
+  describe('gpWorklist is the caller\'s own worklist', () => {
+    const WORKLIST = 'query G($hpr: String!) { gpWorklist(hprNumber: $hpr) { hprNumber } }';
+
+    it.each([
+      ['own HPR number', PRESCRIBER_HPR, 'allowed'],
+      ['another HPR number', OTHER_HPR, 'denied'],
+    ] as const)('prescriber × gpWorklist for their %s → %s, audited', async (_name, hpr, expected) => {
+      const before = new Set((await auditEvents()).map((event) => event.id));
+
+      const response = await t.graphql(WORKLIST, { hpr }, { as: ROLES.prescriber.who });
+
+      const fresh = (await auditEvents()).filter((event) => !before.has(event.id));
+      expect(fresh.map((event) => event.data)).toEqual([
+        expect.objectContaining({
+          operation: 'gpWorklist',
+          outcome: expected,
+          callerHpr: PRESCRIBER_HPR,
+          ...(expected === 'denied' ? { reasonCode: 'NOT_OWN_WORKLIST' } : { basis: 'prescriber' }),
+        }),
+      ]);
+      if (expected === 'denied') {
+        expect(codesOf(response.body.errors)).toEqual(['FORBIDDEN', 'ACCESS_DENIED']);
+        expect(response.body.errors?.[0]?.extensions?.details).toMatchObject({ reasonCode: 'NOT_OWN_WORKLIST' });
+        expect(response.body.data?.gpWorklist ?? null).toBeNull();
+      } else {
+        expect(response.body.errors).toBeUndefined();
+        expect(response.body.data?.gpWorklist).toEqual({ hprNumber: PRESCRIBER_HPR });
+      }
+    });
+
+    it('an invalid HPR number is BAD_USER_INPUT, never echoed, and names no decision to audit', async () => {
+      const before = (await auditEvents()).length;
+      const response = await t.graphql(WORKLIST, { hpr: 'not-an-hpr' }, { as: ROLES.prescriber.who });
+      expect(codesOf(response.body.errors)).toEqual(['BAD_USER_INPUT', 'INVALID_IDENTIFIER']);
+      expect(response.text).not.toContain('not-an-hpr');
+      expect(await auditEvents()).toHaveLength(before);
+    });
   });
 });

@@ -9,13 +9,15 @@ import { syntheticPatientId } from './read-side.e2e-helpers';
 /**
  * The edge (issue 5): no valid token, no GraphQL (401 before the body is even read, nothing read, nothing
  * audited); WebSocket connections need a token in connection_init; hostile documents are refused before
- * execution; security headers; CORS closed by default; GraphiQL's page loads without a token.
+ * execution; security headers; CORS closed by default; GraphiQL's page loads without a token; every response
+ * carries its correlation id, and a refusal is logged as a refusal (warn, codes only), not as a fault.
  */
 
 const PATIENT = syntheticPatientId(22);
 const LIST = 'query L($patientId: String!) { medicationList(patientId: $patientId) { version } }';
 const nowSeconds = (t: TestApp): number => Math.floor(t.clock.now().getTime() / 1000);
 const base64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('the edge: authentication and hardening (issue 5)', () => {
   let t: TestApp;
@@ -179,6 +181,40 @@ describe('the edge: authentication and hardening (issue 5)', () => {
 
       expect(response.status).toBe(200);
       expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self' https:\/\/unpkg\.com/);
+    });
+
+    it('answers with x-correlation-id: the client\'s UUID, else a new one; the audit event and the log carry it', async () => {
+      const chosen = '6F1C2F0E-6A4B-4F51-9D0A-3C1C3F6F2A10';
+      const before = new Set((await store.readStream(accessLogStreamName(PATIENT, secret))).map((event) => event.id));
+
+      // an auditor may not read the list: denied, audited, logged
+      const own = await t.graphql(LIST, { patientId: PATIENT }, { as: { role: 'auditor' }, headers: { 'x-correlation-id': chosen } });
+      const junk = await t.graphql(LIST, { patientId: PATIENT }, { headers: { 'x-correlation-id': PATIENT } });
+      const none = await t.graphql(LIST, { patientId: PATIENT });
+      const refused = await post('{}');
+
+      expect(own.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(own.headers.get('x-correlation-id')).toBe(chosen.toLowerCase());
+      for (const response of [junk, none, refused]) {
+        expect(response.headers.get('x-correlation-id')).toMatch(UUID);
+      }
+      expect(junk.headers.get('x-correlation-id')).not.toContain(PATIENT);
+      expect(new Set([junk, none, refused].map((response) => response.headers.get('x-correlation-id'))).size).toBe(3);
+      const fresh = (await store.readStream(accessLogStreamName(PATIENT, secret))).filter((event) => !before.has(event.id));
+      expect(fresh.map((event) => event.metadata.correlationId)).toEqual([
+        chosen.toLowerCase(),
+        junk.headers.get('x-correlation-id'),
+        none.headers.get('x-correlation-id'),
+      ]);
+
+      const lines = t.logLines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.correlationId === chosen.toLowerCase());
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 'warn', code: 'FORBIDDEN', errorCode: 'ACCESS_DENIED', operation: 'query:medicationList' }),
+      ]);
+      expect(lines[0]).not.toHaveProperty('err');
+      expect(t.logLines.join('')).not.toMatch(/"level":"error"[^\n]*AccessDeniedError/);
     });
 
     it('sends no CORS headers by default (CORS_ORIGINS unset)', async () => {

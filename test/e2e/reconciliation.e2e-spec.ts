@@ -220,8 +220,10 @@ describe('reconciliation end to end', () => {
       cursor = page.hasNextPage ? page.endCursor : null;
     }
     expect(new Set(all.map((p) => p.patientId)).size).toBe(withOpen);
-    const other = dataOf(await graphql(WORKLIST, { hpr: '1234567' })).gpWorklist as typeof page1;
-    expect(other.patients).toEqual([]);
+    // A GP reads only their own worklist: another doctor's is FORBIDDEN (and audited, see access-matrix.e2e-spec).
+    const other = await graphql(WORKLIST, { hpr: '1234567' });
+    expect(other.body.data?.gpWorklist ?? null).toBeNull();
+    expect(other.body.errors?.map((e) => [e.extensions?.code, e.extensions?.errorCode])).toEqual([['FORBIDDEN', 'ACCESS_DENIED']]);
   });
 
   it('resolveDiscrepancy include: the list then has the entry, linked to the registry prescription', async () => {

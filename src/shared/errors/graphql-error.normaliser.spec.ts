@@ -1,10 +1,20 @@
 import { UnauthorizedException } from '@nestjs/common';
 import { GraphQLError, Kind, buildSchema, getVariableValues, parse, validate } from 'graphql';
 import { DomainError, type DomainErrorKind } from './domain-error';
-import { type ErrorLog, InvalidInputError, createErrorFormatter, createInputValidationPipe } from './graphql-error.normaliser';
+import {
+  type ErrorLog,
+  type ErrorLogEntry,
+  InvalidInputError,
+  createErrorFormatter,
+  createInputValidationPipe,
+  errorLogTo,
+  logGraphqlError,
+  toSubscriptionError,
+} from './graphql-error.normaliser';
 
 const FNR = '31129956715';
 const CORRELATION_ID = '6f1c2f0e-6a4b-4f51-9d0a-3c1c3f6f2a10';
+const OPERATION = 'query:medicationList';
 
 class ExampleError extends DomainError {
   readonly code = 'EXAMPLE_PROBLEM';
@@ -28,12 +38,16 @@ const requestLevel = (errors: readonly unknown[]): GraphQLError =>
 const resolverError = (original: Error): GraphQLError =>
   new GraphQLError(original.message, { originalError: original, path: ['medicationList'] });
 
-const run = (errors: GraphQLError[], data: Record<string, unknown> | null = null) => {
+const run = (
+  errors: GraphQLError[],
+  data: Record<string, unknown> | null = null,
+  context: Record<string, unknown> = { correlationId: CORRELATION_ID, operation: OPERATION },
+) => {
   const logged: Parameters<ErrorLog>[0][] = [];
-  const format = createErrorFormatter((fields) => {
-    logged.push(fields);
+  const format = createErrorFormatter((entry) => {
+    logged.push(entry);
   });
-  const result = format({ data, errors }, { correlationId: CORRELATION_ID });
+  const result = format({ data, errors }, context);
   return { ...result, logged, body: JSON.stringify(result.response) };
 };
 
@@ -146,7 +160,9 @@ describe('GraphQL error normaliser', () => {
       },
     ]);
     expect(body).not.toContain(FNR);
-    expect(logged).toEqual([{ correlationId: CORRELATION_ID, error: expect.any(TypeError) }]);
+    expect(logged).toEqual([
+      { level: 'error', code: 'INTERNAL_SERVER_ERROR', operation: OPERATION, correlationId: CORRELATION_ID, error: expect.any(TypeError) },
+    ]);
   });
 
   it('maps Nest HTTP exceptions below 500 to their conventional code', () => {
@@ -156,6 +172,98 @@ describe('GraphQL error normaliser', () => {
       message: 'Missing bearer token',
       extensions: { code: 'UNAUTHENTICATED' },
     });
+  });
+});
+
+describe('GraphQL error normaliser: the log level of each kind', () => {
+  const site = { operation: OPERATION, correlationId: CORRELATION_ID };
+
+  it.each([
+    ['invalid', 'info', 'BAD_USER_INPUT'],
+    ['not-found', 'info', 'NOT_FOUND'],
+    ['conflict', 'info', 'CONFLICT'],
+    ['forbidden', 'warn', 'FORBIDDEN'],
+  ] as const)('a %s DomainError: %s, with its codes, the operation and the correlation id only (no error, no stack)', (kind, level, code) => {
+    const { logged } = run([resolverError(new ExampleError(kind))], { medicationList: null });
+
+    expect(logged).toEqual([{ level, code, errorCode: 'EXAMPLE_PROBLEM', ...site }]);
+  });
+
+  it('an unavailable DomainError: warn, with the error (its cause is the lead)', () => {
+    const error = new ExampleError('unavailable');
+    const { logged } = run([resolverError(error)]);
+
+    expect(logged).toEqual([{ level: 'warn', code: 'SERVICE_UNAVAILABLE', errorCode: 'EXAMPLE_PROBLEM', ...site, error }]);
+  });
+
+  it('an unexpected error: error, with the error itself', () => {
+    const { logged } = run([resolverError(new RangeError('boom'))]);
+
+    expect(logged).toEqual([{ level: 'error', code: 'INTERNAL_SERVER_ERROR', ...site, error: expect.any(RangeError) }]);
+  });
+
+  it.each([
+    ['schema validation', () => requestLevel(validate(schema, parse('{ nope another }'))), 'GRAPHQL_VALIDATION_FAILED'],
+    ['a syntax error', () => requestLevel([new GraphQLError('Syntax Error: Expected Name, found <EOF>.')]), 'GRAPHQL_PARSE_FAILED'],
+    ['a variable of the wrong type', () => new GraphQLError('Variable "$id" got invalid value 3; String cannot represent a non string value'), 'BAD_USER_INPUT'],
+    ['a Nest HTTP exception below 500', () => resolverError(new UnauthorizedException('no')), 'UNAUTHENTICATED'],
+  ])('%s: info, logged once per request, without the error', (_name, error, code) => {
+    const { logged } = run([error()]);
+
+    expect(logged).toEqual([{ level: 'info', code, ...site }]);
+  });
+
+  it('names the operation "unknown" when the request never parsed, and keeps the correlation id', () => {
+    const { logged } = run([requestLevel([new Error('Syntax Error: Unexpected <EOF>.')])], null, { correlationId: CORRELATION_ID });
+
+    expect(logged).toEqual([{ level: 'info', code: 'GRAPHQL_PARSE_FAILED', operation: 'unknown', correlationId: CORRELATION_ID }]);
+  });
+
+  it('logs a subscription setup error (never formatted) the same way', () => {
+    const logged: ErrorLogEntry[] = [];
+    const subscriptionSite = { operation: 'subscription:medicationListChanged', correlationId: CORRELATION_ID };
+    logGraphqlError(toSubscriptionError(new ExampleError('forbidden')), subscriptionSite, (entry) => logged.push(entry));
+    logGraphqlError(toSubscriptionError(new TypeError('bug')), subscriptionSite, (entry) => logged.push(entry));
+    logGraphqlError(new ExampleError('not-found'), subscriptionSite, (entry) => logged.push(entry));
+
+    expect(logged).toEqual([
+      { level: 'warn', code: 'FORBIDDEN', errorCode: 'EXAMPLE_PROBLEM', ...subscriptionSite },
+      { level: 'error', code: 'INTERNAL_SERVER_ERROR', ...subscriptionSite, error: expect.any(TypeError) },
+      { level: 'info', code: 'NOT_FOUND', errorCode: 'EXAMPLE_PROBLEM', ...subscriptionSite },
+    ]);
+  });
+});
+
+describe('errorLogTo (pino)', () => {
+  const logger = () => ({ info: jest.fn(), warn: jest.fn(), error: jest.fn() });
+
+  it('writes a client error at its level with the fields only', () => {
+    const pino = logger();
+    errorLogTo(pino as never)({ level: 'warn', code: 'FORBIDDEN', errorCode: 'ACCESS_DENIED', operation: OPERATION, correlationId: CORRELATION_ID });
+
+    expect(pino.warn).toHaveBeenCalledWith(
+      { code: 'FORBIDDEN', errorCode: 'ACCESS_DENIED', operation: OPERATION, correlationId: CORRELATION_ID },
+      'GraphQL error answered to the client',
+    );
+    expect(pino.error).not.toHaveBeenCalled();
+  });
+
+  it('writes an unexpected error at error with `err` (its stack), and an unavailable one at warn with its cause', () => {
+    const pino = logger();
+    const bug = new TypeError('bug');
+    const cause = new Error('SQLITE_BUSY');
+    const unavailable = Object.assign(new ExampleError('unavailable'), { cause });
+    errorLogTo(pino as never)({ level: 'error', code: 'INTERNAL_SERVER_ERROR', operation: OPERATION, correlationId: CORRELATION_ID, error: bug });
+    errorLogTo(pino as never)({ level: 'warn', code: 'SERVICE_UNAVAILABLE', operation: OPERATION, correlationId: CORRELATION_ID, error: unavailable });
+
+    expect(pino.error).toHaveBeenCalledWith(
+      { code: 'INTERNAL_SERVER_ERROR', operation: OPERATION, correlationId: CORRELATION_ID, err: bug },
+      'unexpected error in a GraphQL operation',
+    );
+    expect(pino.warn).toHaveBeenCalledWith(
+      { code: 'SERVICE_UNAVAILABLE', operation: OPERATION, correlationId: CORRELATION_ID, err: unavailable, cause },
+      'GraphQL operation failed: a dependency is unavailable',
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { HttpException, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { type ExecutionResult, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
 import { maskIdentifiers } from '../../observability/logger';
 import { DomainError, type DomainErrorKind, isDomainError } from './domain-error';
 
@@ -16,6 +17,12 @@ import { DomainError, type DomainErrorKind, isDomainError } from './domain-error
  *  - Anything else: INTERNAL_SERVER_ERROR, a generic message and a correlation id; the real error is logged
  *    under that id, with identifiers masked.
  * Every message also passes through the 11-digit mask, belt and braces.
+ *
+ * Logging (one entry per error, `ErrorLog`): what the client got wrong or was refused is not a fault of the
+ * service. Domain errors invalid / not-found / conflict and parse, validation and input errors are logged at
+ * `info`, forbidden at `warn`, all with the error code, the operation label and the correlation id only: no
+ * message, no stack. Unavailable dependencies: `warn` with the error (its cause is the operator's lead).
+ * Unexpected errors: `error` with the error and its stack. The logger's identifier redaction applies to all.
  *
  * HTTP status: 200 whenever the operation was executed, domain errors included (GraphQL over HTTP with
  * application/json: the errors array carries the outcome, partial data stays meaningful). 400 (405 for a
@@ -67,8 +74,56 @@ export const createInputValidationPipe = (): ValidationPipe =>
     exceptionFactory: (errors) => new InvalidInputError(fieldPaths(errors)),
   });
 
-/** Logs an unexpected error under its correlation id. */
-export type ErrorLog = (fields: { correlationId: string; error: unknown }, message: string) => void;
+/** How loud a GraphQL error is logged. */
+export type ErrorLogLevel = 'info' | 'warn' | 'error';
+
+/** The level of each DomainError kind: a client's mistake or a refusal is not a fault of the service. */
+export const LOG_LEVEL_OF_KIND: Readonly<Record<DomainErrorKind, ErrorLogLevel>> = {
+  invalid: 'info',
+  'not-found': 'info',
+  conflict: 'info',
+  forbidden: 'warn',
+  unavailable: 'warn',
+};
+
+/** Where an error happened: the request's correlation id and its operation label (`query:gpWorklist`). */
+export interface ErrorSite {
+  readonly correlationId: string;
+  /** `unknown` when the request failed before its document was parsed */
+  readonly operation: string;
+}
+
+/** One GraphQL error as it is logged. A request refused before execution counts once, however many errors it has. */
+export interface ErrorLogEntry extends ErrorSite {
+  readonly level: ErrorLogLevel;
+  /** `extensions.code`, as the client saw it */
+  readonly code: string;
+  /** a DomainError's own code (`ACCESS_DENIED`, `STALE_VERSION`, …) */
+  readonly errorCode?: string;
+  /** the error itself, with its stack: only for unexpected errors (`error`) and unavailable dependencies (`warn`) */
+  readonly error?: unknown;
+}
+
+export type ErrorLog = (entry: ErrorLogEntry) => void;
+
+const CLIENT_ERROR_MESSAGE = 'GraphQL error answered to the client';
+const UNAVAILABLE_MESSAGE = 'GraphQL operation failed: a dependency is unavailable';
+const UNEXPECTED_MESSAGE = 'unexpected error in a GraphQL operation';
+
+/** The ErrorLog that writes to pino (whose redaction masks identifiers in every field, the error's stack too). */
+export const errorLogTo =
+  (logger: Pick<Logger, ErrorLogLevel>): ErrorLog =>
+  ({ level, error, ...fields }) => {
+    if (error === undefined) {
+      logger[level](fields, CLIENT_ERROR_MESSAGE);
+      return;
+    }
+    const cause: unknown = error instanceof Error ? error.cause : undefined;
+    logger[level](
+      { ...fields, err: error, ...(cause === undefined ? {} : { cause }) },
+      level === 'error' ? UNEXPECTED_MESSAGE : UNAVAILABLE_MESSAGE,
+    );
+  };
 
 interface RequestLevelError {
   readonly code?: string;
@@ -127,6 +182,14 @@ const requestLevelError = (inner: unknown): GraphQLFormattedError => {
   };
 };
 
+const domainLogEntry = (original: DomainError, site: ErrorSite): ErrorLogEntry => ({
+  level: LOG_LEVEL_OF_KIND[original.kind],
+  code: KIND_TO_CODE[original.kind],
+  errorCode: original.code,
+  ...site,
+  ...(original.kind === 'unavailable' ? { error: original } : {}),
+});
+
 const domainError = (error: GraphQLError, original: DomainError): GraphQLFormattedError => ({
   message: maskIdentifiers(original.message),
   ...locationFields(error),
@@ -140,7 +203,8 @@ const domainError = (error: GraphQLError, original: DomainError): GraphQLFormatt
 
 /**
  * A DomainError as a GraphQLError with the extensions the formatter gives it: for the setup of a subscription,
- * which Mercurius sends without the errorFormatter. Anything else becomes a generic internal error.
+ * which Mercurius sends without the errorFormatter. Anything else becomes a generic internal error (the original
+ * stays on `originalError`, which is logged and never sent).
  */
 export const toSubscriptionError = (error: unknown): GraphQLError => {
   if (isDomainError(error)) {
@@ -149,7 +213,10 @@ export const toSubscriptionError = (error: unknown): GraphQLError => {
       extensions: domainError(new GraphQLError(error.message), error).extensions,
     });
   }
-  return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  return new GraphQLError('Internal server error', {
+    ...(error instanceof Error ? { originalError: error } : {}),
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  });
 };
 
 export interface NormalisedErrors {
@@ -157,34 +224,44 @@ export interface NormalisedErrors {
   readonly errors: readonly GraphQLFormattedError[];
 }
 
-/** Maps the errors of one GraphQL response; `correlationId` ties an internal error to its log line. */
+/**
+ * Maps the errors of one GraphQL response and logs each (see the top of this file); the site's correlation id
+ * ties an internal error to its log line.
+ */
 export const normaliseErrors = (
   errors: readonly GraphQLError[],
   hasData: boolean,
-  correlationId: string,
+  site: ErrorSite,
   log: ErrorLog,
 ): NormalisedErrors => {
   let statusCode = 200;
+  const { correlationId } = site;
+  const clientError = (code: string): void => log({ level: code === 'FORBIDDEN' ? 'warn' : 'info', code, ...site });
   const formatted = errors.flatMap((error): GraphQLFormattedError[] => {
     const original: unknown = error.originalError;
     const requestLevel = asRequestLevel(original);
     if (isDomainError(original)) {
+      log(domainLogEntry(original, site));
       return [domainError(error, original)];
     }
     if (original instanceof HttpException && original.getStatus() < 500) {
       const code = HTTP_STATUS_TO_CODE[original.getStatus()] ?? 'BAD_REQUEST';
+      clientError(code);
       return [{ message: maskIdentifiers(original.message), ...locationFields(error), extensions: { code } }];
     }
     if (requestLevel?.statusCode !== undefined && requestLevel.statusCode < 500) {
       // Mercurius's MER_ERR_GQL_VALIDATION (with the graphql-js errors inside), 405 on GET, Fastify body errors.
       statusCode = hasData ? 200 : requestLevel.statusCode;
-      const inner = requestLevel.errors ?? [original];
-      return inner.map(requestLevelError);
+      const inner = (requestLevel.errors ?? [original]).map(requestLevelError);
+      const firstCode = inner[0]?.extensions?.code;
+      clientError(typeof firstCode === 'string' ? firstCode : 'GRAPHQL_VALIDATION_FAILED');
+      return inner;
     }
     if (original === undefined && /^(Variable "\$|Argument ")/.test(error.message)) {
+      clientError('BAD_USER_INPUT');
       return [{ message: sanitiseInputMessage(error.message), ...locationFields(error), extensions: { code: 'BAD_USER_INPUT' } }];
     }
-    log({ correlationId, error: original ?? error }, 'unexpected error in a GraphQL operation');
+    log({ level: 'error', code: 'INTERNAL_SERVER_ERROR', ...site, error: original ?? error });
     return [
       {
         message: 'Internal server error',
@@ -196,13 +273,26 @@ export const normaliseErrors = (
   return { statusCode, errors: formatted };
 };
 
-const correlationIdOf = (context: unknown): string =>
-  typeof context === 'object' &&
-  context !== null &&
-  'correlationId' in context &&
-  typeof context.correlationId === 'string'
-    ? context.correlationId
-    : randomUUID();
+const stringField = (context: unknown, name: string): string | undefined => {
+  const value: unknown = typeof context === 'object' && context !== null ? Reflect.get(context, name) : undefined;
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** The correlation id and operation label a GraphQL context carries (graphql.module.ts sets both). */
+export const errorSiteOf = (context: unknown): ErrorSite => ({
+  correlationId: stringField(context, 'correlationId') ?? randomUUID(),
+  operation: stringField(context, 'operation') ?? 'unknown',
+});
+
+/**
+ * Logs one error as the formatter would, for errors that never reach it: a subscription's setup errors, which
+ * Mercurius sends without the errorFormatter (src/graphql/graphql-error-log.filter.ts).
+ */
+export const logGraphqlError = (error: unknown, site: ErrorSite, log: ErrorLog): void => {
+  const graphqlError =
+    error instanceof GraphQLError ? error : new GraphQLError(messageOf(error), error instanceof Error ? { originalError: error } : {});
+  normaliseErrors([graphqlError], false, site, log);
+};
 
 /** The Mercurius `errorFormatter`. */
 export const createErrorFormatter =
@@ -212,6 +302,6 @@ export const createErrorFormatter =
     context: unknown,
   ): { statusCode: number; response: FormattedExecutionResult } => {
     const hasData = execution.data !== undefined && execution.data !== null;
-    const { statusCode, errors } = normaliseErrors(execution.errors, hasData, correlationIdOf(context), log);
+    const { statusCode, errors } = normaliseErrors(execution.errors, hasData, errorSiteOf(context), log);
     return { statusCode, response: { data: execution.data ?? null, errors } };
   };
