@@ -63,11 +63,16 @@ export const bigintOf = (row: unknown): bigint => {
   return position;
 };
 
-/** Parses one row at the boundary; a malformed row is corruption, not "unavailable", and says so. */
+/**
+ * Parses one row at the boundary; a malformed row is corruption, not "unavailable", and says so. Reads the columns
+ * directly (no per-row arrays): it runs for every event of every stream read and of every catch-up page.
+ */
 export const toRecordedEvent = (row: unknown): RecordedEvent => {
   const position = bigintOf(row);
-  const columns = ['stream_name', 'revision', 'event_id', 'type', 'data', 'metadata'];
-  const [streamName, revision, id, type, data, metadata] = columns.map((name) => field(row, name));
+  if (!isRow(row)) {
+    throw new Error(`malformed event row at position ${position}`);
+  }
+  const { stream_name: streamName, revision, event_id: id, type, data, metadata } = row;
   if (
     typeof streamName !== 'string' ||
     typeof revision !== 'bigint' ||
@@ -108,3 +113,4 @@ export const toUnavailable = (error: unknown): EventStoreUnavailableError => {
   }
   return new EventStoreUnavailableError(error instanceof Error ? error.message : 'unknown error');
 };
+

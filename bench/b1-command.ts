@@ -1,0 +1,139 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { medicationListDecider } from '../src/medication-list/medication-list.decider';
+import { MEDICATION_LIST_SCHEMA_VERSION, isMedicationListEvent } from '../src/medication-list/medication-list.events';
+import { handleCommand } from '../src/shared/event-sourcing/handle-command';
+import { SqliteEventStore } from '../src/shared/event-sourcing/sqlite.event-store';
+import { type BenchContext, patientPicker, reviewCommand } from './context';
+import type { FigureResult } from './report';
+import { pairedRatio } from './report';
+import { median, seededRandom, summarize } from './stats';
+
+/*
+ * B1: one durable single-event command at a time through handleCommand (read the stream, fold, decide, append
+ * with the expected revision, fsync) against the raw limit of the same file system: a single-row INSERT into the
+ * same table, in its own transaction, with synchronous=FULL.
+ */
+
+/**
+ * A raw connection to the same file the figure appends to (same table, same indexes, same size), with WAL and
+ * synchronous=FULL and SQLite's own checkpointing: the raw baseline of B1 and B2. Revisions far above any real
+ * one keep its rows clear of the streams' unique (stream, revision) pairs.
+ */
+export const openRaw = (file: string): { db: Database.Database; insert: Database.Statement } => {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  const insert = db.prepare(
+    'INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  return { db, insert };
+};
+
+/** Raw rows get revisions from here on. */
+export const RAW_REVISION_BASE = 1_000_000_000;
+
+/** The row a review command appends, serialised as the store would: the baseline writes the same bytes. */
+export const reviewRow = (sequence: number): { type: string; data: string; metadata: string } => {
+  const command = reviewCommand(sequence);
+  return {
+    type: 'ListMarkedReviewed',
+    data: JSON.stringify(command.data),
+    metadata: JSON.stringify({ ...command.meta, clinicalTime: command.data.reviewedAt, schemaVersion: 1 }),
+  };
+};
+
+/** Review dates of B1's commands start here (B2 and B5 use their own ranges, so no command repeats another). */
+const B1_SEQUENCE_BASE = 0;
+
+export const runCommand = (store: SqliteEventStore, streamName: string, sequence: number) =>
+  handleCommand(store, medicationListDecider, streamName, reviewCommand(sequence), {
+    isEvent: isMedicationListEvent,
+    schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
+  });
+
+export const runB1 = async (ctx: BenchContext): Promise<FigureResult> => {
+  const phaseMs = ctx.phaseMs(3_000, 300);
+  const file = ctx.commandsFile();
+  const pick = patientPicker(ctx.dataset.patients, seededRandom(ctx.seed + 1));
+  let sequence = B1_SEQUENCE_BASE;
+  const perSecond: number[] = [];
+  const p99s: number[] = [];
+  const p50s: number[] = [];
+  const baselinePerSecond: number[] = [];
+  const baselineP99s: number[] = [];
+  // Each phase opens and closes its own connection: the close checkpoints the WAL, so every phase starts alike.
+  const commandPhase = async (ms: number): Promise<{ count: number; latencies: number[]; elapsed: number }> => {
+    const store = new SqliteEventStore({ filename: file });
+    const latencies: number[] = [];
+    const started = performance.now();
+    try {
+      while (performance.now() - started < ms) {
+        const begin = performance.now();
+        await runCommand(store, pick().streamName, sequence++);
+        latencies.push(performance.now() - begin);
+      }
+      return { count: latencies.length, latencies, elapsed: performance.now() - started };
+    } finally {
+      await store.close();
+    }
+  };
+  const rawPhase = (ms: number): { count: number; latencies: number[]; elapsed: number } => {
+    const raw = openRaw(file);
+    const latencies: number[] = [];
+    const started = performance.now();
+    try {
+      while (performance.now() - started < ms) {
+        const row = reviewRow(sequence);
+        const begin = performance.now();
+        raw.insert.run(pick().streamName, RAW_REVISION_BASE + sequence++, randomUUID(), row.type, row.data, row.metadata);
+        latencies.push(performance.now() - begin);
+      }
+      return { count: latencies.length, latencies, elapsed: performance.now() - started };
+    } finally {
+      raw.db.close();
+    }
+  };
+  // Warm-up: JIT, and the page cache of the file.
+  await commandPhase(Math.min(1_000, phaseMs));
+  rawPhase(Math.min(300, phaseMs));
+  for (let rep = 0; rep < ctx.reps; rep += 1) {
+    const baseline = rawPhase(phaseMs);
+    baselinePerSecond.push(baseline.count / (baseline.elapsed / 1000));
+    baselineP99s.push(summarize(baseline.latencies).p99);
+    const figure = await commandPhase(phaseMs);
+    const summary = summarize(figure.latencies);
+    perSecond.push(figure.count / (figure.elapsed / 1000));
+    p99s.push(summary.p99);
+    p50s.push(summary.p50);
+    ctx.log(
+      `  B1 rep ${rep + 1}: ${perSecond[rep].toFixed(0)} commands/s (p50 ${summary.p50.toFixed(2)}, p99 ${summary.p99.toFixed(2)} ms) vs raw ${baselinePerSecond[rep].toFixed(0)} inserts/s (p99 ${baselineP99s[rep].toFixed(2)} ms)`,
+    );
+  }
+  const figure = median(perSecond);
+  const baseline = median(baselinePerSecond);
+  const ratio = pairedRatio(perSecond, baselinePerSecond);
+  ctx.measured.set('B1', figure);
+  return {
+    id: 'B1',
+    title: 'durable single-event command, sequential',
+    status: 'measured',
+    figure: { value: figure, unit: 'commands/s', label: 'handleCommand: read, fold, decide, append (FULL)' },
+    baseline: { value: baseline, unit: 'inserts/s', label: 'raw better-sqlite3 single-row INSERT into the same table, synchronous=FULL' },
+    ratio,
+    checks: [
+      { label: 'ratio', measured: ratio === undefined ? undefined : ratio * 100, comparison: '>=', threshold: 60, unit: '%' },
+      { label: 'p99', measured: median(p99s), comparison: '<=', threshold: 2, unit: 'ms' },
+    ],
+    details: {
+      commandsPerSecond: perSecond,
+      p50Ms: median(p50s),
+      p99Ms: p99s,
+      baselinePerSecond,
+      baselineP99Ms: baselineP99s,
+      phaseMs,
+    },
+    notes: [],
+  };
+};

@@ -1,0 +1,135 @@
+import type { BenchPatient } from './data';
+import { type BenchContext, freePort, patientPicker } from './context';
+import { type HttpTarget, type LoadResult, type Operation, graphqlOutcome, postJson, runClosedLoop, runFixedRate } from './load';
+import type { FigureResult } from './report';
+import { pairedRatio } from './report';
+import { BENCH_RATE_LIMIT_PER_MINUTE, type ChildServer, authEnforced, startBaselineServer } from './service';
+import { median, seededRandom, summarize } from './stats';
+
+/*
+ * B3: the nursing home's read, the current list of a random patient of 100k, over GraphQL with 10 keep-alive
+ * connections, against a raw Fastify + Mercurius server answering the same query from the same read-model file.
+ * Then the service alone at a fixed 1,000 requests/s for its latency.
+ */
+
+export const CURRENT_LIST_QUERY = `query CurrentList($patientId: String!) {
+  medicationList(patientId: $patientId) {
+    version position
+    entries { entryId status startedOn dosageText useLabel multidose
+      medication { displayName atcCode } prescription { prescriptionId status expiresOn } }
+    discontinued { entryId discontinuedAt reasonLabel medication { displayName } }
+    review { status reviewedAt }
+    recentChanges { at type summary }
+  }
+}`;
+
+export const CONNECTIONS = 10;
+export const FIXED_RATE = 1_000;
+
+/** One current-list query for a random patient, with the bearer token when there is one. */
+export const queryOperation = (
+  target: HttpTarget,
+  patients: readonly BenchPatient[],
+  seed: number,
+  token: string | undefined,
+): Operation => {
+  const pick = patientPicker(patients, seededRandom(seed));
+  const headers: Record<string, string> = token === undefined ? {} : { Authorization: `Bearer ${token}` };
+  return async (connection) => {
+    const body = JSON.stringify({ query: CURRENT_LIST_QUERY, variables: { patientId: pick().patientId } });
+    return graphqlOutcome(await connection.send(postJson(target, '/graphql', body, headers)));
+  };
+};
+
+/** A note for a figure measured with the service's auth state as found. */
+export const authNote = async (service: ChildServer, patients: readonly BenchPatient[]): Promise<string | undefined> => {
+  const body = JSON.stringify({ query: CURRENT_LIST_QUERY, variables: { patientId: patients[0].patientId } });
+  return (await authEnforced(service, body))
+    ? `auth enforced: a request without a token was refused; measured with a real dev token (AUTH_MODE=dev, prescriber), audit on, RATE_LIMIT_PER_MINUTE=${BENCH_RATE_LIMIT_PER_MINUTE} (one client makes all the load)`
+    : 'auth not yet enforced (issue 5 not wired): the service answered without a token; the harness sends a real dev token anyway, so this figure must be re-measured once authorization and audit are on';
+};
+
+export const failureNote = (name: string, result: LoadResult): string | undefined =>
+  result.failed === 0 ? undefined : `${name}: ${result.failed} failed requests${result.firstFailure === undefined ? '' : `, e.g. ${result.firstFailure}`}`;
+
+export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
+  const phaseMs = ctx.phaseMs(5_000, 1_000);
+  const service = await ctx.service();
+  const baselineServer = await startBaselineServer(ctx.buildRoot, ctx.runDir, ctx.readModelsFile, await freePort());
+  const token = await ctx.token();
+  const notes: string[] = [];
+  const serviceRps: number[] = [];
+  const baselineRps: number[] = [];
+  const closedP99s: number[] = [];
+  const fixedP99s: number[] = [];
+  const fixedP50s: number[] = [];
+  const achievedRates: number[] = [];
+  const failures = new Map<string, LoadResult>();
+  try {
+    const auth = await authNote(service, ctx.dataset.patients);
+    if (auth !== undefined) {
+      notes.push(auth);
+    }
+    const patients = ctx.dataset.patients;
+    const serviceQuery = queryOperation(service, patients, ctx.seed + 3, token);
+    const baselineQuery = queryOperation(baselineServer, patients, ctx.seed + 3, undefined);
+    await runClosedLoop(baselineServer, { connections: CONNECTIONS, durationMs: Math.min(2_000, phaseMs), operation: baselineQuery });
+    await runClosedLoop(service, { connections: CONNECTIONS, durationMs: Math.min(2_000, phaseMs), operation: serviceQuery });
+    const rate = ctx.smoke ? 200 : FIXED_RATE;
+    for (let rep = 0; rep < ctx.reps; rep += 1) {
+      const baseline = await runClosedLoop(baselineServer, { connections: CONNECTIONS, durationMs: phaseMs, operation: baselineQuery });
+      const figure = await runClosedLoop(service, { connections: CONNECTIONS, durationMs: phaseMs, operation: serviceQuery });
+      const fixed = await runFixedRate(service, { connections: CONNECTIONS, durationMs: phaseMs, rate, operation: serviceQuery });
+      baselineRps.push(baseline.perSecond);
+      serviceRps.push(figure.perSecond);
+      closedP99s.push(summarize(figure.latencies).p99);
+      const fixedSummary = summarize(fixed.latencies);
+      fixedP99s.push(fixedSummary.p99);
+      fixedP50s.push(fixedSummary.p50);
+      achievedRates.push(fixed.perSecond);
+      for (const [name, result] of [['baseline', baseline], ['service', figure], [`service at ${rate}/s`, fixed]] as const) {
+        const seen = failures.get(name);
+        failures.set(name, { ...result, failed: (seen?.failed ?? 0) + result.failed, firstFailure: seen?.firstFailure ?? result.firstFailure });
+      }
+      ctx.log(
+        `  B3 rep ${rep + 1}: ${figure.perSecond.toFixed(0)} req/s vs raw ${baseline.perSecond.toFixed(0)} req/s; at ${rate}/s p99 ${fixedSummary.p99.toFixed(2)} ms`,
+      );
+    }
+  } finally {
+    await baselineServer.stop();
+  }
+  for (const [name, result] of failures) {
+    const note = failureNote(name, result);
+    if (note !== undefined) {
+      notes.push(note);
+    }
+  }
+  if (serviceRps.length > 0) {
+    notes.push(`service ${median(closedP99s).toFixed(1)} ms p99 under the closed loop; at the fixed rate, achieved ${median(achievedRates).toFixed(0)} req/s`);
+  }
+  const figure = median(serviceRps);
+  const baseline = median(baselineRps);
+  const ratio = pairedRatio(serviceRps, baselineRps);
+  return {
+    id: 'B3',
+    title: `GraphQL current list, random of ${ctx.dataset.patients.length}, ${CONNECTIONS} connections`,
+    status: 'measured',
+    figure: { value: figure, unit: 'req/s', label: 'the service (NestJS, Mercurius, read model)' },
+    baseline: { value: baseline, unit: 'req/s', label: 'raw Fastify + Mercurius, same query, same read model' },
+    ratio,
+    checks: [
+      { label: 'ratio', measured: ratio === undefined ? undefined : ratio * 100, comparison: '>=', threshold: 60, unit: '%' },
+      { label: `p99 at ${FIXED_RATE}/s`, measured: median(fixedP99s), comparison: '<=', threshold: 5, unit: 'ms' },
+    ],
+    details: {
+      serviceReqPerSecond: serviceRps,
+      baselineReqPerSecond: baselineRps,
+      closedLoopP99Ms: closedP99s,
+      fixedRateP50Ms: median(fixedP50s),
+      fixedRateP99Ms: fixedP99s,
+      fixedRateAchieved: achievedRates,
+      phaseMs,
+    },
+    notes,
+  };
+};

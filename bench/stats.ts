@@ -1,0 +1,69 @@
+import { performance } from 'node:perf_hooks';
+
+/* Small statistics for the benchmark: percentiles of latency samples and medians of repetitions. */
+
+/** The p-th percentile (0–100) of already sorted samples, nearest rank; NaN when there are none. */
+export const percentileOfSorted = (sorted: readonly number[], p: number): number => {
+  if (sorted.length === 0) {
+    return Number.NaN;
+  }
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+};
+
+/** The median of the values (mean of the middle two for an even count); NaN when there are none. */
+export const median = (values: readonly number[]): number => {
+  if (values.length === 0) {
+    return Number.NaN;
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/** Latencies in milliseconds. */
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+export const summarize = (samples: readonly number[]): LatencySummary => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const sum = sorted.reduce((total, value) => total + value, 0);
+  return {
+    count: sorted.length,
+    p50: percentileOfSorted(sorted, 50),
+    p90: percentileOfSorted(sorted, 90),
+    p99: percentileOfSorted(sorted, 99),
+    max: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1],
+    mean: sorted.length === 0 ? Number.NaN : sum / sorted.length,
+  };
+};
+
+/** Runs `body` and returns how long it took in milliseconds, with its result. */
+export const timed = async <T>(body: () => Promise<T> | T): Promise<{ readonly ms: number; readonly result: T }> => {
+  const started = performance.now();
+  const result = await body();
+  return { ms: performance.now() - started, result };
+};
+
+/** A seeded PRNG (mulberry32) for choosing patients: the same seed picks the same patients in every run. */
+export const seededRandom = (seed: number): (() => number) => {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+};
+
+export const round = (value: number, digits = 2): number => {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+};
