@@ -1,3 +1,4 @@
+import { mulberry32 } from '../src/shared/seeded-random';
 import { performance } from 'node:perf_hooks';
 
 /* Small statistics for the benchmark: percentiles of latency samples and medians of repetitions. */
@@ -51,17 +52,8 @@ export const timed = async <T>(body: () => Promise<T> | T): Promise<{ readonly m
   return { ms: performance.now() - started, result };
 };
 
-/** A seeded PRNG (mulberry32) for choosing patients: the same seed picks the same patients in every run. */
-export const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
+/** A seeded PRNG for choosing patients: the same seed picks the same patients in every run. */
+export const seededRandom = mulberry32;
 
 export const round = (value: number, digits = 2): number => {
   const factor = 10 ** digits;

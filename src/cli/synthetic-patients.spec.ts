@@ -6,12 +6,12 @@ import type { MedicationListCommand } from '../medication-list/medication-list.c
 import { decide, evolve, initialState } from '../medication-list/medication-list.decider';
 import type { MedicationListState } from '../medication-list/medication-list.state';
 import { SqliteEventStore } from '../shared/event-sourcing/sqlite.event-store';
+import { mulberry32 } from '../shared/seeded-random';
 import { parseSeedArgs, seedSyntheticPatients } from './seed';
 import {
   DRUG_CATALOGUE,
   festIdOf,
   generateSyntheticPatients,
-  mulberry32,
   syntheticCareProviders,
   type SyntheticPatient,
 } from './synthetic-patients';

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../shared/seeded-random';
 import { createHash } from 'node:crypto';
 import { generateOrganisationNumber, generatePersonNumber } from '../identifiers/norwegian-identifiers';
 import type {
@@ -27,19 +28,8 @@ import type { Actor } from '../shared/event-sourcing/event-store.port';
  * Patient ids are synthetic test numbers (month + 80, Skatteetaten Test Norge), never a real person's.
  */
 
-// ---- deterministic randomness and ids ----------------------------------------------------------------------
+// ---- deterministic randomness and ids (mulberry32: src/shared/seeded-random.ts) ----------------------------------------------------------------------
 
-/** mulberry32: a small, fast 32-bit PRNG; good enough for test data, and identical on every platform. */
-export const mulberry32 = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 interface Random {
   /** integer in [min, max] */

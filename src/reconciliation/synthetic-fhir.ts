@@ -1,3 +1,4 @@
+import { mulberry32 } from '../shared/seeded-random';
 import { generatePersonNumber, OID } from '../identifiers/norwegian-identifiers';
 import type {
   AsNeededDose,
@@ -16,17 +17,6 @@ import { FHIR_SYSTEM, IDENTIFIER_TYPE } from './feeds/fhir-elements';
  * write exactly the shapes the parser reads. Test data only; deterministic for a given seed.
  */
 
-/** mulberry32: a tiny, fast 32-bit PRNG; good enough for test data, and reproducible from its seed. */
-export const mulberry32 = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 export class Rng {
   private readonly next: () => number;
