@@ -27,4 +27,10 @@ export interface Projection<TDocument> {
   readonly documentIds: (event: ProjectionEvent) => readonly string[];
   readonly initialDocument: (documentId: string) => TDocument;
   readonly evolve: (document: TDocument, event: ProjectionEvent) => TDocument;
+  /**
+   * Set when every document is built from the events of ONE stream, whose name starts with `streamPrefix`, and
+   * no other stream's events touch it (and events of streams without the prefix touch no document). A rebuild
+   * from zero may then fold stream after stream, each document once, instead of following the global order.
+   */
+  readonly perStream?: { readonly streamPrefix: string };
 }

@@ -198,4 +198,5 @@ export const currentMedicationListProjection: Projection<CurrentMedicationListDo
   },
   initialDocument: emptyCurrentMedicationList,
   evolve,
+  perStream: { streamPrefix: MEDICATION_LIST_STREAM_PREFIX },
 };

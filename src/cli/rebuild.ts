@@ -17,7 +17,8 @@ export const USAGE = (names: readonly string[]): string => `Usage: npm run rebui
 Drops the read model and rebuilds it from the first event.
 Projections: ${names.join(', ')} (the version suffix is optional).
 Stop the service first: its projector would compete for the same read model. An interrupted rebuild leaves a
-consistent, partial read model that the service (or a new rebuild) continues.
+read model that the service (or a new rebuild) completes: from its checkpoint, or from zero when it was
+interrupted while building stream by stream (the current list on the SQLite store).
 Environment: DATA_DIR (default ./data), EVENT_STORE (sqlite | eventstoredb), EVENTSTORE_CONNECTION_STRING.`;
 
 /** The largest delay setTimeout accepts (about 24.8 days): a rebuild has no deadline of its own. */
@@ -52,6 +53,10 @@ export const rebuildProjection = async (options: RebuildOptions): Promise<Rebuil
   if (head === undefined) {
     return { projection: projection.name, events: 0, seconds: 0, head };
   }
+  // Stream by stream (a per-stream projection on SQLite) nothing commits a position until the end: progress is
+  // the events folded so far, which on SQLite count like positions.
+  const streamByStream = projection.perStream !== undefined && eventStore.readStreamsByPrefix !== undefined;
+  let committed = false;
   let events = 0;
   let fail: (error: unknown) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => (fail = reject));
@@ -60,12 +65,20 @@ export const rebuildProjection = async (options: RebuildOptions): Promise<Rebuil
     store,
     projections: [projection],
     observer: {
-      onApplied: (_name, count) => (events += count),
+      onApplied: (_name, count) => {
+        events += count;
+        if (streamByStream && !committed) {
+          options.onProgress?.(BigInt(events), head);
+        }
+      },
       onUnknownEvent: () => undefined,
       onError: (_name, error) => fail(error),
     },
   });
-  const progress = projector.changes.subscribe((change) => options.onProgress?.(change.position, head));
+  const progress = projector.changes.subscribe((change) => {
+    committed = true;
+    options.onProgress?.(change.position, head);
+  });
   projector.start();
   try {
     await Promise.race([projector.waitForPosition(projection.name, head, NO_DEADLINE_MS), failed]);

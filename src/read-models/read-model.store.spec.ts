@@ -55,6 +55,19 @@ describe('SqliteReadModelStore', () => {
     expect(rebuild.getDocument('p.v1', 'a')).toEqual({ n: 6 }); // its cache noticed the other connection's commit
   });
 
+  it('writeDocuments writes documents without moving the checkpoint, and refuses when another writer moved it', () => {
+    const bulk = open();
+    const other = open();
+    expect(bulk.getDocument('p.v1', 'a')).toBeUndefined();
+    bulk.writeDocuments('p.v1', new Map([['a', { n: 1 }], ['b', { n: 2 }]]));
+    expect(other.getDocument('p.v1', 'b')).toEqual({ n: 2 });
+    expect(other.checkpoint('p.v1')).toBeUndefined();
+
+    other.applyBatch('p.v1', new Map([['a', { n: 9 }]]), 3n);
+    expect(() => bulk.writeDocuments('p.v1', new Map([['a', { n: 2 }]]))).toThrow(ReadModelCheckpointConflictError);
+    expect(open().getDocument('p.v1', 'a')).toEqual({ n: 9 });
+  });
+
   it('caches committed documents only, frozen, and evicts the least recently used', () => {
     const store = open(2);
     store.applyBatch('p.v1', new Map([['a', { list: [1] }], ['b', { list: [2] }]]), 1n);

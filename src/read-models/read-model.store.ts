@@ -59,13 +59,6 @@ interface ListParams {
   limit: number;
 }
 
-interface ListParams {
-  projection: string;
-  afterId: string;
-  prefix: string;
-  limit: number;
-}
-
 const prepare = (db: Database.Database) => ({
   dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
   getDocument: db.prepare<[string, string], { body: string }>(
@@ -184,18 +177,42 @@ export class SqliteReadModelStore {
    * last saw: another writer moved it, and applying our batch on top could double-apply or skip events.
    */
   applyBatch(projection: string, documents: ReadonlyMap<string, unknown>, checkpoint: bigint): void {
+    const position = checkpoint.toString();
+    this.write(projection, documents, position);
+    // Only after the commit: the cache and the known checkpoint follow the disk, never precede it.
+    this.knownCheckpoints.set(projection, position);
+    for (const [id, document] of documents) {
+      this.remember(cacheKey(projection, id), document);
+    }
+  }
+
+  /**
+   * Writes whole documents WITHOUT moving the checkpoint (a bulk build from zero, see the Projector), checked
+   * against a second writer as applyBatch is. The documents bypass the cache: a bulk build writes every document
+   * once, and caching (freezing) each would only evict the ones being read.
+   */
+  writeDocuments(projection: string, documents: ReadonlyMap<string, unknown>): void {
+    this.write(projection, documents, undefined);
+    for (const id of documents.keys()) {
+      this.cache.delete(cacheKey(projection, id));
+    }
+  }
+
+  /** One transaction: the expected checkpoint is checked, the documents written, the checkpoint moved if given. */
+  private write(projection: string, documents: ReadonlyMap<string, unknown>, position: string | undefined): void {
     const expected = this.knownCheckpoints.get(projection) ?? this.readCheckpoint(projection);
     const serialised = [...documents].map(([id, document]) => [id, JSON.stringify(document)] as const);
-    const position = checkpoint.toString();
     const write = this.db.transaction(() => {
-        const actual = this.statements.getCheckpoint.get(projection)?.position ?? NONE;
-        if (actual !== expected) {
-          throw new ReadModelCheckpointConflictError(projection, expected || 'none', actual || 'none');
-        }
-        for (const [id, body] of serialised) {
-          this.statements.upsertDocument.run(projection, id, body);
-        }
+      const actual = this.statements.getCheckpoint.get(projection)?.position ?? NONE;
+      if (actual !== expected) {
+        throw new ReadModelCheckpointConflictError(projection, expected || 'none', actual || 'none');
+      }
+      for (const [id, body] of serialised) {
+        this.statements.upsertDocument.run(projection, id, body);
+      }
+      if (position !== undefined) {
         this.statements.upsertCheckpoint.run(projection, position, new Date().toISOString());
+      }
     });
     try {
       write.immediate(); // BEGIN IMMEDIATE: take the write lock first, so a second writer waits instead of failing mid-way
@@ -204,11 +221,6 @@ export class SqliteReadModelStore {
         this.forget(projection);
       }
       throw error;
-    }
-    // Only after the commit: the cache and the known checkpoint follow the disk, never precede it.
-    this.knownCheckpoints.set(projection, position);
-    for (const [id, document] of documents) {
-      this.remember(cacheKey(projection, id), document);
     }
   }
 

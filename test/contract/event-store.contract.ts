@@ -254,6 +254,59 @@ export function eventStoreContract(name: string, factory: Factory, options: Even
       });
     });
 
+    describe('streams by prefix (optional: adapters that can list a category)', () => {
+      const collect = async (events: AsyncIterable<RecordedEvent>): Promise<RecordedEvent[]> => {
+        const all: RecordedEvent[] = [];
+        for await (const event of events) {
+          all.push(event);
+        }
+        return all;
+      };
+
+      it('yields stream after stream in name order, each in revision order, up to a position; nothing else', async () => {
+        if (store.readStreamsByPrefix === undefined) {
+          return; // EventStoreDB: the projector folds in global order instead
+        }
+        const category = `grouped${randomUUID().replace(/-/g, '')}-`;
+        const [a, b, c] = ['a', 'b', 'c'].map((suffix) => `${category}${suffix}`);
+        const lookalike = `${category.slice(0, -1)}x-a`; // shares all but the last character of the prefix
+        await store.appendToStream(b, [contractEvent(), contractEvent()], { expectedRevision: 'no_stream' });
+        await store.appendToStream(a, [contractEvent()], { expectedRevision: 'no_stream' });
+        await store.appendToStream(lookalike, [contractEvent()], { expectedRevision: 'no_stream' });
+        const head = await store.appendToStream(b, [contractEvent()], { expectedRevision: 1 });
+        await store.appendToStream(c, [contractEvent()], { expectedRevision: 'no_stream' }); // after toPosition
+        await store.appendToStream(a, [contractEvent()], { expectedRevision: 0 }); // after toPosition
+
+        const grouped = await collect(store.readStreamsByPrefix(category, { toPosition: head.position }));
+
+        expect(grouped.map((event) => [event.streamName, event.revision])).toEqual([
+          [a, 0],
+          [b, 0],
+          [b, 1],
+          [b, 2],
+        ]);
+        expect(grouped.every((event) => event.position <= head.position)).toBe(true);
+        await expect(collect(store.readStreamsByPrefix('', { toPosition: head.position }))).rejects.toThrow(TypeError);
+      });
+
+      it('pages through more events than one read returns', async () => {
+        if (store.readStreamsByPrefix === undefined) {
+          return;
+        }
+        const category = `paged${randomUUID().replace(/-/g, '')}-`;
+        for (let n = 0; n < 5; n += 1) {
+          const events = Array.from({ length: 250 }, () => contractEvent());
+          await store.appendToStream(`${category}${n}`, events, { expectedRevision: 'no_stream' });
+        }
+        const head = await store.headPosition();
+        const grouped = await collect(store.readStreamsByPrefix(category, { toPosition: head ?? 0n }));
+        expect(grouped).toHaveLength(1_250);
+        const keys = grouped.map((event) => `${event.streamName}/${String(event.revision).padStart(4, '0')}`);
+        expect(keys).toEqual([...keys].sort());
+        expect(new Set(keys).size).toBe(1_250);
+      });
+    });
+
     describe('catch-up subscription', () => {
       it('delivers each event after the position once, in order, also those appended while it runs', async () => {
         const other = uniqueStream();

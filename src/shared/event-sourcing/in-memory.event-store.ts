@@ -61,6 +61,18 @@ export class InMemoryEventStore implements EventStorePort {
     return subscription;
   }
 
+  async *readStreamsByPrefix(prefix: string, options: { readonly toPosition: bigint }): AsyncIterable<RecordedEvent> {
+    if (prefix === '') {
+      throw new TypeError('readStreamsByPrefix needs a non-empty prefix');
+    }
+    await Promise.resolve(); // read after the caller's turn, as the other stores do
+    this.assertOpen();
+    const events = this.all
+      .filter((event) => event.streamName.startsWith(prefix) && event.position <= options.toPosition)
+      .sort((a, b) => (a.streamName < b.streamName ? -1 : a.streamName > b.streamName ? 1 : a.revision - b.revision));
+    yield* events;
+  }
+
   headPosition(): Promise<bigint | undefined> {
     return settle(() => {
       this.assertOpen();

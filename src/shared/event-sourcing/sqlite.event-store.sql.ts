@@ -47,6 +47,14 @@ export const prepareStatements = (db: Database.Database) => ({
     .safeIntegers(true),
   readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).safeIntegers(true),
   head: db.prepare('SELECT MAX(position) AS position FROM events').safeIntegers(true),
+  // keyset pages over the UNIQUE (stream_name, revision) index: stream after stream, each in revision order
+  readStreamsPage: db
+    .prepare(
+      `SELECT ${COLUMNS} FROM events
+       WHERE (stream_name, revision) > (?, ?) AND stream_name < ? AND position <= ?
+       ORDER BY stream_name, revision LIMIT ?`,
+    )
+    .safeIntegers(true),
 });
 
 const isRow = (row: unknown): row is Readonly<Record<string, unknown>> => typeof row === 'object' && row !== null;

@@ -49,6 +49,16 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
+const STREAMS_PAGE = 1_000;
+
+/** The least string above every string that starts with `prefix` (its last character plus one). */
+const prefixEnd = (prefix: string): string => {
+  if (prefix === '') {
+    throw new TypeError('readStreamsByPrefix needs a non-empty prefix');
+  }
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+};
+
 type Outcome = { readonly result: AppendResult } | { readonly error: StreamRevisionConflictError };
 
 /**
@@ -132,6 +142,24 @@ export class SqliteEventStore implements EventStorePort {
     });
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /** Pages of 1,000 rows along the (stream_name, revision) index; each page is one synchronous read. */
+  async *readStreamsByPrefix(prefix: string, options: { readonly toPosition: bigint }): AsyncIterable<RecordedEvent> {
+    const end = prefixEnd(prefix);
+    let after = { streamName: prefix, revision: -1 };
+    for (;;) {
+      const { streamName, revision } = after;
+      const page = await this.guard(() =>
+        this.sql.readStreamsPage.all(streamName, revision, end, options.toPosition, STREAMS_PAGE).map(toRecordedEvent),
+      );
+      yield* page;
+      const last = page.at(-1);
+      if (last === undefined || page.length < STREAMS_PAGE) {
+        return;
+      }
+      after = { streamName: last.streamName, revision: last.revision };
+    }
   }
 
   headPosition(): Promise<bigint | undefined> {
