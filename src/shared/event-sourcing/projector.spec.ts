@@ -126,8 +126,14 @@ describe('Projector', () => {
   const projectors: Projector[] = [];
   const clock = fixedClock('2026-01-05T08:00:30.000Z');
 
-  const projectorFor = (projections: Projection<StreamCount>[], observer?: ProjectorObserver, batchSize = 500) => {
+  const projectorFor = (
+    projections: Projection<StreamCount>[],
+    observer?: ProjectorObserver,
+    batchSize = 500,
+    checkpointDelayMs?: number,
+  ) => {
     const projector = new Projector({
+      checkpointDelayMs,
       eventStore: events,
       store,
       projections: projections.map(eraseDocumentType),
@@ -180,6 +186,45 @@ describe('Projector', () => {
     expect(counts()).toEqual({ a: 1 });
     expect(counts('other.v1')).toEqual({ a: 1 });
     expect(unknown.sort()).toEqual(['other.v1:FromANewerBuild', 'streamCount.v1:FromANewerBuild']);
+  });
+
+  it('keeps a checkpoint that changed no document in memory, and writes it after a delay or on stop', async () => {
+    events.add('a');
+    const changes: ProjectionChange[] = [];
+    const projector = projectorFor([streamCount()], undefined, 500, 50);
+    projector.changes.subscribe((change) => changes.push(change));
+    projector.start();
+    await projector.waitForPosition('streamCount.v1', 1n, 5000);
+    expect(store.checkpoint('streamCount.v1')).toBe(1n);
+
+    events.add('a', 'Ignored');
+    events.add('b', 'Ignored');
+    await projector.waitForPosition('streamCount.v1', 3n, 5000); // waits and readers see it at once
+    expect(store.checkpoint('streamCount.v1')).toBe(1n);
+    expect((await projector.status())['streamCount.v1'].checkpoint).toBe(3n);
+    while (store.checkpoint('streamCount.v1') !== 3n) {
+      await new Promise((resolve) => setTimeout(resolve, 10)); // the delayed write (50 ms here)
+    }
+    expect(changes.map((change) => [change.position, change.documentIds])).toEqual([
+      [1n, ['a']],
+      [3n, []], // announced only once it is on disk
+    ]);
+
+    events.add('d', 'Ignored');
+    await projector.waitForPosition('streamCount.v1', 4n, 5000);
+    await projector.stop();
+    expect(store.checkpoint('streamCount.v1')).toBe(4n);
+    expect(counts()).toEqual({ a: 1 });
+  });
+
+  it('writes a checkpoint that changed no document at the latest after 5,000 events', async () => {
+    for (let i = 0; i < 6_000; i += 1) {
+      events.add('c', 'Ignored');
+    }
+    const projector = projectorFor([streamCount()], undefined, 500, 600_000);
+    projector.start();
+    await projector.waitForPosition('streamCount.v1', 6_000n, 5000);
+    expect(store.checkpoint('streamCount.v1')).toBe(5_000n); // the batch that reached 5,000 unwritten events
   });
 
   it('evolves every document an event names', async () => {

@@ -5,6 +5,7 @@ import type { SqliteReadModelStore } from '../../read-models/read-model.store';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
 import type { EventStorePort, EventSubscription, RecordedEvent } from './event-store.port';
+import { bulkBuild } from './projector.bulk-build';
 import {
   PositionWaiters,
   ProjectionNotCaughtUpError,
@@ -40,12 +41,18 @@ export interface ProjectorOptions {
   readonly batchSize?: number;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   readonly knownEventTypes?: Iterable<string>;
+  /** how long a checkpoint that moved only in memory may wait before it is written (default 1 s) */
+  readonly checkpointDelayMs?: number;
 }
 
 interface Runner {
   readonly projection: Projection<unknown>;
   readonly handles: ReadonlySet<string>;
+  /** the position applied so far; may be ahead of the stored one by events that changed no document */
   checkpoint: bigint | undefined;
+  persistedCheckpoint: bigint | undefined;
+  unpersistedEvents: number;
+  flushTimer: NodeJS.Timeout | undefined;
   lastRecordedAt: number | undefined;
   subscription: EventSubscription | undefined;
   running: boolean;
@@ -53,8 +60,10 @@ interface Runner {
   loop: Promise<void> | undefined;
 }
 
-/** Documents per transaction of a bulk build (~10 MB of current-list JSON). */
-const BULK_CHUNK_DOCUMENTS = 1_000;
+/** A checkpoint that moved only in memory (batches that changed no document) is written at most this much later… */
+const CHECKPOINT_DELAY_MS = 1_000;
+/** …or once this many events went by without a write, so a restart never re-reads much. */
+const MAX_UNPERSISTED_EVENTS = 5_000;
 
 const WOULD_WAIT = Symbol('WOULD_WAIT');
 const STOPPED = Symbol('STOPPED');
@@ -73,6 +82,7 @@ export class Projector {
   private readonly knownTypes: ReadonlySet<string>;
   private readonly clock: Clock;
   private readonly batchSize: number;
+  private readonly checkpointDelayMs: number;
   private readonly backoff: { readonly initialMs: number; readonly maxMs: number };
   private stopped = false;
   /** One listener per wait in progress, removed when the wait ends (racing one long-lived promise would leak). */
@@ -84,6 +94,7 @@ export class Projector {
   constructor(private readonly options: ProjectorOptions) {
     this.clock = options.clock ?? systemClock;
     this.batchSize = options.batchSize ?? 500;
+    this.checkpointDelayMs = options.checkpointDelayMs ?? CHECKPOINT_DELAY_MS;
     this.backoff = options.backoff ?? { initialMs: 100, maxMs: 5_000 };
     this.knownTypes = new Set(options.knownEventTypes ?? options.projections.flatMap((p) => p.handles));
     for (const projection of options.projections) {
@@ -94,6 +105,9 @@ export class Projector {
         projection,
         handles: new Set(projection.handles),
         checkpoint: undefined,
+        persistedCheckpoint: undefined,
+        unpersistedEvents: 0,
+        flushTimer: undefined,
         lastRecordedAt: undefined,
         subscription: undefined,
         running: false,
@@ -108,6 +122,7 @@ export class Projector {
     for (const runner of this.runners.values()) {
       this.options.store.register(runner.projection.name);
       runner.checkpoint = this.options.store.checkpoint(runner.projection.name);
+      runner.persistedCheckpoint = runner.checkpoint;
       runner.loop ??= this.run(runner);
     }
   }
@@ -119,6 +134,9 @@ export class Projector {
     const runners = [...this.runners.values()];
     await Promise.allSettled(runners.map(async (runner) => runner.subscription?.close()));
     await Promise.allSettled(runners.map(async (runner) => runner.loop));
+    runners.forEach((runner) => {
+      this.flushCheckpoint(runner);
+    });
     this.waiters.rejectAll((name) => this.runners.get(name)?.checkpoint);
     this.changeSubject.complete();
   }
@@ -169,6 +187,7 @@ export class Projector {
       try {
         // The committed checkpoint is the truth: whatever was in flight when the error struck is re-read.
         runner.checkpoint = this.options.store.checkpoint(name);
+        this.persisted(runner, runner.checkpoint);
         if (runner.checkpoint === undefined) {
           await this.bulkBuild(runner);
         }
@@ -268,8 +287,19 @@ export class Projector {
         documents.set(id, projection.evolve(current, projectionEvent));
       }
     }
-    const position = events[events.length - 1].position;
-    this.options.store.applyBatch(projection.name, documents, position);
+      const position = events[events.length - 1].position;
+    runner.unpersistedEvents += events.length;
+    const write = documents.size > 0 || runner.unpersistedEvents >= MAX_UNPERSISTED_EVENTS;
+    if (write) {
+      this.options.store.applyBatch(projection.name, documents, position);
+      this.persisted(runner, position);
+    } else {
+      // Nothing changed: every document already is as of `position`. The checkpoint moves in memory (waits and
+      // readiness see it) and reaches the disk with the next write, within CHECKPOINT_DELAY_MS, or on stop. A crash
+      // before that re-reads events that change nothing. This spares a transaction (and a WAL page) per event for
+      // every projection the event does not concern, which is most of them in live operation.
+      runner.flushTimer ??= setTimeout(() => this.flushCheckpoint(runner), this.checkpointDelayMs).unref();
+    }
 
     runner.checkpoint = position;
     runner.lastRecordedAt = lastRecordedAt ?? runner.lastRecordedAt;
@@ -279,85 +309,55 @@ export class Projector {
     for (const type of unknownTypes) {
       this.notify((observer) => observer.onUnknownEvent(projection.name, type));
     }
-    this.changeSubject.next({ projection: projection.name, documentIds: [...documents.keys()], position });
+    if (write) {
+      this.changeSubject.next({ projection: projection.name, documentIds: [...documents.keys()], position });
+    }
     this.waiters.release(projection.name, position);
   }
 
-  /**
-   * A per-stream projection starting from zero (a new version, `npm run rebuild`) on a store that reads stream by
-   * stream: each document is folded in memory from its whole stream and written once, instead of being read,
-   * parsed, evolved and rewritten once per event in global order (events of 100k patients interleave, so a batch
-   * touches as many documents as it has events). Documents go out in chunks WITHOUT a checkpoint; the last
-   * transaction sets the checkpoint to the head the build started from, and the subscription continues there.
-   * Interrupted, it leaves documents but no checkpoint: the next start builds again from initial documents, and
-   * an ordinary catch-up over such documents would skip what they already hold (evolve skips replays).
-   */
+  /** The stored checkpoint caught up with the one in memory. */
+  private persisted(runner: Runner, position: bigint | undefined): void {
+    runner.unpersistedEvents = 0;
+    clearTimeout(runner.flushTimer);
+    runner.flushTimer = undefined;
+    runner.persistedCheckpoint = position;
+  }
+
+  /** Writes a checkpoint that only moved in memory (see applyBatch); a failure is reported, the loop goes on. */
+  private flushCheckpoint(runner: Runner): void {
+    runner.flushTimer = undefined;
+    const { checkpoint, persistedCheckpoint } = runner;
+    if (checkpoint === undefined || checkpoint === persistedCheckpoint) {
+      return;
+    }
+    try {
+      this.options.store.applyBatch(runner.projection.name, new Map(), checkpoint);
+      this.persisted(runner, checkpoint);
+      this.changeSubject.next({ projection: runner.projection.name, documentIds: [], position: checkpoint });
+    } catch (error) {
+      this.notify((observer) => observer.onError(runner.projection.name, error));
+    }
+  }
+
+  /** A per-stream projection from zero, stream by stream when the store can (see bulkBuild). */
   private async bulkBuild(runner: Runner): Promise<void> {
     const { projection, handles } = runner;
-    const read = this.options.eventStore.readStreamsByPrefix?.bind(this.options.eventStore);
-    const head = await this.options.eventStore.headPosition();
-    if (projection.perStream === undefined || read === undefined || head === undefined) {
+    const built = await bulkBuild(projection, handles, {
+      eventStore: this.options.eventStore,
+      store: this.options.store,
+      knownTypes: this.knownTypes,
+      isStopped: () => this.stopped,
+      notify: (call) => this.notify(call),
+      pause: endOfTurn,
+    });
+    if (built === undefined) {
       return;
     }
-    const built = new Set<string>();
-    let chunk = new Map<string, unknown>();
-    let stream = new Map<string, unknown>();
-    let streamName: string | undefined;
-    let events = 0;
-    let lastRecordedAt: number | undefined;
-    const finishStream = (): void => {
-      for (const [id, document] of stream) {
-        if (built.has(id)) {
-          throw new Error(`${projection.name} declares perStream, but document ${id} gets events of two streams`);
-        }
-        built.add(id);
-        chunk.set(id, document);
-      }
-      stream = new Map();
-    };
-    const writeChunk = async (): Promise<void> => {
-      this.options.store.writeDocuments(projection.name, chunk);
-      this.notify((observer) => observer.onApplied(projection.name, events, 0));
-      chunk = new Map();
-      events = 0;
-      await endOfTurn(); // let HTTP and the other projections in between chunks
-    };
-    for await (const event of read(projection.perStream.streamPrefix, { toPosition: head })) {
-      if (this.stopped) {
-        return; // no checkpoint yet: the next start builds again
-      }
-      if (event.streamName !== streamName) {
-        finishStream();
-        streamName = event.streamName;
-        if (chunk.size >= BULK_CHUNK_DOCUMENTS) {
-          await writeChunk();
-        }
-      }
-      events += 1;
-      if (!handles.has(event.type)) {
-        if (!this.knownTypes.has(event.type) && !event.type.startsWith('$')) {
-          this.notify((observer) => observer.onUnknownEvent(projection.name, event.type));
-        }
-        continue;
-      }
-      const recordedAt = Date.parse(event.metadata.recordedAt);
-      lastRecordedAt = Number.isNaN(recordedAt) ? lastRecordedAt : Math.max(recordedAt, lastRecordedAt ?? recordedAt);
-      const projectionEvent = toProjectionEvent(event);
-      for (const id of projection.documentIds(projectionEvent)) {
-        stream.set(id, projection.evolve(stream.get(id) ?? projection.initialDocument(id), projectionEvent));
-      }
-    }
-    finishStream();
-    if (this.stopped) {
-      return;
-    }
-    // the last chunk and the checkpoint in one transaction: the build counts as done only when both are on disk
-    this.options.store.applyBatch(projection.name, chunk, head);
-    this.notify((observer) => observer.onApplied(projection.name, events, 0));
-    runner.checkpoint = head;
-    runner.lastRecordedAt = lastRecordedAt ?? runner.lastRecordedAt;
-    this.changeSubject.next({ projection: projection.name, documentIds: [...built], position: head });
-    this.waiters.release(projection.name, head);
+    runner.checkpoint = built.head;
+    this.persisted(runner, built.head);
+    runner.lastRecordedAt = built.lastRecordedAt ?? runner.lastRecordedAt;
+    this.changeSubject.next({ projection: projection.name, documentIds: built.documentIds, position: built.head });
+    this.waiters.release(projection.name, built.head);
   }
 
   /** First time the projection reaches the head: mark it live and drop older versions' documents (see store). */
