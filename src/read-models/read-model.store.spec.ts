@@ -78,6 +78,24 @@ describe('SqliteReadModelStore', () => {
     expect(store.getDocument('p.v1', 'b')).toEqual({ list: [2] }); // read back from disk
   });
 
+  it("leaves the cache to readers: the writer's reads and writes refresh cached documents and add no others", () => {
+    const store = open();
+    store.applyBatch('p.v1', new Map([['a', { n: 1 }], ['b', { n: 1 }]]), 1n);
+    const forUpdate = store.getDocumentForUpdate<{ n: number }>('p.v1', 'a');
+    expect(forUpdate).toEqual({ n: 1 });
+    expect(Object.isFrozen(forUpdate)).toBe(false); // parsed for the writer, not cached
+    expect(Object.isFrozen(store.getDocument('p.v1', 'b'))).toBe(true); // a reader caches b
+
+    const [a2, b2] = [{ n: 2 }, { n: 2 }];
+    store.applyBatch('p.v1', new Map([['a', a2], ['b', b2]]), 2n);
+    expect(store.getDocument('p.v1', 'b')).toBe(b2); // refreshed in the cache
+    expect(store.getDocumentForUpdate('p.v1', 'b')).toBe(b2); // the writer gets the cached copy
+    const a = store.getDocument('p.v1', 'a');
+    expect(a).not.toBe(a2); // the write did not cache it: read back from disk
+    expect(a).toEqual({ n: 2 });
+    expect(store.getDocumentForUpdate('p.v1', 'missing')).toBeUndefined();
+  });
+
   it('lists documents in id order, by prefix and page', () => {
     const store = open();
     const docs = new Map([['org1:x', 1], ['org1:y', 2], ['org10:z', 3], ['org2:a', 4]]);

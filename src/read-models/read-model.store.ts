@@ -136,6 +136,22 @@ export class SqliteReadModelStore {
     this.dataVersion = this.statements.dataVersion.get() ?? 0;
   }
 
+  /**
+   * The committed document for a writer that is about to replace it (the Projector): the cached copy when there
+   * is one, else parsed from disk WITHOUT entering the cache. Filling the cache with what only the projector reads
+   * (every document an event touches) would evict what readers use and freeze documents nobody reads.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as getDocument
+  getDocumentForUpdate<T>(projection: string, id: string): T | undefined {
+    this.dropCacheIfWrittenElsewhere();
+    const cached = this.cache.get(cacheKey(projection, id));
+    if (cached !== undefined) {
+      return cached as T;
+    }
+    const row = this.statements.getDocument.get(projection, id);
+    return row === undefined ? undefined : (JSON.parse(row.body) as T);
+  }
+
   /** The committed document, or undefined. Cached documents are frozen: treat them as immutable. */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names its projection's document type
   getDocument<T>(projection: string, id: string): T | undefined {
@@ -179,10 +195,14 @@ export class SqliteReadModelStore {
   applyBatch(projection: string, documents: ReadonlyMap<string, unknown>, checkpoint: bigint): void {
     const position = checkpoint.toString();
     this.write(projection, documents, position);
-    // Only after the commit: the cache and the known checkpoint follow the disk, never precede it.
+    // Only after the commit: the cache and the known checkpoint follow the disk, never precede it. Documents a
+    // reader has cached are refreshed; the others stay out until a reader asks (see getDocumentForUpdate).
     this.knownCheckpoints.set(projection, position);
     for (const [id, document] of documents) {
-      this.remember(cacheKey(projection, id), document);
+      const key = cacheKey(projection, id);
+      if (this.cache.has(key)) {
+        this.remember(key, document);
+      }
     }
   }
 

@@ -283,7 +283,9 @@ export class Projector {
       const projectionEvent = toProjectionEvent(event);
       for (const id of projection.documentIds(projectionEvent)) {
         const current =
-          documents.get(id) ?? this.options.store.getDocument(projection.name, id) ?? projection.initialDocument(id);
+          documents.get(id) ??
+          this.options.store.getDocumentForUpdate(projection.name, id) ??
+          projection.initialDocument(id);
         documents.set(id, projection.evolve(current, projectionEvent));
       }
     }
