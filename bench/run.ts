@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,7 +12,7 @@ import { runB6 } from './b6-rebuild';
 import { runB7 } from './b7-reconcile';
 import { runB8 } from './b8-memory';
 import { type BenchContext, freePort } from './context';
-import { FULL_SIZE, SMOKE_SIZE, prepareDataset, workingCopy } from './data';
+import { FULL_SIZE, SMOKE_SIZE, copyDurably, prepareDataset, workingCopy } from './data';
 import { FIGURE_IDS, type FigureId, type FigureResult, formatTable, tally, toJson, writeReport } from './report';
 import { type ChildServer, devPrescriberToken, startService } from './service';
 
@@ -131,7 +131,7 @@ const main = async (): Promise<number> => {
       if (commandsFile === undefined) {
         commandsFile = path.join(runDir, 'commands', 'events.db');
         mkdirSync(path.dirname(commandsFile), { recursive: true });
-        copyFileSync(dataset.eventsFile, commandsFile);
+        copyDurably(dataset.eventsFile, commandsFile);
       }
       return commandsFile;
     },
