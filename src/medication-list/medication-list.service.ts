@@ -83,15 +83,11 @@ export class MedicationListService {
       schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
       observer: this.metrics.commandObserver,
     });
-    // One more read (handleCommand returns the decider's state, not the events). Cut at the command's position so
-    // a retried command id gets the list, version and position of the first attempt, whoever wrote since.
-    const { position } = result;
-    const upToCommand =
-      position === undefined
-        ? []
-        : (await this.store.readStream(streamName)).filter((event) => event.position <= position);
-    const document = foldCurrentList(upToCommand, streamId);
-    return { document, version: document.version, position, alreadyApplied: result.alreadyApplied };
+    // The answer is folded from what handleCommand read and appended, without reading the stream again. For an
+    // already-applied command id those events end at its last event, so a retry gets the list, version and
+    // position of the first attempt, whoever wrote since.
+    const document = foldCurrentList(result.position === undefined ? [] : result.events, streamId);
+    return { document, version: document.version, position: result.position, alreadyApplied: result.alreadyApplied };
   }
 
   private streamOf(patientId: string): PatientStream {
