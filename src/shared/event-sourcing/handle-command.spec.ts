@@ -67,6 +67,12 @@ const increment = (commandId: string, by = 1): CounterCommand => ({
   meta: meta(commandId),
 });
 
+const incrementTwice = (commandId: string, by = 1): CounterCommand => ({
+  type: 'IncrementTwice',
+  data: { by },
+  meta: meta(commandId),
+});
+
 /** Before each append, another writer slips an event in first (`times` times): a revision conflict on cue. */
 class RacingStore extends InMemoryEventStore {
   races = 0;
@@ -216,7 +222,11 @@ describe('handleCommand', () => {
     }
   });
 
-  it.each([
+  interface OpenedStore {
+    readonly store: EventStorePort;
+    readonly cleanup: () => void;
+  }
+  it.each<[string, () => OpenedStore]>([
     ['in memory', () => ({ store: new InMemoryEventStore(), cleanup: () => undefined })],
     [
       'SQLite',
@@ -230,14 +240,14 @@ describe('handleCommand', () => {
     try {
       const one = await handleCommand(opened, counter, 'counter-1', increment('c1', 2), options);
       expect(one.events).toEqual(await opened.readStream('counter-1'));
-      const two = await handleCommand(opened, counter, 'counter-1', { ...increment('c2', 3), type: 'IncrementTwice' }, options);
+      const two = await handleCommand(opened, counter, 'counter-1', incrementTwice('c2', 3), options);
       const stream = await opened.readStream('counter-1');
       expect(stream).toHaveLength(3);
       expect(two.events).toEqual(stream);
       expect(two.position).toBe(stream[2].position);
       // Another writer appends after c2: a retried c2 still stands on the stream up to its own last event.
       await handleCommand(opened, counter, 'counter-1', increment('c3'), options);
-      const retry = await handleCommand(opened, counter, 'counter-1', { ...increment('c2', 3), type: 'IncrementTwice' }, options);
+      const retry = await handleCommand(opened, counter, 'counter-1', incrementTwice('c2', 3), options);
       expect(retry.events).toEqual(stream);
       await opened.close();
     } finally {
