@@ -47,6 +47,7 @@ describe('MedicationListService.execute', () => {
     expect(store.reads).toBe(3);
     expect(outcome.document).toEqual(foldCurrentList(stream, STREAM_ID));
     expect(outcome).toMatchObject({ version: 2, position: stream[1].position, alreadyApplied: false });
+    expect(outcome.version).toBe(outcome.document.version);
   });
 
   it('gives a retried command id the list, version and position of its first attempt, whoever wrote since', async () => {
@@ -54,6 +55,7 @@ describe('MedicationListService.execute', () => {
     await service.execute(PATIENT_ID, startParacetamol, context, { commandId: 'c2' });
     const retry = await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
     expect(retry).toEqual({ ...first, alreadyApplied: true });
+    expect(retry.version).toBe(1);
     expect(retry.document.entries).toHaveLength(1);
     expect(await store.readStream(STREAM)).toHaveLength(2);
   });
