@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  type FlattenedJWSInput,
   type JSONWebKeySet,
   type JWK,
+  type JWSHeaderParameters,
   type JWTPayload,
   type KeyLike,
   SignJWT,
@@ -301,5 +303,125 @@ describe('TokenVerifier: DPoP-bound tokens (RFC 9449)', () => {
     expect(await outcome(localVerifier().verify(request(token, { scheme: 'DPoP', dpop: await proof(token) })))).toBe(
       'DPOP_SCHEME_WITHOUT_BINDING',
     );
+  });
+});
+
+describe('TokenVerifier: verified-token cache', () => {
+  /** Local keys that count how often jose asks for a key (once per full signature check) and can withdraw one. */
+  const countingKeys = (jwks: JSONWebKeySet) => {
+    let current = createLocalJWKSet(jwks);
+    const counter = {
+      lookups: 0,
+      keys: (header: JWSHeaderParameters, token: FlattenedJWSInput) => {
+        counter.lookups += 1;
+        return current(header, token);
+      },
+      replace: (next: JSONWebKeySet) => {
+        current = createLocalJWKSet(next);
+      },
+    };
+    return counter;
+  };
+
+  const cachingVerifier = (keys: ReturnType<typeof countingKeys>, clock = fixedClock(NOW), maxEntries?: number) =>
+    new TokenVerifier({
+      keys: keys.keys,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clockSkewSeconds: 30,
+      clock,
+      tokenCache: { maxAgeSeconds: 300, ...(maxEntries === undefined ? {} : { maxEntries }) },
+    });
+
+  it('checks the signature of a token once and answers repeats from the cache', async () => {
+    const keys = countingKeys({ keys: [keyA.jwk] });
+    const verifier = cachingVerifier(keys);
+    const token = await sign(claims());
+    const first = await verifier.verify(request(token));
+    const second = await verifier.verify(request(token));
+    expect(second).toEqual(first);
+    expect(keys.lookups).toBe(1);
+  });
+
+  it('never caches a token with a bad signature: the same claims under a forged signature fail every time', async () => {
+    const keys = countingKeys({ keys: [keyA.jwk] });
+    const verifier = cachingVerifier(keys);
+    const genuine = await sign(claims());
+    const [header, payload] = genuine.split('.');
+    const [, , forgedSignature] = (await sign(claims(), { ...keyB, kid: keyA.kid })).split('.');
+    const forged = `${header}.${payload}.${forgedSignature}`;
+    expect(await outcome(verifier.verify(request(genuine)))).toBe('passed');
+    expect(await outcome(verifier.verify(request(forged)))).toBe('TOKEN_SIGNATURE_INVALID');
+    expect(await outcome(verifier.verify(request(forged)))).toBe('TOKEN_SIGNATURE_INVALID');
+    // the genuine token once, the forged one checked in full both times
+    expect(keys.lookups).toBe(3);
+  });
+
+  it('applies exp with the skew to a cached token', async () => {
+    const clock = fixedClock(NOW);
+    const verifier = cachingVerifier(countingKeys({ keys: [keyA.jwk] }), clock);
+    const token = await sign(claims({ exp: NOW_S + 60 }));
+    expect(await outcome(verifier.verify(request(token)))).toBe('passed');
+    clock.set(new Date((NOW_S + 60 + 29) * 1000));
+    expect(await outcome(verifier.verify(request(token)))).toBe('passed');
+    clock.set(new Date((NOW_S + 60 + 30) * 1000));
+    expect(await outcome(verifier.verify(request(token)))).toBe('TOKEN_EXPIRED');
+  });
+
+  it('applies nbf to a cached token when the clock is set back', async () => {
+    const clock = fixedClock(NOW);
+    const verifier = cachingVerifier(countingKeys({ keys: [keyA.jwk] }), clock);
+    const token = await sign(claims({ nbf: NOW_S + 20 }));
+    expect(await outcome(verifier.verify(request(token)))).toBe('passed');
+    clock.set(new Date((NOW_S - 20) * 1000));
+    expect(await outcome(verifier.verify(request(token)))).toBe('TOKEN_NOT_YET_VALID');
+  });
+
+  it('re-checks a cached token after maxAge, so a key the issuer withdrew stops counting', async () => {
+    const clock = fixedClock(NOW);
+    const keys = countingKeys({ keys: [keyA.jwk] });
+    const verifier = cachingVerifier(keys, clock);
+    const token = await sign(claims({ exp: NOW_S + 3600 }));
+    expect(await outcome(verifier.verify(request(token)))).toBe('passed');
+    keys.replace({ keys: [keyB.jwk] });
+    clock.advance(299_000);
+    expect(await outcome(verifier.verify(request(token)))).toBe('passed');
+    clock.advance(1_000);
+    expect(await outcome(verifier.verify(request(token)))).toBe('TOKEN_UNKNOWN_KEY');
+  });
+
+  it('keeps different tokens apart: each token string maps to its own caller', async () => {
+    const verifier = cachingVerifier(countingKeys({ keys: [keyA.jwk] }));
+    const gp = await sign(claims({ 'helseid://claims/hpr/hpr_number': '1234567' }));
+    const other = await sign(claims({ 'helseid://claims/hpr/hpr_number': '7654321' }));
+    expect((await verifier.verify(request(gp))).hprNumber).toBe('1234567');
+    expect((await verifier.verify(request(other))).hprNumber).toBe('7654321');
+    expect((await verifier.verify(request(gp))).hprNumber).toBe('1234567');
+  });
+
+  it('still asks a cached bound token for a fresh DPoP proof on every request', async () => {
+    const verifier = cachingVerifier(countingKeys({ keys: [keyA.jwk] }));
+    const token = await sign(claims({ cnf: { jkt: dpopJkt } }));
+    const dpop = await new SignJWT({ htm: 'POST', htu: URL_, ath: accessTokenHash(token), jti: 'cached-proof', iat: NOW_S })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty: 'EC', crv: dpopKey.jwk.crv, x: dpopKey.jwk.x, y: dpopKey.jwk.y } })
+      .sign(dpopKey.privateKey);
+    expect(await outcome(verifier.verify(request(token, { scheme: 'DPoP', dpop })))).toBe('passed');
+    expect(await outcome(verifier.verify(request(token, { scheme: 'DPoP', dpop })))).toBe('DPOP_PROOF_REPLAYED');
+    expect(await outcome(verifier.verify(request(token, { scheme: 'DPoP' })))).toBe('DPOP_PROOF_REQUIRED');
+    expect(await outcome(verifier.verify(request(token)))).toBe('DPOP_PROOF_REQUIRED');
+  });
+
+  it('is bounded: past maxEntries the oldest token is checked in full again', async () => {
+    const keys = countingKeys({ keys: [keyA.jwk] });
+    const verifier = cachingVerifier(keys, fixedClock(NOW), 2);
+    const tokens = await Promise.all(['a', 'b', 'c'].map((client) => sign(claims({ client_id: client }))));
+    for (const token of tokens) {
+      await verifier.verify(request(token));
+    }
+    expect(keys.lookups).toBe(3);
+    await verifier.verify(request(tokens[2]));
+    expect(keys.lookups).toBe(3);
+    await verifier.verify(request(tokens[0]));
+    expect(keys.lookups).toBe(4);
   });
 });

@@ -12,12 +12,15 @@ import type { Clock } from '../shared/clock';
 import { AuthenticationError, AuthenticationUnavailableError } from './access.errors';
 import { type Caller, callerFromClaims } from './caller';
 import { ALLOWED_ALGORITHMS, DpopReplayCache, verifyDpopProof } from './dpop';
+import { type VerifiedToken, VerifiedTokenCache } from './verified-token-cache';
 
 /**
  * Verifies the access token of one request (issue 5, "Authentication"): a JWT from HelseID checked against the
  * issuer's JWKS with an algorithm allow-list, issuer, audience, exp/nbf with a small clock skew, and, for tokens
  * bound to a key (`cnf.jkt`), a DPoP proof (RFC 9449). Returns the Caller or throws AuthenticationError (401) /
- * AuthenticationUnavailableError (503 when the issuer's keys cannot be fetched).
+ * AuthenticationUnavailableError (503 when the issuer's keys cannot be fetched). A token that passed is remembered
+ * (verified-token-cache.ts) until it expires, so its signature is checked once, not on every request; the scheme
+ * and the DPoP proof are checked on every request.
  */
 
 /** What the verifier needs from an HTTP request (or a WebSocket connection_init payload). */
@@ -39,6 +42,8 @@ export interface TokenVerifierOptions {
   readonly clock: Clock;
   /** how old a DPoP proof may be; default 60 s */
   readonly dpopMaxAgeSeconds?: number;
+  /** bounds of the verified-token cache (verified-token-cache.ts); defaults there */
+  readonly tokenCache?: { readonly maxEntries?: number; readonly maxAgeSeconds?: number };
 }
 
 /** Claims every access token must carry besides iss/aud (checked by value). HelseID always sends these. */
@@ -108,17 +113,22 @@ const boundKeyThumbprint = (payload: JWTPayload): string | undefined => {
 export class TokenVerifier {
   private readonly replayCache: DpopReplayCache;
   private readonly dpopMaxAgeSeconds: number;
+  private readonly verifiedTokens: VerifiedTokenCache;
 
   constructor(private readonly options: TokenVerifierOptions) {
     this.dpopMaxAgeSeconds = options.dpopMaxAgeSeconds ?? 60;
     // A proof is acceptable for maxAge + skew (and up to skew ahead): remember its jti that long.
     this.replayCache = new DpopReplayCache(options.clock, (this.dpopMaxAgeSeconds + 2 * options.clockSkewSeconds) * 1000);
+    this.verifiedTokens = new VerifiedTokenCache({
+      clock: options.clock,
+      clockSkewSeconds: options.clockSkewSeconds,
+      ...options.tokenCache,
+    });
   }
 
   async verify(request: TokenRequest): Promise<Caller> {
     const { scheme, token } = parseAuthorization(request.authorization);
-    const payload = await this.verifyAccessToken(token);
-    const jkt = boundKeyThumbprint(payload);
+    const { jkt, caller } = await this.verifiedToken(token);
     if (jkt === undefined && scheme === 'dpop') {
       // RFC 9449 §7.1: the DPoP scheme is for bound tokens only.
       throw new AuthenticationError('DPOP_SCHEME_WITHOUT_BINDING');
@@ -138,7 +148,29 @@ export class TokenVerifier {
         },
       );
     }
-    return callerFromClaims(payload);
+    return caller;
+  }
+
+  /**
+   * The token's signature and claims, checked once per token string and then taken from the cache until the
+   * token expires (or the cache's maxAge passes). Only a token that passed every check here is cached.
+   */
+  private async verifiedToken(token: string): Promise<VerifiedToken> {
+    const key = VerifiedTokenCache.keyOf(token);
+    const cached = this.verifiedTokens.get(key);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const payload = await this.verifyAccessToken(token);
+    const jkt = boundKeyThumbprint(payload);
+    // Frozen: one Caller now serves every request that presents this token.
+    const caller = callerFromClaims(payload);
+    Object.freeze(caller.organisation);
+    Object.freeze(caller.scopes);
+    Object.freeze(caller.roles);
+    const verified: VerifiedToken = { payload, ...(jkt === undefined ? {} : { jkt }), caller: Object.freeze(caller) };
+    this.verifiedTokens.set(key, verified);
+    return verified;
   }
 
   private async verifyAccessToken(token: string): Promise<JWTPayload> {

@@ -71,6 +71,19 @@ export const operationLabel = (document: DocumentNode): string => {
   return `${operation.operation}:${fields.length === 1 && first !== undefined ? first : 'multiple'}`;
 };
 
+const labels = new WeakMap<DocumentNode, string>();
+
+/** operationLabel, once per document: Mercurius hands the same parsed document to every request of one query. */
+const cachedOperationLabel = (document: DocumentNode): string => {
+  const known = labels.get(document);
+  if (known !== undefined) {
+    return known;
+  }
+  const label = operationLabel(document);
+  labels.set(document, label);
+  return label;
+};
+
 const ROOT_TYPES = [OperationTypeNode.QUERY, OperationTypeNode.MUTATION, OperationTypeNode.SUBSCRIPTION] as const;
 
 /**
@@ -149,7 +162,7 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
       // Typed `reply?`: Mercurius's type says it is always there, but a query sent over a WebSocket has none
       // (and no HTTP latency to label).
       preExecution: (_schema, document, context: { readonly reply?: FastifyReply; operation?: string }) => {
-        const label = operationLabel(document);
+        const label = cachedOperationLabel(document);
         context.operation = label;
         if (context.reply !== undefined) {
           metrics.labelGraphqlOperation(context.reply.request, label);

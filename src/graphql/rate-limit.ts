@@ -54,12 +54,19 @@ export class TokenBucketLimiter {
   }
 }
 
+const keys = new WeakMap<Caller, string>();
+
 /**
  * The bucket of a caller: who they are (client, HPR number, organisation, person), hashed so the key held in
- * memory carries no fødselsnummer.
+ * memory carries no fødselsnummer. Remembered per Caller object: the token verifier hands out one (frozen) Caller
+ * per verified token, so the hash is computed once per token rather than once per request.
  */
-export const rateLimitKey = (caller: Caller): string =>
-  createHash('sha256')
+export const rateLimitKey = (caller: Caller): string => {
+  const known = keys.get(caller);
+  if (known !== undefined) {
+    return known;
+  }
+  const key = createHash('sha256')
     .update(
       JSON.stringify([
         caller.clientId,
@@ -71,3 +78,6 @@ export const rateLimitKey = (caller: Caller): string =>
       ]),
     )
     .digest('base64url');
+  keys.set(caller, key);
+  return key;
+};

@@ -29,7 +29,7 @@ import {
 } from './medication-list.inputs';
 import { MedicationListPayload, StartMedicationPayload } from './medication-list.payload';
 import { type CommandBuilder, MedicationListService } from './medication-list.service';
-import { toMedicationListGql } from './medication-list.types';
+import { type MedicationListGql, toMedicationListGql } from './medication-list.types';
 
 // ---- input → command data (no rules: the decider validates) ---------------------------------------------------
 
@@ -88,12 +88,13 @@ export class MedicationListMutationsResolver {
     // A retry that sent a command id but no entry id must name the same entry as the first attempt did, so the
     // command id doubles as the entry id then; with neither, the request is not retry-safe anyway.
     const entryId = input.entryId ?? input.commandId ?? randomUUID();
-    const { list, position, version, alreadyApplied } = await this.run(input, context, (meta) => ({
+    const payload = await this.run(input, context, (meta) => ({
       type: 'StartMedication',
       data: { ...dataOf(input), entryId },
       meta,
     }));
-    return { list, position, version, alreadyApplied, entryId };
+    // Object.assign keeps run's lazy `list` getter (a spread would fold the list now).
+    return Object.assign(payload, { entryId });
   }
 
   @Mutation(() => MedicationListPayload, { description: 'GP: a new dosage from a date (also tapering).' })
@@ -287,8 +288,14 @@ export class MedicationListMutationsResolver {
       commandId: input.commandId ?? undefined,
       expectedVersion: input.expectedVersion ?? undefined,
     });
+    const at = this.clock.now();
+    let list: MedicationListGql | undefined;
     return {
-      list: toMedicationListGql(outcome.document, this.clock.now()),
+      // Mapped (and folded) only when the client selects `list`: GraphQL reads the field through this getter.
+      get list(): MedicationListGql {
+        list ??= toMedicationListGql(outcome.document, at);
+        return list;
+      },
       position: outcome.position?.toString() ?? null,
       version: outcome.version,
       alreadyApplied: outcome.alreadyApplied,

@@ -21,7 +21,7 @@ import { patientStreamId } from './patient-stream';
 
 /** The outcome of one command: the list exactly as the command left it. */
 export interface CommandOutcome {
-  /** the current-list document folded from the stream up to the command's last event */
+  /** the current-list document folded from the stream up to the command's last event (folded on first read) */
   readonly document: CurrentMedicationListDocument;
   /** the list version after the command (of the earlier result for an already-applied command id) */
   readonly version: number;
@@ -83,15 +83,23 @@ export class MedicationListService {
       schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
       observer: this.metrics.commandObserver,
     });
-    // One more read (handleCommand returns the decider's state, not the events). Cut at the command's position so
-    // a retried command id gets the list, version and position of the first attempt, whoever wrote since.
-    const { position } = result;
-    const upToCommand =
-      position === undefined
-        ? []
-        : (await this.store.readStream(streamName)).filter((event) => event.position <= position);
-    const document = foldCurrentList(upToCommand, streamId);
-    return { document, version: document.version, position, alreadyApplied: result.alreadyApplied };
+    // The answer is folded from what handleCommand read and appended, without reading the stream again. For an
+    // already-applied command id those events end at its last event, so a retry gets the list, version and
+    // position of the first attempt, whoever wrote since.
+    const events = result.position === undefined ? [] : result.events;
+    const last = events.at(-1);
+    let document: CurrentMedicationListDocument | undefined;
+    return {
+      // Folded on first use: a client that selects only `version` and `position` does not pay for the list.
+      get document(): CurrentMedicationListDocument {
+        document ??= foldCurrentList(events, streamId);
+        return document;
+      },
+      // The projection's version: the revision after the last event folded (unknown types count too).
+      version: last === undefined ? 0 : last.revision + 1,
+      position: result.position,
+      alreadyApplied: result.alreadyApplied,
+    };
   }
 
   private streamOf(patientId: string): PatientStream {

@@ -8,8 +8,14 @@ import { commandEventId, handleCommand, type CommandObserver } from './handle-co
 import { InMemoryEventStore } from './in-memory.event-store';
 import { SqliteEventStore } from './sqlite.event-store';
 
-/** A tiny counter: `Increment` adds, `Reset` to 0 is already done when the counter is 0. */
-type CounterCommand = Command<'Increment', { by: number }> | Command<'Reset', Record<string, never>>;
+/**
+ * A tiny counter: `Increment` adds, `IncrementTwice` adds twice (two events), `Reset` to 0 is already done when the
+ * counter is 0.
+ */
+type CounterCommand =
+  | Command<'Increment', { by: number }>
+  | Command<'IncrementTwice', { by: number }>
+  | Command<'Reset', Record<string, never>>;
 interface CounterIncremented extends DomainEvent {
   readonly type: 'CounterIncremented';
   readonly data: { readonly by: number };
@@ -26,6 +32,11 @@ const counter: Decider<CounterCommand, CounterEvent, number> = {
     switch (command.type) {
       case 'Increment':
         return [{ type: 'CounterIncremented', data: { by: command.data.by } }];
+      case 'IncrementTwice':
+        return [
+          { type: 'CounterIncremented', data: { by: command.data.by } },
+          { type: 'CounterIncremented', data: { by: command.data.by } },
+        ];
       case 'Reset':
         return state === 0 ? [] : [{ type: 'CounterReset', data: {} }];
     }
@@ -52,6 +63,12 @@ const meta = (commandId: string): CommandMeta => ({
 
 const increment = (commandId: string, by = 1): CounterCommand => ({
   type: 'Increment',
+  data: { by },
+  meta: meta(commandId),
+});
+
+const incrementTwice = (commandId: string, by = 1): CounterCommand => ({
+  type: 'IncrementTwice',
   data: { by },
   meta: meta(commandId),
 });
@@ -117,6 +134,7 @@ describe('handleCommand', () => {
       position: events[1].position,
       appendedEvents: 1,
       alreadyApplied: false,
+      events,
     });
     expect(events[1]).toMatchObject({
       id: commandEventId('counter-1', 'c2', 0),
@@ -145,7 +163,7 @@ describe('handleCommand', () => {
   it('a decision of [] appends nothing and returns the current state', async () => {
     const reset: CounterCommand = { type: 'Reset', data: {}, meta: meta('r1') };
     const result = await handleCommand(store, counter, 'counter-1', reset, options);
-    expect(result).toEqual({ state: 0, version: 0, position: undefined, appendedEvents: 0, alreadyApplied: false });
+    expect(result).toEqual({ state: 0, version: 0, position: undefined, appendedEvents: 0, alreadyApplied: false, events: [] });
     expect(await store.readStream('counter-1')).toEqual([]);
   });
 
@@ -166,8 +184,17 @@ describe('handleCommand', () => {
     await handleCommand(store, counter, 'counter-1', increment('c2'), options);
     // A client retry after a lost answer still carries the version it saw first: no STALE_VERSION for it.
     const retry = await handleCommand(store, counter, 'counter-1', increment('c1'), { ...options, expectedVersion: 0 });
-    expect(retry).toEqual({ state: 2, version: 2, position: first.position, appendedEvents: 0, alreadyApplied: true });
-    expect(await store.readStream('counter-1')).toHaveLength(2);
+    const stream = await store.readStream('counter-1');
+    // The events stop at the command's own: the retry's answer is the list as the first attempt left it.
+    expect(retry).toEqual({
+      state: 2,
+      version: 2,
+      position: first.position,
+      appendedEvents: 0,
+      alreadyApplied: true,
+      events: stream.slice(0, 1),
+    });
+    expect(stream).toHaveLength(2);
   });
 
   it('a command id is still recognised after a restart (a new store instance on the same SQLite file)', async () => {
@@ -187,10 +214,44 @@ describe('handleCommand', () => {
         position: first.position,
         appendedEvents: 0,
         alreadyApplied: true,
+        events,
       });
       expect(events).toHaveLength(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  interface OpenedStore {
+    readonly store: EventStorePort;
+    readonly cleanup: () => void;
+  }
+  it.each<[string, () => OpenedStore]>([
+    ['in memory', () => ({ store: new InMemoryEventStore(), cleanup: () => undefined })],
+    [
+      'SQLite',
+      () => {
+        const dir = mkdtempSync(join(tmpdir(), 'handle-command-'));
+        return { store: new SqliteEventStore({ filename: join(dir, 'events.db') }), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+      },
+    ],
+  ])('returns the events read and appended exactly as a fresh read gives them (%s)', async (_name, open) => {
+    const { store: opened, cleanup } = open();
+    try {
+      const one = await handleCommand(opened, counter, 'counter-1', increment('c1', 2), options);
+      expect(one.events).toEqual(await opened.readStream('counter-1'));
+      const two = await handleCommand(opened, counter, 'counter-1', incrementTwice('c2', 3), options);
+      const stream = await opened.readStream('counter-1');
+      expect(stream).toHaveLength(3);
+      expect(two.events).toEqual(stream);
+      expect(two.position).toBe(stream[2].position);
+      // Another writer appends after c2: a retried c2 still stands on the stream up to its own last event.
+      await handleCommand(opened, counter, 'counter-1', increment('c3'), options);
+      const retry = await handleCommand(opened, counter, 'counter-1', incrementTwice('c2', 3), options);
+      expect(retry.events).toEqual(stream);
+      await opened.close();
+    } finally {
+      cleanup();
     }
   });
 

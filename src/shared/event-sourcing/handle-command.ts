@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Command, Decider, DomainEvent } from './decider';
 import { ConcurrentModificationError, StaleVersionError, StreamRevisionConflictError } from './event-store.errors';
-import type { AppendResult, EventMetadata, EventStorePort, NewEvent, RecordedEvent } from './event-store.port';
+import {
+  type AppendResult,
+  type EventMetadata,
+  type EventStorePort,
+  type NewEvent,
+  type RecordedEvent,
+  isEventMetadata,
+} from './event-store.port';
 
 /** Metrics hooks of the command handler (the app wires prom-client to them). */
 export interface CommandObserver {
@@ -36,6 +43,12 @@ export interface CommandResult<S> {
   readonly appendedEvents: number;
   /** the command id was already in the stream: nothing was appended, the earlier outcome stands */
   readonly alreadyApplied: boolean;
+  /**
+   * The stream as this outcome stands on it, in revision order: the events read plus the ones appended; for an
+   * already-applied command, the events up to its last one (whoever wrote since); for a command that changed
+   * nothing, the events read. Lets a caller fold its own view (a projection) without reading the stream again.
+   */
+  readonly events: readonly RecordedEvent[];
 }
 
 // A fixed namespace for this service's event ids (UUID v5 style: SHA-1 of namespace and name).
@@ -73,9 +86,17 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     recorded.reduce((state, event) => (isEvent(event) ? decider.evolve(state, event) : state), decider.initialState());
   const earlierOutcome = (recorded: readonly RecordedEvent[]): CommandResult<S> | undefined => {
     const own = recorded.filter((event) => event.metadata.commandId === commandId);
-    return own.length === 0
-      ? undefined
-      : { ...folded(recorded, fold), position: own[own.length - 1].position, appendedEvents: 0, alreadyApplied: true };
+    if (own.length === 0) {
+      return undefined;
+    }
+    const position = own[own.length - 1].position;
+    return {
+      ...folded(recorded, fold),
+      position,
+      appendedEvents: 0,
+      alreadyApplied: true,
+      events: recorded.filter((event) => event.position <= position),
+    };
   };
 
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
@@ -92,7 +113,7 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     }
     const decided = decider.decide(command, state);
     if (decided.length === 0) {
-      return { state, version, position: recorded.at(-1)?.position, appendedEvents: 0, alreadyApplied: false };
+      return { state, version, position: recorded.at(-1)?.position, appendedEvents: 0, alreadyApplied: false, events: recorded };
     }
     const metadata: EventMetadata = {
       commandId,
@@ -127,7 +148,7 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     if (!result.appended) {
       // A replica racing on the same command got there first with the same ids: report its outcome.
       const after = await store.readStream(streamName);
-      return earlierOutcome(after) ?? { ...folded(after, fold), appendedEvents: 0, alreadyApplied: true };
+      return earlierOutcome(after) ?? { ...folded(after, fold), appendedEvents: 0, alreadyApplied: true, events: after };
     }
     return {
       state: decided.reduce((next, event) => decider.evolve(next, event), state),
@@ -135,10 +156,37 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
       position: result.position,
       appendedEvents: events.length,
       alreadyApplied: false,
+      events: [...recorded, ...(await appendedAsRecorded(store, streamName, events, result))],
     };
   }
   throw new ConcurrentModificationError(maxAttempts);
 }
+
+/**
+ * The events of a successful append as a reader of the stream gets them. One event: built from the append's
+ * result (its revision and position are the result's), with data and metadata through JSON as every adapter
+ * stores them. Several: only the last position is known, so they are read back from their first revision.
+ */
+const appendedAsRecorded = async (
+  store: EventStorePort,
+  streamName: string,
+  events: readonly NewEvent[],
+  result: AppendResult,
+): Promise<readonly RecordedEvent[]> => {
+  const firstRevision = result.nextExpectedRevision - events.length + 1;
+  const [only] = events;
+  const metadata = only === undefined ? undefined : viaJson(only.metadata);
+  if (events.length === 1 && only !== undefined && isEventMetadata(metadata)) {
+    return [
+      { id: only.id, streamName, revision: firstRevision, position: result.position, type: only.type, data: viaJson(only.data), metadata },
+    ];
+  }
+  const read = await store.readStream(streamName, { fromRevision: firstRevision });
+  return read.filter((event) => event.revision <= result.nextExpectedRevision);
+};
+
+/** What a JSON store gives back for `value` (undefined properties dropped; undefined data is stored as null). */
+const viaJson = (value: unknown): unknown => (value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown));
 
 const folded = <S>(recorded: readonly RecordedEvent[], fold: (recorded: readonly RecordedEvent[]) => S) => {
   const last = recorded.at(-1);
