@@ -78,6 +78,18 @@ describe('SqliteReadModelStore', () => {
     expect(store.getDocument('p.v1', 'b')).toEqual({ list: [2] }); // read back from disk
   });
 
+  it('freezes cached documents under test by default, and not when told not to (outside tests)', () => {
+    const frozen = open();
+    frozen.applyBatch('p.v1', new Map([['a', { list: [1] }]]), 1n);
+    expect(Object.isFrozen(frozen.getDocument<{ list: number[] }>('p.v1', 'a')?.list)).toBe(true);
+    const plain = new SqliteReadModelStore({ file: readModelFile(dir), freezeCachedDocuments: false });
+    stores.push(plain);
+    const document = plain.getDocument<{ list: number[] }>('p.v1', 'a');
+    expect(document).toEqual({ list: [1] });
+    expect(Object.isFrozen(document)).toBe(false);
+    expect(plain.getDocument('p.v1', 'a')).toBe(document); // cached all the same
+  });
+
   it("leaves the cache to readers: the writer's reads and writes refresh cached documents and add no others", () => {
     const store = open();
     store.applyBatch('p.v1', new Map([['a', { n: 1 }], ['b', { n: 1 }]]), 1n);
