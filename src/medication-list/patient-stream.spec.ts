@@ -52,4 +52,14 @@ describe('patient stream identity', () => {
       }),
     );
   });
+  it('answers repeated ids from memory with the same id, per secret, also after evicting older ones', () => {
+    const first = patientStreamId(PATIENT, SECRET);
+    const otherSecret = patientStreamId(PATIENT, `${SECRET}-other`);
+    expect(otherSecret).not.toBe(first);
+    for (let n = 0; n < 10_050; n += 1) {
+      patientStreamId(`synthetic-${n}`, SECRET); // more than the memo holds: PATIENT is evicted
+    }
+    expect(patientStreamId(` ${PATIENT} `, SECRET)).toBe(first); // derived again, trimmed
+    expect(patientStreamId(PATIENT, `${SECRET}-other`)).toBe(otherSecret);
+  });
 });

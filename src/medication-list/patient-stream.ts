@@ -8,6 +8,10 @@ import { MEDICATION_LIST_STREAM_PREFIX } from './medication-list.events';
  * secret stays out of the event store.
  */
 
+/** Recently derived stream ids per secret: one request derives its patient's id in the guard, audit and reads. */
+const recent = new Map<string, Map<string, string>>();
+const RECENT_LIMIT = 10_000;
+
 /** The patient stream id: HMAC-SHA-256(secret, trimmed patient id), first 16 bytes as an RFC 9562 version-8 UUID. */
 export const patientStreamId = (patientId: string, secret: string): string => {
   if (secret.length === 0) {
@@ -15,7 +19,23 @@ export const patientStreamId = (patientId: string, secret: string): string => {
     throw new Error('patient stream secret must not be empty');
   }
   // Normalise like parsePatientId (trim only), so " 31129956715" and "31129956715" share one stream.
-  const bytes = createHmac('sha256', secret).update(patientId.trim(), 'utf8').digest().subarray(0, 16);
+  const trimmed = patientId.trim();
+  const ids = recent.get(secret) ?? new Map<string, string>();
+  recent.set(secret, ids);
+  const known = ids.get(trimmed);
+  if (known !== undefined) {
+    return known;
+  }
+  const id = derive(trimmed, secret);
+  if (ids.size >= RECENT_LIMIT) {
+    ids.delete(ids.keys().next().value ?? trimmed); // the oldest: insertion order
+  }
+  ids.set(trimmed, id);
+  return id;
+};
+
+const derive = (trimmed: string, secret: string): string => {
+  const bytes = createHmac('sha256', secret).update(trimmed, 'utf8').digest().subarray(0, 16);
   // RFC 9562 §5.8: version 8 ("custom") in the high nibble of octet 6, variant 0b10 in the top bits of octet 8.
   bytes[6] = (bytes[6] & 0x0f) | 0x80;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
