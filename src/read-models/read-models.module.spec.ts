@@ -93,7 +93,7 @@ describe('ReadModelsModule', () => {
     const checks = new Map(app.get(ReadinessChecks).list());
     expect([...checks.keys()]).toEqual([
       'projection:currentMedicationList.v1',
-      'projection:careUnitOverview.v1',
+      'projection:careUnitOverview.v2',
       'projection:gpWorklist.v1',
     ]);
     expect(await checks.get('projection:currentMedicationList.v1')?.()).toEqual({
