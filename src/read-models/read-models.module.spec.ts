@@ -94,7 +94,7 @@ describe('ReadModelsModule', () => {
     expect([...checks.keys()]).toEqual([
       'projection:currentMedicationList.v1',
       'projection:careUnitOverview.v2',
-      'projection:gpWorklist.v1',
+      'projection:gpWorklist.v2',
     ]);
     expect(await checks.get('projection:currentMedicationList.v1')?.()).toEqual({
       up: true,
