@@ -6,6 +6,22 @@ import type {
   IsoDate,
 } from '../../src/medication-list/medication-list.events';
 
+/*
+ * Who is in an organisation's (and a unit's) care. Version 2 keeps one small document per patient list and
+ * organisation/unit instead of v1's one document per organisation and unit with every resident in it (1.4 MB
+ * each at 100k patients, parsed and rewritten whole on every care-relation event). A query lists an
+ * organisation's or a unit's documents by id prefix and orders the relations by start (`careUnitOverviewOf`).
+ *
+ * Document ids, from the event alone (CareRelationEnded copies organisation and unit from the relation):
+ *   `<organisationNumber>/<listId>`                      relations without a unit
+ *   `<organisationNumber>/<encoded unit>/<listId>`       relations with a unit
+ * so `<organisationNumber>/` finds the whole organisation and `<organisationNumber>/<encoded unit>/` one unit.
+ * Every segment goes through `encodeIdSegment` (organisation numbers and list ids come out unchanged); the unit
+ * is free text, and escaping leaves no `/` in it, so no two units share a prefix. The list id is the uuid of the patient's stream (a keyed hash), never the
+ * patient identifier, which stays in the body. Relation ids are chosen by clients and unique only within one
+ * list, so they stay in the body too.
+ */
+
 /** A patient in a care unit's care (one per active care relation). */
 export interface CareUnitPatient {
   readonly patientId: string;
@@ -17,36 +33,71 @@ export interface CareUnitPatient {
   readonly unit: string | null;
 }
 
-/** The patients of one organisation (unit null: every unit) or of one unit of it. */
+/** An active care relation of one list to one organisation and unit. */
+export interface CareUnitRelation {
+  readonly relationId: string;
+  readonly patientId: string;
+  readonly from: IsoDate;
+  readonly to: IsoDate | null;
+  /** position of its CareRelationStarted: the overview lists relations in the order they started */
+  readonly startedPosition: string;
+}
+
+/** The active relations of one patient list to one organisation (unit null: none named) or one unit of it. */
 export interface CareUnitOverviewDocument {
   readonly organisationNumber: string;
   readonly unit: string | null;
-  /** active relations in the order they started; ended ones are removed */
-  readonly patients: readonly CareUnitPatient[];
+  readonly streamId: string;
+  /** active relations in the order they started; an ended one is removed (the document stays, maybe empty) */
+  readonly relations: readonly CareUnitRelation[];
   readonly lastPosition: string | null;
 }
 
+/** The residents of an organisation or unit as the query shows them: every active relation, in start order. */
+export interface CareUnitOverview {
+  readonly organisationNumber: string;
+  readonly unit: string | null;
+  readonly patients: readonly CareUnitPatient[];
+}
+
+const SEPARATOR = '/';
+
 /**
- * Document ids: `<organisationNumber>` for the whole organisation and `<organisationNumber>/<unit>` when
- * the relation names a unit. Organisation numbers are nine digits, so the first `/` splits the id.
+ * Escapes one id segment: letters, digits, space and `._-` stay; any other UTF-16 code unit becomes `%` and four
+ * hex digits (`/` → `%002f`, `ø` → `%00f8`). Total (lone surrogates too) and injective, so ids never collide.
  */
-export const careUnitDocumentIds = (organisationNumber: string, unit: string | undefined): string[] =>
-  unit === undefined ? [organisationNumber] : [organisationNumber, `${organisationNumber}/${unit}`];
+export const encodeIdSegment = (value: string): string =>
+  value.replace(/[^A-Za-z0-9 ._-]/g, (char) => `%${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+const decodeIdSegment = (segment: string): string =>
+  segment.replace(/%([0-9a-f]{4})/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+
+/** The id prefix of every document of an organisation, or of one of its units. */
+export const careUnitIdPrefix = (organisationNumber: string, unit: string | undefined): string =>
+  unit === undefined
+    ? `${encodeIdSegment(organisationNumber)}${SEPARATOR}`
+    : `${encodeIdSegment(organisationNumber)}${SEPARATOR}${encodeIdSegment(unit)}${SEPARATOR}`;
+
+/** The document of one list's relations to an organisation, or to one of its units. */
+export const careUnitDocumentId = (organisationNumber: string, unit: string | undefined, streamId: string): string =>
+  `${careUnitIdPrefix(organisationNumber, unit)}${encodeIdSegment(streamId)}`;
 
 const initialDocument = (documentId: string): CareUnitOverviewDocument => {
-  const slash = documentId.indexOf('/');
+  const segments = documentId.split(SEPARATOR);
+  const unit = segments.length === 3 ? decodeIdSegment(segments[1]) : null;
   return {
-    organisationNumber: slash === -1 ? documentId : documentId.slice(0, slash),
-    unit: slash === -1 ? null : documentId.slice(slash + 1),
-    patients: [],
+    organisationNumber: decodeIdSegment(segments[0]),
+    unit,
+    streamId: decodeIdSegment(segments[segments.length - 1]),
+    relations: [],
     lastPosition: null,
   };
 };
 
-const streamIdOf = (streamName: string): string =>
+const streamIdOf = (streamName: string): string | undefined =>
   streamName.startsWith(MEDICATION_LIST_STREAM_PREFIX)
     ? streamName.slice(MEDICATION_LIST_STREAM_PREFIX.length)
-    : streamName;
+    : undefined;
 
 const isRelationEvent = (event: {
   type: string;
@@ -69,31 +120,57 @@ const evolve = (document: CareUnitOverviewDocument, event: ProjectionEvent): Car
   if (relation === undefined) {
     return advanced;
   }
-  const others = document.patients.filter((patient) => patient.relationId !== relation.data.relationId);
+  // relation ids are unique within a list, and a list's relations to this organisation and unit are all here
+  const others = document.relations.filter((r) => r.relationId !== relation.data.relationId);
   if (relation.type === 'CareRelationEnded') {
-    return { ...advanced, patients: others };
+    return { ...advanced, relations: others };
   }
-  const { relationId, patientId, unit, from, to } = relation.data;
-  const patient: CareUnitPatient = {
-    patientId,
-    streamId: streamIdOf(event.streamName),
-    relationId,
-    from,
-    to: to ?? null,
-    unit: unit ?? null,
+  const { relationId, patientId, from, to } = relation.data;
+  return {
+    ...advanced,
+    relations: [...others, { relationId, patientId, from, to: to ?? null, startedPosition: event.position }],
   };
-  return { ...advanced, patients: [...others, patient] };
 };
 
-/** Read model `careUnitOverview.v1`: who is in an organisation's (and unit's) care, from care-relation events. */
+const byPosition = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The overview of an organisation or unit from its documents (listed by `careUnitIdPrefix`): every active
+ * relation, in the order the relations started (global position of CareRelationStarted), as v1 kept them.
+ */
+export const careUnitOverviewOf = (
+  organisationNumber: string,
+  unit: string | undefined,
+  documents: readonly CareUnitOverviewDocument[],
+): CareUnitOverview => {
+  const relations = documents.flatMap((document) =>
+    document.relations.map((relation) => ({ relation, document })),
+  );
+  relations.sort((a, b) => byPosition(a.relation.startedPosition, b.relation.startedPosition));
+  return {
+    organisationNumber,
+    unit: unit ?? null,
+    patients: relations.map(({ relation, document }) => ({
+      patientId: relation.patientId,
+      streamId: document.streamId,
+      relationId: relation.relationId,
+      from: relation.from,
+      to: relation.to,
+      unit: document.unit,
+    })),
+  };
+};
+
+/** Read model `careUnitOverview.v2`: who is in an organisation's (and unit's) care, one document per list there. */
 export const careUnitOverviewProjection: Projection<CareUnitOverviewDocument> = {
-  name: 'careUnitOverview.v1',
+  name: 'careUnitOverview.v2',
   handles: ['CareRelationStarted', 'CareRelationEnded'],
   documentIds: (event) => {
     const relation = relationOf(event);
-    return relation === undefined
+    const streamId = streamIdOf(event.streamName);
+    return relation === undefined || streamId === undefined
       ? []
-      : careUnitDocumentIds(relation.data.organisationNumber, relation.data.unit);
+      : [careUnitDocumentId(relation.data.organisationNumber, relation.data.unit, streamId)];
   },
   initialDocument,
   evolve,

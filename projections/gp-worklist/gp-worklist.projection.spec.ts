@@ -3,6 +3,7 @@ import type { ProjectionEvent } from '../projection';
 import { documentsOf, eventFactory, given, gp, project } from '../projection.spec-helpers';
 import type { DiscrepancyDetected } from '../../src/reconciliation/reconciliation.events';
 import {
+  doctorIdPrefix,
   gpWorklistProjection as projection,
   isResponsible,
   type GpWorklistDocument,
@@ -69,29 +70,38 @@ const patientDoc = (overrides: Partial<WorklistPatientDocument>): WorklistPatien
   ...overrides,
 });
 
-describe('gpWorklist.v1', () => {
+describe('gpWorklist.v2', () => {
   it('PrescriptionIssued makes the prescriber responsible and lists the patient under their HPR number', () => {
     const { issued } = factory();
     given(projection, [issued()]).then({
       [`patient:${LIST}`]: patientDoc({ lastPrescriberHpr: GP, lastPosition: '100' }),
-      [`gp:${GP}`]: { kind: 'gp', hprNumber: GP, listIds: [LIST], lastPosition: '100' },
+      [`gp:${GP}:${LIST}`]: { kind: 'member', hprNumber: GP, listId: LIST, lastPosition: '100' },
     });
+  });
+
+  it('a doctor keeps one small membership document per list, found by the prefix of their HPR number', () => {
+    const { issued } = factory();
+    const stored = project(projection, [issued('rx-1', OTHER_LIST), issued('rx-2', LIST), issued('rx-3', OTHER_LIST)]);
+    expect([...stored.keys()].filter((id) => id.startsWith(doctorIdPrefix(GP))).sort()).toEqual([`gp:${GP}:${LIST}`, `gp:${GP}:${OTHER_LIST}`]);
+    expect([...stored.keys()].filter((id) => id.startsWith(doctorIdPrefix(GP.slice(0, -1))))).toEqual([]);
+    expect(documentsOf(stored)[`gp:${GP}:${OTHER_LIST}`]).toEqual({ kind: 'member', hprNumber: GP, listId: OTHER_LIST, lastPosition: '102' });
   });
 
   it('MultidoseRegistered makes the multidose-responsible doctor responsible', () => {
     const { multidose } = factory();
     given(projection, [multidose()]).then({
       [`patient:${LIST}`]: patientDoc({ multidoseDoctorHpr: MULTIDOSE_DOCTOR, lastPosition: '100' }),
-      [`gp:${MULTIDOSE_DOCTOR}`]: { kind: 'gp', hprNumber: MULTIDOSE_DOCTOR, listIds: [LIST], lastPosition: '100' },
+      [`gp:${MULTIDOSE_DOCTOR}:${LIST}`]: { kind: 'member', hprNumber: MULTIDOSE_DOCTOR, listId: LIST, lastPosition: '100' },
     });
   });
 
-  it('MultidoseEnded ends that responsibility (the doctor document keeps the list; the query filters it)', () => {
+  it('MultidoseEnded ends that responsibility (the membership document stays; the query filters it)', () => {
     const { multidose, multidoseEnded } = factory();
     const { documents } = given(projection, [multidose(), multidoseEnded()]);
     const patient = documents[`patient:${LIST}`] as WorklistPatientDocument;
     expect(patient.multidoseDoctorHpr).toBeNull();
     expect(isResponsible(patient, MULTIDOSE_DOCTOR)).toBe(false);
+    expect(documents[`gp:${MULTIDOSE_DOCTOR}:${LIST}`]).toMatchObject({ kind: 'member', lastPosition: '100' });
   });
 
   it('DiscrepancyDetected lists the open discrepancy (in key order) and names the patient', () => {
@@ -131,18 +141,20 @@ describe('gpWorklist.v1', () => {
     expect(project(projection, [events[1], events[0], events[3], events[2]], once)).toEqual(once);
   });
 
-  it('property: rebuilt from scratch equals maintained incrementally with replays, and holds exactly the open keys', () => {
+  it('property: rebuilt from scratch equals maintained incrementally with replays, holds exactly the open keys and every doctor ever responsible', () => {
     const op = fc.record({ kind: fc.constantFrom('issue', 'detect', 'clear', 'resolve', 'multidose', 'end'), list: fc.boolean(), key: fc.nat({ max: 4 }) });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 40 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 20 }), (ops, replays) => {
         const f = factory();
         const openKeys = new Map<string, Set<string>>([[LIST, new Set()], [OTHER_LIST, new Set()]]);
+        const members = new Set<string>();
         const events = ops.map((o) => {
           const listId = o.list ? LIST : OTHER_LIST;
           const key = `k${o.key}`;
           const keys = openKeys.get(listId) ?? new Set<string>();
           switch (o.kind) {
             case 'issue':
+              members.add(`gp:${GP}:${listId}`);
               return f.issued(`rx-${o.key}`, listId);
             case 'detect':
               keys.add(key);
@@ -154,6 +166,7 @@ describe('gpWorklist.v1', () => {
               keys.delete(key);
               return f.resolved(key, listId);
             case 'multidose':
+              members.add(`gp:${MULTIDOSE_DOCTOR}:${listId}`);
               return f.multidose(listId);
             default:
               return f.multidoseEnded(listId);
@@ -167,6 +180,7 @@ describe('gpWorklist.v1', () => {
           const actual = doc?.kind === 'patient' ? doc.open.map((d) => d.key) : [];
           expect(actual).toEqual([...keys].sort());
         }
+        expect(Object.keys(scratch).filter((id) => id.startsWith('gp:')).sort()).toEqual([...members].sort());
       }),
       { numRuns: 100, seed: 20260301 },
     );

@@ -21,11 +21,13 @@ import {
  * A projection's document ids come from the event alone, so the worklist is two kinds of document:
  *  - `patient:<listId>`: one per patient list (the uuid shared by `medicationList-` and `reconciliation-`
  *    streams): who is responsible now, and the open discrepancies;
- *  - `gp:<hpr>`: every list the doctor has ever been made responsible for. Membership only grows (the event that
- *    hands a patient to another doctor does not name the previous one); the query keeps a list only while the
- *    patient document still names this doctor.
+ *  - `gp:<hpr>:<listId>`: one small membership document per doctor and list the doctor has ever been made
+ *    responsible for; the query finds a doctor's lists by the prefix `gp:<hpr>:`, in list-id order. Membership only
+ *    grows (the event that hands a patient to another doctor does not name the previous one); the query keeps a list
+ *    only while the patient document still names this doctor. Version 1 kept one `gp:<hpr>` document with every
+ *    list id, rewritten whole on each prescription (hundreds of KB per doctor at 100k patients).
  */
-export const GP_WORKLIST_PROJECTION = 'gpWorklist.v1';
+export const GP_WORKLIST_PROJECTION = 'gpWorklist.v2';
 
 export interface OpenDiscrepancy {
   readonly key: string;
@@ -50,18 +52,26 @@ export interface WorklistPatientDocument {
   readonly lastPosition: string | null;
 }
 
-export interface WorklistDoctorDocument {
-  readonly kind: 'gp';
+/** The doctor has been made responsible for the list (at some point; see isResponsible for now). */
+export interface WorklistMembershipDocument {
+  readonly kind: 'member';
   readonly hprNumber: string;
-  /** list ids in ascending order (the query pages over them) */
-  readonly listIds: readonly string[];
+  readonly listId: string;
   readonly lastPosition: string | null;
 }
 
-export type GpWorklistDocument = WorklistPatientDocument | WorklistDoctorDocument;
+export type GpWorklistDocument = WorklistPatientDocument | WorklistMembershipDocument;
 
-export const patientDocumentId = (listId: string): string => `patient:${listId}`;
-export const doctorDocumentId = (hprNumber: string): string => `gp:${hprNumber}`;
+const PATIENT_PREFIX = 'patient:';
+const DOCTOR_PREFIX = 'gp:';
+
+export const patientDocumentId = (listId: string): string => `${PATIENT_PREFIX}${listId}`;
+/**
+ * The id prefix of a doctor's membership documents. HPR numbers are digits (checked where they enter: the token
+ * and the multidose command), so `:` ends the number and one doctor's prefix never covers another's.
+ */
+export const doctorIdPrefix = (hprNumber: string): string => `${DOCTOR_PREFIX}${hprNumber}:`;
+export const membershipDocumentId = (hprNumber: string, listId: string): string => `${doctorIdPrefix(hprNumber)}${listId}`;
 
 type Handled =
   | PrescriptionIssued
@@ -109,21 +119,32 @@ const documentIds = (event: ProjectionEvent): string[] => {
     return [];
   }
   const doctor = newlyResponsible(event, handled);
-  return doctor === undefined ? [patientDocumentId(listId)] : [patientDocumentId(listId), doctorDocumentId(doctor)];
+  return doctor === undefined
+    ? [patientDocumentId(listId)]
+    : [patientDocumentId(listId), membershipDocumentId(doctor, listId)];
 };
 
-const initialDocument = (documentId: string): GpWorklistDocument =>
-  documentId.startsWith('gp:')
-    ? { kind: 'gp', hprNumber: documentId.slice(3), listIds: [], lastPosition: null }
-    : {
-        kind: 'patient',
-        listId: documentId.slice('patient:'.length),
-        patientId: null,
-        multidoseDoctorHpr: null,
-        lastPrescriberHpr: null,
-        open: [],
-        lastPosition: null,
-      };
+/** Membership ids split at the last `:` (list ids are uuids, without one). */
+const initialDocument = (documentId: string): GpWorklistDocument => {
+  if (documentId.startsWith(DOCTOR_PREFIX)) {
+    const colon = documentId.lastIndexOf(':');
+    return {
+      kind: 'member',
+      hprNumber: documentId.slice(DOCTOR_PREFIX.length, colon),
+      listId: documentId.slice(colon + 1),
+      lastPosition: null,
+    };
+  }
+  return {
+    kind: 'patient',
+    listId: documentId.slice(PATIENT_PREFIX.length),
+    patientId: null,
+    multidoseDoctorHpr: null,
+    lastPrescriberHpr: null,
+    open: [],
+    lastPosition: null,
+  };
+};
 
 const openOf = (data: DiscrepancyDetected['data']): OpenDiscrepancy => ({
   key: data.key,
@@ -156,13 +177,6 @@ const evolvePatient = (doc: WorklistPatientDocument, event: ProjectionEvent, han
   }
 };
 
-const evolveDoctor = (doc: WorklistDoctorDocument, event: ProjectionEvent): WorklistDoctorDocument => {
-  const listId = listIdOf(event);
-  return listId === undefined || doc.listIds.includes(listId)
-    ? doc
-    : { ...doc, listIds: [...doc.listIds, listId].sort() };
-};
-
 /** Pure: skips events at or before the document's last position, so a replay changes nothing. */
 const evolve = (document: GpWorklistDocument, event: ProjectionEvent): GpWorklistDocument => {
   if (document.lastPosition !== null && BigInt(event.position) <= BigInt(document.lastPosition)) {
@@ -172,7 +186,8 @@ const evolve = (document: GpWorklistDocument, event: ProjectionEvent): GpWorklis
   if (!isHandled(handled)) {
     return { ...document, lastPosition: event.position };
   }
-  const next = document.kind === 'gp' ? evolveDoctor(document, event) : evolvePatient(document, event, handled);
+  // a membership document is all in its id: applying an event to it only records the position
+  const next = document.kind === 'member' ? document : evolvePatient(document, event, handled);
   return { ...next, lastPosition: event.position };
 };
 

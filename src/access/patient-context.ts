@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type CareUnitOverviewDocument,
+  careUnitIdPrefix,
+  careUnitOverviewOf,
   careUnitOverviewProjection,
 } from '../../projections/care-unit-overview/care-unit-overview.projection';
 import type { CurrentMedicationListDocument } from '../../projections/current-medication-list/current-medication-list.document';
@@ -36,10 +38,12 @@ export class PatientContextReader {
     return { isCallerThePatient: isCallerThePatient(caller, patientId), careRelations: list?.careRelations ?? [] };
   }
 
-  /** The patient ids the care-unit overview of an organisation (or one unit) lists now. */
+  /** The patient ids the care-unit overview of an organisation (or one unit) lists now, in its order. */
   residents(organisationNumber: string, unit: string | undefined): string[] {
-    const id = unit === undefined ? organisationNumber : `${organisationNumber}/${unit}`;
-    const overview = this.readModels.getDocument<CareUnitOverviewDocument>(careUnitOverviewProjection.name, id);
-    return overview?.patients.map((patient) => patient.patientId) ?? [];
+    const documents = this.readModels.listDocuments<CareUnitOverviewDocument>(careUnitOverviewProjection.name, {
+      idPrefix: careUnitIdPrefix(organisationNumber, unit),
+    });
+    const overview = careUnitOverviewOf(organisationNumber, unit, documents.map(({ document }) => document));
+    return overview.patients.map((patient) => patient.patientId);
   }
 }

@@ -1,5 +1,16 @@
 import { Subject } from 'rxjs';
-import { liveSnapshots } from './medication-list.live';
+import { tmpdir } from 'node:os';
+import { careUnitOverviewProjection } from '../../projections/care-unit-overview/care-unit-overview.projection';
+import { emptyCurrentMedicationList } from '../../projections/current-medication-list/current-medication-list.document';
+import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
+import { eventFactory, project } from '../../projections/projection.spec-helpers';
+import { loadConfig } from '../config/config';
+import { SqliteReadModelStore } from '../read-models/read-model.store';
+import { fixedClock } from '../shared/clock';
+import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
+import type { ProjectionChange, Projector } from '../shared/event-sourcing/projector';
+import { MedicationListLive, liveSnapshots } from './medication-list.live';
+import { MedicationListReads } from './medication-list.reads';
 
 describe('liveSnapshots', () => {
   it('sends the current snapshot first, then one per tick, skipping identical snapshots', async () => {
@@ -50,5 +61,92 @@ describe('liveSnapshots', () => {
     await other.next();
     ticks.complete();
     expect(await other.next()).toEqual({ done: true, value: undefined });
+  });
+});
+
+describe('MedicationListLive.careUnit', () => {
+  const ORG = '974633574';
+  const ANNE = 'a1b2c3d4-0000-4000-8000-000000000001';
+  const BJORN = 'a1b2c3d4-0000-4000-8000-000000000002';
+
+  /** A real read-model store and reads; the projector's change feed is a Subject the test commits through. */
+  const setup = () => {
+    const store = new SqliteReadModelStore({ file: ':memory:' });
+    const changes = new Subject<ProjectionChange>();
+    const projector = { changes } as Pick<Projector, 'changes'> as Projector;
+    const reads = new MedicationListReads(new InMemoryEventStore(), store, projector, fixedClock('2026-03-01T12:00:00.000Z'), loadConfig({ NODE_ENV: 'test' }, tmpdir()));
+    const { event } = eventFactory();
+    let overview = new Map<string, string>();
+    let position = 0n;
+    const commit = (projection: string, documents: Map<string, unknown>): void => {
+      position += 1n;
+      store.applyBatch(projection, documents, position);
+      changes.next({ projection, documentIds: [...documents.keys()], position });
+    };
+    const relation = (type: 'CareRelationStarted' | 'CareRelationEnded', listId: string, unit?: string) => {
+      const data = { relationId: 'r1', organisationNumber: ORG, ...(unit === undefined ? {} : { unit }) };
+      const relationEvent = type === 'CareRelationStarted'
+        ? event(`medicationList-${listId}`, type, { ...data, patientId: `pid-${listId.slice(-1)}`, from: '2026-01-05' })
+        : event(`medicationList-${listId}`, type, { ...data, endedOn: '2026-02-01' });
+      const next = project(careUnitOverviewProjection, [relationEvent], overview);
+      const written = new Map([...next].filter(([id, json]) => overview.get(id) !== json).map(([id, json]) => [id, JSON.parse(json) as unknown]));
+      overview = next;
+      commit(careUnitOverviewProjection.name, written);
+    };
+    const listChanged = (listId: string, version: number): void =>
+      commit(currentMedicationListProjection.name, new Map([[listId, { ...emptyCurrentMedicationList(listId), version }]]));
+    const live = new MedicationListLive(reads, projector);
+    return { store, reads, live, relation, listChanged };
+  };
+
+  it('sends the unit now, then after a resident joins, a resident’s list changes and a resident leaves; not for others', async () => {
+    const { store, reads, live, relation, listChanged } = setup();
+    const snapshot = jest.spyOn(reads, 'careUnit');
+    relation('CareRelationStarted', ANNE, 'Avd. 2');
+    const unit = live.careUnit(ORG, 'Avd. 2');
+    const residents = async () => {
+      const result = await unit.next();
+      if (result.done === true) {
+        throw new Error('the subscription ended');
+      }
+      return result.value.patients.map((p) => [p.patientId, p.listVersion]);
+    };
+
+    expect(await residents()).toEqual([['pid-1', 0]]);
+    relation('CareRelationStarted', BJORN); // the organisation, not this unit
+    listChanged(BJORN, 1); // not a resident of the unit
+    const pending = residents();
+    expect(snapshot).toHaveBeenCalledTimes(1); // neither change concerned the unit: no new snapshot taken
+
+    listChanged(ANNE, 4);
+    expect(await pending).toEqual([['pid-1', 4]]);
+    relation('CareRelationStarted', BJORN, 'Avd. 2');
+    expect(await residents()).toEqual([['pid-1', 4], ['pid-2', 1]]);
+    relation('CareRelationEnded', ANNE, 'Avd. 2');
+    expect(await residents()).toEqual([['pid-2', 1]]);
+    listChanged(ANNE, 5); // no longer a resident
+    const last = residents();
+    expect(snapshot).toHaveBeenCalledTimes(4);
+    listChanged(BJORN, 2);
+    expect(await last).toEqual([['pid-2', 2]]);
+    await unit.return?.();
+    store.close();
+  });
+
+  it('reads the residents once per overview change, not on every list change', async () => {
+    const { store, reads, live, relation, listChanged } = setup();
+    relation('CareRelationStarted', ANNE);
+    const unit = live.careUnit(ORG);
+    await unit.next();
+    const overview = jest.spyOn(reads, 'overview');
+    for (const version of [1, 2, 3]) {
+      listChanged(BJORN, version);
+      listChanged(ANNE, version);
+    }
+    relation('CareRelationStarted', BJORN);
+    listChanged(BJORN, 4);
+    expect(overview).toHaveBeenCalledTimes(2);
+    await unit.return?.();
+    store.close();
   });
 });

@@ -113,24 +113,26 @@ export class MedicationListLive {
   }
 
   /**
-   * The care unit now and whenever its overview or the list of any of its residents changes (residents as
-   * listed at the moment of the change). Changes since the last 24 hours, like the query's default.
+   * The care unit now and whenever one of its overview documents or the list of any of its residents changes
+   * (residents as listed after the latest overview change: re-read only when the overview changes, not on every
+   * list change). Changes since the last 24 hours, like the query's default.
    */
   careUnit(organisationNumber: string, unit?: string): AsyncIterableIterator<CareUnitGql> {
-    const overview = withErrorCodes(() => this.reads.overview(organisationNumber, unit)); // validates first
-    const overviewId = this.reads.overviewId(overview.organisationNumber, unit);
+    const prefix = withErrorCodes(() => this.reads.overviewIdPrefix(organisationNumber, unit)); // validates first
+    let residents: ReadonlySet<string> | undefined;
     const concerns = (change: ProjectionChange): boolean => {
       if (change.projection === careUnitOverviewProjection.name) {
-        return change.documentIds.includes(overviewId);
+        const changed = change.documentIds.some((id) => id.startsWith(prefix));
+        residents = changed ? undefined : residents;
+        return changed;
       }
       if (change.projection !== currentMedicationListProjection.name) {
         return false;
       }
-      const residents = new Set(this.reads.overview(overview.organisationNumber, unit).patients.map((p) => p.streamId));
-      return change.documentIds.some((id) => residents.has(id));
+      const current = residents ?? new Set(this.reads.overview(organisationNumber, unit).patients.map((p) => p.streamId));
+      residents = current;
+      return change.documentIds.some((id) => current.has(id));
     };
-    return liveSnapshots(this.projector.changes.pipe(filter(concerns)), () =>
-      this.reads.careUnit(overview.organisationNumber, unit),
-    );
+    return liveSnapshots(this.projector.changes.pipe(filter(concerns)), () => this.reads.careUnit(organisationNumber, unit));
   }
 }

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CareUnitOverviewDocument } from '../../projections/care-unit-overview/care-unit-overview.projection';
-import { careUnitOverviewProjection } from '../../projections/care-unit-overview/care-unit-overview.projection';
+import {
+  type CareUnitOverview,
+  type CareUnitOverviewDocument,
+  careUnitIdPrefix,
+  careUnitOverviewOf,
+  careUnitOverviewProjection,
+} from '../../projections/care-unit-overview/care-unit-overview.projection';
 import type { CurrentMedicationListDocument } from '../../projections/current-medication-list/current-medication-list.document';
 import { emptyCurrentMedicationList } from '../../projections/current-medication-list/current-medication-list.document';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
@@ -100,7 +105,7 @@ export class MedicationListReads {
       changesSince === undefined
         ? new Date(this.clock.now().getTime() - CARE_UNIT_DEFAULT_WINDOW_MS)
         : validInstant(changesSince, 'changesSince');
-    const overview = this.overviewDocument(org, unitName);
+    const overview = this.overviewOf(org, unitName);
     return {
       organisationNumber: org,
       unit: unitName ?? null,
@@ -135,26 +140,22 @@ export class MedicationListReads {
     );
   }
 
-  /** The committed care-unit overview, or an empty one; validates the organisation number and unit. */
-  overview(organisationNumber: string, unit?: string): CareUnitOverviewDocument {
-    return this.overviewDocument(assertOrganisationNumber(organisationNumber, 'organisationNumber'), this.unitOf(unit));
+  /** The committed care-unit overview (empty when nobody is in its care); validates the organisation number and unit. */
+  overview(organisationNumber: string, unit?: string): CareUnitOverview {
+    return this.overviewOf(assertOrganisationNumber(organisationNumber, 'organisationNumber'), this.unitOf(unit));
   }
 
-  /** The read-model document id of an organisation (`<org>`) or one of its units (`<org>/<unit>`). */
-  overviewId(organisationNumber: string, unit?: string): string {
-    const unitName = this.unitOf(unit);
-    return unitName === undefined ? organisationNumber : `${organisationNumber}/${unitName}`;
+  /** The read-model id prefix of an organisation's or one unit's overview documents; validates like `overview`. */
+  overviewIdPrefix(organisationNumber: string, unit?: string): string {
+    return careUnitIdPrefix(assertOrganisationNumber(organisationNumber, 'organisationNumber'), this.unitOf(unit));
   }
 
-  private overviewDocument(org: string, unit: string | undefined): CareUnitOverviewDocument {
-    return (
-      this.readModels.getDocument<CareUnitOverviewDocument>(this.overviewProjection, this.overviewId(org, unit)) ?? {
-        organisationNumber: org,
-        unit: unit ?? null,
-        patients: [],
-        lastPosition: null,
-      }
-    );
+  /** One small document per resident list (and ended ones, empty): see the projection. */
+  private overviewOf(org: string, unit: string | undefined): CareUnitOverview {
+    const documents = this.readModels.listDocuments<CareUnitOverviewDocument>(this.overviewProjection, {
+      idPrefix: careUnitIdPrefix(org, unit),
+    });
+    return careUnitOverviewOf(org, unit, documents.map(({ document }) => document));
   }
 
   private unitOf(unit: string | undefined): string | undefined {

@@ -62,6 +62,60 @@ describe('the real read models through the projector', () => {
   });
 });
 
+describe('switching from version 1 of the per-organisation read models on an existing read-model file', () => {
+  it('builds careUnitOverview.v2 and gpWorklist.v2 from zero and retires v1 (documents and checkpoint) once v2 is live', async () => {
+    const events = new InMemoryEventStore();
+    await appendHistories(events, 11, 6);
+    const head = (await events.headPosition()) ?? 0n;
+    const dir = mkdtempSync(join(tmpdir(), 'read-models-switch-'));
+    const file = join(dir, 'read-models.db');
+    // what a service of the previous version left behind: v1 documents, caught up and live
+    const previous = new SqliteReadModelStore({ file });
+    const v1 = [
+      ['careUnitOverview.v1', '974633574', { organisationNumber: '974633574', unit: null, patients: [], lastPosition: '3' }],
+      ['gpWorklist.v1', 'gp:9144889', { kind: 'gp', hprNumber: '9144889', listIds: [], lastPosition: '3' }],
+    ] as const;
+    for (const [projection, id, document] of v1) {
+      previous.register(projection);
+      previous.applyBatch(projection, new Map([[id, document]]), head);
+      previous.markLive(projection);
+    }
+    previous.close();
+
+    const store = new SqliteReadModelStore({ file });
+    expect(store.listDocuments('careUnitOverview.v1')).toHaveLength(1);
+    const projector = new Projector({ eventStore: events, store, projections: readModelProjections() });
+    projector.start();
+    for (const { name } of readModelProjections()) {
+      await projector.waitForPosition(name, head, 10_000);
+    }
+    await projector.stop();
+
+    const log = (await events.readAll()).map(toProjectionEvent);
+    for (const [projection] of v1) {
+      const successor = readModelProjections().find((p) => p.name === projection.replace('.v1', '.v2'));
+      if (successor === undefined) {
+        throw new Error(`no successor of ${projection}`);
+      }
+      const rebuilt = Object.fromEntries(store.listDocuments(successor.name).map(({ id, document }) => [id, document]));
+      expect(rebuilt).toEqual(documentsOf(project(successor, log)));
+      expect(Object.keys(rebuilt).length).toBeGreaterThan(0);
+      expect(store.listDocuments(projection)).toEqual([]);
+      expect(store.checkpoint(projection)).toBeUndefined();
+    }
+    expect(store.projections()).toEqual(
+      expect.arrayContaining([
+        { projection: 'careUnitOverview.v1', version: 1, status: 'retired' },
+        { projection: 'careUnitOverview.v2', version: 2, status: 'live' },
+        { projection: 'gpWorklist.v1', version: 1, status: 'retired' },
+        { projection: 'gpWorklist.v2', version: 2, status: 'live' },
+      ]),
+    );
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('ReadModelsModule', () => {
   let dir: string;
   beforeEach(() => {
@@ -93,8 +147,8 @@ describe('ReadModelsModule', () => {
     const checks = new Map(app.get(ReadinessChecks).list());
     expect([...checks.keys()]).toEqual([
       'projection:currentMedicationList.v1',
-      'projection:careUnitOverview.v1',
-      'projection:gpWorklist.v1',
+      'projection:careUnitOverview.v2',
+      'projection:gpWorklist.v2',
     ]);
     expect(await checks.get('projection:currentMedicationList.v1')?.()).toEqual({
       up: true,

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   GP_WORKLIST_PROJECTION,
-  doctorDocumentId,
+  doctorIdPrefix,
   isResponsible,
+  membershipDocumentId,
   patientDocumentId,
-  type WorklistDoctorDocument,
+  type WorklistMembershipDocument,
   type WorklistPatientDocument,
 } from '../../projections/gp-worklist/gp-worklist.projection';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -19,6 +20,8 @@ import { reconciliationStreamName } from './reconciliation.events';
 
 export const WORKLIST_DEFAULT_PAGE = 20;
 export const WORKLIST_MAX_PAGE = 100;
+/** Membership documents read per step while filling a page (most of a doctor's lists have nothing open). */
+const MEMBERSHIP_CHUNK = 200;
 const LIST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface WorklistPage {
@@ -60,13 +63,9 @@ export class ReconciliationReads {
     if (after !== undefined && !LIST_ID.test(after)) {
       throw new InvalidInputError(['after']);
     }
-    const doctor = this.readModels.getDocument<WorklistDoctorDocument>(GP_WORKLIST_PROJECTION, doctorDocumentId(hpr));
     const patients: WorklistPatientDocument[] = [];
     let hasNextPage = false;
-    for (const listId of doctor?.listIds ?? []) {
-      if (after !== undefined && listId <= after) {
-        continue;
-      }
+    for (const listId of this.listsOf(hpr, after)) {
       const patient = this.readModels.getDocument<WorklistPatientDocument>(GP_WORKLIST_PROJECTION, patientDocumentId(listId));
       if (patient === undefined || patient.open.length === 0 || !isResponsible(patient, hpr)) {
         continue;
@@ -79,5 +78,23 @@ export class ReconciliationReads {
     }
     const last = patients.at(-1);
     return { hprNumber: hpr, patients, ...(last === undefined ? {} : { endCursor: last.listId }), hasNextPage };
+  }
+
+  /** The lists the doctor was ever made responsible for, after `after`, in list-id order, a chunk at a time. */
+  private *listsOf(hpr: string, after: string | undefined): Generator<string> {
+    let afterId = after === undefined ? undefined : membershipDocumentId(hpr, after);
+    for (;;) {
+      const chunk = this.readModels.listDocuments<WorklistMembershipDocument>(GP_WORKLIST_PROJECTION, {
+        idPrefix: doctorIdPrefix(hpr),
+        ...(afterId === undefined ? {} : { afterId }),
+        limit: MEMBERSHIP_CHUNK,
+      });
+      yield* chunk.map(({ document }) => document.listId);
+      const last = chunk.at(-1);
+      if (last === undefined || chunk.length < MEMBERSHIP_CHUNK) {
+        return;
+      }
+      afterId = last.id;
+    }
   }
 }
