@@ -45,6 +45,10 @@ export const readModelFile = (dataDir: string): string => join(dataDir, 'read-mo
 
 
 const NONE = '';
+
+/** The least string above every string that starts with `prefix` (non-empty): its last character plus one. */
+const prefixEnd = (prefix: string): string =>
+  prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 type CacheKey = string;
 const cacheKey = (projection: string, id: string): CacheKey => `${projection}\u0000${id}`;
 
@@ -61,6 +65,8 @@ const deepFreeze = <T>(value: T): T => {
 
 interface ListParams {
   projection: string;
+  from: string;
+  end: string;
   afterId: string;
   prefix: string;
   limit: number;
@@ -71,10 +77,16 @@ const prepare = (db: Database.Database) => ({
   getDocument: db.prepare<[string, string], { body: string }>(
     'SELECT body FROM documents WHERE projection = ? AND id = ?',
   ),
-  // `id >= @prefix` lets the primary key range-scan; substr() then keeps exactly the prefix
+  // A range on the primary key: from max(afterId, prefix) (afterId itself excluded) to just past the prefix.
+  // substr() keeps exactly the prefix (the end bound is the prefix with its last character plus one).
   listDocuments: db.prepare<[ListParams], { id: string; body: string }>(
     `SELECT id, body FROM documents
-     WHERE projection = @projection AND id > @afterId AND id >= @prefix AND substr(id, 1, length(@prefix)) = @prefix
+     WHERE projection = @projection AND id >= @from AND id < @end AND id <> @afterId
+       AND substr(id, 1, length(@prefix)) = @prefix
+     ORDER BY id LIMIT @limit`,
+  ),
+  listAllDocuments: db.prepare<[Omit<ListParams, 'end' | 'prefix'>], { id: string; body: string }>(
+    `SELECT id, body FROM documents WHERE projection = @projection AND id >= @from AND id <> @afterId
      ORDER BY id LIMIT @limit`,
   ),
   upsertDocument: db.prepare<[string, string, string]>(
@@ -187,12 +199,14 @@ export class SqliteReadModelStore {
     projection: string,
     options: { readonly idPrefix?: string; readonly afterId?: string; readonly limit?: number } = {},
   ): { id: string; document: T }[] {
-    const rows = this.statements.listDocuments.all({
-      projection,
-      afterId: options.afterId ?? NONE,
-      prefix: options.idPrefix ?? NONE,
-      limit: options.limit ?? -1,
-    });
+    const prefix = options.idPrefix ?? NONE;
+    const afterId = options.afterId ?? NONE;
+    const from = afterId > prefix ? afterId : prefix;
+    const limit = options.limit ?? -1;
+    const rows =
+      prefix === NONE
+        ? this.statements.listAllDocuments.all({ projection, from, afterId, limit })
+        : this.statements.listDocuments.all({ projection, from, end: prefixEnd(prefix), afterId, prefix, limit });
     return rows.map((row) => ({ id: row.id, document: JSON.parse(row.body) as T }));
   }
 
