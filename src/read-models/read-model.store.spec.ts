@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseProjectionName } from '../shared/event-sourcing/projector.types';
@@ -76,6 +76,31 @@ describe('SqliteReadModelStore', () => {
     expect(() => a?.list.push(9)).toThrow(TypeError);
     store.applyBatch('p.v1', new Map([['c', { list: [3] }]]), 2n); // evicts b (a was used more recently)
     expect(store.getDocument('p.v1', 'b')).toEqual({ list: [2] }); // read back from disk
+  });
+
+  it.each([
+    [true, 'copies the WAL into the database file on a worker thread'],
+    [false, 'leaves the WAL to SQLite when told to (the writer checkpoints when the WAL is full)'],
+  ])('backgroundCheckpoints %s: %s', async (background) => {
+    const store = new SqliteReadModelStore({ file: readModelFile(dir), backgroundCheckpoints: background });
+    stores.push(store);
+    const before = statSync(readModelFile(dir)).size;
+    const body = 'x'.repeat(10_000);
+    for (let batch = 0; batch < 20; batch += 1) {
+      const documents = new Map(Array.from({ length: 10 }, (_, n) => [`d${batch}-${n}`, { body }] as const));
+      store.applyBatch('p.v1', documents, BigInt(batch + 1));
+    }
+    const grown = async (): Promise<boolean> => {
+      for (let wait = 0; wait < 40; wait += 1) {
+        if (statSync(readModelFile(dir)).size > before + 1_000_000) {
+          return true;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return false;
+    };
+    expect(await grown()).toBe(background); // 2 MB of documents reached the database file only by the worker
+    expect(store.getDocument('p.v1', 'd19-9')).toEqual({ body });
   });
 
   it('freezes cached documents under test by default, and not when told not to (outside tests)', () => {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DomainError } from '../shared/errors/domain-error';
 import { parseProjectionName } from '../shared/event-sourcing/projector.types';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, WalCheckpointer } from '../shared/wal-checkpointer';
 
 /** Injection token of the read-model store (a SqliteReadModelStore). */
 export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');
@@ -29,6 +30,11 @@ export interface ReadModelStoreOptions {
    * document types are readonly throughout, so the compiler already refuses such code.
    */
   readonly freezeCachedDocuments?: boolean;
+  /**
+   * Run WAL checkpoints on a worker thread (wal-checkpointer.ts) instead of inside the commit that fills the WAL.
+   * Default: on for a file; off for ':memory:' (no WAL).
+   */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 /** The stored checkpoint moved under this store: another process (a rebuild) wrote the same projection. */
@@ -126,6 +132,7 @@ export class SqliteReadModelStore {
   private readonly statements: Statements;
   /** SQLite's data_version as last seen: it changes only when ANOTHER connection commits to the file. */
   private dataVersion: number;
+  private readonly checkpointer: WalCheckpointer | undefined;
 
   constructor(options: ReadModelStoreOptions) {
     if (options.file !== ':memory:') {
@@ -155,6 +162,10 @@ export class SqliteReadModelStore {
     `);
     this.statements = prepare(this.db);
     this.dataVersion = this.statements.dataVersion.get() ?? 0;
+    if (options.backgroundCheckpoints ?? options.file !== ':memory:') {
+      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+      this.checkpointer = new WalCheckpointer(options.file);
+    }
   }
 
   /**
@@ -314,6 +325,7 @@ export class SqliteReadModelStore {
   }
 
   close(): void {
+    this.checkpointer?.stop();
     this.cache.clear();
     this.db.close();
   }

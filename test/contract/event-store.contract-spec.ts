@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EsdbEventStore } from '../../src/shared/event-sourcing/esdb.event-store';
@@ -46,6 +46,28 @@ describe('SQLite', () => {
   });
 
   eventStoreContract('SQLite', () => open(), { startsEmpty: true, unavailable: () => closed(open()) });
+
+  it.each([true, false])('backgroundCheckpoints %s: the WAL reaches the database file only through the worker', async (background) => {
+    const filename = file();
+    const store = new SqliteEventStore({ filename, backgroundCheckpoints: background });
+    try {
+      const before = statSync(filename).size;
+      const payload = { text: 'x'.repeat(10_000) };
+      for (let n = 0; n < 20; n += 1) {
+        const events = Array.from({ length: 10 }, () => contractEvent('ContractEventRecorded', payload));
+        await store.appendToStream(uniqueStream(), events, { expectedRevision: 'no_stream' });
+      }
+      let grown = false;
+      for (let wait = 0; wait < 40 && !grown; wait += 1) {
+        grown = statSync(filename).size > before + 1_000_000;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(grown).toBe(background); // 2 MB is below the WAL size at which the writer checkpoints itself
+      expect(await store.headPosition()).toBe(200n);
+    } finally {
+      await store.close();
+    }
+  });
 
   it('an unopenable path (a directory) is EventStoreUnavailableError', () => {
     expect(() => new SqliteEventStore({ filename: dir })).toThrow(EventStoreUnavailableError);
