@@ -76,6 +76,8 @@ const openKeys = async (store: EventStorePort, from: bigint): Promise<Set<string
 interface Repetition {
   readonly seconds: number;
   readonly importSeconds: number;
+  /** per feed: reading (parse and group) and applying (per patient: append, reconcile, record) */
+  readonly phases: readonly string[];
   readonly summaries: readonly ImportSummary[];
   readonly appended: number;
   readonly found: Set<string>;
@@ -106,15 +108,24 @@ const repetition = async (ctx: BenchContext, rep: number, feed: Feed, lists: Fee
     const files = { eprescription: feed.eprescriptionFile, 'core-record': feed.coreRecordFile };
     const started = performance.now();
     const summaries: ImportSummary[] = [];
+    const phases: string[] = [];
     for (const source of FEEDS) {
       const lines = readLinesLimited(createReadStream(files[source]));
-      summaries.push(await service.importFeed(source, { kind: 'ndjson', lines }, { runId: `b7-${rep + 1}-${source}` }));
+      const feedStarted = performance.now();
+      let applyStarted: number | undefined;
+      const onProgress = ({ phase }: { readonly phase: string }): void => {
+        applyStarted ??= phase === 'apply' ? performance.now() : undefined;
+      };
+      summaries.push(await service.importFeed(source, { kind: 'ndjson', lines }, { runId: `b7-${rep + 1}-${source}`, onProgress }));
+      const feedDone = performance.now();
+      const read = ((applyStarted ?? feedDone) - feedStarted) / 1000;
+      phases.push(`${source}: read ${read.toFixed(1)} s + apply ${((feedDone - (applyStarted ?? feedDone)) / 1000).toFixed(1)} s`);
     }
     const imported = performance.now();
     const head = (await eventStore.headPosition()) ?? lists.head;
     await caughtUp(head);
     const seconds = (performance.now() - started) / 1000;
-    return { seconds, importSeconds: (imported - started) / 1000, summaries, appended: Number(head - lists.head), found: await openKeys(eventStore, lists.head) };
+    return { seconds, importSeconds: (imported - started) / 1000, phases, summaries, appended: Number(head - lists.head), found: await openKeys(eventStore, lists.head) };
   } finally {
     await projector.stop();
     readModels.close();
@@ -144,7 +155,7 @@ export const runB7 = async (ctx: BenchContext): Promise<FigureResult> => {
     seconds.push(last.seconds);
     const rejected = last.summaries.reduce((sum, s) => sum + s.linesRejected, 0);
     ctx.log(
-      `  B7 rep ${rep + 1}: ${last.seconds.toFixed(2)} s (import ${last.importSeconds.toFixed(2)} s, then projection) for ${feed.lines} lines, ` +
+      `  B7 rep ${rep + 1}: ${last.seconds.toFixed(2)} s (import ${last.importSeconds.toFixed(2)} s [${last.phases.join('; ')}], then projection) for ${feed.lines} lines, ` +
         `${last.appended} events appended; ${found.size} open, ${missed} missed, ${invented} invented; ${rejected} lines rejected`,
     );
   }
