@@ -26,6 +26,7 @@ import { readModelProjections } from '../src/read-models/read-models.module';
 import { rebuildProjection } from '../src/cli/rebuild';
 import { generateSyntheticPatients as generateFeedPatients } from '../src/reconciliation/feed-generator';
 import type { ReconciliationListView } from '../src/reconciliation/reconcile';
+import { listCommandsOf } from '../src/reconciliation/synthetic-list-commands';
 import { commandEventId } from '../src/shared/event-sourcing/handle-command';
 import type { EventMetadata } from '../src/shared/event-sourcing/event-store.port';
 import { SqliteEventStore } from '../src/shared/event-sourcing/sqlite.event-store';
@@ -365,3 +366,91 @@ export const prepareFeed = async (cacheRoot: string, seed: number, patients: num
   const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { patients: number; lines: number; planted: number };
   return { ...files, ...meta };
 };
+
+/** Bump when the generation of the feed patients' lists (below) changes. */
+const FEED_LISTS_VERSION = 1;
+/** The feed patients' GPs: synthetic HPR numbers, ~100 lists each (one GP for all would make one huge worklist). */
+const feedListGp = (index: number): string => String(9_100_000 + (index % 1000));
+
+/** The feed patients' lists in an event file with its read models: what B7 imports the feed into. */
+export interface FeedLists {
+  readonly eventsFile: string;
+  readonly readModelsFile: string;
+  readonly events: number;
+  readonly head: bigint;
+  readonly key: string;
+}
+
+/**
+ * The lists of the feed's patients (patients.ndjson) as list events: each list's commands (listCommandsOf, as the
+ * reconciliation tests seed them) through the real decider, with the ids and metadata handleCommand writes, the
+ * patients interleaved round-robin (every list's first command, then every second one, …) so one patient's events
+ * lie far apart in the file as in production. The read models come from the service's own projector.
+ */
+export const prepareFeedLists = async (cacheRoot: string, seed: number, feed: Feed, log: Log): Promise<FeedLists> => {
+  const key = `feed-lists-s${seed}-p${feed.patients}-${hash(SCHEMA, String(GENERATOR_VERSION), String(FEED_LISTS_VERSION))}`;
+  const directory = path.join(cacheRoot, key);
+  const metaFile = path.join(directory, 'meta.json');
+  const eventsFile = path.join(directory, 'events.db');
+  if (!existsSync(metaFile)) {
+    log(`generating the lists of the ${feed.patients} feed patients into ${directory}`);
+    const started = performance.now();
+    const partial = `${directory}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    mkdirSync(partial, { recursive: true });
+    const stagingFile = path.join(partial, 'staging.db');
+    const staging = new Database(stagingFile);
+    staging.pragma('journal_mode = OFF');
+    staging.pragma('synchronous = OFF');
+    staging.exec('CREATE TABLE staging (ordinal INTEGER, patient INTEGER, stream_name TEXT, revision INTEGER, event_id TEXT, type TEXT, data TEXT, metadata TEXT)');
+    const insert = staging.prepare('INSERT INTO staging VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const insertPatient = staging.transaction((index: number, perCommand: readonly StagedEvent[][]) => {
+      perCommand.forEach((events, ordinal) => {
+        for (const e of events) {
+          insert.run(ordinal, index, e.streamName, e.revision, e.id, e.type, e.data, e.metadata);
+        }
+      });
+    });
+    let events = 0;
+    let index = 0;
+    for (const line of readFileSync(feed.patientsFile, 'utf8').split('\n')) {
+      if (line === '') {
+        continue;
+      }
+      const { list } = JSON.parse(line) as FeedPatient;
+      const streamName = patientStreamName(list.patientId, BENCH_PATIENT_ID_SECRET);
+      const perCommand = historyOf(listCommandsOf(list, feedListGp(index)), streamName);
+      insertPatient(index, perCommand);
+      events += perCommand.reduce((sum, e) => sum + e.length, 0);
+      index += 1;
+    }
+    staging.close();
+    const db = new Database(path.join(partial, 'events.db'));
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.exec(SCHEMA);
+    db.exec(`ATTACH DATABASE '${stagingFile.replace(/'/g, "''")}' AS staging`);
+    db.exec(`INSERT INTO events (stream_name, revision, event_id, type, data, metadata)
+             SELECT stream_name, revision, event_id, type, data, metadata FROM staging.staging ORDER BY ordinal, patient, revision`);
+    db.exec('DETACH DATABASE staging');
+    db.pragma('journal_mode = WAL');
+    const head = String(db.prepare('SELECT MAX(position) FROM events').pluck().get());
+    db.close();
+    rmSync(stagingFile, { force: true });
+    writeFileSync(path.join(partial, 'meta.json'), JSON.stringify({ events, head }));
+    rmSync(directory, { recursive: true, force: true });
+    renameSync(partial, directory);
+    log(`  ${events} list events of ${index} patients in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  }
+  const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { events: number; head: string };
+  const readModelsFile = path.join(directory, `read-models-${projectionCodeHash()}.db`);
+  if (!existsSync(readModelsFile)) {
+    log(`building read models for ${key} (projection code changed or first run)`);
+    await buildReadModels(eventsFile, readModelsFile, log);
+  }
+  return { eventsFile, readModelsFile, events: meta.events, head: BigInt(meta.head), key };
+};
+
+/** A fresh copy of the feed lists' two files in `dataDir`. */
+export const feedListsCopy = (lists: FeedLists, dataDir: string): { eventsFile: string; readModelsFile: string } =>
+  workingCopy({ eventsFile: lists.eventsFile, readModelsFile: lists.readModelsFile, patients: [], events: lists.events, head: lists.head, key: lists.key }, dataDir);

@@ -12,7 +12,7 @@ import { runB6 } from './b6-rebuild';
 import { runB7 } from './b7-reconcile';
 import { runB8 } from './b8-memory';
 import { type BenchContext, freePort } from './context';
-import { FULL_SIZE, SMOKE_SIZE, copyDurably, prepareDataset, workingCopy } from './data';
+import { type Dataset, FULL_SIZE, SMOKE_SIZE, copyDurably, prepareDataset, workingCopy } from './data';
 import { FIGURE_IDS, type FigureId, type FigureResult, formatTable, tally, toJson, writeReport } from './report';
 import { type ChildServer, devPrescriberToken, startService } from './service';
 
@@ -33,6 +33,8 @@ const USAGE = 'usage: npm run bench -- [--smoke] [--soak] [--only B1,B2,…] [--
 
 /** In-process figures first; then the ones that start the service (they share one service process). */
 const ORDER: readonly FigureId[] = ['B1', 'B2', 'B5', 'B6', 'B7', 'B3', 'B4', 'B8'];
+/** Figures that generate and copy their own data. */
+const OWN_DATA: readonly FigureId[] = ['B7'];
 const RUNNERS: Record<FigureId, (ctx: BenchContext) => Promise<FigureResult>> = {
   B1: runB1,
   B2: runB2,
@@ -107,10 +109,20 @@ const main = async (): Promise<number> => {
   mkdirSync(runDir, { recursive: true });
   log(`bench ${smoke ? 'smoke' : 'full'}: ${only.join(', ')}; ${reps} repetition(s); ${os.cpus().length} cores, load ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
 
-  const dataset = await prepareDataset(cacheDir, seed, smoke ? SMOKE_SIZE : FULL_SIZE, log, values['fresh-data']);
+  // B7 brings its own data (the feed and its patients' lists): alone, it needs neither the 1M-event dataset nor its copy.
+  const needsDataset = only.some((id) => !OWN_DATA.includes(id));
   const dataDir = path.join(runDir, 'data');
-  const files = workingCopy(dataset, dataDir);
-  log(`dataset ${dataset.key}: ${dataset.patients.length} patients, ${dataset.events} events (working copy in ${dataDir})`);
+  let dataset: Dataset;
+  let files: { eventsFile: string; readModelsFile: string };
+  if (needsDataset) {
+    dataset = await prepareDataset(cacheDir, seed, smoke ? SMOKE_SIZE : FULL_SIZE, log, values['fresh-data']);
+    files = workingCopy(dataset, dataDir);
+    log(`dataset ${dataset.key}: ${dataset.patients.length} patients, ${dataset.events} events (working copy in ${dataDir})`);
+  } else {
+    // Not prepared: no figure that runs reads these (nothing is created at these paths).
+    dataset = { eventsFile: '', readModelsFile: '', patients: [], events: 0, head: 0n, key: 'none' };
+    files = { eventsFile: path.join(dataDir, 'events.db'), readModelsFile: path.join(dataDir, 'read-models.db') };
+  }
 
   let service: Promise<ChildServer> | undefined;
   let token: Promise<string> | undefined;
@@ -186,6 +198,9 @@ const main = async (): Promise<number> => {
   results.sort((a, b) => FIGURE_IDS.indexOf(a.id) - FIGURE_IDS.indexOf(b.id));
 
   const loadAtEnd = os.loadavg();
+  const datasetInfo: Readonly<Record<string, string | number>> = needsDataset
+    ? { key: dataset.key, patients: dataset.patients.length, events: dataset.events, head: dataset.head.toString() }
+    : { key: `none (${OWN_DATA.join(', ')} only: their own data)` };
   const report = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -199,7 +214,7 @@ const main = async (): Promise<number> => {
       loadAverageAtStart: loadAtStart,
       loadAverageAtEnd: loadAtEnd,
     },
-    dataset: { key: dataset.key, patients: dataset.patients.length, events: dataset.events, head: dataset.head.toString() },
+    dataset: datasetInfo,
     figures: results,
   };
   const file = writeReport(resultsDir, report);
@@ -216,7 +231,7 @@ const main = async (): Promise<number> => {
   );
   console.log(`Figures written to ${path.relative(process.cwd(), file)} (${((performance.now() - started) / 1000).toFixed(0)} s).`);
   // The copies of the dataset are large; the logs of the service and the baseline stay for a look.
-  for (const scratch of ['data', 'commands', 'raw-b1.db', 'raw-b2.db']) {
+  for (const scratch of ['data', 'commands', 'raw-b1.db', 'raw-b2.db', 'b7']) {
     rmSync(path.join(runDir, scratch), { recursive: true, force: true });
   }
   return results.some((result) => result.status === 'failed') ? 1 : 0;

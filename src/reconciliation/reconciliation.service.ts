@@ -15,12 +15,13 @@ import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import type { ExternalPrescription, ExternalRecord, FeedSource } from './external-record';
 import { feedActor, feedCommands } from './feed-commands';
+import { appendCommands } from './stream-commands';
 import type { FeedLine, FeedLineOutcome } from './feeds/fhir-ndjson.feed';
 import { parseFhirBundle, parseFhirNdjson } from './feeds/fhir-ndjson.feed';
 import { ImportTally, osloDateTime, runCompletedData, type ImportSummary } from './import-summary';
-import { foldListFacts, listDispensings, toListView } from './list-view';
+import { evolveListFacts, foldListFacts, initialListFacts, listDispensings, toListView } from './list-view';
 import { reconcile } from './reconcile';
-import { COVERED_CODES, reconciliationDecider, type DetectedDiscrepancy } from './reconciliation.decider';
+import { COVERED_CODES, reconciliationDecider, type DetectedDiscrepancy, type RecordFeedResult } from './reconciliation.decider';
 import { InvalidRunIdError } from './reconciliation.errors';
 import {
   RECONCILIATION_RUN_STREAM_PREFIX,
@@ -181,13 +182,15 @@ export class ReconciliationService {
     const { source, runId, now } = run;
     const streamId = patientStreamId(patientId, this.config.patientIdSecret);
     const listStream = `${MEDICATION_LIST_STREAM_PREFIX}${streamId}`;
-    let facts = foldListFacts(await this.store.readStream(listStream));
+    const listEvents = await this.store.readStream(listStream);
+    let facts = foldListFacts(listEvents);
     const feedRecords = records.items.map(({ record }) => record);
     const dispensings = feedRecords.flatMap((r) => (r.kind === 'dispensing' ? [r] : []));
     const plan = feedCommands(dispensings, { source, runId, now, known: facts.state.dispensings });
 
-    // All or nothing: decide every command on the current state before the first append. A refusal (a typed
-    // domain error) holds the whole patient back; only a concurrent writer can still fail an append later.
+    // All or nothing: decide every command on the current state first. A refusal (a typed domain error) holds the
+    // whole patient back; then the commands are appended together in one append, so only a concurrent writer
+    // (after retries) or the store can still fail the patient, and then nothing of it was appended.
     try {
       plan.commands.reduce(
         (state, command) => medicationListDecider.decide(command, state).reduce(medicationListDecider.evolve, state),
@@ -202,20 +205,22 @@ export class ReconciliationService {
       return;
     }
     try {
-      let appended = 0;
-      for (const command of plan.commands) {
-        const result = await handleCommand(this.store, medicationListDecider, listStream, command, {
+      if (plan.commands.length > 0) {
+        const applied = await appendCommands(this.store, medicationListDecider, listStream, plan.commands, {
           isEvent: isMedicationListEvent,
           schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
-          observer: this.metrics?.commandObserver,
+          recorded: listEvents,
         });
-        appended += result.appendedEvents;
-        if (result.appendedEvents > 0) {
-          tally[command.type === 'RecordDispensing' ? 'dispensingsRecorded' : 'dispensingsAnnulled'] += 1;
-        }
-      }
-      if (appended > 0) {
-        facts = foldListFacts(await this.store.readStream(listStream));
+        // The facts after the append: the stream as the successful attempt read it, plus what it appended.
+        facts = [...applied.recorded, ...applied.decided.flat()].reduce(
+          (folded, event) => (isMedicationListEvent(event) ? evolveListFacts(folded, event) : folded),
+          initialListFacts(),
+        );
+        applied.decided.forEach((events, i) => {
+          if (events.length > 0) {
+            tally[plan.commands[i]?.type === 'RecordDispensing' ? 'dispensingsRecorded' : 'dispensingsAnnulled'] += 1;
+          }
+        });
       }
       tally.dispensingsNotRecordable += plan.notRecordable;
 
@@ -242,33 +247,20 @@ export class ReconciliationService {
 
   private async recordResult(
     streamId: string,
-    data: {
-      readonly runId: string;
-      readonly source: FeedSource;
-      readonly patientId: string;
-      readonly coveredCodes: readonly DetectedDiscrepancy['code'][];
-      readonly discrepancies: readonly DetectedDiscrepancy[];
-      readonly recordedAt: string;
-    },
+    data: RecordFeedResult['data'],
     tally: ImportTally,
   ): Promise<void> {
-    const stream = reconciliationStreamName(streamId);
-    const commandId = `feed-result:${data.runId}`;
-    const result = await handleCommand(
-      this.store,
-      reconciliationDecider,
-      stream,
-      { type: 'RecordFeedResult', data, meta: this.meta(commandId, data.source, data.runId, data.recordedAt) },
-      { isEvent: isReconciliationEvent, observer: this.metrics?.commandObserver },
-    );
-    if (result.appendedEvents > 0) {
-      const appended = await this.store.readStream(stream, { fromRevision: result.version - result.appendedEvents });
-      for (const event of appended) {
-        if (event.metadata.commandId === commandId) {
-          tally.discrepanciesNew += event.type === 'DiscrepancyDetected' ? 1 : 0;
-          tally.discrepanciesCleared += event.type === 'DiscrepancyCleared' ? 1 : 0;
-        }
-      }
+    const command: RecordFeedResult = {
+      type: 'RecordFeedResult',
+      data,
+      meta: this.meta(`feed-result:${data.runId}`, data.source, data.runId, data.recordedAt),
+    };
+    const { decided } = await appendCommands(this.store, reconciliationDecider, reconciliationStreamName(streamId), [command], {
+      isEvent: isReconciliationEvent,
+    });
+    for (const event of decided.flat()) {
+      tally.discrepanciesNew += event.type === 'DiscrepancyDetected' ? 1 : 0;
+      tally.discrepanciesCleared += event.type === 'DiscrepancyCleared' ? 1 : 0;
     }
   }
 

@@ -173,13 +173,18 @@ const conceptOf = (resource: JsonObject, path: string): JsonObject => {
 };
 
 const codeIn = (codings: readonly JsonObject[], system: string): { code: string; display?: string } | undefined => {
-  const inSystem = codings.filter((coding) => field(coding, 'system') === system);
-  const codes = new Set(inSystem.map((coding) => field(coding, 'code')));
-  if (codes.size > 1) {
-    return reject('invalid medication');
+  let first: JsonObject | undefined;
+  for (const coding of codings) {
+    if (field(coding, 'system') !== system) {
+      continue;
+    }
+    if (first === undefined) {
+      first = coding;
+    } else if (field(coding, 'code') !== field(first, 'code')) {
+      return reject('invalid medication'); // two different codes in one system: exact matching needs one
+    }
   }
-  const first = inSystem[0];
-  if (!first) {
+  if (first === undefined) {
     return undefined;
   }
   const code = field(first, 'code');

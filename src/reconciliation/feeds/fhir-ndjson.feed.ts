@@ -60,7 +60,7 @@ export const parseFhirLine = (
   if (isOverlong(text) || exceeds(text, maxBytes)) {
     return { line, rejected: 'line too long' };
   }
-  const trimmed = text.replace(/^\uFEFF/, '').trim();
+  const trimmed = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).trim();
   if (trimmed === '') {
     return { line, skipped: BLANK_LINE };
   }
@@ -137,6 +137,9 @@ export const parseFhirBundle = (json: unknown, source: FeedSource): FeedLineOutc
 };
 
 const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+const withoutCr = (line: string): string => (line.charCodeAt(line.length - 1) === CARRIAGE_RETURN ? line.slice(0, -1) : line);
 
 /**
  * Splits a byte stream into lines (LF or CRLF), decoding each line as UTF-8 only once it is complete (so a
@@ -153,9 +156,7 @@ export async function* readLinesLimited(
   let overlongBytes: number | undefined;
   const finish = (): FeedLine => {
     const result: FeedLine =
-      overlongBytes === undefined
-        ? Buffer.concat(pieces, size).toString('utf8').replace(/\r$/, '')
-        : { overlong: true, bytes: overlongBytes };
+      overlongBytes === undefined ? withoutCr(Buffer.concat(pieces, size).toString('utf8')) : { overlong: true, bytes: overlongBytes };
     pieces = [];
     size = 0;
     overlongBytes = undefined;
@@ -170,6 +171,12 @@ export async function* readLinesLimited(
     while (start < bytes.length) {
       const newline = bytes.indexOf(NEWLINE, start);
       const end = newline === -1 ? bytes.length : newline;
+      if (newline !== -1 && size === 0 && overlongBytes === undefined && end - start <= maxLineBytes) {
+        // The common case, a whole line inside this chunk: decoded straight from the chunk, no copy.
+        yield withoutCr(bytes.toString('utf8', start, end));
+        start = newline + 1;
+        continue;
+      }
       const piece = bytes.subarray(start, end);
       if (overlongBytes !== undefined) {
         overlongBytes += piece.length;

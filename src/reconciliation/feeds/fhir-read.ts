@@ -71,8 +71,12 @@ export const optionalArray = (value: unknown, path: string): readonly unknown[] 
 };
 
 /** An array whose elements must all be objects (FHIR repeating complex elements). */
-export const objectArray = (value: unknown, path: string): readonly JsonObject[] =>
-  optionalArray(value, path).map((element, i) => requiredObject(element, `${path}[${i}]`));
+export const objectArray = (value: unknown, path: string): readonly JsonObject[] => {
+  const elements = optionalArray(value, path);
+  // The path of a bad element is built only when there is one: this runs for every array of every line.
+  const bad = elements.findIndex((element) => !isJsonObject(element));
+  return bad === -1 ? (elements as readonly JsonObject[]) : wrongShape(`${path}[${bad}]`);
+};
 
 export const optionalString = (value: unknown, path: string): string | undefined => {
   if (isAbsent(value)) {

@@ -1,0 +1,80 @@
+import type { Command, Decider, DomainEvent } from '../shared/event-sourcing/decider';
+import { ConcurrentModificationError, StreamRevisionConflictError } from '../shared/event-sourcing/event-store.errors';
+import type { EventMetadata, EventStorePort, NewEvent, RecordedEvent } from '../shared/event-sourcing/event-store.port';
+import { commandEventId } from '../shared/event-sourcing/handle-command';
+
+/**
+ * handleCommand for several commands of one stream at once, as a feed import needs them: read the stream once,
+ * fold, decide the commands in order (each on the state the previous ones left), and append all their events in
+ * ONE append with the expected revision, so a patient's feed records apply all or nothing and cost one read and
+ * one commit instead of one of each per command. Everything else is handleCommand's: the same deterministic event
+ * ids (a retried import appends nothing twice), the same metadata, a command whose id is already in the stream
+ * decides nothing, a revision conflict starts over from a fresh read (up to `maxAttempts`). A decider's refusal
+ * (a typed domain error) throws before anything is appended.
+ */
+
+export interface StreamCommandsOptions<E extends DomainEvent> {
+  readonly isEvent: (event: DomainEvent) => event is E;
+  readonly schemaVersion?: number;
+  /** the stream as the caller just read it: saves the first read (a conflict re-reads) */
+  readonly recorded?: readonly RecordedEvent[];
+  readonly maxAttempts?: number;
+}
+
+export interface StreamCommandsResult<E extends DomainEvent> {
+  /** the stream's events before this append (from the last attempt's read) */
+  readonly recorded: readonly RecordedEvent[];
+  /** the events each command decided, in command order ([] for one already done) */
+  readonly decided: readonly (readonly E[])[];
+}
+
+export const appendCommands = async <C extends Command, E extends DomainEvent, S>(
+  store: EventStorePort,
+  decider: Decider<C, E, S>,
+  streamName: string,
+  commands: readonly C[],
+  options: StreamCommandsOptions<E>,
+): Promise<StreamCommandsResult<E>> => {
+  const maxAttempts = options.maxAttempts ?? 5;
+  let recorded = options.recorded ?? (await store.readStream(streamName));
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    if (attempt > 1) {
+      recorded = await store.readStream(streamName);
+    }
+    const done = new Set(recorded.map((event) => event.metadata.commandId));
+    let state = recorded.reduce((s, event) => (options.isEvent(event) ? decider.evolve(s, event) : s), decider.initialState());
+    const decided: E[][] = [];
+    const events: NewEvent[] = [];
+    for (const command of commands) {
+      const own = done.has(command.meta.commandId) ? [] : decider.decide(command, state);
+      decided.push(own);
+      state = own.reduce(decider.evolve, state);
+      const metadata: EventMetadata = {
+        commandId: command.meta.commandId,
+        correlationId: command.meta.correlationId,
+        causationId: command.meta.causationId,
+        actor: command.meta.actor,
+        clinicalTime: decider.clinicalTimeOf(command),
+        recordedAt: command.meta.recordedAt,
+        schemaVersion: options.schemaVersion ?? 1,
+      };
+      own.forEach((event, index) =>
+        events.push({ id: commandEventId(streamName, command.meta.commandId, index), type: event.type, data: event.data, metadata }),
+      );
+    }
+    if (events.length === 0) {
+      return { recorded, decided };
+    }
+    const last = recorded.at(-1);
+    try {
+      const result = await store.appendToStream(streamName, events, { expectedRevision: last === undefined ? 'no_stream' : last.revision });
+      // Every id already there: a racing import of the same records got there first; nothing of ours was new.
+      return result.appended ? { recorded, decided } : { recorded, decided: decided.map(() => []) };
+    } catch (error) {
+      if (!(error instanceof StreamRevisionConflictError)) {
+        throw error;
+      }
+    }
+  }
+  throw new ConcurrentModificationError(maxAttempts);
+};
