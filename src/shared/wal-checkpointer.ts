@@ -25,22 +25,38 @@ const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
   db.close();
+  const closed = new Int32Array(workerData.closed);
+  Atomics.store(closed, 0, 1);
+  Atomics.notify(closed, 0);
   parentPort.close();
 });
 `;
 
+/** How long `stop` waits for the worker to close its connection (it may be in the middle of a checkpoint). */
+const STOP_WAIT_MS = 2_000;
+
 /** How the writer connection's own automatic checkpoint is set while the worker runs (pages, 4 KiB each). */
 export const BACKSTOP_AUTOCHECKPOINT_PAGES = 25_000;
 
-/** A running background checkpointer; `stop` ends it (the worker closes its connection and exits). */
+/**
+ * A running background checkpointer. `stop` returns once the worker has closed its connection, so whoever closes
+ * the store next (and deletes the file, in tests) finds no second connection open.
+ */
 export class WalCheckpointer {
   private readonly worker: Worker;
+  /** set to 1 by the worker once its connection is closed */
+  private readonly closed = new Int32Array(new SharedArrayBuffer(4));
   private stopped = false;
 
   constructor(file: string, options: { readonly intervalMs?: number; readonly onError?: (message: string) => void } = {}) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file, driver: require.resolve('better-sqlite3'), intervalMs: options.intervalMs ?? 100 },
+      workerData: {
+        file,
+        driver: require.resolve('better-sqlite3'),
+        intervalMs: options.intervalMs ?? 100,
+        closed: this.closed.buffer,
+      },
     });
     this.worker.unref(); // never keeps the process alive
     this.worker.on('message', (message: { error?: string }) => {
@@ -55,6 +71,7 @@ export class WalCheckpointer {
     if (!this.stopped) {
       this.stopped = true;
       this.worker.postMessage('stop');
+      Atomics.wait(this.closed, 0, 0, STOP_WAIT_MS);
     }
   }
 }
