@@ -64,6 +64,7 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
   const fixedP99s: number[] = [];
   const fixedP50s: number[] = [];
   const achievedRates: number[] = [];
+  const baselineFixedP99s: number[] = [];
   const failures = new Map<string, LoadResult>();
   try {
     const auth = await authNote(service, ctx.dataset.patients);
@@ -80,6 +81,9 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
       const baseline = await runClosedLoop(baselineServer, { connections: CONNECTIONS, durationMs: phaseMs, operation: baselineQuery });
       const figure = await runClosedLoop(service, { connections: CONNECTIONS, durationMs: phaseMs, operation: serviceQuery });
       const fixed = await runFixedRate(service, { connections: CONNECTIONS, durationMs: phaseMs, rate, operation: serviceQuery });
+      // The raw server at the same fixed rate: what the p99 target asks of the machine itself.
+      const baselineFixed = await runFixedRate(baselineServer, { connections: CONNECTIONS, durationMs: phaseMs, rate, operation: baselineQuery });
+      baselineFixedP99s.push(summarize(baselineFixed.latencies).p99);
       baselineRps.push(baseline.perSecond);
       serviceRps.push(figure.perSecond);
       closedP99s.push(summarize(figure.latencies).p99);
@@ -87,12 +91,17 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
       fixedP99s.push(fixedSummary.p99);
       fixedP50s.push(fixedSummary.p50);
       achievedRates.push(fixed.perSecond);
-      for (const [name, result] of [['baseline', baseline], ['service', figure], [`service at ${rate}/s`, fixed]] as const) {
+      for (const [name, result] of [
+        ['baseline', baseline],
+        ['service', figure],
+        [`service at ${rate}/s`, fixed],
+        [`baseline at ${rate}/s`, baselineFixed],
+      ] as const) {
         const seen = failures.get(name);
         failures.set(name, { ...result, failed: (seen?.failed ?? 0) + result.failed, firstFailure: seen?.firstFailure ?? result.firstFailure });
       }
       ctx.log(
-        `  B3 rep ${rep + 1}: ${figure.perSecond.toFixed(0)} req/s vs raw ${baseline.perSecond.toFixed(0)} req/s; at ${rate}/s p99 ${fixedSummary.p99.toFixed(2)} ms`,
+        `  B3 rep ${rep + 1}: ${figure.perSecond.toFixed(0)} req/s vs raw ${baseline.perSecond.toFixed(0)} req/s; at ${rate}/s p99 ${fixedSummary.p99.toFixed(2)} ms (raw server at ${rate}/s: p99 ${baselineFixedP99s[rep].toFixed(2)} ms, ${baselineFixed.perSecond.toFixed(0)} req/s achieved)`,
       );
     }
   } finally {
@@ -105,7 +114,9 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
     }
   }
   if (serviceRps.length > 0) {
-    notes.push(`service ${median(closedP99s).toFixed(1)} ms p99 under the closed loop; at the fixed rate, achieved ${median(achievedRates).toFixed(0)} req/s`);
+    notes.push(
+      `service ${median(closedP99s).toFixed(1)} ms p99 under the closed loop; at the fixed rate, achieved ${median(achievedRates).toFixed(0)} req/s; the raw server at the same rate: p99 ${median(baselineFixedP99s).toFixed(1)} ms`,
+    );
   }
   const figure = median(serviceRps);
   const baseline = median(baselineRps);
@@ -128,6 +139,7 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
       fixedRateP50Ms: median(fixedP50s),
       fixedRateP99Ms: fixedP99s,
       fixedRateAchieved: achievedRates,
+      baselineFixedRateP99Ms: baselineFixedP99s,
       phaseMs,
     },
     notes,
