@@ -20,8 +20,11 @@ export const patientStreamId = (patientId: string, secret: string): string => {
   }
   // Normalise like parsePatientId (trim only), so " 31129956715" and "31129956715" share one stream.
   const trimmed = patientId.trim();
-  const ids = recent.get(secret) ?? new Map<string, string>();
-  recent.set(secret, ids);
+  let ids = recent.get(secret);
+  if (ids === undefined) {
+    ids = new Map<string, string>();
+    recent.set(secret, ids);
+  }
   const known = ids.get(trimmed);
   if (known !== undefined) {
     return known;

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DomainError } from '../shared/errors/domain-error';
 import { parseProjectionName } from '../shared/event-sourcing/projector.types';
-import { BACKSTOP_AUTOCHECKPOINT_PAGES, WalCheckpointer } from '../shared/wal-checkpointer';
+import { WalCheckpointer } from '../shared/wal-checkpointer';
 
 /** Injection token of the read-model store (a SqliteReadModelStore). */
 export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');
@@ -163,8 +163,7 @@ export class SqliteReadModelStore {
     this.statements = prepare(this.db);
     this.dataVersion = this.statements.dataVersion.get() ?? 0;
     if (options.backgroundCheckpoints ?? options.file !== ':memory:') {
-      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-      this.checkpointer = new WalCheckpointer(options.file);
+      this.checkpointer = WalCheckpointer.attach(this.db, options.file);
     }
   }
 

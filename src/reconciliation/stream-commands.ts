@@ -1,7 +1,7 @@
 import type { Command, Decider, DomainEvent } from '../shared/event-sourcing/decider';
 import { ConcurrentModificationError, StreamRevisionConflictError } from '../shared/event-sourcing/event-store.errors';
-import type { EventMetadata, EventStorePort, NewEvent, RecordedEvent } from '../shared/event-sourcing/event-store.port';
-import { commandEventId } from '../shared/event-sourcing/handle-command';
+import type { EventStorePort, NewEvent, RecordedEvent } from '../shared/event-sourcing/event-store.port';
+import { commandEvents } from '../shared/event-sourcing/handle-command';
 
 /**
  * handleCommand for several commands of one stream at once, as a feed import needs them: read the stream once,
@@ -49,18 +49,7 @@ export const appendCommands = async <C extends Command, E extends DomainEvent, S
       const own = done.has(command.meta.commandId) ? [] : decider.decide(command, state);
       decided.push(own);
       state = own.reduce(decider.evolve, state);
-      const metadata: EventMetadata = {
-        commandId: command.meta.commandId,
-        correlationId: command.meta.correlationId,
-        causationId: command.meta.causationId,
-        actor: command.meta.actor,
-        clinicalTime: decider.clinicalTimeOf(command),
-        recordedAt: command.meta.recordedAt,
-        schemaVersion: options.schemaVersion ?? 1,
-      };
-      own.forEach((event, index) =>
-        events.push({ id: commandEventId(streamName, command.meta.commandId, index), type: event.type, data: event.data, metadata }),
-      );
+      events.push(...commandEvents(streamName, command, own, decider.clinicalTimeOf(command), options.schemaVersion));
     }
     if (events.length === 0) {
       return { recorded, decided };

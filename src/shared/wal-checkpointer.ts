@@ -67,6 +67,15 @@ export class WalCheckpointer {
     this.worker.on('error', (error) => options.onError?.(error.message));
   }
 
+  /**
+   * Moves `db`'s own automatic checkpoint to the backstop size and starts the worker on `file`: what a store does
+   * when it opens a file-backed database with background checkpoints.
+   */
+  static attach(db: { pragma(source: string): unknown }, file: string): WalCheckpointer {
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+    return new WalCheckpointer(file);
+  }
+
   stop(): void {
     if (!this.stopped) {
       this.stopped = true;

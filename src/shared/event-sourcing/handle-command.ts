@@ -67,6 +67,34 @@ export const commandEventId = (streamName: string, commandId: string, index: num
 };
 
 /**
+ * The events a command appends: its decided events with their deterministic ids and the command's metadata
+ * (shared by handleCommand and the feed import's appendCommands, so both write the same ids and metadata).
+ */
+export const commandEvents = (
+  streamName: string,
+  command: Command,
+  decided: readonly DomainEvent[],
+  clinicalTime: string,
+  schemaVersion = 1,
+): NewEvent[] => {
+  const metadata: EventMetadata = {
+    commandId: command.meta.commandId,
+    correlationId: command.meta.correlationId,
+    causationId: command.meta.causationId,
+    actor: command.meta.actor,
+    clinicalTime,
+    recordedAt: command.meta.recordedAt,
+    schemaVersion,
+  };
+  return decided.map((event, index) => ({
+    id: commandEventId(streamName, command.meta.commandId, index),
+    type: event.type,
+    data: event.data,
+    metadata,
+  }));
+};
+
+/**
  * The only shell around a decider: read the stream, fold, decide, append with the expected revision; on a
  * revision conflict, start over (up to `maxAttempts`). A command whose id is already in the stream returns its
  * earlier outcome, also after a restart, because the id lives in the events' metadata.
@@ -115,21 +143,7 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     if (decided.length === 0) {
       return { state, version, position: recorded.at(-1)?.position, appendedEvents: 0, alreadyApplied: false, events: recorded };
     }
-    const metadata: EventMetadata = {
-      commandId,
-      correlationId: command.meta.correlationId,
-      causationId: command.meta.causationId,
-      actor: command.meta.actor,
-      clinicalTime: decider.clinicalTimeOf(command),
-      recordedAt: command.meta.recordedAt,
-      schemaVersion: options.schemaVersion ?? 1,
-    };
-    const events: NewEvent[] = decided.map((event, index) => ({
-      id: commandEventId(streamName, commandId, index),
-      type: event.type,
-      data: event.data,
-      metadata,
-    }));
+    const events = commandEvents(streamName, command, decided, decider.clinicalTimeOf(command), options.schemaVersion);
     const started = performance.now();
     let result: AppendResult;
     try {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { BACKSTOP_AUTOCHECKPOINT_PAGES, WalCheckpointer } from '../wal-checkpointer';
+import { WalCheckpointer } from '../wal-checkpointer';
 import { CatchUpSubscription, CommitSignal, type CatchUpSource } from './catch-up-subscription';
 import { EventIdConflictError, EventStoreUnavailableError, StreamRevisionConflictError } from './event-store.errors';
 import {
@@ -101,8 +101,7 @@ export class SqliteEventStore implements EventStorePort {
       this.sql = prepareStatements(db);
       this.db = db;
       if (options.backgroundCheckpoints ?? options.filename !== ':memory:') {
-        db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-        this.checkpointer = new WalCheckpointer(options.filename);
+        this.checkpointer = WalCheckpointer.attach(db, options.filename);
       }
     } catch (error) {
       db?.close();
