@@ -35,6 +35,8 @@ export interface ReadModelStoreOptions {
    * Default: on for a file; off for ':memory:' (no WAL).
    */
   readonly backgroundCheckpoints?: boolean;
+  /** a background checkpoint failed (the writer's own automatic checkpoint stays as a backstop): the app logs it */
+  readonly onCheckpointError?: (message: string) => void;
 }
 
 /** The stored checkpoint moved under this store: another process (a rebuild) wrote the same projection. */
@@ -163,7 +165,7 @@ export class SqliteReadModelStore {
     this.statements = prepare(this.db);
     this.dataVersion = this.statements.dataVersion.get() ?? 0;
     if (options.backgroundCheckpoints ?? options.file !== ':memory:') {
-      this.checkpointer = WalCheckpointer.attach(this.db, options.file);
+      this.checkpointer = WalCheckpointer.attach(this.db, options.file, { onError: options.onCheckpointError });
     }
   }
 

@@ -106,8 +106,14 @@ export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap
   providers: [
     {
       provide: READ_MODEL_STORE,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new SqliteReadModelStore({ file: readModelFile(config.dataDir) }),
+      inject: [APP_CONFIG, { token: LOGGER, optional: true }],
+      useFactory: (config: AppConfig, logger: Logger | undefined) =>
+        new SqliteReadModelStore({
+          file: readModelFile(config.dataDir),
+          onCheckpointError: (reason) => {
+            logger?.warn({ reason }, 'read-model WAL checkpoint failed: the writer checkpoints later instead');
+          },
+        }),
     },
     {
       provide: PROJECTOR,

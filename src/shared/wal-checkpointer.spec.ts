@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, WalCheckpointer } from './wal-checkpointer';
@@ -56,6 +56,21 @@ describe('WalCheckpointer', () => {
       expect(statSync(`${file}-wal`).size).toBeLessThan(8 * 1024 * 1024);
       expect(checkpointer.finishedCheckpoints).toBeGreaterThan(0);
       expect(db.prepare('SELECT COUNT(*) AS n FROM rows').get()).toEqual({ n: 4_000 });
+    } finally {
+      checkpointer.stop();
+    }
+  });
+
+  it('reports a checkpoint that fails through onError', async () => {
+    const notADatabase = join(dir, 'not-a-database.db');
+    writeFileSync(notADatabase, 'x'.repeat(8_192));
+    const errors: string[] = [];
+    const checkpointer = new WalCheckpointer(notADatabase, { intervalMs: 5, onError: (message) => errors.push(message) });
+    try {
+      for (let waited = 0; errors.length === 0 && waited < 5_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(errors[0]).toMatch(/not a database/);
     } finally {
       checkpointer.stop();
     }

@@ -16,7 +16,12 @@ export const createEventStore = (config: AppConfig, logger: Logger): EventStoreP
     case 'sqlite':
       // A fresh clone has no ./data yet.
       mkdirSync(path.dirname(eventStore.file), { recursive: true });
-      return new SqliteEventStore({ filename: eventStore.file });
+      return new SqliteEventStore({
+        filename: eventStore.file,
+        onCheckpointError: (reason) => {
+          logger.warn({ reason }, 'event store WAL checkpoint failed: the writer checkpoints later instead');
+        },
+      });
     case 'eventstoredb':
       return new EsdbEventStore({
         connectionString: eventStore.connectionString,

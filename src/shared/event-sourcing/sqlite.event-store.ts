@@ -37,6 +37,8 @@ export interface SqliteEventStoreOptions {
    * (a 10–45 ms stall of the event loop every few hundred appends). Default: on for a file.
    */
   readonly backgroundCheckpoints?: boolean;
+  /** a background checkpoint failed (the writer's own automatic checkpoint stays as a backstop): the app logs it */
+  readonly onCheckpointError?: (message: string) => void;
 }
 
 interface SerialisedEvent {
@@ -101,7 +103,7 @@ export class SqliteEventStore implements EventStorePort {
       this.sql = prepareStatements(db);
       this.db = db;
       if (options.backgroundCheckpoints ?? options.filename !== ':memory:') {
-        this.checkpointer = WalCheckpointer.attach(db, options.filename);
+        this.checkpointer = WalCheckpointer.attach(db, options.filename, { onError: options.onCheckpointError });
       }
     } catch (error) {
       db?.close();
