@@ -80,6 +80,18 @@ interface CheckpointState {
   readonly checkpointed: number;
 }
 
+/** The one row `PRAGMA wal_checkpoint` returns, parsed (the driver types it `unknown`), or undefined. */
+const checkpointStateOf = (rows: unknown): CheckpointState | undefined => {
+  const row: unknown = Array.isArray(rows) ? rows[0] : undefined;
+  if (typeof row !== 'object' || row === null || !('busy' in row) || !('log' in row) || !('checkpointed' in row)) {
+    return undefined;
+  }
+  const { busy, log, checkpointed } = row;
+  return typeof busy === 'number' && typeof log === 'number' && typeof checkpointed === 'number'
+    ? { busy, log, checkpointed }
+    : undefined;
+};
+
 /** The writer's connection, as far as the checkpointer uses it (a better-sqlite3 Database). */
 export interface WriterConnection {
   pragma(source: string): unknown;
@@ -162,7 +174,7 @@ export class WalCheckpointer {
     }
     if (writer.open && !writer.inTransaction) {
       try {
-        const [state] = writer.pragma('wal_checkpoint(PASSIVE)') as readonly CheckpointState[];
+        const state = checkpointStateOf(writer.pragma('wal_checkpoint(PASSIVE)'));
         if (state !== undefined && state.busy === 0 && state.checkpointed === state.log) {
           this.finishes += 1;
         }
