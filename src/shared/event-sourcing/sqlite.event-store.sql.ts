@@ -21,7 +21,11 @@ export const SCHEMA = `
     UNIQUE (stream_name, event_id)
   );`;
 
-const COLUMNS = 'position, stream_name, revision, event_id, type, data, metadata';
+// Read as arrays (`raw`), in this order: cheaper than one object per row, and a stream read leaves out the stream
+// name it already knows (the last column). Together they take about a fifth off a command's stream read (11 rows:
+// 91–108 µs → 69–85 µs on the bench's 1M-event file, docs/performance.md).
+const STREAM_COLUMNS = 'position, revision, event_id, type, data, metadata';
+const COLUMNS = `${STREAM_COLUMNS}, stream_name`;
 
 /** a promise of a synchronous result; a throw becomes a rejection (the Promise executor catches it) */
 export const settle = <T>(run: () => T): Promise<T> =>
@@ -43,9 +47,13 @@ export const prepareStatements = (db: Database.Database) => ({
     'INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
   ),
   readStream: db
-    .prepare(`SELECT ${COLUMNS} FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision`)
-    .safeIntegers(true),
-  readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).safeIntegers(true),
+    .prepare(`SELECT ${STREAM_COLUMNS} FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision`)
+    .safeIntegers(true)
+    .raw(true),
+  readAll: db
+    .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+    .safeIntegers(true)
+    .raw(true),
   head: db.prepare('SELECT MAX(position) AS position FROM events').safeIntegers(true),
   // keyset pages over the UNIQUE (stream_name, revision) index: stream after stream, each in revision order
   readStreamsPage: db
@@ -54,7 +62,8 @@ export const prepareStatements = (db: Database.Database) => ({
        WHERE (stream_name, revision) > (?, ?) AND stream_name < ? AND position <= ?
        ORDER BY stream_name, revision LIMIT ?`,
     )
-    .safeIntegers(true),
+    .safeIntegers(true)
+    .raw(true),
 });
 
 const isRow = (row: unknown): row is Readonly<Record<string, unknown>> => typeof row === 'object' && row !== null;
@@ -72,17 +81,22 @@ export const bigintOf = (row: unknown): bigint => {
 };
 
 /**
- * Parses one row at the boundary; a malformed row is corruption, not "unavailable", and says so. Reads the columns
- * directly (no per-row arrays): it runs for every event of every stream read and of every catch-up page.
+ * Parses one row (an array in STREAM_COLUMNS or COLUMNS order) at the boundary; a malformed row is corruption, not
+ * "unavailable", and says so. `streamName` is the stream a stream read asked for; other reads carry it as the
+ * last column. Runs for every event of every stream read and of every catch-up page.
  */
-export const toRecordedEvent = (row: unknown): RecordedEvent => {
-  const position = bigintOf(row);
-  if (!isRow(row)) {
-    throw new Error(`malformed event row at position ${position}`);
+export const toRecordedEvent = (row: unknown, streamName?: string): RecordedEvent => {
+  if (!Array.isArray(row)) {
+    throw new Error('malformed event row: not a row');
   }
-  const { stream_name: streamName, revision, event_id: id, type, data, metadata } = row;
+  const columns: readonly unknown[] = row;
+  const [position, revision, id, type, data, metadata, storedName] = columns;
+  const name = streamName ?? storedName;
+  if (typeof position !== 'bigint') {
+    throw new Error('malformed event row: no position');
+  }
   if (
-    typeof streamName !== 'string' ||
+    typeof name !== 'string' ||
     typeof revision !== 'bigint' ||
     typeof id !== 'string' ||
     typeof type !== 'string' ||
@@ -96,7 +110,7 @@ export const toRecordedEvent = (row: unknown): RecordedEvent => {
     throw new Error(`malformed event metadata at position ${position}`);
   }
   const parsedData: unknown = JSON.parse(data);
-  return { id, streamName, revision: Number(revision), position, type, data: parsedData, metadata: parsedMetadata };
+  return { id, streamName: name, revision: Number(revision), position, type, data: parsedData, metadata: parsedMetadata };
 };
 
 /** SQLite's error code (SQLITE_BUSY, SQLITE_CANTOPEN, …) is the reason; messages could quote a path. */

@@ -89,7 +89,7 @@ export class SqliteEventStore implements EventStorePort {
   constructor(options: SqliteEventStoreOptions) {
     // The poll covers appends by other processes on the same file (a projector in a child process).
     this.source = {
-      readAfter: (after, limit) => this.guardSync(() => this.sql.readAll.all(after, limit).map(toRecordedEvent)),
+      readAfter: (after, limit) => this.guardSync(() => this.sql.readAll.all(after, limit).map((row) => toRecordedEvent(row))),
       signal: this.signal,
       pollMs: options.pollIntervalMs ?? 50,
     };
@@ -141,7 +141,9 @@ export class SqliteEventStore implements EventStorePort {
   }
 
   readStream(streamName: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
-    return this.guard(() => this.sql.readStream.all(streamName, options?.fromRevision ?? 0).map(toRecordedEvent));
+    return this.guard(() =>
+      this.sql.readStream.all(streamName, options?.fromRevision ?? 0).map((row) => toRecordedEvent(row, streamName)),
+    );
   }
 
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
@@ -163,7 +165,7 @@ export class SqliteEventStore implements EventStorePort {
     for (;;) {
       const { streamName, revision } = after;
       const page = await this.guard(() =>
-        this.sql.readStreamsPage.all(streamName, revision, end, options.toPosition, STREAMS_PAGE).map(toRecordedEvent),
+        this.sql.readStreamsPage.all(streamName, revision, end, options.toPosition, STREAMS_PAGE).map((row) => toRecordedEvent(row)),
       );
       yield* page;
       const last = page.at(-1);
