@@ -22,8 +22,9 @@ export const SCHEMA = `
   );`;
 
 // Read as arrays (`raw`), in this order: cheaper than one object per row, and a stream read leaves out the stream
-// name it already knows (the last column). Together they take about a fifth off a command's stream read (11 rows:
-// 91–108 µs → 69–85 µs on the bench's 1M-event file, docs/performance.md).
+// name it already knows (the last column). Together they take about a fifth off an 11-row stream read measured on
+// its own (91–108 µs → 69–85 µs on the bench's 1M-event file); inside B1's command loop, where the page reads
+// dominate, the gain is within the noise (docs/performance.md).
 const STREAM_COLUMNS = 'position, revision, event_id, type, data, metadata';
 const COLUMNS = `${STREAM_COLUMNS}, stream_name`;
 
