@@ -5,16 +5,16 @@ import { join } from 'node:path';
 import { AT, fixedMeta } from '../../medication-list/medication-list.fixtures';
 import type { EventMetadata } from './event-store.port';
 import { SqliteEventStore } from './sqlite.event-store';
-import { toRecordedEvent } from './sqlite.event-store.sql';
+import { toRecordedEvent, toStreamEvent } from './sqlite.event-store.sql';
 
 // the metadata handleCommand writes for the medication list's fixed command
 const metadata: EventMetadata = { ...fixedMeta, clinicalTime: AT, schemaVersion: 1 };
 
-describe('toRecordedEvent', () => {
+describe('event row parsing', () => {
   const row = [7n, 2n, 'event-1', 'ListMarkedReviewed', '{"reviewedAt":"2026-12-01"}', JSON.stringify(metadata)];
 
   it('parses a stream read row with the stream name the read asked for', () => {
-    expect(toRecordedEvent(row, 'medicationList-a')).toEqual({
+    expect(toStreamEvent('medicationList-a')(row)).toEqual({
       id: 'event-1',
       streamName: 'medicationList-a',
       revision: 2,

@@ -86,7 +86,7 @@ export const bigintOf = (row: unknown): bigint => {
  * "unavailable", and says so. `streamName` is the stream a stream read asked for; other reads carry it as the
  * last column. Runs for every event of every stream read and of every catch-up page.
  */
-export const toRecordedEvent = (row: unknown, streamName?: string): RecordedEvent => {
+const parseRow = (row: unknown, streamName: string | undefined): RecordedEvent => {
   if (!Array.isArray(row)) {
     throw new Error('malformed event row: not a row');
   }
@@ -111,11 +111,30 @@ export const toRecordedEvent = (row: unknown, streamName?: string): RecordedEven
     throw new Error(`malformed event metadata at position ${position}`);
   }
   const parsedData: unknown = JSON.parse(data);
-  return { id, streamName: name, revision: Number(revision), position, type, data: parsedData, metadata: parsedMetadata };
+  return {
+    id,
+    streamName: name,
+    revision: Number(revision),
+    position,
+    type,
+    data: parsedData,
+    metadata: parsedMetadata,
+  };
 };
 
-/** SQLite's error code (SQLITE_BUSY, SQLITE_CANTOPEN, …) is the reason; messages could quote a path. */
-/** The SQLite result code (`SQLITE_BUSY`, …) of an error thrown by better-sqlite3, or undefined for any other. */
+/** A row of `readAll` or `readStreamsPage` (COLUMNS: the stream name is the last column). */
+export const toRecordedEvent = (row: unknown): RecordedEvent => parseRow(row, undefined);
+
+/** The parser of `readStream`'s rows (STREAM_COLUMNS): their stream is the one the read asked for. */
+export const toStreamEvent =
+  (streamName: string) =>
+  (row: unknown): RecordedEvent =>
+    parseRow(row, streamName);
+
+/**
+ * The SQLite result code (`SQLITE_BUSY`, `SQLITE_CANTOPEN`, …) of an error thrown by better-sqlite3, or undefined
+ * for any other. The code is the reason an error reports; SQLite's messages could quote a path.
+ */
 export const sqliteCodeOf = (error: unknown): string | undefined => {
   if (typeof error !== 'object' || error === null || !('code' in error)) {
     return undefined;

@@ -19,6 +19,7 @@ import {
   settle,
   sqliteCodeOf,
   toRecordedEvent,
+  toStreamEvent,
   toUnavailable,
 } from './sqlite.event-store.sql';
 
@@ -89,7 +90,7 @@ export class SqliteEventStore implements EventStorePort {
   constructor(options: SqliteEventStoreOptions) {
     // The poll covers appends by other processes on the same file (a projector in a child process).
     this.source = {
-      readAfter: (after, limit) => this.guardSync(() => this.sql.readAll.all(after, limit).map((row) => toRecordedEvent(row))),
+      readAfter: (after, limit) => this.guardSync(() => this.sql.readAll.all(after, limit).map(toRecordedEvent)),
       signal: this.signal,
       pollMs: options.pollIntervalMs ?? 50,
     };
@@ -141,9 +142,8 @@ export class SqliteEventStore implements EventStorePort {
   }
 
   readStream(streamName: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
-    return this.guard(() =>
-      this.sql.readStream.all(streamName, options?.fromRevision ?? 0).map((row) => toRecordedEvent(row, streamName)),
-    );
+    const fromRevision = options?.fromRevision ?? 0;
+    return this.guard(() => this.sql.readStream.all(streamName, fromRevision).map(toStreamEvent(streamName)));
   }
 
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
@@ -165,7 +165,7 @@ export class SqliteEventStore implements EventStorePort {
     for (;;) {
       const { streamName, revision } = after;
       const page = await this.guard(() =>
-        this.sql.readStreamsPage.all(streamName, revision, end, options.toPosition, STREAMS_PAGE).map((row) => toRecordedEvent(row)),
+        this.sql.readStreamsPage.all(streamName, revision, end, options.toPosition, STREAMS_PAGE).map(toRecordedEvent),
       );
       yield* page;
       const last = page.at(-1);
