@@ -51,6 +51,9 @@ export interface PatientDataAccessed {
   };
 }
 
+/** The access log's event types: no read model projects them (the log is read from its stream). */
+export const accessEventTypes: readonly PatientDataAccessed['type'][] = ['PatientDataAccessed'];
+
 export interface AccessRecord {
   readonly caller: Caller;
   readonly operation: Operation;

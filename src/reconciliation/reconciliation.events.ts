@@ -129,6 +129,12 @@ export interface FeedCursorAdvanced {
   };
 }
 
+/** The events of an import run's own streams (its counts, a source's pull cursor): no read model projects them. */
+export const reconciliationRunEventTypes: readonly (ReconciliationRunCompleted | FeedCursorAdvanced)['type'][] = [
+  'ReconciliationRunCompleted',
+  'FeedCursorAdvanced',
+];
+
 /** The uuid part shared by `medicationList-<uuid>` and `reconciliation-<uuid>`. */
 export const reconciliationStreamName = (patientStreamId: string): string =>
   `${RECONCILIATION_STREAM_PREFIX}${patientStreamId}`;
