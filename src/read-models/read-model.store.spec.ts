@@ -55,6 +55,18 @@ describe('SqliteReadModelStore', () => {
     expect(rebuild.getDocument('p.v1', 'a')).toEqual({ n: 6 }); // its cache noticed the other connection's commit
   });
 
+  it('serves a cached document only while no other connection has written the file', () => {
+    const service = open();
+    const rebuild = open();
+    service.applyBatch('p.v1', new Map([['a', { n: 1 }], ['b', { n: 1 }]]), 1n);
+    expect(service.getDocument('p.v1', 'a')).toEqual({ n: 1 }); // cached from here on
+    rebuild.reset('p.v1');
+    rebuild.applyBatch('p.v1', new Map([['a', { n: 7 }], ['b', { n: 7 }]]), 7n);
+
+    expect(service.getDocument('p.v1', 'b')).toEqual({ n: 7 }); // a miss reads the committed row
+    expect(service.getDocument('p.v1', 'a')).toEqual({ n: 7 }); // the cached copy is dropped, not served
+  });
+
   it('writeDocuments writes documents without moving the checkpoint, and refuses when another writer moved it', () => {
     const bulk = open();
     const other = open();
