@@ -111,6 +111,33 @@ describe('SQLite', () => {
     }
   });
 
+  it('subscriptions at the same position share one read of each page, and still get every event once, in order', async () => {
+    const filename = file();
+    const [reader, writer] = [open(filename), open(filename)];
+    const stream = uniqueStream();
+    const subscriptions = [reader.subscribeToAll(), reader.subscribeToAll(), reader.subscribeToAll()];
+    const collectors = subscriptions.map((subscription) => new Collector(subscription, (event) => event.streamName === stream));
+    try {
+      const events = Array.from({ length: 6 }, () => contractEvent());
+      await reader.appendToStream(stream, events.slice(0, 2), { expectedRevision: 'no_stream' });
+      await Promise.all(collectors.map((collector) => collector.until(2)));
+      await writer.appendToStream(stream, events.slice(2, 4), { expectedRevision: 1 }); // another process: no signal
+      await reader.appendToStream(stream, [events[4]], { expectedRevision: 3 });
+      await writer.appendToStream(stream, [events[5]], { expectedRevision: 4 });
+      const received = await Promise.all(collectors.map((collector) => collector.until(6)));
+      for (const delivered of received) {
+        expect(delivered.map((event) => event.id)).toEqual(events.map((event) => event.id));
+      }
+      // woken by the same commit at the same position, the three were handed the page one read returned
+      expect(received[1][0]).toBe(received[0][0]);
+      expect(received[2][0]).toBe(received[0][0]);
+    } finally {
+      await Promise.all(subscriptions.map((subscription) => subscription.close()));
+      await Promise.all(collectors.map((collector) => withGuard(collector.done, 'the iteration to end')));
+      await Promise.all([reader.close(), writer.close()]);
+    }
+  });
+
   it('two instances on one file (two processes): one subscribes while the other appends', async () => {
     const filename = file();
     const [reader, writer] = [open(filename), open(filename)];

@@ -85,12 +85,14 @@ export class SqliteEventStore implements EventStorePort {
   private readonly signal = new CommitSignal();
   private readonly subscriptions = new Set<CatchUpSubscription>();
   private readonly checkpointer: WalCheckpointer | undefined;
+  /** The page the last catch-up read returned, while it may be shared (see sharedPageAfter). */
+  private lastPage: { readonly after: bigint; readonly limit: number; readonly commits: number; readonly events: RecordedEvent[] } | undefined;
 
   /** Opens (and creates) the file; throws EventStoreUnavailableError when it cannot. */
   constructor(options: SqliteEventStoreOptions) {
     // The poll covers appends by other processes on the same file (a projector in a child process).
     this.source = {
-      readAfter: (after, limit) => this.guardSync(() => this.sql.readAll.all(after, limit).map(toRecordedEvent)),
+      readAfter: (after, limit) => this.sharedPageAfter(after, limit),
       signal: this.signal,
       pollMs: options.pollIntervalMs ?? 50,
     };
@@ -147,7 +149,7 @@ export class SqliteEventStore implements EventStorePort {
   }
 
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
-    return settle(() => this.source.readAfter(options?.fromPosition ?? 0n, options?.maxCount ?? -1));
+    return settle(() => this.pageAfter(options?.fromPosition ?? 0n, options?.maxCount ?? -1));
   }
 
   subscribeToAll(options?: { readonly fromPosition?: bigint }): EventSubscription {
@@ -283,6 +285,33 @@ export class SqliteEventStore implements EventStorePort {
       position = BigInt(this.sql.insert.run(streamName, current + 1 + index, id, type, data, metadata).lastInsertRowid);
     });
     return { result: { nextExpectedRevision: current + events.length, position, appended: true } };
+  }
+
+  private pageAfter(after: bigint, limit: number): RecordedEvent[] {
+    return this.guardSync(() => this.sql.readAll.all(after, limit).map(toRecordedEvent));
+  }
+
+  /**
+   * A catch-up subscription's page. The projector runs one subscription per read model, and a commit wakes them
+   * all at once, at the same position: the first reads the page, and the others, resumed in the same run of
+   * microtasks, get that page (the same event objects, which subscribers only read). The page is shared only until
+   * that run ends and only while this process commits nothing, so a subscription that polls again at the same
+   * position later (for another process's appends) reads the file again.
+   */
+  private sharedPageAfter(after: bigint, limit: number): RecordedEvent[] {
+    const commits = this.signal.count;
+    const last = this.lastPage;
+    if (last !== undefined && last.after === after && last.limit === limit && last.commits === commits && !this.closed) {
+      return last.events;
+    }
+    const page = { after, limit, commits, events: this.pageAfter(after, limit) };
+    this.lastPage = page;
+    queueMicrotask(() => {
+      if (this.lastPage === page) {
+        this.lastPage = undefined;
+      }
+    });
+    return page.events;
   }
 
   /** runs a read now and settles a promise with it (the port is async; SQLite answers synchronously) */
