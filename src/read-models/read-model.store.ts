@@ -176,8 +176,7 @@ export class SqliteReadModelStore {
    */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as getDocument
   getDocumentForUpdate<T>(projection: string, id: string): T | undefined {
-    this.dropCacheIfWrittenElsewhere();
-    const cached = this.cache.get(cacheKey(projection, id));
+    const cached = this.cachedCopy(cacheKey(projection, id));
     if (cached !== undefined) {
       return cached as T;
     }
@@ -189,9 +188,8 @@ export class SqliteReadModelStore {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names its projection's document type
   getDocument<T>(projection: string, id: string): T | undefined {
     const key = cacheKey(projection, id);
-    const cached = this.cache.get(key);
-    // Only a cached copy can be stale; a miss reads the committed row anyway (one PRAGMA less per miss).
-    if (cached !== undefined && !this.dropCacheIfWrittenElsewhere()) {
+    const cached = this.cachedCopy(key);
+    if (cached !== undefined) {
       this.cache.delete(key); // re-insert: Map order is the LRU order
       this.cache.set(key, cached);
       return cached as T;
@@ -342,17 +340,23 @@ export class SqliteReadModelStore {
   }
 
   /**
-   * Normally this store is the file's only writer and the cache stays valid. If another process wrote (a
-   * `npm run rebuild` beside a running service), we cannot tell which documents changed: drop them all (true).
+   * The cached copy of a document, if it is still the committed one. Normally this store is the file's only writer
+   * and the cache stays valid. If another process wrote (a `npm run rebuild` beside a running service), we cannot
+   * tell which documents changed: drop them all. Checked only on a hit: a miss reads the committed row anyway (one
+   * PRAGMA less per miss, which is most reads of a large file).
    */
-  private dropCacheIfWrittenElsewhere(): boolean {
+  private cachedCopy(key: CacheKey): unknown {
+    const cached = this.cache.get(key);
+    if (cached === undefined) {
+      return undefined;
+    }
     const version = this.statements.dataVersion.get() ?? 0;
     if (version === this.dataVersion) {
-      return false;
+      return cached;
     }
     this.dataVersion = version;
     this.cache.clear();
-    return true;
+    return undefined;
   }
 
   private forget(projection: string): void {

@@ -48,12 +48,10 @@ export const readModelProjections = (): Projection<unknown>[] => [
  * and the import runs' own events are known and projected by no read model: without them here, every look at a
  * list counted as an unknown event of each projection.
  */
-export const knownEventTypes = (): string[] => [
-  ...new Set([
-    ...readModelProjections().flatMap((projection) => projection.handles),
-    ...accessEventTypes,
-    ...reconciliationRunEventTypes,
-  ]),
+const knownEventTypes = (): string[] => [
+  ...readModelProjections().flatMap((projection) => projection.handles),
+  ...accessEventTypes,
+  ...reconciliationRunEventTypes,
 ];
 
 /** The service's projector over its read models (the module's provider; the specs build the same one). */
@@ -153,7 +151,7 @@ export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap
         logger: Logger | undefined,
         clock: Clock | undefined,
       ) =>
-        readModelProjector({ eventStore, store, observer: projectorObserver(metrics, logger), ...(clock === undefined ? {} : { clock }) }),
+        readModelProjector({ eventStore, store, observer: projectorObserver(metrics, logger), clock }),
     },
     ReadModelsLifecycle,
   ],
