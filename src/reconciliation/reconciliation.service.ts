@@ -11,6 +11,7 @@ import { patientStreamId } from '../medication-list/patient-stream';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';
 import { isDomainError } from '../shared/errors/domain-error';
+import type { CommandMeta } from '../shared/event-sourcing/decider';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import type { ExternalPrescription, ExternalRecord, FeedSource } from './external-record';
@@ -264,7 +265,11 @@ export class ReconciliationService {
     }
   }
 
-  private meta(commandId: string, source: FeedSource, runId: string, recordedAt: string) {
-    return { commandId, correlationId: runId, causationId: runId, actor: feedActor(source), recordedAt };
+  /**
+   * The run's own commands (a patient's result, the run's completion) carry times and counts the service derived; the
+   * run id stands for one run of one source, so a retried run is the same command and another source is not.
+   */
+  private meta(commandId: string, source: FeedSource, runId: string, recordedAt: string): CommandMeta {
+    return { commandId, correlationId: runId, causationId: runId, actor: feedActor(source), recordedAt, fingerprintData: { source, runId } };
   }
 }

@@ -31,6 +31,8 @@ export interface EventMetadata {
   /** when the service recorded it (ISO 8601, from the Clock) */
   readonly recordedAt: string;
   readonly schemaVersion: number;
+  /** the command's fingerprint (command-fingerprint.ts); absent on events written before fingerprints existed */
+  readonly fingerprint?: string;
 }
 
 /** An event to append. `id` is a UUID; appending the same id twice to the same stream is a no-op. */
@@ -121,6 +123,7 @@ export const isEventMetadata = (value: unknown): value is EventMetadata => {
   return (
     strings.every((key) => typeof value[key] === 'string') &&
     typeof value.schemaVersion === 'number' &&
+    (value.fingerprint === undefined || typeof value.fingerprint === 'string') &&
     typeof actor.role === 'string' &&
     actorStrings.every((key) => actor[key] === undefined || typeof actor[key] === 'string')
   );
