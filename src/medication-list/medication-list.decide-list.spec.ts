@@ -2,6 +2,7 @@ import { specFor } from '../shared/event-sourcing/decider.spec-helpers';
 import { InvalidIdentifierError } from '../identifiers/identifier.errors';
 import { medicationListDecider } from './medication-list.decider';
 import {
+  CareRelationNotActiveError,
   CareRelationAlreadyExistsError,
   CareRelationNotFoundError,
   InvalidDateError,
@@ -125,8 +126,8 @@ describe('EndCareRelation', () => {
     given([relationStarted]).when(end).then([ended]);
   });
 
-  it('is a no-op when already ended', () => {
-    given([relationStarted, ended]).when(end).thenNothing();
+  it('given an ended relation, when it is ended again, then CARE_RELATION_NOT_ACTIVE (not a silent no-op)', () => {
+    given([relationStarted, ended]).when(end).thenThrows(CareRelationNotActiveError, 'CARE_RELATION_NOT_ACTIVE');
   });
 
   it('rejects an unknown relation', () => {

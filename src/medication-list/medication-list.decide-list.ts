@@ -9,7 +9,8 @@ import type {
 import type { MedicationListEvent } from './medication-list.events';
 import type { MedicationListState } from './medication-list.state';
 import { assertCode, reviewKindCodes } from './medication-list.codes';
-import { CareRelationAlreadyExistsError, CareRelationNotFoundError } from './medication-list.errors';
+import {
+  CareRelationNotActiveError, CareRelationAlreadyExistsError, CareRelationNotFoundError } from './medication-list.errors';
 import {
   assertId,
   assertIsoDate,
@@ -85,7 +86,7 @@ export const decideStartCareRelation = (command: StartCareRelation, state: Medic
   return [{ type: 'CareRelationStarted', data }];
 };
 
-/** Ends an active relation (access ends with it); ending it again returns []. */
+/** Ends an active relation (access ends with it); ending it again is refused (CARE_RELATION_NOT_ACTIVE). */
 export const decideEndCareRelation = (command: EndCareRelation, state: MedicationListState): MedicationListEvent[] => {
   const { relationId, endedOn } = command.data;
   assertId(relationId, 'relationId');
@@ -95,7 +96,7 @@ export const decideEndCareRelation = (command: EndCareRelation, state: Medicatio
     throw new CareRelationNotFoundError(relationId);
   }
   if (!relation.active) {
-    return [];
+    throw new CareRelationNotActiveError(relationId);
   }
   assertNotBefore(endedOn, relation.started.from, 'endedOn', 'the start of the relation');
   const { organisationNumber, unit } = relation.started;

@@ -2,6 +2,7 @@ import { specFor } from '../shared/event-sourcing/decider.spec-helpers';
 import type { MedicationListEvent } from './medication-list.events';
 import { clinicalTimeOf, evolve, initialState, medicationListDecider } from './medication-list.decider';
 import {
+  EntryNotPausedError,
   EntryAlreadyExistsError,
   EntryNotActiveError,
   EntryNotFoundError,
@@ -152,17 +153,19 @@ describe('PauseMedication and ResumeMedication', () => {
     ]);
   });
 
-  it('is a no-op to pause a paused entry', () => {
-    given([started, paused]).when(pause).thenNothing();
+  it('given a paused entry, when it is paused again, then ENTRY_NOT_ACTIVE (the first pause stands)', () => {
+    given([started, paused]).when(pause).thenThrows(EntryNotActiveError, 'ENTRY_NOT_ACTIVE');
   });
 
   it('resumes a paused entry', () => {
     given([started, paused]).when(resume).then([anEvent('MedicationResumed', { entryId: ENTRY_ID, resumedAt: LATER })]);
   });
 
-  it('is a no-op to resume an active entry (a re-sent resume)', () => {
-    given([started]).when(resume).thenNothing();
-    given([started, paused, anEvent('MedicationResumed', { entryId: ENTRY_ID, resumedAt: LATER })]).when(resume).thenNothing();
+  it('given an active entry, when it is resumed, then ENTRY_NOT_PAUSED (nothing to resume)', () => {
+    given([started]).when(resume).thenThrows(EntryNotPausedError, 'ENTRY_NOT_PAUSED');
+    given([started, paused, anEvent('MedicationResumed', { entryId: ENTRY_ID, resumedAt: LATER })])
+      .when(resume)
+      .thenThrows(EntryNotPausedError, 'ENTRY_NOT_PAUSED');
   });
 
   it.each([
@@ -220,8 +223,8 @@ describe('DiscontinueMedication', () => {
     ]);
   });
 
-  it('is a no-op for an already discontinued entry', () => {
-    given([started, discontinued]).when(discontinue).thenNothing();
+  it('given a discontinued entry, when it is discontinued again, then ENTRY_NOT_ACTIVE (the first time and reason stand)', () => {
+    given([started, discontinued]).when(discontinue).thenThrows(EntryNotActiveError, 'ENTRY_NOT_ACTIVE');
   });
 
   it('rejects an unknown entry and a retracted one', () => {
@@ -265,8 +268,8 @@ describe('RetractMedication', () => {
     given([started, aPrescriptionIssued(), discontinued, recalled]).when(retract).then([retractedLater]);
   });
 
-  it('is a no-op for an already retracted entry', () => {
-    given([started, retracted]).when(retract).thenNothing();
+  it('given a retracted entry, when it is retracted again, then ENTRY_NOT_ACTIVE', () => {
+    given([started, retracted]).when(retract).thenThrows(EntryNotActiveError, 'ENTRY_NOT_ACTIVE');
   });
 
   it('rejects an unknown entry', () => {

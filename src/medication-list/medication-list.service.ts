@@ -28,6 +28,12 @@ export interface CommandOutcome {
   /** global position of the last appended event (or of the earlier result for an already-applied command) */
   readonly position?: bigint;
   readonly alreadyApplied: boolean;
+  /**
+   * false when the command was accepted and changed nothing, because the list already holds exactly that fact (the
+   * same start, dosage, review, prescription or dispensing again under another command id); true when it appended
+   * events, or an earlier attempt with this command id did.
+   */
+  readonly changed: boolean;
 }
 
 interface PatientStream {
@@ -99,6 +105,7 @@ export class MedicationListService {
       version: last === undefined ? 0 : last.revision + 1,
       position: result.position,
       alreadyApplied: result.alreadyApplied,
+      changed: result.alreadyApplied || result.appendedEvents > 0,
     };
   }
 
