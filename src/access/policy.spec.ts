@@ -51,6 +51,7 @@ const emergency = { reason: 'unconscious on arrival, no relation yet', basisCode
 // Columns: the callers below. Cells: the basis when allowed, or the denial.
 //   P prescriber · Ph pharmacy · CR care-relation · OD own-data · E emergency (flagged) · A auditor
 //   -  ROLE_NOT_PERMITTED · NCR NO_CARE_RELATION · OO OTHER_ORGANISATION · NOD NOT_OWN_DATA · NOW NOT_OWN_WORKLIST
+//   ENS EMERGENCY_NOT_FOR_SUBSCRIPTIONS (break-the-glass on a standing feed: refused, flagged)
 // Rows: the operations; gpWorklist twice, for the prescriber's own HPR number and for another one.
 // care+rel: nursing home with an active relation to the patient, asking for its own care unit.
 // care-rel: another organisation without a relation, asking for the nursing home's care unit.
@@ -98,14 +99,14 @@ const EXPECTED = `
   careUnit                P          -        CR       OO       OO       -       -        -       -
   gpWorklist(own)         P          -        -        -        -        -       -        -       -
   gpWorklist(other)       NOW        -        -        -        -        -       -        -       -
-  medicationListChanged   P          -        CR       NCR      NCR      -       -        -       -
-  careUnitChanged         P          -        CR       OO       OO       -       -        -       -
+  medicationListChanged   P          -        CR       NCR      ENS      -       -        -       -
+  careUnitChanged         P          -        CR       OO       ENS      -       -        -       -
 `;
 
 const CELL: Readonly<Record<string, string>> = {
   P: 'prescriber', Ph: 'pharmacy', CR: 'care-relation', OD: 'own-data', E: 'emergency', A: 'auditor',
   '-': 'ROLE_NOT_PERMITTED', NCR: 'NO_CARE_RELATION', OO: 'OTHER_ORGANISATION', NOD: 'NOT_OWN_DATA',
-  NOW: 'NOT_OWN_WORKLIST',
+  NOW: 'NOT_OWN_WORKLIST', ENS: 'EMERGENCY_NOT_FOR_SUBSCRIPTIONS',
 };
 /** Rows that are one operation under a particular target (the request's default target otherwise). */
 const ROW_VARIANTS: Readonly<Record<string, { readonly operation: Operation; readonly extra: Partial<AccessRequest> }>> = {

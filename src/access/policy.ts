@@ -98,7 +98,8 @@ export type DenialReason =
   | 'MISSING_PATIENT_CONTEXT'
   | 'MISSING_CARE_UNIT'
   | 'NOT_OWN_WORKLIST'
-  | 'MISSING_WORKLIST_HPR';
+  | 'MISSING_WORKLIST_HPR'
+  | 'EMERGENCY_NOT_FOR_SUBSCRIPTIONS';
 
 /** Norwegian access basis codes for access without a care relation (domain.md). */
 export const EMERGENCY_BASIS_CODES = ['HPAKUTT', 'HPMOTTATTSAMTYKKE', 'HPUNNTAK'] as const;
@@ -277,6 +278,10 @@ const isStatedEmergency = (emergency: EmergencyAccess): boolean => {
 const emergencyDecision = (request: AccessRequest, emergency: EmergencyAccess): AccessDecision | undefined => {
   const { caller } = request;
   const eligibleRole = caller.roles.includes('prescriber') || caller.roles.includes('care');
+  if (eligibleRole && OPERATIONS[request.operation].kind === 'subscription') {
+    // A standing feed is not a one-off look (issue 15): refused with its own code, flagged so the patient sees it.
+    return { allowed: false, reasonCode: 'EMERGENCY_NOT_FOR_SUBSCRIPTIONS', flagged: true };
+  }
   if (!eligibleRole || !EMERGENCY.has(request.operation)) {
     return undefined;
   }
