@@ -9,6 +9,7 @@ import { AUTH_CONFIG } from './access.module';
 import { AuditService } from './audit';
 import type { AuthConfig } from './auth-config';
 import { type Caller, toActor } from './caller';
+import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 import { PatientContextReader } from './patient-context';
 import { type AccessRequest, type CareUnitTarget, type GpTarget, assertAllowed, decideAccess, roleOfDecision } from './policy';
 
@@ -51,6 +52,7 @@ export class AccessStep {
     private readonly facts: PatientContextReader,
     @Inject(AUTH_CONFIG) private readonly auth: AuthConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ORGANISATION_REGISTER) private readonly register: OrganisationRegister,
   ) {}
 
   /** Decides, audits and returns the actor; throws AccessDeniedError (FORBIDDEN) after auditing a denial. */
@@ -63,6 +65,8 @@ export class AccessStep {
     const rawHpr = rule.hpr === undefined ? undefined : stringAt(args, rule.hpr);
     const gp: GpTarget | undefined = rawHpr === undefined ? undefined : { hprNumber: assertHprNumber(rawHpr, 'hprNumber') };
     const emergency = emergencyOf(args.emergency);
+    const { child, parent } = caller.organisation;
+    const untrustedChild = child !== undefined && !this.register.isSubUnitOf(child, parent);
     const request: AccessRequest = {
       caller,
       operation,
@@ -70,6 +74,7 @@ export class AccessStep {
       ...(careUnit === undefined ? {} : { careUnit }),
       ...(gp === undefined ? {} : { gp }),
       ...(emergency === undefined ? {} : { emergency }),
+      ...(untrustedChild ? { untrustedChildOrganisation: true } : {}),
       minimumSecurityLevel: this.auth.minimumSecurityLevel,
       at: this.clock.now().toISOString(),
     };
@@ -84,6 +89,7 @@ export class AccessStep {
       caller,
       operation,
       decision,
+      childOrganisationTrusted: !untrustedChild,
       ...(emergency === undefined ? {} : { emergency }),
       patientIds,
       correlationId,

@@ -8,6 +8,8 @@ import { AuditService } from './audit';
 import type { AuthConfig } from './auth-config';
 import { DevJwksController } from './dev-jwks.controller';
 import { DEV_KEYS, type DevKeys, loadOrCreateDevKeys } from './dev-keys';
+import { devOrganisationRegister } from './dev-organisations';
+import { ORGANISATION_REGISTER, OrganisationRegister, loadOrganisationRegister } from './organisation-register';
 import { TokenVerifier, keySetFromFile, remoteKeySet } from './token-verifier';
 
 /**
@@ -49,6 +51,21 @@ const tokenVerifierProvider = (auth: AuthConfig): Provider => ({
   },
 });
 
+/**
+ * ORGANISATION_REGISTER_FILE, else the dev register in dev mode, else none (no sub-unit is trusted). Read when the
+ * module is composed, before any provider opens a file or a socket: a bad row throws ConfigError and nothing is
+ * left running.
+ */
+const organisationRegisterProvider = (auth: AuthConfig): Provider => ({
+  provide: ORGANISATION_REGISTER,
+  useValue:
+    auth.organisationRegisterFile !== undefined
+      ? loadOrganisationRegister(auth.organisationRegisterFile)
+      : auth.keys.kind === 'dev'
+        ? devOrganisationRegister()
+        : new OrganisationRegister([]),
+});
+
 const auditServiceProvider: Provider = {
   provide: AuditService,
   inject: [EVENT_STORE, CLOCK, APP_CONFIG],
@@ -68,9 +85,10 @@ export class AccessModule {
         { provide: AUTH_CONFIG, useValue: auth },
         ...(dev ? [devKeysProvider] : []),
         tokenVerifierProvider(auth),
+        organisationRegisterProvider(auth),
         auditServiceProvider,
       ],
-      exports: [AUTH_CONFIG, TokenVerifier, AuditService, ...(dev ? [DEV_KEYS] : [])],
+      exports: [AUTH_CONFIG, TokenVerifier, AuditService, ORGANISATION_REGISTER, ...(dev ? [DEV_KEYS] : [])],
     };
   }
 }

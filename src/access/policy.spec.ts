@@ -314,6 +314,17 @@ describe('decideAccess: emergency access', () => {
   });
 });
 
+describe('decideAccess: an orgnr_child the register does not vouch for', () => {
+  it('refuses every operation, whatever else the token holds', () => {
+    const claimed = caller(['prescriber', 'care'], { organisation: { child: NURSING_HOME, parent: OTHER_ORG }, hprNumber: OWN_HPR });
+    for (const operation of ['medicationList', 'startMedication', 'careUnit'] as const) {
+      expect(decideAccess(request(claimed, operation, { untrustedChildOrganisation: true }))).toEqual({
+        allowed: false, reasonCode: 'ORGANISATION_NOT_REGISTERED', flagged: false,
+      });
+    }
+  });
+});
+
 describe('decideAccess: several roles in one token', () => {
   it('grants under the first role that allows (care without relation, but the patient themself)', () => {
     const both = caller(['care', 'patient'], { organisation: { child: OTHER_ORG }, pid: PATIENT });
