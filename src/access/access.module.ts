@@ -1,7 +1,8 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { createLocalJWKSet } from 'jose';
+import { type JSONWebKeySet, createLocalJWKSet } from 'jose';
 import * as path from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { ReadinessChecks } from '../health/readiness';
 import { CLOCK, type Clock } from '../shared/clock';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { AuditService } from './audit';
@@ -10,7 +11,9 @@ import { DevJwksController } from './dev-jwks.controller';
 import { DEV_KEYS, type DevKeys, loadOrCreateDevKeys } from './dev-keys';
 import { devOrganisationRegister } from './dev-organisations';
 import { ORGANISATION_REGISTER, OrganisationRegister, loadOrganisationRegister } from './organisation-register';
-import { TokenVerifier, keySetFromFile, remoteKeySet } from './token-verifier';
+import { loadJwksFile } from './jwks-file';
+import { JwksReadiness } from './jwks-readiness';
+import { TokenVerifier, remoteKeySet } from './token-verifier';
 
 /**
  * Authentication, access policy and audit (issue 5). Global: exports TokenVerifier, AuditService and AUTH_CONFIG
@@ -30,7 +33,7 @@ const devKeysProvider: Provider = {
   useFactory: (config: AppConfig): Promise<DevKeys> => loadOrCreateDevKeys(path.join(config.dataDir, 'dev-auth')),
 };
 
-const tokenVerifierProvider = (auth: AuthConfig): Provider => ({
+const tokenVerifierProvider = (auth: AuthConfig, fileKeys: JSONWebKeySet | undefined): Provider => ({
   provide: TokenVerifier,
   inject: auth.keys.kind === 'dev' ? [CLOCK, DEV_KEYS] : [CLOCK],
   useFactory: async (clock: Clock, devKeys?: DevKeys): Promise<TokenVerifier> => {
@@ -40,7 +43,7 @@ const tokenVerifierProvider = (auth: AuthConfig): Provider => ({
           createLocalJWKSet(devKeys?.jwks ?? { keys: [] })
         : auth.keys.kind === 'url'
           ? remoteKeySet(auth.keys.url)
-          : await keySetFromFile(auth.keys.file);
+          : createLocalJWKSet(fileKeys ?? { keys: [] });
     return new TokenVerifier({
       keys,
       issuer: auth.issuer,
@@ -84,8 +87,14 @@ export class AccessModule {
       providers: [
         { provide: AUTH_CONFIG, useValue: auth },
         ...(dev ? [devKeysProvider] : []),
-        tokenVerifierProvider(auth),
+        // Read now, like the register: a bad file refuses start before anything is opened.
+        tokenVerifierProvider(auth, auth.keys.kind === 'file' ? loadJwksFile(auth.keys.file) : undefined),
         organisationRegisterProvider(auth),
+        {
+          provide: JwksReadiness,
+          inject: [{ token: ReadinessChecks, optional: true }],
+          useFactory: (readiness?: ReadinessChecks) => new JwksReadiness(auth, readiness),
+        },
         auditServiceProvider,
       ],
       exports: [AUTH_CONFIG, TokenVerifier, AuditService, ORGANISATION_REGISTER, ...(dev ? [DEV_KEYS] : [])],

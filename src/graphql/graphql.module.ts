@@ -158,13 +158,15 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
     queryDepth: QUERY_LIMITS.depth,
     validationRules: rules,
     // Client errors at info (forbidden: warn) with codes only, unexpected ones at error with the stack.
-    errorFormatter: createErrorFormatter(errorLogTo(logger)),
+    // Production hides "Did you mean …" suggestions as it hides introspection.
+    errorFormatter: createErrorFormatter(errorLogTo(logger), { hideSuggestions: !development }),
     hooks: {
       // Subscriptions get the validation and limits of HTTP before anything is subscribed (subscription-gate.ts).
       preSubscriptionParsing: createSubscriptionGate({
         rules,
         depth: QUERY_LIMITS.depth,
         log: errorLogTo(logger),
+        hideSuggestions: !development,
         label: knownOperationLabel,
       }),
       // Names the operation for the error log as soon as there is a document: validation errors are logged with

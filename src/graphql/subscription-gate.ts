@@ -18,6 +18,8 @@ export interface SubscriptionGateOptions {
   readonly rules: readonly ValidationRule[];
   readonly depth: number;
   readonly log: ErrorLog;
+  /** production: no "Did you mean …" (as HTTP) */
+  readonly hideSuggestions: boolean;
   /** names the operation for the log (knownOperationLabel) */
   readonly label: (schema: GraphQLSchema, document: ReturnType<typeof parse>) => string;
 }
@@ -27,7 +29,7 @@ const validationFailure = (errors: readonly GraphQLError[]): Error =>
   Object.assign(new Error('Graphql validation error'), { statusCode: 400, code: 'MER_ERR_GQL_VALIDATION', errors });
 
 export const createSubscriptionGate =
-  ({ rules, depth, log, label }: SubscriptionGateOptions) =>
+  ({ rules, depth, log, label, hideSuggestions }: SubscriptionGateOptions) =>
   (schema: GraphQLSchema, source: string, context: object): void => {
     // Mercurius has parsed this source already (a syntax error never gets here); parsing again is cheap next to a
     // subscription's lifetime.
@@ -37,7 +39,7 @@ export const createSubscriptionGate =
     if (errors.length === 0) {
       return;
     }
-    const formatted = normaliseErrors([new GraphQLError('', { originalError: validationFailure(errors) })], false, errorSiteOf(context), log);
+    const formatted = normaliseErrors([new GraphQLError('', { originalError: validationFailure(errors) })], false, errorSiteOf(context), log, hideSuggestions);
     const first = formatted.errors[0];
     throw new GraphQLError(first?.message ?? 'Graphql validation error', {
       extensions: first?.extensions ?? { code: 'GRAPHQL_VALIDATION_FAILED' },

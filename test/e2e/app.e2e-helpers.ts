@@ -154,7 +154,10 @@ export const bootTestApp = async (options: BootOptions = {}): Promise<TestApp> =
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = await app.getUrl();
-  const keys = issuer?.keys ?? app.get<DevKeys>(DEV_KEYS);
+  // AUTH_MODE=jwks outside production (a spec's own issuer): no dev key in the app, so a key pair of the test's own.
+  const keys =
+    issuer?.keys ??
+    (config.auth.keys.kind === 'dev' ? app.get<DevKeys>(DEV_KEYS) : await loadOrCreateDevKeys(path.join(dataDir, 'test-issuer')));
 
   const token = (who: Who = PRESCRIBER): Promise<string> =>
     signDevToken(keys, { level: 4, expiresInSeconds: 3600, clientId: 'e2e-client', ...who }, clock.now());

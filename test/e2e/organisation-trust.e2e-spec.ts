@@ -122,8 +122,21 @@ describe('organisations from the register, not from the token (issue 15, part 2)
   });
 });
 
-describe('a bad organisation register refuses start (issue 15, part 2)', () => {
-  it('names the variable, the file and the line', async () => {
+describe('bad files named by the configuration refuse start (issue 15, parts 2 and 5)', () => {
+  it.each([
+    ['truncated', '{"keys": [', 'is not valid JSON'],
+    ['empty', '{"keys": []}', 'has no usable public key'],
+    ['symmetric keys only', '{"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}', 'has no usable public key'],
+  ])('a %s JWKS file: one problem naming AUTH_JWKS_FILE and the file', async (_name, text, problem) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'pll-jwks-')), 'jwks.json');
+    writeFileSync(file, text);
+
+    const boot = bootTestApp({ production: true, env: { AUTH_JWKS_FILE: file } });
+
+    await expect(boot).rejects.toMatchObject({ problems: [expect.stringContaining(`AUTH_JWKS_FILE ${file} ${problem}`)] });
+  });
+
+  it('a bad organisation register: names the variable, the file and the line', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'pll-register-')), 'organisations.csv');
     writeFileSync(file, [REGISTER_HEADER, `${E2E_MUNICIPALITY},,,Nordby kommune`, '123456789,,,Not an organisation', ''].join('\n'));
 

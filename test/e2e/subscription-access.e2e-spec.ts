@@ -116,6 +116,8 @@ describe('subscriptions: the same gate as queries (issue 15, part 1)', () => {
     ['1,200 fields', `subscription { medicationListChanged(patientId: "${PATIENT}") { ${'version '.repeat(1200)} } }`, /too many fields|Validation aborted/],
     ['an unknown argument', `subscription { medicationListChanged(patientId: "${PATIENT}", everything: true) { version } }`, /Unknown argument "everything"/],
     ['two root fields', `subscription { medicationListChanged(patientId: "${PATIENT}") { version } careUnitChanged(organisationNumber: "${NURSING_HOME_ORG}") { unit } }`, /must select only one top level field/],
+    // production: no "Did you mean medicationListChanged?", over either path
+    ['a misspelt root field', `subscription { medicationListChange(patientId: "${PATIENT}") { version } }`, /^Cannot query field "medicationListChange" on type "Subscription"\.$/],
     ['a field the type lacks', `subscription { medicationListChanged(patientId: "${PATIENT}") { everything } }`, /Cannot query field "everything"/],
   ])('refuses %s with GRAPHQL_VALIDATION_FAILED before anything is subscribed or audited', async (_name, query, message) => {
     const before = (await accessLog()).length;
