@@ -36,7 +36,7 @@ const devKeysProvider: Provider = {
 const tokenVerifierProvider = (auth: AuthConfig, fileKeys: JSONWebKeySet | undefined): Provider => ({
   provide: TokenVerifier,
   inject: auth.keys.kind === 'dev' ? [CLOCK, DEV_KEYS] : [CLOCK],
-  useFactory: async (clock: Clock, devKeys?: DevKeys): Promise<TokenVerifier> => {
+  useFactory: (clock: Clock, devKeys?: DevKeys): TokenVerifier => {
     const keys =
       auth.keys.kind === 'dev'
         ? // The dev key is in memory: no HTTP round trip to our own JWKS endpoint.

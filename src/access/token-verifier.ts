@@ -1,10 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import {
-  createLocalJWKSet,
   createRemoteJWKSet,
   errors,
   jwtVerify,
-  type JSONWebKeySet,
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
