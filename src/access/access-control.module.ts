@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ReadModelsModule } from '../read-models/read-models.module';
 import { AccessLogResolver } from './access-log.resolver';
 import { AccessGuard } from './access.guard';
+import { AccessStep } from './access-step';
 import { PatientContextReader } from './patient-context';
 
 /**
@@ -12,6 +13,8 @@ import { PatientContextReader } from './patient-context';
  */
 @Module({
   imports: [ReadModelsModule],
-  providers: [PatientContextReader, { provide: APP_GUARD, useClass: AccessGuard }, AccessLogResolver],
+  providers: [PatientContextReader, AccessStep, { provide: APP_GUARD, useClass: AccessGuard }, AccessLogResolver],
+  // The step is callable from any edge (a REST controller), not only through the GraphQL guard.
+  exports: [AccessStep, PatientContextReader],
 })
 export class AccessControlModule {}

@@ -14,6 +14,8 @@ const PRODUCTION_AUTH = {
   AUTH_JWKS_URL: 'https://helseid-sts.example/.well-known/openid-configuration/jwks',
   AUTH_ISSUER: 'https://helseid-sts.example',
   AUTH_AUDIENCE: 'e-helse:pll',
+  AUTH_PUBLIC_BASE_URL: 'https://pll.example',
+  ORGANISATION_REGISTER_FILE: '/etc/pll/organisations.csv',
 };
 
 const problemsOf = (env: Record<string, string>): readonly string[] => {
@@ -82,6 +84,8 @@ describe('loadConfig', () => {
         audience: PRODUCTION_AUTH.AUTH_AUDIENCE,
         clockSkewSeconds: 30,
         minimumSecurityLevel: { read: 3, write: 4 },
+        publicBaseUrl: 'https://pll.example',
+        organisationRegisterFile: '/etc/pll/organisations.csv',
       },
       rateLimitPerMinute: 120,
       corsOrigins: ['https://app.example', 'http://localhost:5173'],
@@ -137,6 +141,8 @@ describe('loadConfig', () => {
       'AUTH_JWKS_URL or AUTH_JWKS_FILE is required in production',
       'AUTH_ISSUER is required in production',
       'AUTH_AUDIENCE is required in production',
+      'AUTH_PUBLIC_BASE_URL is required in production',
+      'ORGANISATION_REGISTER_FILE is required in production',
     ]);
   });
 

@@ -88,7 +88,10 @@ export const createEdgeAuth = ({ verifier, auth, limiter, logger }: EdgeAuthOpti
       done(null, payload);
       return;
     }
-    const base = auth.publicBaseUrl ?? `${request.protocol}://${request.host}`;
+    // Never the request's Host header: a proof for http://evil.example/graphql sent with `Host: evil.example` would
+    // match it (issue 15). Without AUTH_PUBLIC_BASE_URL (development only; production requires it) a DPoP proof
+    // cannot match, so bound tokens are refused; bearer tokens do not use the URL.
+    const base = auth.publicBaseUrl ?? 'urn:pll:set-AUTH_PUBLIC_BASE_URL-for-dpop';
     verifier
       .verify({
         authorization: headerOf(request.headers.authorization),
@@ -119,7 +122,7 @@ export const createEdgeAuth = ({ verifier, auth, limiter, logger }: EdgeAuthOpti
         authorization: field('authorization') ?? field('Authorization'),
         ...(dpop === undefined ? {} : { dpop }),
         method: 'GET',
-        url: `${auth.publicBaseUrl ?? 'urn:pll:set-AUTH_PUBLIC_BASE_URL-for-dpop-over-websocket'}/graphql`,
+        url: `${auth.publicBaseUrl ?? 'urn:pll:set-AUTH_PUBLIC_BASE_URL-for-dpop'}/graphql`,
       });
       return admit(caller) ? { caller } : false;
     } catch (error) {

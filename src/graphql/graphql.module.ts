@@ -26,6 +26,8 @@ import { QUERY_LIMITS, REQUEST_LIMITS, maxAliasesRule, maxFieldsRule } from './q
 import { TokenBucketLimiter } from './rate-limit';
 import { correlationIdOf } from './request-context';
 import { SecurityHeaders } from './security-headers';
+import { createSubscriptionGate } from './subscription-gate';
+import { type WsConnection, type WsSocket, adoptSocket } from './ws-connection';
 
 /**
  * GraphQL over Fastify with Mercurius, code first. Resolvers live in their capability modules; this module only
@@ -50,6 +52,8 @@ export interface GraphqlContext {
   operation?: string;
   /** Nest's Mercurius driver adds the Fastify request */
   readonly req?: FastifyRequest;
+  /** a WebSocket connection's socket, as the access step closes it (4401 when the token ends) */
+  readonly connection?: WsConnection;
 }
 
 /** Where the generated schema is written outside production; committed, and checked by a test (issue 3). */
@@ -119,6 +123,12 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
     limiter: new TokenBucketLimiter(config.rateLimitPerMinute, clock),
     logger,
   });
+  const rules = [
+    maxAliasesRule(QUERY_LIMITS.aliases),
+    maxFieldsRule(QUERY_LIMITS.fields),
+    // The schema is published as docs/schema.graphql; production does not answer introspection.
+    ...(development ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
   return {
     driver: MercuriusDriver,
     // Sorted so the committed file diffs only when the schema really changes.
@@ -133,8 +143,9 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
     allowBatchedQueries: false,
     // graphql-transport-ws (the graphql-ws library) and the legacy graphql-ws protocol, chosen by the client.
     subscription: {
-      context: (_socket: unknown, request: FastifyRequest): GraphqlContext => ({
+      context: (socket: WsSocket, request: FastifyRequest): GraphqlContext => ({
         correlationId: correlationIdOf(request),
+        connection: adoptSocket(socket, clock),
       }),
       // The token travels in connection_init: `{ authorization: 'Bearer …' }`. No valid token, no connection.
       onConnect: edge.onConnect,
@@ -145,15 +156,19 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
       return { ...(caller === undefined ? {} : { caller }), correlationId: correlationIdOf(request) };
     },
     queryDepth: QUERY_LIMITS.depth,
-    validationRules: [
-      maxAliasesRule(QUERY_LIMITS.aliases),
-      maxFieldsRule(QUERY_LIMITS.fields),
-      // The schema is published as docs/schema.graphql; production does not answer introspection.
-      ...(development ? [] : [NoSchemaIntrospectionCustomRule]),
-    ],
+    validationRules: rules,
     // Client errors at info (forbidden: warn) with codes only, unexpected ones at error with the stack.
-    errorFormatter: createErrorFormatter(errorLogTo(logger)),
+    // Production hides "Did you mean …" suggestions as it hides introspection.
+    errorFormatter: createErrorFormatter(errorLogTo(logger), { hideSuggestions: !development }),
     hooks: {
+      // Subscriptions get the validation and limits of HTTP before anything is subscribed (subscription-gate.ts).
+      preSubscriptionParsing: createSubscriptionGate({
+        rules,
+        depth: QUERY_LIMITS.depth,
+        log: errorLogTo(logger),
+        hideSuggestions: !development,
+        label: knownOperationLabel,
+      }),
       // Names the operation for the error log as soon as there is a document: validation errors are logged with
       // it too (a document that failed validation before is refused from Mercurius's cache without this hook).
       preValidation: (schema, document, context: { readonly reply?: FastifyReply; operation?: string }) => {

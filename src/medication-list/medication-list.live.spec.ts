@@ -27,6 +27,33 @@ describe('liveSnapshots', () => {
     expect([first.value, second.value]).toEqual([{ state: 1 }, { state: 2 }]);
   });
 
+  it('authorizes every snapshot after the first before it is sent, and ends with the error of a denial', async () => {
+    const ticks = new Subject<void>();
+    let state = 1;
+    const checks: number[] = [];
+    let allowed = true;
+    const live = liveSnapshots(ticks, () => state, () => {
+      checks.push(state);
+      return allowed ? Promise.resolve() : Promise.reject(new Error('denied'));
+    });
+
+    await live.next(); // the first snapshot: the access step authorized it when the subscription started
+    ticks.next(); // unchanged: nothing sent, nothing checked
+    state = 2;
+    ticks.next();
+    const second = await live.next();
+    allowed = false;
+    state = 3;
+    ticks.next();
+    const denied = live.next();
+
+    expect(second).toEqual({ done: false, value: 2 });
+    await expect(denied).rejects.toThrow('denied');
+    expect(checks).toEqual([2, 3]);
+    expect(ticks.observed).toBe(false);
+    expect(await live.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('conflates ticks a slow subscriber missed into the latest snapshot', async () => {
     const ticks = new Subject<void>();
     let state = 0;
@@ -136,7 +163,7 @@ describe('MedicationListLive.careUnit', () => {
   it('reads the residents once per overview change, not on every list change', async () => {
     const { store, reads, live, relation, listChanged } = setup();
     relation('CareRelationStarted', ANNE);
-    const unit = live.careUnit(ORG);
+    const unit = live.careUnit(ORG, undefined);
     await unit.next();
     const overview = jest.spyOn(reads, 'overview');
     for (const version of [1, 2, 3]) {

@@ -15,10 +15,16 @@ import type { MedicationListGql } from './medication-list.types';
  * An async iterator of snapshots for a graphql-js subscription: the current snapshot first, then a fresh one
  * after each relevant committed change. Snapshots are taken when the subscriber pulls, from committed read
  * models, so a slow subscriber gets the latest state instead of an unbounded backlog (conflation), and an
- * identical snapshot is never sent twice. `return()` (client unsubscribed, socket closed) unsubscribes.
+ * identical snapshot is never sent twice. `return()` (client unsubscribed, socket closed) unsubscribes. Every
+ * snapshot after the first passes `authorize` before it is sent (the first passed the access step already).
  */
-export const liveSnapshots = <T>(ticks: Observable<unknown>, snapshot: () => T): AsyncIterableIterator<T> => {
+export const liveSnapshots = <T>(
+  ticks: Observable<unknown>,
+  snapshot: () => T,
+  authorize: () => Promise<void> = () => Promise.resolve(),
+): AsyncIterableIterator<T> => {
   let pending = true; // the first pull sends the current state
+  let first = true; // authorized (and audited) by the access step when the subscription started
   let done = false;
   let lastSent: string | undefined;
   let wake: (() => void) | undefined;
@@ -53,6 +59,15 @@ export const liveSnapshots = <T>(ticks: Observable<unknown>, snapshot: () => T):
           const value = snapshot();
           const serialised = JSON.stringify(value);
           if (serialised !== lastSent) {
+            if (!first) {
+              // Live authorization: every later snapshot is checked and audited before it leaves; a denial ends
+              // the subscription with its typed error.
+              await authorize().catch(async (error: unknown) => {
+                await finish();
+                throw error;
+              });
+            }
+            first = false;
             lastSent = serialised;
             return { done: false, value };
           }
@@ -104,12 +119,12 @@ export class MedicationListLive {
   ) {}
 
   /** The patient's list now and after every committed change to it. Validates the patient id first. */
-  list(patientId: string): AsyncIterableIterator<MedicationListGql> {
+  list(patientId: string, authorize?: () => Promise<void>): AsyncIterableIterator<MedicationListGql> {
     const streamId = withErrorCodes(() => this.reads.streamIdOf(patientId));
     const ticks = this.projector.changes.pipe(
       filter((change) => change.projection === currentMedicationListProjection.name && change.documentIds.includes(streamId)),
     );
-    return liveSnapshots(ticks, () => this.reads.listNow(streamId));
+    return liveSnapshots(ticks, () => this.reads.listNow(streamId), authorize);
   }
 
   /**
@@ -117,7 +132,7 @@ export class MedicationListLive {
    * (residents as listed after the latest overview change: re-read only when the overview changes, not on every
    * list change). Changes since the last 24 hours, like the query's default.
    */
-  careUnit(organisationNumber: string, unit?: string): AsyncIterableIterator<CareUnitGql> {
+  careUnit(organisationNumber: string, unit: string | undefined, authorize?: () => Promise<void>): AsyncIterableIterator<CareUnitGql> {
     const prefix = withErrorCodes(() => this.reads.overviewIdPrefix(organisationNumber, unit)); // validates first
     let residents: ReadonlySet<string> | undefined;
     const concerns = (change: ProjectionChange): boolean => {
@@ -133,6 +148,10 @@ export class MedicationListLive {
       residents = current;
       return change.documentIds.some((id) => current.has(id));
     };
-    return liveSnapshots(this.projector.changes.pipe(filter(concerns)), () => this.reads.careUnit(organisationNumber, unit));
+    return liveSnapshots(
+      this.projector.changes.pipe(filter(concerns)),
+      () => this.reads.careUnit(organisationNumber, unit),
+      authorize,
+    );
   }
 }

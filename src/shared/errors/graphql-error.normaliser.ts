@@ -161,8 +161,15 @@ export const sanitiseInputMessage = (message: string): string => {
 };
 
 /** One inner error of a request that never reached execution. */
-const requestLevelError = (inner: unknown): GraphQLFormattedError => {
-  const message = messageOf(inner);
+/**
+ * graphql-js appends field and argument suggestions ("Did you mean …?") to validation messages: in production they
+ * would reveal the schema that introspection hides (issue 15, part 5).
+ */
+export const withoutSuggestions = (message: string): string => message.replace(/ Did you mean .*\?$/s, '');
+
+const requestLevelError = (inner: unknown, hideSuggestions: boolean): GraphQLFormattedError => {
+  const raw = messageOf(inner);
+  const message = hideSuggestions ? withoutSuggestions(raw) : raw;
   const innerCode = asRequestLevel(inner)?.code;
   if (message.startsWith('Syntax Error')) {
     return { message: maskIdentifiers(message), extensions: { code: 'GRAPHQL_PARSE_FAILED' } };
@@ -233,6 +240,8 @@ export const normaliseErrors = (
   hasData: boolean,
   site: ErrorSite,
   log: ErrorLog,
+  /** production: no "Did you mean …" in validation messages */
+  hideSuggestions = false,
 ): NormalisedErrors => {
   let statusCode = 200;
   const { correlationId } = site;
@@ -252,7 +261,7 @@ export const normaliseErrors = (
     if (requestLevel?.statusCode !== undefined && requestLevel.statusCode < 500) {
       // Mercurius's MER_ERR_GQL_VALIDATION (with the graphql-js errors inside), 405 on GET, Fastify body errors.
       statusCode = hasData ? 200 : requestLevel.statusCode;
-      const inner = (requestLevel.errors ?? [original]).map(requestLevelError);
+      const inner = (requestLevel.errors ?? [original]).map((error) => requestLevelError(error, hideSuggestions));
       const firstCode = inner[0]?.extensions?.code;
       clientError(typeof firstCode === 'string' ? firstCode : 'GRAPHQL_VALIDATION_FAILED');
       return inner;
@@ -296,12 +305,12 @@ export const logGraphqlError = (error: unknown, site: ErrorSite, log: ErrorLog):
 
 /** The Mercurius `errorFormatter`. */
 export const createErrorFormatter =
-  (log: ErrorLog) =>
+  (log: ErrorLog, options: { readonly hideSuggestions?: boolean } = {}) =>
   (
     execution: ExecutionResult & Required<Pick<ExecutionResult, 'errors'>>,
     context: unknown,
   ): { statusCode: number; response: FormattedExecutionResult } => {
     const hasData = execution.data !== undefined && execution.data !== null;
-    const { statusCode, errors } = normaliseErrors(execution.errors, hasData, errorSiteOf(context), log);
+    const { statusCode, errors } = normaliseErrors(execution.errors, hasData, errorSiteOf(context), log, options.hideSuggestions);
     return { statusCode, response: { data: execution.data ?? null, errors } };
   };
