@@ -156,7 +156,7 @@ const assertOtherCodings = (codings: Medication['otherCodings'], field: string):
   if (codings === undefined) {
     return;
   }
-  if (!Array.isArray(codings) || codings.length > MAX_OTHER_CODINGS) {
+  if (codings.length > MAX_OTHER_CODINGS) {
     throw new InvalidMedicationError(`at most ${MAX_OTHER_CODINGS} other codings`, field);
   }
   for (const coding of codings) {

@@ -142,8 +142,13 @@ export const SYNTHETIC_UNKNOWN_SYSTEM = 'http://snomed.info/sct';
  * in a system the service does not know.
  */
 const codeableConcept = (medication: Medication): Record<string, unknown> => {
-  const pick = (code: string, systems: readonly string[]): string =>
-    systems[[...code].reduce((sum, c) => sum + c.charCodeAt(0), 0) % systems.length] ?? FHIR_SYSTEM.fest;
+  const pick = (code: string, systems: readonly string[]): string => {
+    let sum = 0;
+    for (let i = 0; i < code.length; i += 1) {
+      sum += code.charCodeAt(i);
+    }
+    return systems[sum % systems.length] ?? FHIR_SYSTEM.fest;
+  };
   const fest = FEST_ID_FIELDS.flatMap((name) => {
     const code = medication[name];
     return code === undefined ? [] : [{ system: pick(code, SPELLINGS.get(name) ?? []), code, display: medication.displayName }];
