@@ -10,7 +10,7 @@ import type { EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { Projector, UnknownProjectionError, findProjection } from '../shared/event-sourcing/projector';
 
 /**
- * `npm run rebuild -- <projection>`: drops one read model (`currentMedicationList` or `currentMedicationList.v1`)
+ * `npm run rebuild -- <projection>`: drops one read model (`currentMedicationList` or `currentMedicationList.v2`)
  * and rebuilds it from position zero of the configured event store, with a progress bar.
  */
 export const USAGE = (names: readonly string[]): string => `Usage: npm run rebuild -- <projection>

@@ -22,6 +22,7 @@ import { CLOCK, type Clock } from '../shared/clock';
 import { createErrorFormatter, errorLogTo } from '../shared/errors/graphql-error.normaliser';
 import { callerOf, createEdgeAuth } from './edge-auth';
 import { GraphqlErrorLogFilter } from './graphql-error-log.filter';
+import { checkGraphqlParameters, negotiateGraphqlResponseType } from './http-parameters';
 import { QUERY_LIMITS, REQUEST_LIMITS, maxAliasesRule, maxFieldsRule } from './query-limits';
 import { TokenBucketLimiter } from './rate-limit';
 import { correlationIdOf } from './request-context';
@@ -138,7 +139,13 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
     graphiql: development,
     path: '/graphql',
     // Authenticate (and rate-limit) before the body is read; bound the body (importFeed stays below this).
-    additionalRouteOptions: { preParsing: edge.preParsing, bodyLimit: REQUEST_LIMITS.bodyBytes },
+    // Parameters of the wrong type are 400 BAD_REQUEST; the response type follows Accept (http-parameters.ts).
+    additionalRouteOptions: {
+      preParsing: edge.preParsing,
+      preValidation: checkGraphqlParameters,
+      onSend: negotiateGraphqlResponseType,
+      bodyLimit: REQUEST_LIMITS.bodyBytes,
+    },
     // One operation per request: an array of operations would multiply every per-request limit.
     allowBatchedQueries: false,
     // graphql-transport-ws (the graphql-ws library) and the legacy graphql-ws protocol, chosen by the client.

@@ -11,6 +11,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { acceptedCodes } from './code-descriptions';
 import { partOfDayCodes, weekdayCodes } from './medication-list.codes';
 import type { PartOfDayCode, Weekday } from './medication-list.events';
 
@@ -91,7 +92,7 @@ export class FixedDoseGql {
   @IsString()
   time?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'code list 8325' })
+  @Field(() => String, { nullable: true, description: acceptedCodes(partOfDayCodes) })
   @IsOptional()
   @IsIn(codesOf(partOfDayCodes))
   partOfDay?: PartOfDayCode | null;
@@ -160,7 +161,7 @@ export class DosagePeriodGql {
   @Type(() => AsNeededDoseGql)
   asNeeded?: AsNeededDoseGql | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: acceptedCodes(weekdayCodes, 'days of the week') })
   @IsOptional()
   @IsIn(codesOf(weekdayCodes), { each: true })
   weekdays?: Weekday[] | null;

@@ -23,6 +23,7 @@ import type { CareUnitGql, TimelineItemGql } from './medication-list.read-types'
 import { type MedicationListGql, foldCurrentList, toMedicationListGql } from './medication-list.types';
 import { MEDICATION_LIST_STREAM_PREFIX } from './medication-list.events';
 import { patientStreamId } from './patient-stream';
+import { assertNotInFuture } from './as-of';
 
 /** How long a read with `minPosition` waits for this replica's projection before SERVICE_UNAVAILABLE. */
 export const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
@@ -74,6 +75,7 @@ export class MedicationListReads {
     const streamId = this.streamIdOf(patientId);
     if (options.asOf !== undefined) {
       const asOf = validInstant(options.asOf, 'asOf');
+      assertNotInFuture(asOf, this.clock.now(), this.config.auth.clockSkewSeconds, 'asOf');
       return toMedicationListGql(await this.foldedAsOf(streamId, asOf), asOf);
     }
     if (options.minPosition !== undefined) {

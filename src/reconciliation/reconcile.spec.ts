@@ -193,6 +193,10 @@ describe('reconcile', () => {
       ['expires today', [expiring('2026-03-01')], [], ['D5|E1|RX1']],
       ['paused treatment', [expiring('2026-03-10', { status: 'paused' })], [], ['D5|E1|RX1']],
       ['expires in 31 days', [expiring('2026-04-01')], [], []],
+      // age rules count from `now`, never from a clinical date (issue 22): a century-old or far-future start changes nothing
+      ['started a century ago, valid until later this year', [expiring('2026-12-31', { startedOn: '1926-03-01' })], [], []],
+      ['start planned a century ahead, prescription already expired', [expiring('2026-02-20', { startedOn: '2126-03-01' })], [], ['D5|E1|RX1']],
+      ['expiry a century ahead', [expiring('2126-03-01', { startedOn: '2126-01-01' })], [], []],
       ['expires within a wider window', [expiring('2026-05-01')], [], ['D5|E1|RX1'], { expiryWarningDays: 90 }],
       ['discontinued', [discontinued({ prescriptions: [{ prescriptionId: 'RX1', status: 'recalled', expiresOn: '2026-02-20' }] })], [], []],
       ['no prescription (OTC)', [entry({ prescriptions: [] })], [], []],
