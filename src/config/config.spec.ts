@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       nodeEnv: 'development',
       logLevel: 'info',
       dataDir: '/srv/app/data',
+      readModelsFile: '/srv/app/data/read-models.db',
       eventStore: { kind: 'sqlite', file: '/srv/app/data/events.db' },
       patientIdSecret: DEVELOPMENT_PATIENT_ID_SECRET,
       auth: expect.objectContaining({ mode: 'dev', keys: { kind: 'dev' }, minimumSecurityLevel: { read: 3, write: 4 } }),
@@ -55,6 +56,7 @@ describe('loadConfig', () => {
         NODE_ENV: 'production',
         LOG_LEVEL: 'warn',
         DATA_DIR: '/var/lib/pll',
+        READ_MODELS_FILE: 'replica-2/read-models.db',
         EVENT_STORE: 'eventstoredb',
         EVENTSTORE_CONNECTION_STRING: 'esdb://admin:changeit@esdb:2113?tls=false',
         PATIENT_ID_SECRET: SECRET,
@@ -73,6 +75,7 @@ describe('loadConfig', () => {
       nodeEnv: 'production',
       logLevel: 'warn',
       dataDir: '/var/lib/pll',
+      readModelsFile: '/srv/app/replica-2/read-models.db',
       eventStore: { kind: 'eventstoredb', connectionString: 'esdb://admin:changeit@esdb:2113?tls=false' },
       patientIdSecret: SECRET,
       auth: {
