@@ -5,6 +5,7 @@ import { type DevKeys, loadOrCreateDevKeys } from '../../src/access/dev-keys';
 import { sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
 import { SqliteReadModelStore } from '../../src/read-models/read-model.store';
 import { syntheticPatientId } from '../e2e/mutations.e2e-helpers';
+import { subscribe } from '../e2e/read-side.e2e-helpers';
 import { NodeProcess, ServiceProcess, freePort } from './service-process';
 
 /*
@@ -24,6 +25,7 @@ const LIST = `query List($patientId: String!, $minPosition: String) {
   medicationList(patientId: $patientId, minPosition: $minPosition,
     emergency: { reason: "Akutt innlagt, bevisstløs", basisCode: HPAKUTT }) { version entries { entryId } }
 }`;
+const LIST_CHANGED = `subscription L($patientId: String!) { medicationListChanged(patientId: $patientId) { version } }`;
 const LIST_PROJECTION = 'currentMedicationList.v1';
 
 const startInput = (entryId: string, expectedVersion?: number): Record<string, unknown> => ({
@@ -109,6 +111,11 @@ describe('operations beside a running service (real processes)', () => {
     const a = await service({ READ_MODELS_FILE: join(dir, 'replica-a', 'read-models.db') });
     const b = await service({ READ_MODELS_FILE: join(dir, 'replica-b', 'read-models.db') });
     await Promise.all([a.started(), b.started()]);
+    const clients = [a.ws(keys), b.ws(keys)];
+    const live = clients.map((client) => subscribe(client, LIST_CHANGED, { patientId: PATIENT }));
+    for (const subscription of live) {
+      expect(await subscription.next()).toEqual({ medicationListChanged: { version: 0 } });
+    }
 
     // written through A, read through B with the position A returned
     const first = started(await a.graphql(keys, START, { input: startInput('entry-1') }));
@@ -128,6 +135,12 @@ describe('operations beside a running service (real processes)', () => {
       expect(list.data?.medicationList).toMatchObject({ version: 2 });
       expect(await replica.ready()).toBe(200);
     }
+    // each process's subscription follows every change, whichever process took the write
+    for (const subscription of live) {
+      await subscription.next((data) => JSON.stringify(data) === JSON.stringify({ medicationListChanged: { version: 2 } }), 60_000);
+      expect(subscription.errors).toEqual([]);
+    }
+    await Promise.all(clients.map(async (client) => client.dispose()));
 
     // both stop cleanly; a rebuild into a third file equals what each replica projected
     expect(await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')])).toEqual([0, 0]);

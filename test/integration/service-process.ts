@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { type DevKeys, signDevToken } from '../../src/access/dev-keys';
 
 /*
@@ -98,11 +100,7 @@ export class ServiceProcess extends NodeProcess {
   }
 
   async graphql(keys: DevKeys, query: string, variables: Record<string, unknown>): Promise<GraphqlResult> {
-    const token = await signDevToken(
-      keys,
-      { role: 'prescriber', hpr: '999999999', level: 4, expiresInSeconds: 600, clientId: 'ops-e2e' },
-      new Date(),
-    );
+    const token = await prescriberToken(keys);
     const response = await fetch(`${this.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -110,4 +108,18 @@ export class ServiceProcess extends NodeProcess {
     });
     return (await response.json()) as GraphqlResult;
   }
+
+  /** A graphql-ws client on this process, as the prescriber. */
+  ws(keys: DevKeys): Client {
+    return createClient({
+      url: `ws://127.0.0.1:${this.port}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
+      connectionParams: async () => ({ authorization: `Bearer ${await prescriberToken(keys)}` }),
+    });
+  }
 }
+
+const prescriberToken = (keys: DevKeys): Promise<string> =>
+  signDevToken(keys, { role: 'prescriber', hpr: '999999999', level: 4, expiresInSeconds: 600, clientId: 'ops-e2e' }, new Date());
