@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       nodeEnv: 'development',
       logLevel: 'info',
       dataDir: '/srv/app/data',
+      readModelsFile: '/srv/app/data/read-models.db',
       eventStore: { kind: 'sqlite', file: '/srv/app/data/events.db' },
       patientIdSecret: DEVELOPMENT_PATIENT_ID_SECRET,
       auth: expect.objectContaining({ mode: 'dev', keys: { kind: 'dev' }, minimumSecurityLevel: { read: 3, write: 4 } }),
@@ -57,6 +58,7 @@ describe('loadConfig', () => {
         NODE_ENV: 'production',
         LOG_LEVEL: 'warn',
         DATA_DIR: '/var/lib/pll',
+        READ_MODELS_FILE: 'replica-2/read-models.db',
         EVENT_STORE: 'eventstoredb',
         EVENTSTORE_CONNECTION_STRING: 'esdb://admin:changeit@esdb:2113?tls=false',
         PATIENT_ID_SECRET: SECRET,
@@ -75,6 +77,7 @@ describe('loadConfig', () => {
       nodeEnv: 'production',
       logLevel: 'warn',
       dataDir: '/var/lib/pll',
+      readModelsFile: '/srv/app/replica-2/read-models.db',
       eventStore: { kind: 'eventstoredb', connectionString: 'esdb://admin:changeit@esdb:2113?tls=false' },
       patientIdSecret: SECRET,
       auth: {

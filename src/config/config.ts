@@ -25,6 +25,12 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   /** where the embedded event file (sqlite) and the read-model database live; absolute */
   readonly dataDir: string;
+  /**
+   * this process's read models and their checkpoints (READ_MODELS_FILE, default `<dataDir>/read-models.db`);
+   * absolute. One service process owns it (a lock); several processes on one machine share the events but each
+   * needs its own file.
+   */
+  readonly readModelsFile: string;
   readonly eventStore: EventStoreConfig;
   /** key of the HMAC that turns a patient id into a stream name (design.md, decision 1) */
   readonly patientIdSecret: string;
@@ -171,6 +177,7 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
   const logLevel = oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info', problems);
   const port = portOf(env, problems);
   const dataDir = path.resolve(cwd, valueOf(env, 'DATA_DIR') ?? './data');
+  const readModelsFile = path.resolve(cwd, valueOf(env, 'READ_MODELS_FILE') ?? path.join(dataDir, 'read-models.db'));
   const eventStore = eventStoreOf(env, dataDir, problems);
   const patientIdSecret = secretOf(env, nodeEnv, problems, warnings);
   // Production refuses dev auth or a missing JWKS / issuer / audience (assertProductionAuthConfig's rules).
@@ -188,6 +195,7 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
     nodeEnv,
     logLevel,
     dataDir,
+    readModelsFile,
     eventStore,
     patientIdSecret,
     auth: auth.config,

@@ -13,6 +13,7 @@ import { reconciliationRunEventTypes } from '../reconciliation/reconciliation.ev
 import { EVENT_STORE } from '../shared/event-sourcing/event-store.port';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
 import { PROJECTOR, Projector, toProjectionEvent } from '../shared/event-sourcing/projector';
+import { ReadModelFileLockedError } from './read-model-file.lock';
 import { READ_MODEL_STORE, SqliteReadModelStore } from './read-model.store';
 import { ReadModelsModule, projectionReadiness, readModelProjections, readModelProjector } from './read-models.module';
 
@@ -165,7 +166,7 @@ describe('ReadModelsModule', () => {
     @Global()
     @Module({
       providers: [
-        { provide: APP_CONFIG, useValue: { dataDir: dir } },
+        { provide: APP_CONFIG, useValue: { dataDir: dir, readModelsFile: join(dir, 'read-models.db') } },
         { provide: EVENT_STORE, useValue: events },
         ReadinessChecks,
       ],
@@ -196,6 +197,38 @@ describe('ReadModelsModule', () => {
     const reopened = new SqliteReadModelStore({ file: join(dir, 'read-models.db') });
     expect(reopened.checkpoint('currentMedicationList.v2')).toBe(head);
     reopened.close();
+  });
+
+  it('refuses a second owner of the same read-model file, and the first goes on projecting', async () => {
+    const events = new InMemoryEventStore();
+    await appendHistories(events, 5, 1);
+    const boot = async () => {
+      @Global()
+      @Module({
+        providers: [
+          { provide: APP_CONFIG, useValue: { dataDir: dir, readModelsFile: join(dir, 'read-models.db') } },
+          { provide: EVENT_STORE, useValue: events },
+        ],
+        exports: [APP_CONFIG, EVENT_STORE],
+      })
+      class TestInfrastructure {}
+      const app = await Test.createTestingModule({ imports: [TestInfrastructure, ReadModelsModule] }).compile();
+      await app.init();
+      return app;
+    };
+    const first = await boot();
+
+    await expect(boot()).rejects.toThrow(ReadModelFileLockedError);
+
+    const before = (await events.headPosition()) ?? 0n;
+    await appendUnprojected(events);
+    const head = (await events.headPosition()) ?? 0n;
+    await first.get<Projector>(PROJECTOR).waitForPosition('currentMedicationList', head, 10_000);
+    expect(head).toBeGreaterThan(before);
+    expect((await first.get<Projector>(PROJECTOR).status())['currentMedicationList.v1']).toMatchObject({ running: true });
+    await first.close();
+    const third = await boot(); // closed: the file is free again
+    await third.close();
   });
 
   it.each([
