@@ -32,7 +32,7 @@ export default async function startServer(): Promise<void> {
       KURRENTDB_MEM_DB: 'true',
     })
     .withExposedPorts(HTTP_AND_GRPC)
-    .withWaitStrategy(Wait.forHttp('/health/live', HTTP_AND_GRPC).forStatusCode(204))
+    .withWaitStrategy(Wait.forHttp('/health/live', HTTP_AND_GRPC).forStatusCodeMatching((code) => code >= 200 && code < 300))
     .withStartupTimeout(120_000)
     .start();
   (globalThis as WithContainer).esdbContainer = container;
