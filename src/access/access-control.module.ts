@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ReadModelsModule } from '../read-models/read-models.module';
+import { AccessGate } from './access-gate';
 import { AccessLogResolver } from './access-log.resolver';
 import { AccessGuard } from './access.guard';
 import { PatientContextReader } from './patient-context';
@@ -12,6 +13,8 @@ import { PatientContextReader } from './patient-context';
  */
 @Module({
   imports: [ReadModelsModule],
-  providers: [PatientContextReader, { provide: APP_GUARD, useClass: AccessGuard }, AccessLogResolver],
+  providers: [PatientContextReader, { provide: APP_GUARD, useClass: AccessGuard }, AccessLogResolver, AccessGate],
+  // AccessGate: the same access step for the FHIR edge (src/fhir)
+  exports: [AccessGate],
 })
 export class AccessControlModule {}

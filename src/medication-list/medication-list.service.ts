@@ -28,6 +28,8 @@ export interface CommandOutcome {
   /** global position of the last appended event (or of the earlier result for an already-applied command) */
   readonly position?: bigint;
   readonly alreadyApplied: boolean;
+  /** events this command appended (0: already applied, or the decider found nothing to do) */
+  readonly appendedEvents: number;
 }
 
 interface PatientStream {
@@ -99,6 +101,7 @@ export class MedicationListService {
       version: last === undefined ? 0 : last.revision + 1,
       position: result.position,
       alreadyApplied: result.alreadyApplied,
+      appendedEvents: result.appendedEvents,
     };
   }
 
