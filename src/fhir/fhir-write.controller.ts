@@ -73,7 +73,7 @@ export class FhirWriteController {
   }
 
   private answer(reply: FastifyReply, status: number, resource: MedicationDispense, version: number, created = false): FastifyReply {
-    const location = `fhir/MedicationDispense/${resource.id ?? ''}`;
+    const location = `/fhir/MedicationDispense/${resource.id ?? ''}`;
     return reply
       .code(status)
       .header('content-type', FHIR_JSON)
