@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { AccessControlModule } from './access/access-control.module';
 import { AccessModule } from './access/access.module';
 import { type AppConfig, ConfigModule } from './config/config';
+import { FhirModule } from './fhir/fhir.module';
 import { GraphqlModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
 import { MedicationListModule } from './medication-list/medication-list.module';
@@ -59,6 +60,7 @@ export class AppModule implements BeforeApplicationShutdown, OnApplicationShutdo
         // ---- capabilities ----------------------------------------------------------------------------------
         MedicationListModule,
         ReconciliationModule,
+        FhirModule,
       ],
       providers: [{ provide: APP_PIPE, useFactory: createInputValidationPipe }],
     };

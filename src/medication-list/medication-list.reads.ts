@@ -175,8 +175,11 @@ export class MedicationListReads {
     return `${MEDICATION_LIST_STREAM_PREFIX}${this.streamIdOf(patientId)}`;
   }
 
-  /** Events are in revision order and recordedAt follows it: the list at an instant is a prefix of the stream. */
-  private async foldedAsOf(streamId: string, asOf: Date): Promise<CurrentMedicationListDocument> {
+  /**
+   * The list document as it was shown at `asOf` (the FHIR edge's `_at` too). Events are in revision order and
+   * recordedAt follows it: the list at an instant is a prefix of the stream.
+   */
+  async foldedAsOf(streamId: string, asOf: Date): Promise<CurrentMedicationListDocument> {
     const events = await this.events.readStream(`${MEDICATION_LIST_STREAM_PREFIX}${streamId}`);
     const cut = events.findIndex((event) => Date.parse(event.metadata.recordedAt) > asOf.getTime());
     return foldCurrentList(cut === -1 ? events : events.slice(0, cut), streamId);
