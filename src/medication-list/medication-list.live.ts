@@ -8,7 +8,7 @@ import { isDomainError } from '../shared/errors/domain-error';
 import { KIND_TO_CODE } from '../shared/errors/graphql-error.normaliser';
 import { PROJECTOR, type ProjectionChange, type Projector } from '../shared/event-sourcing/projector';
 import type { CareUnitGql } from './medication-list.read-types';
-import { MedicationListReads } from './medication-list.reads';
+import { type CareUnitViewer, MedicationListReads } from './medication-list.reads';
 import type { MedicationListGql } from './medication-list.types';
 
 /**
@@ -117,7 +117,7 @@ export class MedicationListLive {
    * (residents as listed after the latest overview change: re-read only when the overview changes, not on every
    * list change). Changes since the last 24 hours, like the query's default.
    */
-  careUnit(organisationNumber: string, unit?: string): AsyncIterableIterator<CareUnitGql> {
+  careUnit(organisationNumber: string, unit?: string, viewer: CareUnitViewer = 'other'): AsyncIterableIterator<CareUnitGql> {
     const prefix = withErrorCodes(() => this.reads.overviewIdPrefix(organisationNumber, unit)); // validates first
     let residents: ReadonlySet<string> | undefined;
     const concerns = (change: ProjectionChange): boolean => {
@@ -133,6 +133,6 @@ export class MedicationListLive {
       residents = current;
       return change.documentIds.some((id) => current.has(id));
     };
-    return liveSnapshots(this.projector.changes.pipe(filter(concerns)), () => this.reads.careUnit(organisationNumber, unit));
+    return liveSnapshots(this.projector.changes.pipe(filter(concerns)), () => this.reads.careUnit(organisationNumber, unit, undefined, viewer));
   }
 }

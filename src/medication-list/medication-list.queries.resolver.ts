@@ -1,8 +1,9 @@
 import { Args, GraphQLISODateTime, Query, Resolver } from '@nestjs/graphql';
-import { Access } from '../access/access.decorator';
+import { Access, CommandContext } from '../access/access.decorator';
+import type { RequestContext } from '../graphql/request-context';
 import { EmergencyAccessInput } from '../access/access.graphql';
 import { CareUnitGql, TimelineItemGql } from './medication-list.read-types';
-import { MedicationListReads } from './medication-list.reads';
+import { type CareUnitViewer, MedicationListReads } from './medication-list.reads';
 import { MedicationListGql } from './medication-list.types';
 
 const PATIENT_ID = { description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' } as const;
@@ -12,6 +13,10 @@ const EMERGENCY = {
   nullable: true,
   description: 'Emergency access without a care relation: the reason is logged and shown to the patient.',
 } as const;
+
+/** The access step granted a care caller this unit only if it is the caller's own organisation's (policy.ts). */
+export const careUnitViewerOf = (context: RequestContext | undefined): CareUnitViewer =>
+  context?.actor.role === 'nurse' ? 'own-staff' : 'other';
 
 /** Thin GraphQL edge of the read side: arguments in, MedicationListReads out. Access: each @Access marker. */
 @Resolver()
@@ -53,7 +58,8 @@ export class MedicationListQueriesResolver {
     @Args('organisationNumber', { description: '9-digit organisasjonsnummer' }) organisationNumber: string,
     @Args('unit', { type: () => String, nullable: true }) unit?: string | null,
     @Args('changesSince', { type: () => GraphQLISODateTime, nullable: true }) changesSince?: Date | null,
+    @CommandContext() context?: RequestContext,
   ): CareUnitGql {
-    return this.reads.careUnit(organisationNumber, unit ?? undefined, changesSince ?? undefined);
+    return this.reads.careUnit(organisationNumber, unit ?? undefined, changesSince ?? undefined, careUnitViewerOf(context));
   }
 }

@@ -1,5 +1,7 @@
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
-import { Access } from '../access/access.decorator';
+import { Access, CommandContext } from '../access/access.decorator';
+import type { RequestContext } from '../graphql/request-context';
+import { careUnitViewerOf } from './medication-list.queries.resolver';
 import { MedicationListLive } from './medication-list.live';
 import { CareUnitGql } from './medication-list.read-types';
 import { MedicationListGql } from './medication-list.types';
@@ -34,7 +36,8 @@ export class MedicationListSubscriptionsResolver {
   careUnitChanged(
     @Args('organisationNumber') organisationNumber: string,
     @Args('unit', { type: () => String, nullable: true }) unit?: string | null,
+    @CommandContext() context?: RequestContext,
   ): AsyncIterableIterator<CareUnitGql> {
-    return this.live.careUnit(organisationNumber, unit ?? undefined);
+    return this.live.careUnit(organisationNumber, unit ?? undefined, careUnitViewerOf(context));
   }
 }
