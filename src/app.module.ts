@@ -11,6 +11,7 @@ import { AccessControlModule } from './access/access-control.module';
 import { AccessModule } from './access/access.module';
 import { type AppConfig, ConfigModule } from './config/config';
 import { GraphqlModule } from './graphql/graphql.module';
+import { WardModule } from './ward/ward.module';
 import { HealthModule } from './health/health.module';
 import { MedicationListModule } from './medication-list/medication-list.module';
 import { LOGGER, LoggerModule } from './observability/logger';
@@ -49,6 +50,8 @@ export class AppModule implements BeforeApplicationShutdown, OnApplicationShutdo
         // ---- access (issue 5): token verification, dev keys and the audit log (global), then the GraphQL edge
         // that authenticates every request (GraphqlModule) and the access step of every operation (AccessGuard).
         AccessModule.forRoot(config.auth),
+        // ---- the ward page (issue 20): its files and browser sessions, which the GraphQL edge authenticates from
+        WardModule,
         GraphqlModule,
         // ---- read side (issue 3): ReadModelsModule (src/read-models/read-models.module.ts) goes here. It owns the
         // read-model SQLite file (`${DATA_DIR}/read-models.db`), stops the projector in onModuleDestroy and closes

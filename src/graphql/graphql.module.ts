@@ -26,6 +26,7 @@ import { QUERY_LIMITS, REQUEST_LIMITS, maxAliasesRule, maxFieldsRule } from './q
 import { TokenBucketLimiter } from './rate-limit';
 import { correlationIdOf } from './request-context';
 import { SecurityHeaders } from './security-headers';
+import { WardSessions } from '../ward/ward-sessions';
 
 /**
  * GraphQL over Fastify with Mercurius, code first. Resolvers live in their capability modules; this module only
@@ -101,6 +102,7 @@ export const knownOperationLabel = (schema: GraphQLSchema, document: DocumentNod
 };
 
 interface GraphqlDependencies {
+  readonly sessions: WardSessions;
   readonly config: AppConfig;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -108,7 +110,7 @@ interface GraphqlDependencies {
   readonly clock: Clock;
 }
 
-const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDependencies): MercuriusDriverConfig => {
+const graphqlOptions = ({ config, logger, metrics, verifier, clock, sessions }: GraphqlDependencies): MercuriusDriverConfig => {
   const development = config.nodeEnv !== 'production';
   // Only a development server rewrites the committed schema: test boots must not, or a stale file would be
   // refreshed by one e2e spec before the schema spec compares it (npm run schema regenerates it on purpose).
@@ -118,6 +120,7 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
     auth: config.auth,
     limiter: new TokenBucketLimiter(config.rateLimitPerMinute, clock),
     logger,
+    sessions,
   });
   return {
     driver: MercuriusDriver,
@@ -176,9 +179,9 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
   imports: [
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
-      inject: [APP_CONFIG, LOGGER, Metrics, TokenVerifier, CLOCK],
-      useFactory: (config: AppConfig, logger: Logger, metrics: Metrics, verifier: TokenVerifier, clock: Clock) =>
-        graphqlOptions({ config, logger, metrics, verifier, clock }),
+      inject: [APP_CONFIG, LOGGER, Metrics, TokenVerifier, CLOCK, WardSessions],
+      useFactory: (config: AppConfig, logger: Logger, metrics: Metrics, verifier: TokenVerifier, clock: Clock, sessions: WardSessions) =>
+        graphqlOptions({ config, logger, metrics, verifier, clock, sessions }),
     }),
   ],
   providers: [SecurityHeaders, { provide: APP_FILTER, useClass: GraphqlErrorLogFilter }],

@@ -32,12 +32,36 @@ export const GRAPHIQL_CSP = [
   "form-action 'none'",
 ].join('; ');
 
+/**
+ * The ward page (issue 20): its own script and style only, no inline code, GraphQL over HTTP and WebSocket to the
+ * same origin, no frames. Every asset is served by the service, so nothing else needs allowing.
+ */
+export const WARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+const isWard = (path: string): boolean => path === '/ward' || path.startsWith('/ward/');
+
+const contentSecurityPolicy = (path: string, production: boolean): string =>
+  isWard(path)
+    ? WARD_CSP
+    : !production && (path === '/graphiql' || path.startsWith('/graphiql/'))
+      ? GRAPHIQL_CSP
+      : API_CSP;
+
 /** Pure: the security headers of a response to `path` (without the query). */
 export const securityHeaders = (path: string, production: boolean): Readonly<Record<string, string>> => ({
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
-  'content-security-policy': !production && (path === '/graphiql' || path.startsWith('/graphiql/')) ? GRAPHIQL_CSP : API_CSP,
+  'content-security-policy': contentSecurityPolicy(path, production),
   // Patient data must not sit in a browser or proxy cache.
   ...(path === '/graphql' ? { 'cache-control': 'no-store' } : {}),
   // Behind TLS termination in production: browsers must never fall back to plain HTTP.
