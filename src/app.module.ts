@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { AccessControlModule } from './access/access-control.module';
 import { AccessModule } from './access/access.module';
 import { type AppConfig, ConfigModule } from './config/config';
+import { LocalGraphiqlController } from './graphql/graphiql-local';
 import { GraphqlModule } from './graphql/graphql.module';
 import { WardModule } from './ward/ward.module';
 import { HealthModule } from './health/health.module';
@@ -64,6 +65,8 @@ export class AppModule implements BeforeApplicationShutdown, OnApplicationShutdo
         ReconciliationModule,
       ],
       providers: [{ provide: APP_PIPE, useFactory: createInputValidationPipe }],
+      // GraphiQL outside production only; its packages are dev dependencies (absent from the production image).
+      controllers: config.nodeEnv === 'production' ? [] : [LocalGraphiqlController],
     };
   }
 

@@ -127,8 +127,9 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock, sessions }: 
     // Sorted so the committed file diffs only when the schema really changes.
     autoSchemaFile: writeSchemaFile ? path.resolve(process.cwd(), SCHEMA_FILE) : true,
     sortSchema: true,
-    // GraphiQL is a static page; its queries go to /graphql and need a token like any other (README).
-    graphiql: development,
+    // GraphiQL (development only) is served with local assets by LocalGraphiqlController (graphiql-local.ts), not by
+    // Mercurius, whose page loads its scripts from unpkg.com. Its queries need a token like any other (README).
+    graphiql: false,
     path: '/graphql',
     // Authenticate (and rate-limit) before the body is read; bound the body (importFeed stays below this).
     additionalRouteOptions: { preParsing: edge.preParsing, bodyLimit: REQUEST_LIMITS.bodyBytes },

@@ -16,15 +16,15 @@ import { CORRELATION_HEADER, correlationIdOf } from './request-context';
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
- * GraphiQL (development only): Mercurius's page loads React and GraphiQL from unpkg.com, styles inline, and talks
- * to /graphql over HTTP and WebSocket.
+ * GraphiQL (development only): its page, React and GraphiQL come from the service (graphiql-local.ts), styles
+ * inline; it talks to /graphql over HTTP and WebSocket. Nothing from another host (issue 20).
  */
 export const GRAPHIQL_CSP = [
   "default-src 'self'",
-  "script-src 'self' https://unpkg.com",
-  "style-src 'self' 'unsafe-inline' https://unpkg.com",
-  "img-src 'self' data: https://unpkg.com",
-  "font-src 'self' data: https://unpkg.com",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
   "connect-src 'self' ws: wss:",
   "worker-src 'self'",
   "frame-ancestors 'none'",

@@ -221,6 +221,13 @@ if (!run && BROWSER_REQUIRED) {
     await page.emulateMedia({ media: 'screen' });
   });
 
+  it('serves GraphiQL with local assets: it renders on a network without internet', async () => {
+    const graphiql = await context.newPage();
+    await graphiql.goto(`${t.baseUrl}/graphiql`);
+    await graphiql.locator('.graphiql-container').waitFor({ timeout: 20_000 });
+    await graphiql.close();
+  });
+
   it('made no request to any host but the service (and the guard does catch one)', async () => {
     expect(foreign).toEqual([]);
     // The page's CSP already stops foreign loads before they start; prove the guard itself records one.
