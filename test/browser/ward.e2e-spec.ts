@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { generatePersonNumber } from '../../src/identifiers/norwegian-identifiers';
 import { NURSING_HOME_ORG } from '../../src/medication-list/medication-list.fixtures';
 import { WARD_ASSETS_DIR } from '../../src/ward/ward-assets';
 import { type TestApp, bootTestApp } from '../e2e/app.e2e-helpers';
@@ -29,6 +30,17 @@ const UNIT = 'Avdeling 2';
 const ASTRID = syntheticPatientId(21);
 const OLAV = syntheticPatientId(22);
 const INGRID = syntheticPatientId(23);
+
+/** Residents born in 1940 (synthetic numbers, month + 80), one per index. */
+const syntheticPatientIdFor = (index: number): string => {
+  for (let individual = 100; individual < 500; individual += 1) {
+    const id = generatePersonNumber({ year: 1940, month: 1 + Math.floor(index / 28), day: 1 + (index % 28) }, individual, { monthOffset: 80 });
+    if (id !== undefined) {
+      return id;
+    }
+  }
+  throw new Error('no valid synthetic number');
+};
 
 const run = browserAvailable();
 if (!run) {
@@ -226,6 +238,28 @@ if (!run && BROWSER_REQUIRED) {
     await graphiql.goto(`${t.baseUrl}/graphiql`);
     await graphiql.locator('.graphiql-container').waitFor({ timeout: 20_000 });
     await graphiql.close();
+  });
+
+  it('shows a unit of 40 residents (time measured and reported, not asserted: the machine is shared)', async () => {
+    let last = '0';
+    for (let index = 0; index < 40; index += 1) {
+      last = await gp(M('startCareRelation', 'StartCareRelationInput'), {
+        patientId: syntheticPatientIdFor(index), relationId: `rel-40-${index}`, organisationNumber: NURSING_HOME_ORG, unit: 'Avdeling 4',
+        from: '2026-09-01', residentName: `Beboer ${index + 1}`, room: `Rom ${400 + index}`,
+      });
+    }
+    await projected(last);
+    const nurse = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const unitPage = await nurse.newPage();
+    await unitPage.goto(`${t.baseUrl}/ward`);
+    await unitPage.getByLabel('Organisasjonsnummer').fill(NURSING_HOME_ORG);
+    await unitPage.getByLabel('Avdeling').fill('Avdeling 4');
+    const before = Date.now();
+    await unitPage.getByRole('button', { name: 'Logg inn' }).click();
+    await unitPage.locator('table.unit tbody tr').nth(39).waitFor();
+    process.stderr.write(`ward page: unit of 40 residents shown ${Date.now() - before} ms after "Logg inn"\n`);
+    expect(await unitPage.locator('table.unit tbody tr').count()).toBe(40);
+    await nurse.close();
   });
 
   it('made no request to any host but the service (and the guard does catch one)', async () => {
