@@ -233,6 +233,32 @@ if (!run && BROWSER_REQUIRED) {
     await page.emulateMedia({ media: 'screen' });
   });
 
+  it('gives a prescriber (HPR number only) a unit chooser and the unit without names or rooms', async () => {
+    const doctor = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const doctorPage = await doctor.newPage();
+    const doctorForeign = await guardRequests(doctor, doctorPage, t.baseUrl);
+    await doctorPage.goto(`${t.baseUrl}/ward`);
+    await doctorPage.getByLabel('HPR-nummer').fill('9144889');
+    await doctorPage.getByRole('button', { name: 'Logg inn' }).click();
+    await doctorPage.getByRole('heading', { name: 'Velg avdeling' }).waitFor();
+    expect(await axeViolations(doctorPage)).toEqual([]);
+    await doctorPage.getByLabel('Organisasjonsnummer').fill(NURSING_HOME_ORG);
+    await doctorPage.getByLabel('Avdeling').fill(UNIT);
+    await doctorPage.keyboard.press('Enter');
+    const rows = doctorPage.locator('table.unit tbody tr');
+    await rows.nth(2).waitFor();
+    const names = await rows.locator('th').allTextContents();
+    expect(names).toHaveLength(3);
+    for (const name of names) {
+      expect(name).toMatch(/^Beboer \d{6} \*{5}$/);
+    }
+    expect(await doctorPage.locator('table.unit').textContent()).not.toMatch(/Astrid|Rom 10/);
+    expect(await axeViolations(doctorPage)).toEqual([]);
+    await doctorPage.screenshot({ path: path.join(shots, 'ward-prescriber-unit.png'), fullPage: true });
+    expect(doctorForeign).toEqual([]);
+    await doctor.close();
+  });
+
   it('serves GraphiQL with local assets: it renders on a network without internet', async () => {
     const graphiql = await context.newPage();
     await graphiql.goto(`${t.baseUrl}/graphiql`);
@@ -251,6 +277,7 @@ if (!run && BROWSER_REQUIRED) {
     await projected(last);
     const nurse = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const unitPage = await nurse.newPage();
+    const nurseForeign = await guardRequests(nurse, unitPage, t.baseUrl);
     await unitPage.goto(`${t.baseUrl}/ward`);
     await unitPage.getByLabel('Organisasjonsnummer').fill(NURSING_HOME_ORG);
     await unitPage.getByLabel('Avdeling').fill('Avdeling 4');
@@ -259,6 +286,7 @@ if (!run && BROWSER_REQUIRED) {
     await unitPage.locator('table.unit tbody tr').nth(39).waitFor();
     process.stderr.write(`ward page: unit of 40 residents shown ${Date.now() - before} ms after "Logg inn"\n`);
     expect(await unitPage.locator('table.unit tbody tr').count()).toBe(40);
+    expect(nurseForeign).toEqual([]);
     await nurse.close();
   });
 
