@@ -274,6 +274,12 @@ export interface CareRelationStarted {
     readonly unit?: string;
     readonly from: IsoDate;
     readonly to?: IsoDate;
+    /**
+     * The resident's name and room as the care organisation registered them with the admission (issue 20): that
+     * organisation's own data, shown on its ward page only (never to another organisation).
+     */
+    readonly residentName?: string;
+    readonly room?: string;
   };
 }
 

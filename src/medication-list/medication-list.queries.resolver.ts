@@ -1,10 +1,11 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { Access } from '../access/access.decorator';
+import { Access, CommandContext } from '../access/access.decorator';
+import type { RequestContext } from '../graphql/request-context';
 import { EmergencyAccessInput } from '../access/access.graphql';
 import { optionalInstant } from '../shared/date-time.scalar';
 import { CareUnitArgs, MedicationListArgs } from './medication-list.args';
 import { CareUnitGql, TimelineItemGql } from './medication-list.read-types';
-import { MedicationListReads } from './medication-list.reads';
+import { type CareUnitViewer, MedicationListReads } from './medication-list.reads';
 import { MedicationListGql } from './medication-list.types';
 
 const PATIENT_ID = { description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' } as const;
@@ -14,6 +15,10 @@ const EMERGENCY = {
   nullable: true,
   description: 'Emergency access without a care relation: the reason is logged and shown to the patient.',
 } as const;
+
+/** The access step granted a care caller this unit only if it is the caller's own organisation's (policy.ts). */
+export const careUnitViewerOf = (context: RequestContext | undefined): CareUnitViewer =>
+  context?.actor.role === 'nurse' ? 'own-staff' : 'other';
 
 /** Thin GraphQL edge of the read side: arguments in, MedicationListReads out. Access: each @Access marker. */
 @Resolver()
@@ -49,7 +54,7 @@ export class MedicationListQueriesResolver {
       'lists since `changesSince` (default: the last 24 hours).',
   })
   @Access('careUnit', { careUnit: { organisation: 'organisationNumber', unit: 'unit' } })
-  careUnit(@Args() { organisationNumber, unit, changesSince }: CareUnitArgs): CareUnitGql {
-    return this.reads.careUnit(organisationNumber, unit ?? undefined, optionalInstant(changesSince));
+  careUnit(@Args() { organisationNumber, unit, changesSince }: CareUnitArgs, @CommandContext() context?: RequestContext): CareUnitGql {
+    return this.reads.careUnit(organisationNumber, unit ?? undefined, optionalInstant(changesSince), careUnitViewerOf(context));
   }
 }

@@ -19,6 +19,8 @@ export const MAX_INDICATION = 500;
 export const MAX_DISPLAY_NAME = 200;
 export const MAX_UNIT = 50;
 export const MAX_CARE_UNIT = 200;
+/** A room on a ward ("Rom 12", "2. etg. 214"): short free text. */
+export const MAX_ROOM = 50;
 
 const ID = /^[A-Za-z0-9._:-]{1,100}$/;
 const FEST_ID = /^ID_[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
