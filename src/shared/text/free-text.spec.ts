@@ -25,7 +25,7 @@ describe('free text', () => {
   it.each(FORBIDDEN)('refuses %s in a one-line and a multi-line field', (_name, character) => {
     expect(isCleanText(`Metformin${character}evil`, false)).toBe(false);
     expect(isCleanText(`Metformin${character}evil`, true)).toBe(false);
-    expect(isCleanText(`${character}`, true)).toBe(false);
+    expect(isCleanText(character, true)).toBe(false);
   });
 
   it.each([
@@ -127,11 +127,11 @@ describe('free text', () => {
       fc.constantFrom('\t', '\n', '\r', '\u0000', '\u007F', '\u0085', '\u202E', '\u2066', '\uD83D', '\uDE00', '😀', 'é'),
       fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
     );
-    // Spread iterates code points: a surrogate that comes out alone was unpaired.
+    // Array.from iterates code points: a surrogate that comes out alone was unpaired.
     const isSurrogate = (point: number): boolean => point >= 0xd800 && point <= 0xdfff;
     fc.assert(
       fc.property(fc.string({ unit }), fc.boolean(), (text, multiLine) => {
-        const points = [...text].map((character) => character.codePointAt(0) ?? 0);
+        const points = Array.from(text, (character) => character.codePointAt(0) ?? 0);
         const expected = !points.some((point) => isSurrogate(point) || forbidden(point, multiLine));
         expect(isCleanText(text, multiLine)).toBe(expected);
       }),
