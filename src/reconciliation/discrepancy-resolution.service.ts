@@ -15,7 +15,7 @@ import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import { foldDiscrepancies, type DiscrepancyView } from './discrepancy-view';
 import { osloDateTime } from './import-summary';
-import { reconciliationDecider, type ResolveDiscrepancy } from './reconciliation.decider';
+import { assertDiscrepancyKey, reconciliationDecider, type ResolveDiscrepancy } from './reconciliation.decider';
 import { DiscrepancyNotFoundError } from './reconciliation.errors';
 import { isReconciliationEvent, reconciliationStreamName, type Resolution } from './reconciliation.events';
 import { resolutionMeta, resolutionPlan, type ResolutionPlan } from './resolution-commands';
@@ -55,6 +55,7 @@ export class DiscrepancyResolutionService {
     reason: string | undefined,
     context: RequestContext,
   ): Promise<ResolutionOutcome> {
+    assertDiscrepancyKey(key);
     const streamId = patientStreamId(parsePatientId(patientId).value, this.config.patientIdSecret);
     const stream = reconciliationStreamName(streamId);
     const resolvedAt = osloDateTime(this.clock.now());

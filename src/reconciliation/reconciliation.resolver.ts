@@ -3,6 +3,7 @@ import { Access, CommandContext } from '../access/access.decorator';
 import type { RequestContext } from '../graphql/request-context';
 import { DiscrepancyResolutionService } from './discrepancy-resolution.service';
 import { FeedPayloadRequiredError, FeedPayloadTooLargeError } from './reconciliation.errors';
+import { DISCREPANCY_KEY_RULE } from './reconciliation.decider';
 import {
   DiscrepancyGql,
   DiscrepancyResolutionPayloadGql,
@@ -104,9 +105,14 @@ export class ReconciliationResolver {
   @Access('resolveDiscrepancy', { patient: 'patientId' })
   async resolveDiscrepancy(
     @Args('patientId', PATIENT_ID) patientId: string,
-    @Args('key') key: string,
+    @Args('key', { description: `the discrepancy's key as \`discrepancies\` lists it (${DISCREPANCY_KEY_RULE})` }) key: string,
     @Args('resolution', { type: () => ResolutionGql }) resolution: ResolutionGql,
-    @Args('reason', { type: () => String, nullable: true }) reason: string | null | undefined,
+    @Args('reason', {
+      type: () => String,
+      nullable: true,
+      description: 'why (a dismissal needs one); plain text: newline and tab allowed, no other control or bidi characters',
+    })
+    reason: string | null | undefined,
     @CommandContext() context: RequestContext,
   ): Promise<DiscrepancyResolutionPayloadGql> {
     const outcome = await this.resolutions.resolve(patientId, key, resolutionOf(resolution), reason ?? undefined, context);
