@@ -1,3 +1,4 @@
+import { cleanInputText, InvalidTextError, type TextWalk } from '../../shared/text/free-text';
 import type { ExternalRecord, FeedSource } from '../external-record';
 import { FeedRecordRejectedError, field, isJsonObject, type RejectionReason } from './fhir-read';
 import { patientHintOf, resourceTypeOf, toExternalRecord } from './fhir-resources';
@@ -74,7 +75,33 @@ export const parseFhirLine = (
   return outcomeOf(resource, line, source);
 };
 
-const outcomeOf = (resource: unknown, line: number, source: FeedSource): FeedLineOutcome => {
+// Feed keys name paths in a rejection reason only when they look like FHIR element names (letters, an optional `_`
+// for a primitive's extension): any other key is feed content, possibly a fødselsnummer, and shows as `*`.
+const ELEMENT_NAME = /^_?[A-Za-z]{1,64}$/;
+// The FHIR elements meant to hold several lines: a dosage instruction's text and an annotation (note).
+const MULTI_LINE_ELEMENT = /(^|\.)(dosageInstruction|dosage|note)\[\d+\]\.text$/;
+
+const FEED_TEXT: TextWalk = {
+  child: (path, key) => {
+    const name = ELEMENT_NAME.test(key) ? key : '*';
+    return path === '' ? name : `${path}.${name}`;
+  },
+  multiLine: (path) => MULTI_LINE_ELEMENT.test(path),
+};
+
+const outcomeOf = (parsed: unknown, line: number, source: FeedSource): FeedLineOutcome => {
+  let resource: unknown;
+  try {
+    // Free text is text (free-text.ts): a string with control or bidi override characters rejects the line, named by
+    // its FHIR path (never its value); every string is read in NFC.
+    // (Anything but an object is rejected as such by toExternalRecord, with its own reason.)
+    resource = isJsonObject(parsed) ? cleanInputText(parsed, '', FEED_TEXT) : parsed;
+  } catch (error) {
+    if (!(error instanceof InvalidTextError)) {
+      throw error;
+    }
+    return rejectedLine(line, parsed, `invalid text: ${error.field}`);
+  }
   try {
     const outcome = toExternalRecord(resource, source);
     return 'record' in outcome ? { line, record: outcome.record } : { line, skipped: outcome.skipped };
@@ -82,15 +109,20 @@ const outcomeOf = (resource: unknown, line: number, source: FeedSource): FeedLin
     if (!(error instanceof FeedRecordRejectedError)) {
       throw error;
     }
-    const resourceType = resourceTypeOf(resource);
-    const patientId = patientHintOf(resource);
-    return {
-      line,
-      rejected: error.reason,
-      ...(resourceType === undefined ? {} : { resourceType }),
-      ...(patientId === undefined ? {} : { patientId }),
-    };
+    return rejectedLine(line, resource, error.reason);
   }
+};
+
+/** A rejected line with what could be read of it, so the import holds back that patient's other records. */
+const rejectedLine = (line: number, resource: unknown, reason: RejectionReason): FeedLineOutcome => {
+  const resourceType = resourceTypeOf(resource);
+  const patientId = patientHintOf(resource);
+  return {
+    line,
+    rejected: reason,
+    ...(resourceType === undefined ? {} : { resourceType }),
+    ...(patientId === undefined ? {} : { patientId }),
+  };
 };
 
 /** Parses NDJSON lines (strings, or the markers of `readLinesLimited`), one outcome per line, in order. */
