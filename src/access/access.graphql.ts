@@ -1,5 +1,6 @@
 import { Field, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsEnum, IsString, MaxLength, MinLength } from 'class-validator';
+import { cleanText } from '../shared/text/free-text';
 import type { EmergencyAccess } from './policy';
 
 /**
@@ -24,7 +25,7 @@ registerEnumType(EmergencyBasisCodeGql, {
     'this list now. Allowed, flagged in the access log and shown to the patient.',
 })
 export class EmergencyAccessInput {
-  @Field({ description: 'why, in a sentence (1–1000 characters); shown to the patient' })
+  @Field({ description: 'why, in a sentence (1–1000 characters; newline and tab allowed, no other control or bidi characters); shown to the patient' })
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
@@ -35,7 +36,11 @@ export class EmergencyAccessInput {
   basisCode!: EmergencyBasisCodeGql;
 }
 
-/** The emergency statement of an operation's raw arguments (the guard runs before the validation pipe). */
+/**
+ * The emergency statement of an operation's raw arguments (the guard runs before the validation pipe). Its reason is
+ * free text that goes into the access log and to the patient: checked and put into NFC here (free-text.ts), so an
+ * unclean reason is BAD_USER_INPUT naming `emergency.reason`, before anything is audited.
+ */
 export const emergencyOf = (value: unknown): EmergencyAccess | undefined => {
   if (typeof value !== 'object' || value === null) {
     return undefined;
@@ -43,7 +48,9 @@ export const emergencyOf = (value: unknown): EmergencyAccess | undefined => {
   const reason: unknown = Reflect.get(value, 'reason');
   const basisCode: unknown = Reflect.get(value, 'basisCode');
   const code = Object.values(EmergencyBasisCodeGql).find((candidate) => candidate === basisCode);
-  return typeof reason === 'string' && code !== undefined ? { reason, basisCode: code } : undefined;
+  return typeof reason === 'string' && code !== undefined
+    ? { reason: cleanText(reason, 'emergency.reason'), basisCode: code }
+    : undefined;
 };
 
 @ObjectType('AccessLogEntry', { description: 'One look at (or change of) the patient’s data, allowed or denied.' })

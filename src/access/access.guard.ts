@@ -7,6 +7,7 @@ import { assertHprNumber, assertOrganisationNumber, parsePatientId } from '../id
 import { CLOCK, type Clock } from '../shared/clock';
 import type { Actor } from '../shared/event-sourcing/event-store.port';
 import { InvalidInputError, toSubscriptionError } from '../shared/errors/graphql-error.normaliser';
+import { cleanText } from '../shared/text/free-text';
 import { AccessDeniedError } from './access.errors';
 import { ACCESS_RULE, type AccessRule, recordGrant } from './access.decorator';
 import { emergencyOf } from './access.graphql';
@@ -46,7 +47,7 @@ const unitOf = (raw: string | undefined): string | undefined => {
   if (unit.length > UNIT_MAX) {
     throw new InvalidInputError(['unit']);
   }
-  return unit;
+  return cleanText(unit, 'unit');
 };
 
 @Injectable()
