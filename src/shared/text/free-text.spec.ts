@@ -138,4 +138,19 @@ describe('free text', () => {
       { seed: 14 },
     );
   });
+
+  it('gives every clean string of an input in NFC, whatever its characters (property)', () => {
+    // Decomposed and composed letters, singletons (Ångström sign), ligatures and Hangul jamo among any graphemes.
+    const unit = fc.oneof(
+      fc.constantFrom('e', '\u0301', 'A', '\u030A', '\u212B', 'ﬁ', '가', '\u1100', '\u1161'),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+    );
+    const text = fc.string({ unit });
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(cleanInputText({ note: [value] }, '')).toEqual({ note: [value.normalize('NFC')] });
+      }),
+      { seed: 14 },
+    );
+  });
 });

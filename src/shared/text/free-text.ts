@@ -27,20 +27,39 @@ const isForbiddenUnit = (unit: number, multiLine: boolean): boolean =>
 const isHighSurrogate = (unit: number): boolean => unit >= 0xd800 && unit <= 0xdbff;
 const isLowSurrogate = (unit: number): boolean => unit >= 0xdc00 && unit <= 0xdfff;
 
-/** Whether `value` is acceptable text for a field (multi-line: tab and newline allowed). */
-export const isCleanText = (value: string, multiLine: boolean): boolean => {
+// What one scan of a string found (bits): a character no field takes, a tab or newline, a character at or above
+// U+0300 (below it every string is already in NFC, so the common case needs no normalize call).
+const REFUSED = 1;
+const LINE_BREAK = 2;
+const MAY_CHANGE_IN_NFC = 4;
+// The first code point that can compose or decompose in NFC (U+0300, combining grave accent).
+const FIRST_NON_NFC_STABLE = 0x300;
+
+const scan = (value: string): number => {
+  let found = 0;
   for (let i = 0; i < value.length; i += 1) {
     const unit = value.charCodeAt(i);
+    if (unit >= FIRST_NON_NFC_STABLE) {
+      found |= MAY_CHANGE_IN_NFC;
+    }
     if (isHighSurrogate(unit)) {
       if (!isLowSurrogate(value.charCodeAt(i + 1))) {
-        return false;
+        return found | REFUSED;
       }
-      i += 1; // the pair is one character outside the ranges above
-    } else if (isLowSurrogate(unit) || isForbiddenUnit(unit, multiLine)) {
-      return false;
+      i += 1; // the pair is one character outside the ranges below
+    } else if (unit === TAB || unit === NEWLINE) {
+      found |= LINE_BREAK;
+    } else if (isLowSurrogate(unit) || isForbiddenUnit(unit, true)) {
+      return found | REFUSED;
     }
   }
-  return true;
+  return found;
+};
+
+/** Whether `value` is acceptable text for a field (multi-line: tab and newline allowed). */
+export const isCleanText = (value: string, multiLine: boolean): boolean => {
+  const found = scan(value);
+  return (found & REFUSED) === 0 && (multiLine || (found & LINE_BREAK) === 0);
 };
 
 const lastSegment = (path: string): string => {
@@ -103,29 +122,60 @@ const DEFAULT_WALK: TextWalk = {
 /**
  * Every string in an input (plain objects and arrays, at any depth) checked, InvalidTextError naming its path, and
  * put into NFC. Other values (numbers, Dates, class instances) pass as they are. Returns the input itself when
- * nothing changed, so the common case allocates nothing.
+ * nothing changed. Paths are built only for a string that needs one (a refusal, or a line break to judge): this
+ * runs on every line of a feed.
  */
-export const cleanInputText = <T>(value: T, path: string, walk: TextWalk = DEFAULT_WALK): T => {
+export const cleanInputText = <T>(value: T, path: string, walk: TextWalk = DEFAULT_WALK): T =>
+  cleanAt(value, () => path, walk) as T;
+
+const cleanString = (value: string, pathOf: () => string, walk: TextWalk): string => {
+  const found = scan(value);
+  if ((found & REFUSED) !== 0) {
+    throw new InvalidTextError(pathOf(), walk.multiLine(pathOf()));
+  }
+  if ((found & LINE_BREAK) !== 0 && !walk.multiLine(pathOf())) {
+    throw new InvalidTextError(pathOf(), false);
+  }
+  return (found & MAY_CHANGE_IN_NFC) === 0 ? value : value.normalize('NFC');
+};
+
+const cleanAt = (value: unknown, pathOf: () => string, walk: TextWalk): unknown => {
   if (typeof value === 'string') {
-    return cleanText(value, path, walk.multiLine(path)) as T;
+    return cleanString(value, pathOf, walk);
   }
   if (Array.isArray(value)) {
     const items = value as readonly unknown[];
-    const cleaned = items.map((item, index) => cleanInputText(item, `${path}[${index}]`, walk));
-    return (cleaned.some((item, index) => item !== items[index]) ? cleaned : value) as T;
+    let copy: unknown[] | undefined;
+    for (let index = 0; index < items.length; index += 1) {
+      const item = items[index];
+      const cleaned = cleanAt(item, () => `${pathOf()}[${index}]`, walk);
+      if (cleaned !== item) {
+        copy ??= [...items];
+        copy[index] = cleaned;
+      }
+    }
+    return copy ?? value;
   }
   if (!isPlainObject(value)) {
     return value;
   }
-  const entries = Object.entries(value);
-  const cleaned = entries.map(([key, field]) => cleanInputText(field, walk.child(path, key), walk));
-  if (cleaned.every((field, index) => field === entries[index]?.[1])) {
-    return value;
+  let copy: object | undefined;
+  for (const key of Object.keys(value)) {
+    const field = value[key];
+    const cleaned = cleanAt(field, () => walk.child(pathOf(), key), walk);
+    if (cleaned !== field) {
+      copy ??= copyOf(value);
+      // defineProperty, not assignment: a JSON key `__proto__` stays a plain property and never sets a prototype.
+      Object.defineProperty(copy, key, { value: cleaned, enumerable: true, writable: true, configurable: true });
+    }
   }
-  // defineProperty, not assignment: a JSON key `__proto__` stays a plain property and never sets a prototype.
+  return copy ?? value;
+};
+
+const copyOf = (value: Readonly<Record<string, unknown>>): object => {
   const copy = Object.create(Object.getPrototypeOf(value) as object | null) as object;
-  entries.forEach(([key], index) => {
-    Object.defineProperty(copy, key, { value: cleaned[index], enumerable: true, writable: true, configurable: true });
-  });
-  return copy as T;
+  for (const key of Object.keys(value)) {
+    Object.defineProperty(copy, key, { value: value[key], enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
 };
