@@ -2,7 +2,9 @@ import type { DispensingSummary } from '../../projections/current-medication-lis
 import { EXTENSION } from '../../projections/fhir/fhir-systems';
 import type { ExternalDispensing } from '../reconciliation/external-record';
 import { FeedRecordRejectedError, type RejectionReason } from '../reconciliation/feeds/fhir-read';
+import { cleanFhirResource } from '../reconciliation/feeds/fhir-ndjson.feed';
 import { toExternalRecord } from '../reconciliation/feeds/fhir-resources';
+import { InvalidTextError } from '../shared/text/free-text';
 import { FhirRequestError } from './fhir.errors';
 
 /**
@@ -45,13 +47,25 @@ const usedUpOf = (body: object): boolean => {
   return value;
 };
 
+/** The feed's text rule (cleanFhirResource): a string with a control or bidi character is 400 at its FHIRPath. */
+const cleanedText = (body: object): unknown => {
+  try {
+    return cleanFhirResource(body);
+  } catch (error) {
+    if (error instanceof InvalidTextError) {
+      throw new FhirRequestError(400, 'invalid', `invalid text: ${error.field}`, `MedicationDispense.${error.field}`, 'INVALID_TEXT');
+    }
+    throw error;
+  }
+};
+
 export const dispenseInputOf = (body: unknown): DispenseInput => {
   if (typeof body !== 'object' || body === null || Reflect.get(body, 'resourceType') !== 'MedicationDispense') {
     throw invalid('the body must be a MedicationDispense', 'MedicationDispense.resourceType');
   }
   let record: ExternalDispensing;
   try {
-    const outcome = toExternalRecord(body, 'eprescription');
+    const outcome = toExternalRecord(cleanedText(body), 'eprescription');
     if (!('record' in outcome) || outcome.record.kind !== 'dispensing') {
       throw invalid('the body must be a MedicationDispense', 'MedicationDispense.resourceType');
     }

@@ -8,6 +8,7 @@ import { EMERGENCY_BASIS_CODES, type EmergencyAccess, type Operation } from '../
 import { TokenVerifier } from '../access/token-verifier';
 import { correlationIdOf, type RequestContext } from '../graphql/request-context';
 import { parsePatientId } from '../identifiers/norwegian-identifiers';
+import { isCleanText } from '../shared/text/free-text';
 import type { FhirPatient } from '../../projections/fhir/fhir-systems';
 import { FhirRequestError } from './fhir.errors';
 
@@ -79,8 +80,18 @@ const emergencyOf = (request: FastifyRequest): EmergencyAccess | undefined => {
   } catch {
     throw new FhirRequestError(400, 'value', 'X-Emergency-Reason must be percent-encoded UTF-8');
   }
+  // Free text is text (free-text.ts), as for GraphQL's emergency.reason: refused before anything is audited.
+  if (!isCleanText(reason, true)) {
+    throw new FhirRequestError(
+      400,
+      'value',
+      'X-Emergency-Reason contains a control, bidirectional override or unpaired surrogate character (tab and newline are allowed)',
+      'X-Emergency-Reason',
+      'INVALID_TEXT',
+    );
+  }
   // An unknown basis code is still a stated emergency: the policy refuses it (EMERGENCY_REASON_REQUIRED), flagged.
-  return { reason, basisCode: basisCode ?? ('' as EmergencyAccess['basisCode']) };
+  return { reason: reason.normalize('NFC'), basisCode: basisCode ?? ('' as EmergencyAccess['basisCode']) };
 };
 
 export interface Admitted {

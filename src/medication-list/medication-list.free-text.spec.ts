@@ -39,6 +39,8 @@ const cases: readonly (readonly [string, (text: string) => MedicationListCommand
   ['retraction reason', (text) => aCommand('RetractMedication', { entryId: ENTRY_ID, retractedAt: AT, reason: text })],
   ['not-reviewed reason', (text) => aCommand('MarkListNotReviewed', { reason: text, markedAt: AT })],
   ['care unit', (text) => aStartCareRelation({ unit: text })],
+  ['resident name', (text) => aStartCareRelation({ residentName: text })],
+  ['room', (text) => aStartCareRelation({ room: text })],
 ];
 
 // A start needs an empty list; the other commands act on the started entry.

@@ -4,6 +4,8 @@ import { currentMedicationListProjection } from '../../projections/current-medic
 import { generateOrganisationNumber } from '../../src/identifiers/norwegian-identifiers';
 import { AT, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
 import { type GraphqlResponse, type TestApp, type Who, bootTestApp } from './app.e2e-helpers';
+import { ROLES } from './access-matrix.e2e-helpers';
+import { PATIENT_PARAM, aDispense, fhirClient } from './fhir.e2e-helpers';
 import { syntheticPatientId } from './read-side.e2e-helpers';
 
 /**
@@ -168,6 +170,34 @@ describe('free text is text (issue 14, part 3)', () => {
       rejected: [{ line: 1, reason: 'invalid text: medicationCodeableConcept.text' }],
     });
     expect(imported.text).not.toContain(MARKER);
+  });
+
+  it('FHIR: refuses a posted MedicationDispense with unclean text with 400 at its FHIRPath, never echoing it', async () => {
+    const fhir = fhirClient(t);
+    const dispense = aDispense('disp-unclean');
+    const refused = await fhir('MedicationDispense', {
+      as: ROLES.pharmacy.who,
+      method: 'POST',
+      body: { ...dispense, quantity: { value: 100, unit: `tablett\u202E${MARKER}` } },
+    });
+
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      issue: [{ expression: ['MedicationDispense.quantity.unit'], details: { text: 'INVALID_TEXT' } }],
+    });
+    expect(t.responses.at(-1)).not.toContain(MARKER);
+  });
+
+  it('FHIR: refuses an X-Emergency-Reason with a bidi override (percent-encoded) with 400, before anything is audited', async () => {
+    const fhir = fhirClient(t);
+    const refused = await fhir(`List?${PATIENT_PARAM}`, {
+      as: ROLES['emergency reader'].who,
+      headers: { 'x-emergency-basis': 'HPAKUTT', 'x-emergency-reason': encodeURIComponent(`Akutt \u202E${MARKER}`) },
+    });
+
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ issue: [{ expression: ['X-Emergency-Reason'], details: { text: 'INVALID_TEXT' } }] });
+    expect(t.responses.at(-1)).not.toContain(MARKER);
   });
 
   it('refuses a discrepancy key that no discrepancy can have, stating the rule and not the key', async () => {

@@ -89,13 +89,18 @@ const FEED_TEXT: TextWalk = {
   multiLine: (path) => MULTI_LINE_ELEMENT.test(path),
 };
 
+/**
+ * Free text is text (free-text.ts): every string of a FHIR resource checked, InvalidTextError naming its FHIR path
+ * (never its value), and read in NFC. For the feed lines here and the FHIR edge's posted resources alike. Anything
+ * but an object passes as it is (toExternalRecord rejects it with its own reason).
+ */
+export const cleanFhirResource = (resource: unknown): unknown =>
+  isJsonObject(resource) ? cleanInputText(resource, '', FEED_TEXT) : resource;
+
 const outcomeOf = (parsed: unknown, line: number, source: FeedSource): FeedLineOutcome => {
   let resource: unknown;
   try {
-    // Free text is text (free-text.ts): a string with control or bidi override characters rejects the line, named by
-    // its FHIR path (never its value); every string is read in NFC.
-    // (Anything but an object is rejected as such by toExternalRecord, with its own reason.)
-    resource = isJsonObject(parsed) ? cleanInputText(parsed, '', FEED_TEXT) : parsed;
+    resource = cleanFhirResource(parsed);
   } catch (error) {
     if (!(error instanceof InvalidTextError)) {
       throw error;
