@@ -1,4 +1,5 @@
-import { createInputValidationPipe, InvalidInputError } from '../shared/errors/graphql-error.normaliser';
+import { InvalidInputError } from '../shared/errors/graphql-error.normaliser';
+import { createInputValidationPipe } from '../shared/errors/input-validation.pipe';
 import { PauseMedicationInput } from './medication-list.inputs';
 import { PATIENT_ID } from './medication-list.fixtures';
 
