@@ -111,7 +111,7 @@ export const NestedField = (type: () => new () => object, { description, nullabl
 /** The fields every list mutation shares: whose list, the version the client saw, and a retry-safe id. */
 @InputType({ isAbstract: true })
 export abstract class ListCommandInput {
-  @Field({ description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' })
+  @Field({ description: 'fødselsnummer, D-, H- or synthetic number: 11 digits with valid check digits; never echoed' })
   @IsString()
   @MaxLength(MAX_ID)
   patientId!: string;
