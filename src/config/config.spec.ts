@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  DEFAULT_EVENT_STORE_LOCK_WAIT_MS,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEVELOPMENT_PATIENT_ID_SECRET,
   describeEventStore,
@@ -37,7 +38,7 @@ describe('loadConfig', () => {
       nodeEnv: 'development',
       logLevel: 'info',
       dataDir: '/srv/app/data',
-      eventStore: { kind: 'sqlite', file: '/srv/app/data/events.db' },
+      eventStore: { kind: 'sqlite', file: '/srv/app/data/events.db', lockWaitMs: DEFAULT_EVENT_STORE_LOCK_WAIT_MS },
       patientIdSecret: DEVELOPMENT_PATIENT_ID_SECRET,
       auth: expect.objectContaining({ mode: 'dev', keys: { kind: 'dev' }, minimumSecurityLevel: { read: 3, write: 4 } }),
       rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
@@ -94,6 +95,7 @@ describe('loadConfig', () => {
   });
 
   it('treats blank values as unset', () => {
+    expect(loadConfig({ EVENT_STORE_LOCK_WAIT_MS: '750' }, CWD).eventStore).toMatchObject({ lockWaitMs: 750 });
     expect(loadConfig({ PORT: ' ', EVENT_STORE: '' }, CWD)).toMatchObject({ port: 3000, eventStore: { kind: 'sqlite' } });
   });
 
@@ -108,6 +110,8 @@ describe('loadConfig', () => {
       { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://admin:pw@host:2113' },
       'EVENTSTORE_CONNECTION_STRING must start with esdb:// or esdb+discover://',
     ],
+    [{ EVENT_STORE_LOCK_WAIT_MS: '0' }, 'EVENT_STORE_LOCK_WAIT_MS must be an integer from 1 to 60000 (got "0")'],
+    [{ EVENT_STORE_LOCK_WAIT_MS: '2s' }, 'EVENT_STORE_LOCK_WAIT_MS must be an integer from 1 to 60000 (got "2s")'],
     [{ PATIENT_ID_SECRET: 'short' }, 'PATIENT_ID_SECRET must be at least 32 characters (got 5)'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, test, production (got "staging")'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],

@@ -18,6 +18,7 @@ export const createEventStore = (config: AppConfig, logger: Logger): EventStoreP
       mkdirSync(path.dirname(eventStore.file), { recursive: true });
       return new SqliteEventStore({
         filename: eventStore.file,
+        lockWaitMs: eventStore.lockWaitMs,
         onCheckpointError: (reason) => {
           logger.warn({ reason }, 'event store WAL checkpoint failed: the writer checkpoints later instead');
         },
