@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { type AppConfig, ConfigError, describeEventStore, loadConfig } from './config/config';
 import { PinoNestLogger, createLogger } from './observability/logger';
+import { isDomainError } from './shared/errors/domain-error';
 
 /** Longest a graceful shutdown may take before the process gives up and exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -35,18 +36,23 @@ const exitAfterFlush = (logger: Logger, code: number): void => {
   logger.flush(() => process.exit(code));
 };
 
+/** One fatal line per problem, no stack: the operator needs the variable and the file, not our call stack. */
+const refuseToStart = (error: ConfigError): void => {
+  const logger = createLogger({ level: 'info' });
+  for (const problem of error.problems) {
+    logger.fatal({ problem }, `configuration: ${problem}`);
+  }
+  logger.fatal('refusing to start: fix the configuration above');
+  exitAfterFlush(logger, 1);
+};
+
 const bootstrap = async (): Promise<void> => {
   let config: AppConfig;
   try {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      const logger = createLogger({ level: 'info' });
-      for (const problem of error.problems) {
-        logger.fatal({ problem }, `configuration: ${problem}`);
-      }
-      logger.fatal('refusing to start: fix the configuration above');
-      exitAfterFlush(logger, 1);
+      refuseToStart(error);
       return;
     }
     throw error;
@@ -76,8 +82,14 @@ const bootstrap = async (): Promise<void> => {
 
 if (require.main === module) {
   bootstrap().catch((error: unknown) => {
+    // Files named by the configuration (the JWKS, the organisation register) are read while the app is built.
+    if (error instanceof ConfigError) {
+      refuseToStart(error);
+      return;
+    }
     const logger = createLogger({ level: 'info' });
-    logger.fatal({ err: error }, 'failed to start');
+    // A typed refusal (another process holds the read-model file) says what to do: make it the message itself.
+    logger.fatal({ err: error }, isDomainError(error) ? `failed to start: ${error.message}` : 'failed to start');
     exitAfterFlush(logger, 1);
   });
 }

@@ -45,6 +45,8 @@ describe('StartMedication', () => {
     ['a FEST id only', { displayName: 'Metformin Teva Tab 500 mg', festId: 'ID_0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D' }],
     ['an ATC code only', { displayName: 'Metformin', atcCode: 'A10BA02' }],
     ['a local drug without codes', localDrug],
+    ['a substance-level id only (prescribing on substance level)', { displayName: 'Metformin Tab 500 mg', festSubstanceId: 'ID_11111111-2222-4333-8444-555555555555', atcCode: 'A10BA02' }],
+    ['a brand, its package, varenummer, dose and LMR løpenummer', { displayName: 'Metformin Teva Tab 500 mg', festId: 'ID_0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D', festPackageId: 'ID_A1A1A1A1-0000-4000-8000-000000000001', packageNumber: '123456', festDoseId: 'ID_D0D0D0D0-0000-4000-8000-000000000001', lmrNumber: '1234567' }],
   ])('accepts a medication with %s', (_name, medication) => {
     given([]).when(aStartMedication({ medication })).then([aMedicationStarted({ medication })]);
   });
@@ -70,6 +72,11 @@ describe('StartMedication', () => {
     ['a blank display name', { medication: { displayName: ' ' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
     ['a display name of 201 characters', { medication: { displayName: 'x'.repeat(201) } }, InvalidMedicationError, 'INVALID_MEDICATION'],
     ['a malformed FEST id', { medication: { displayName: 'X', festId: 'ID_123' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
+    ['a malformed substance id', { medication: { displayName: 'X', festSubstanceId: 'ID_1' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
+    ['a malformed package id', { medication: { displayName: 'X', festPackageId: '123456' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
+    ['a five-digit varenummer', { medication: { displayName: 'X', packageNumber: '12345' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
+    ['a malformed dose id', { medication: { displayName: 'X', festDoseId: 'x' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
+    ['a six-digit LMR løpenummer', { medication: { displayName: 'X', lmrNumber: '123456' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
     ['a level-4 ATC code', { medication: { displayName: 'X', atcCode: 'A10BA' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
     ['a lower-case ATC code', { medication: { displayName: 'X', atcCode: 'a10ba02' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
     ['use 4', { use: '4' as '1' }, UnknownCodeError, 'UNKNOWN_CODE'],

@@ -54,7 +54,7 @@ describe('MedicationListService.execute', () => {
     const first = await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
     await service.execute(PATIENT_ID, startParacetamol, context, { commandId: 'c2' });
     const retry = await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
-    expect(retry).toEqual({ ...first, alreadyApplied: true });
+    expect(retry).toEqual({ ...first, alreadyApplied: true, appendedEvents: 0 });
     expect(retry.version).toBe(1);
     expect(retry.document.entries).toHaveLength(1);
     expect(await store.readStream(STREAM)).toHaveLength(2);

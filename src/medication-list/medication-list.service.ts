@@ -34,6 +34,8 @@ export interface CommandOutcome {
    * events, or an earlier attempt with this command id did.
    */
   readonly changed: boolean;
+  /** events this command appended (0: already applied, or the decider found nothing to do) */
+  readonly appendedEvents: number;
 }
 
 interface PatientStream {
@@ -106,6 +108,7 @@ export class MedicationListService {
       position: result.position,
       alreadyApplied: result.alreadyApplied,
       changed: result.alreadyApplied || result.appendedEvents > 0,
+      appendedEvents: result.appendedEvents,
     };
   }
 

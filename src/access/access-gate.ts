@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '../shared/clock';
+import type { Actor } from '../shared/event-sourcing/event-store.port';
+import { AUTH_CONFIG } from './access.module';
+import { AuditService } from './audit';
+import type { AuthConfig } from './auth-config';
+import { type Caller, toActor } from './caller';
+import { PatientContextReader } from './patient-context';
+import { type EmergencyAccess, type Operation, assertAllowed, decideAccess, roleOfDecision } from './policy';
+
+/** Whose data: a validated patient id, or a list id (patientStreamId) when a resource id is all the request names. */
+export type GateTarget = { readonly patientId: string } | { readonly listId: string };
+
+export interface GateRequest {
+  readonly caller: Caller;
+  readonly operation: Operation;
+  readonly target: GateTarget;
+  readonly emergency?: EmergencyAccess;
+  readonly correlationId: string;
+}
+
+/**
+ * The access step for edges other than GraphQL (the FHIR interface): the same sequence as the AccessGuard, on
+ * the same policy and audit — facts from the read model → decideAccess (pure) → the audit event, awaited (fail
+ * closed: AUDIT_UNAVAILABLE) → FORBIDDEN when denied, else the actor to record. One patient per request.
+ */
+@Injectable()
+export class AccessGate {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly facts: PatientContextReader,
+    @Inject(AUTH_CONFIG) private readonly auth: AuthConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async check({ caller, operation, target, emergency, correlationId }: GateRequest): Promise<Actor> {
+    const patient =
+      'patientId' in target ? this.facts.patientContext(caller, target.patientId) : this.facts.listContext(caller, target.listId);
+    const decision = decideAccess({
+      caller,
+      operation,
+      patient,
+      ...(emergency === undefined ? {} : { emergency }),
+      minimumSecurityLevel: this.auth.minimumSecurityLevel,
+      at: this.clock.now().toISOString(),
+    });
+    await this.audit.record({
+      caller,
+      operation,
+      decision,
+      ...(emergency === undefined ? {} : { emergency }),
+      patientIds: 'patientId' in target ? [target.patientId] : [],
+      listIds: 'listId' in target ? [target.listId] : [],
+      correlationId,
+    });
+    assertAllowed(operation, decision);
+    return toActor(caller, roleOfDecision(caller, decision));
+  }
+}
