@@ -324,7 +324,8 @@ export class SqliteEventStore implements EventStorePort {
       return;
     }
     this.busyAttempts += 1;
-    const nearest = Math.min(...this.queue.map((append) => append.deadline));
+    // reduce, not Math.min(...): a lock held under load can queue more appends than a call takes arguments
+    const nearest = this.queue.reduce((soonest, append) => Math.min(soonest, append.deadline), Number.POSITIVE_INFINITY);
     this.flushScheduled = true;
     this.retryTimer = setTimeout(() => {
       this.flush();
