@@ -23,6 +23,7 @@ export const createEventStore = (
       mkdirSync(path.dirname(eventStore.file), { recursive: true });
       return new SqliteEventStore({
         filename: eventStore.file,
+        lockWaitMs: eventStore.lockWaitMs,
         onCheckpointError: (reason) => {
           logger.warn({ reason }, 'event store WAL checkpoint failed: the writer checkpoints later instead');
         },
