@@ -11,7 +11,15 @@ import type { AuthConfig } from './auth-config';
 import { type Caller, toActor } from './caller';
 import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 import { PatientContextReader } from './patient-context';
-import { type AccessRequest, type CareUnitTarget, type GpTarget, assertAllowed, decideAccess, roleOfDecision } from './policy';
+import {
+  type AccessRequest,
+  type CareUnitTarget,
+  type GpTarget,
+  type PatientAccessContext,
+  assertAllowed,
+  decideAccess,
+  roleOfDecision,
+} from './policy';
 
 /**
  * The access step itself, free of GraphQL (issue 5; issue 15): the operation's facts (validated identifiers, the
@@ -45,6 +53,25 @@ const unitOf = (raw: string | undefined): string | undefined => {
   return unit;
 };
 
+/** An organisation number and optional unit named at dotted paths of the arguments (validated). */
+const organisationUnitAt = (
+  args: unknown,
+  paths: { readonly organisation: string; readonly unit?: string },
+): CareUnitTarget | undefined => {
+  const organisation = stringAt(args, paths.organisation);
+  if (organisation === undefined) {
+    return undefined;
+  }
+  const unit = unitOf(paths.unit === undefined ? undefined : stringAt(args, paths.unit));
+  return { organisationNumber: assertOrganisationNumber(organisation, 'organisationNumber'), unit: unit ?? null };
+};
+
+/** The HER-id an input names (trimmed; blank is none): compared, never recorded. */
+const claimedHerIdOf = (raw: string | undefined): { claimedHerId?: string } => {
+  const herId = raw?.trim();
+  return herId === undefined || herId === '' ? {} : { claimedHerId: herId };
+};
+
 @Injectable()
 export class AccessStep {
   constructor(
@@ -67,10 +94,20 @@ export class AccessStep {
     const emergency = emergencyOf(args.emergency);
     const { child, parent } = caller.organisation;
     const untrustedChild = child !== undefined && !this.register.isSubUnitOf(child, parent);
+    const patient = patientId === undefined ? undefined : this.facts.patientContext(caller, patientId);
+    const careRelation = this.careRelationOf(rule, args, patient);
+    // The organisation the caller acts for, as the register vouches for it (an untrusted child is refused anyway).
+    const callerHerId = this.register.find((untrustedChild ? undefined : child) ?? parent ?? '')?.herId;
+    const attribution =
+      rule.attributedHerId === undefined
+        ? undefined
+        : { ...(callerHerId === undefined ? {} : { callerHerId }), ...claimedHerIdOf(stringAt(args, rule.attributedHerId)) };
     const request: AccessRequest = {
       caller,
       operation,
-      ...(patientId === undefined ? {} : { patient: this.facts.patientContext(caller, patientId) }),
+      ...(patient === undefined ? {} : { patient }),
+      ...(careRelation === undefined ? {} : { careRelation }),
+      ...(attribution === undefined ? {} : { attribution }),
       ...(careUnit === undefined ? {} : { careUnit }),
       ...(gp === undefined ? {} : { gp }),
       ...(emergency === undefined ? {} : { emergency }),
@@ -95,7 +132,28 @@ export class AccessStep {
       correlationId,
     });
     assertAllowed(operation, decision);
-    return toActor(caller, roleOfDecision(caller, decision));
+    const actor = toActor(caller, roleOfDecision(caller, decision));
+    return attribution?.callerHerId === undefined ? actor : { ...actor, herId: attribution.callerHerId };
+  }
+
+  /**
+   * A feed import, once granted (issue 15): one access-log entry per patient the feed names, naming the feed and
+   * the client, appended before anything of theirs is recorded (fail closed: AUDIT_UNAVAILABLE applies nothing).
+   */
+  async recordFeedImport(caller: Caller, patientIds: readonly string[], feedSource: string, correlationId: string): Promise<void> {
+    if (patientIds.length === 0) {
+      return;
+    }
+    const { child, parent } = caller.organisation;
+    await this.audit.record({
+      caller,
+      operation: 'importFeed',
+      decision: { allowed: true, basis: 'feed', flagged: false },
+      childOrganisationTrusted: child === undefined || this.register.isSubUnitOf(child, parent),
+      patientIds,
+      correlationId,
+      feedSource,
+    });
   }
 
   /** When the caller's token ends for the purpose of a long-lived connection: exp plus the skew (epoch ms). */
@@ -103,15 +161,28 @@ export class AccessStep {
     return caller.expiresAt === undefined ? undefined : (caller.expiresAt + this.auth.clockSkewSeconds) * 1000;
   }
 
+  /** The organisation and unit a care-relation write names: from the input, or the relation the list holds. */
+  private careRelationOf(
+    rule: AccessRule,
+    args: Readonly<Record<string, unknown>>,
+    patient: PatientAccessContext | undefined,
+  ): CareUnitTarget | undefined {
+    const target = rule.careRelation;
+    if (target === undefined) {
+      return undefined;
+    }
+    if ('relationId' in target) {
+      const relationId = stringAt(args, target.relationId)?.trim();
+      const relation = patient?.careRelations.find((candidate) => candidate.relationId === relationId);
+      return relation === undefined ? undefined : { organisationNumber: relation.organisationNumber, unit: relation.unit ?? null };
+    }
+    return organisationUnitAt(args, target);
+  }
+
   private careUnitOf(rule: AccessRule, args: Readonly<Record<string, unknown>>): CareUnitTarget | undefined {
     if (rule.careUnit === undefined) {
       return undefined;
     }
-    const organisation = stringAt(args, rule.careUnit.organisation);
-    if (organisation === undefined) {
-      return undefined;
-    }
-    const unit = unitOf(rule.careUnit.unit === undefined ? undefined : stringAt(args, rule.careUnit.unit));
-    return { organisationNumber: assertOrganisationNumber(organisation, 'organisationNumber'), unit: unit ?? null };
+    return organisationUnitAt(args, rule.careUnit);
   }
 }
