@@ -1,4 +1,5 @@
 import type { BenchPatient } from './data';
+import { type ReplicaFigures, measureReplicas } from './b3-replicas';
 import { type BenchContext, freePort, patientPicker } from './context';
 import { type HttpTarget, type LoadResult, type Operation, graphqlOutcome, postJson, runClosedLoop, runFixedRate } from './load';
 import type { FigureResult } from './report';
@@ -66,6 +67,7 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
   const achievedRates: number[] = [];
   const baselineFixedP99s: number[] = [];
   const failures = new Map<string, LoadResult>();
+  let replicas: ReplicaFigures | undefined;
   try {
     const auth = await authNote(service, ctx.dataset.patients);
     if (auth !== undefined) {
@@ -104,6 +106,13 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
         `  B3 rep ${rep + 1}: ${figure.perSecond.toFixed(0)} req/s vs raw ${baseline.perSecond.toFixed(0)} req/s; at ${rate}/s p99 ${fixedSummary.p99.toFixed(2)} ms (raw server at ${rate}/s: p99 ${baselineFixedP99s[rep].toFixed(2)} ms, ${baselineFixed.perSecond.toFixed(0)} req/s achieved)`,
       );
     }
+    if (ctx.replicas > 1) {
+      await baselineServer.stop(); // its core goes to the replicas
+      replicas = await measureReplicas(ctx, service, token, phaseMs);
+      notes.push(
+        `${replicas.processes} service processes over one events.db (own READ_MODELS_FILE each): ${median(replicas.allProcessesReqPerSecond).toFixed(0)} req/s against ${median(replicas.oneProcessReqPerSecond).toFixed(0)} for one, ratio ${replicas.ratio.toFixed(2)} (${ctx.reps} paired reps; the load generator shares the machine's cores)`,
+      );
+    }
   } finally {
     await baselineServer.stop();
   }
@@ -140,6 +149,14 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
       fixedRateP99Ms: fixedP99s,
       fixedRateAchieved: achievedRates,
       baselineFixedRateP99Ms: baselineFixedP99s,
+      ...(replicas === undefined
+        ? {}
+        : {
+            replicaProcesses: replicas.processes,
+            replicasOneProcessReqPerSecond: replicas.oneProcessReqPerSecond,
+            replicasAllProcessesReqPerSecond: replicas.allProcessesReqPerSecond,
+            replicasRatio: replicas.ratio,
+          }),
       phaseMs,
     },
     notes,

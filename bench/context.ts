@@ -13,6 +13,8 @@ export interface BenchContext {
   readonly soak: boolean;
   /** B6 runs its rebuild to the end however long it takes */
   readonly uncapped: boolean;
+  /** B3 also measures this many service processes over the same events against one (`--replicas 2`); 1: not */
+  readonly replicas: number;
   /** repetitions inside the run; figures quote their median */
   readonly reps: number;
   readonly seed: number;

@@ -26,10 +26,12 @@ import { type ChildServer, devPrescriberToken, startService } from './service';
  *   --reps <n>  --seed <n>  --fresh-data (regenerate the cached dataset)
  *   --profile   the service runs with --cpu-prof (bench-results/profiles/*.cpuprofile); for the in-process
  *               figures run `node --cpu-prof bench-results/build/bench/run.js --only B1` after a build
+ *   --replicas <n>  B3 also runs n service processes over the same events (each its own READ_MODELS_FILE) and
+ *               reports their combined rate against one process's
  *   --uncapped  B6 rebuilds to the end (by default a rebuild is stopped at 120 s and its time projected)
  */
 
-const USAGE = 'usage: npm run bench -- [--smoke] [--soak] [--only B1,B2,…] [--reps 3] [--seed 42] [--fresh-data] [--profile] [--uncapped]';
+const USAGE = 'usage: npm run bench -- [--smoke] [--soak] [--only B1,B2,…] [--reps 3] [--seed 42] [--fresh-data] [--profile] [--uncapped] [--replicas 2]';
 
 /** In-process figures first; then the ones that start the service (they share one service process). */
 const ORDER: readonly FigureId[] = ['B1', 'B2', 'B5', 'B6', 'B7', 'B3', 'B4', 'B8'];
@@ -79,6 +81,7 @@ const main = async (): Promise<number> => {
       'fresh-data': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       uncapped: { type: 'boolean', default: false },
+      replicas: { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -91,7 +94,8 @@ const main = async (): Promise<number> => {
   const only = parseOnly(values.only);
   const reps = Number(values.reps ?? (smoke ? '1' : '3'));
   const seed = Number(values.seed);
-  if (!Number.isInteger(reps) || reps < 1 || !Number.isInteger(seed) || seed < 0) {
+  const replicas = Number(values.replicas);
+  if (!Number.isInteger(reps) || reps < 1 || !Number.isInteger(seed) || seed < 0 || !Number.isInteger(replicas) || replicas < 1 || replicas > 8) {
     throw new Error(USAGE);
   }
   const started = performance.now();
@@ -131,6 +135,7 @@ const main = async (): Promise<number> => {
     smoke,
     soak: values.soak,
     uncapped: values.uncapped,
+    replicas,
     reps,
     seed,
     buildRoot,

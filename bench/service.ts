@@ -101,13 +101,16 @@ export const startService = (
   dataDir: string,
   port: number,
   profileDir?: string,
+  replica?: { readonly name: string; readonly readModelsFile: string },
 ): Promise<ChildServer> =>
-  startChild('service', [...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), path.join(buildRoot, 'src', 'main.js')], {
-    cwd: path.join(runDir, 'service-cwd'),
+  startChild(replica?.name ?? 'service', [...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), path.join(buildRoot, 'src', 'main.js')], {
+    cwd: path.join(runDir, `${replica?.name ?? 'service'}-cwd`),
     port,
     readyPath: '/ready',
-    logFile: path.join(runDir, 'service.log'),
+    logFile: path.join(runDir, `${replica?.name ?? 'service'}.log`),
     env: {
+      // a further process on the same events needs its own read models (issue 23: one owner per read-model file)
+      ...(replica === undefined ? {} : { READ_MODELS_FILE: replica.readModelsFile }),
       ...process.env,
       NODE_ENV: 'development',
       AUTH_MODE: 'dev',

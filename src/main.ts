@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { type AppConfig, ConfigError, describeEventStore, loadConfig } from './config/config';
 import { PinoNestLogger, createLogger } from './observability/logger';
+import { isDomainError } from './shared/errors/domain-error';
 
 /** Longest a graceful shutdown may take before the process gives up and exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -87,7 +88,8 @@ if (require.main === module) {
       return;
     }
     const logger = createLogger({ level: 'info' });
-    logger.fatal({ err: error }, 'failed to start');
+    // A typed refusal (another process holds the read-model file) says what to do: make it the message itself.
+    logger.fatal({ err: error }, isDomainError(error) ? `failed to start: ${error.message}` : 'failed to start');
     exitAfterFlush(logger, 1);
   });
 }

@@ -9,6 +9,7 @@ import { AUTH_CONFIG } from './access.module';
 import { AuditService } from './audit';
 import type { AuthConfig } from './auth-config';
 import { type Caller, toActor } from './caller';
+import { attributionOf, callerOrganisationFacts } from './caller-organisation';
 import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 import { PatientContextReader } from './patient-context';
 import {
@@ -66,12 +67,6 @@ const organisationUnitAt = (
   return { organisationNumber: assertOrganisationNumber(organisation, 'organisationNumber'), unit: unit ?? null };
 };
 
-/** The HER-id an input names (trimmed; blank is none): compared, never recorded. */
-const claimedHerIdOf = (raw: string | undefined): { claimedHerId?: string } => {
-  const herId = raw?.trim();
-  return herId === undefined || herId === '' ? {} : { claimedHerId: herId };
-};
-
 @Injectable()
 export class AccessStep {
   constructor(
@@ -92,16 +87,12 @@ export class AccessStep {
     const rawHpr = rule.hpr === undefined ? undefined : stringAt(args, rule.hpr);
     const gp: GpTarget | undefined = rawHpr === undefined ? undefined : { hprNumber: assertHprNumber(rawHpr, 'hprNumber') };
     const emergency = emergencyOf(args.emergency);
-    const { child, parent } = caller.organisation;
-    const untrustedChild = child !== undefined && !this.register.isSubUnitOf(child, parent);
+    const organisation = callerOrganisationFacts(this.register, caller);
+    const { untrustedChild } = organisation;
     const patient = patientId === undefined ? undefined : this.facts.patientContext(caller, patientId);
     const careRelation = this.careRelationOf(rule, args, patient);
-    // The organisation the caller acts for, as the register vouches for it (an untrusted child is refused anyway).
-    const callerHerId = this.register.find((untrustedChild ? undefined : child) ?? parent ?? '')?.herId;
     const attribution =
-      rule.attributedHerId === undefined
-        ? undefined
-        : { ...(callerHerId === undefined ? {} : { callerHerId }), ...claimedHerIdOf(stringAt(args, rule.attributedHerId)) };
+      rule.attributedHerId === undefined ? undefined : attributionOf(organisation, stringAt(args, rule.attributedHerId));
     const request: AccessRequest = {
       caller,
       operation,
@@ -144,12 +135,11 @@ export class AccessStep {
     if (patientIds.length === 0) {
       return;
     }
-    const { child, parent } = caller.organisation;
     await this.audit.record({
       caller,
       operation: 'importFeed',
       decision: { allowed: true, basis: 'feed', flagged: false },
-      childOrganisationTrusted: child === undefined || this.register.isSubUnitOf(child, parent),
+      childOrganisationTrusted: !callerOrganisationFacts(this.register, caller).untrustedChild,
       patientIds,
       correlationId,
       feedSource,

@@ -76,6 +76,8 @@ export interface AccessRecord {
   readonly emergency?: EmergencyAccess;
   /** the patients whose data this touches: one event per patient stream; [] → the general stream */
   readonly patientIds: readonly string[];
+  /** patients named by their list id (patientStreamId) only, as a FHIR read by resource id names them */
+  readonly listIds?: readonly string[];
   readonly correlationId: string;
   /** a feed import's entries: the feed that named the patient */
   readonly feedSource?: string;
@@ -228,10 +230,11 @@ export class AuditService {
   /** Resolves once every event is durably stored; otherwise throws AuditUnavailableError (fail the request). */
   async record(access: AccessRecord): Promise<void> {
     const at = this.clock.now();
-    const streams =
-      access.patientIds.length === 0
-        ? [GENERAL_AUDIT_STREAM]
-        : access.patientIds.map((patientId) => accessLogStreamName(patientId, this.patientIdSecret));
+    const named = [
+      ...access.patientIds.map((patientId) => accessLogStreamName(patientId, this.patientIdSecret)),
+      ...(access.listIds ?? []).map((listId) => `${ACCESS_LOG_STREAM_PREFIX}${listId}`),
+    ];
+    const streams = named.length === 0 ? [GENERAL_AUDIT_STREAM] : named;
     try {
       await Promise.all(
         streams.map((stream) =>

@@ -3,23 +3,25 @@ import { performance } from 'node:perf_hooks';
 import type { Projection } from '../../projections/projection';
 import { type AppConfig, ConfigError, describeEventStore, loadConfig } from '../config/config';
 import { createLogger } from '../observability/logger';
-import { SqliteReadModelStore, readModelFile } from '../read-models/read-model.store';
+import { acquireReadModelFile, ReadModelFileLockedError } from '../read-models/read-model-file.lock';
+import { SqliteReadModelStore } from '../read-models/read-model.store';
 import { readModelProjections } from '../read-models/read-models.module';
 import { createEventStore } from '../shared/event-sourcing/event-store.module';
 import type { EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { Projector, UnknownProjectionError, findProjection } from '../shared/event-sourcing/projector';
 
 /**
- * `npm run rebuild -- <projection>`: drops one read model (`currentMedicationList` or `currentMedicationList.v1`)
+ * `npm run rebuild -- <projection>`: drops one read model (`currentMedicationList` or `currentMedicationList.v2`)
  * and rebuilds it from position zero of the configured event store, with a progress bar.
  */
 export const USAGE = (names: readonly string[]): string => `Usage: npm run rebuild -- <projection>
 Drops the read model and rebuilds it from the first event.
 Projections: ${names.join(', ')} (the version suffix is optional).
-Stop the service first: its projector would compete for the same read model. An interrupted rebuild leaves a
+A service running on the same read-model file holds it: the rebuild then refuses and changes nothing (stop that
+service first; a replica with its own READ_MODELS_FILE is not affected). An interrupted rebuild leaves a
 read model that the service (or a new rebuild) completes: from its checkpoint, or from zero when it was
 interrupted while building stream by stream (the current list on the SQLite store).
-Environment: DATA_DIR (default ./data), EVENT_STORE (sqlite | eventstoredb), EVENTSTORE_CONNECTION_STRING.`;
+Environment: DATA_DIR (default ./data), READ_MODELS_FILE (default DATA_DIR/read-models.db), EVENT_STORE (sqlite | eventstoredb), EVENTSTORE_CONNECTION_STRING.`;
 
 /** The largest delay setTimeout accepts (about 24.8 days): a rebuild has no deadline of its own. */
 const NO_DEADLINE_MS = 2 ** 31 - 1;
@@ -113,8 +115,20 @@ const main = async (argv: readonly string[]): Promise<number> => {
     }
     throw error;
   }
+  // Own the file as a service does: with a service projecting into it, both would overwrite each other's documents
+  // (issue 23). Refused, nothing has been opened or changed.
+  let owner;
+  try {
+    owner = await acquireReadModelFile(config.readModelsFile, 0);
+  } catch (error) {
+    if (error instanceof ReadModelFileLockedError) {
+      console.error(`${error.message}\nNothing was changed. Stop the service on this file, then run the rebuild again.`);
+      return 1;
+    }
+    throw error;
+  }
   const eventStore = createEventStore(config, createLogger({ level: config.logLevel }));
-  const store = new SqliteReadModelStore({ file: readModelFile(config.dataDir) });
+  const store = new SqliteReadModelStore({ file: config.readModelsFile });
   const bar = new SingleBar(
     { format: `Rebuilding ${projection.name} |{bar}| {percentage}% | position {value}/{total} | ETA {eta_formatted}` },
     Presets.shades_classic,
@@ -139,6 +153,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
     bar.stop();
     store.close();
     await eventStore.close();
+    owner.release();
   }
   const rate = summary.seconds > 0 ? Math.round(summary.events / summary.seconds) : summary.events;
   console.log(

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { careUnitOverviewProjection } from '../../projections/care-unit-overview/care-unit-overview.projection';
 import { emptyCurrentMedicationList } from '../../projections/current-medication-list/current-medication-list.document';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
+import { GP_WORKLIST_PROJECTION, patientDocumentId } from '../../projections/gp-worklist/gp-worklist.projection';
 import { eventFactory, project } from '../../projections/projection.spec-helpers';
 import { loadConfig } from '../config/config';
 import { SqliteReadModelStore } from '../read-models/read-model.store';
@@ -123,7 +124,7 @@ describe('MedicationListLive.careUnit', () => {
     const listChanged = (listId: string, version: number): void =>
       commit(currentMedicationListProjection.name, new Map([[listId, { ...emptyCurrentMedicationList(listId), version }]]));
     const live = new MedicationListLive(reads, projector);
-    return { store, reads, live, relation, listChanged };
+    return { store, reads, live, relation, listChanged, commit };
   };
 
   it('sends the unit now, then after a resident joins, a resident’s list changes and a resident leaves; not for others', async () => {
@@ -156,6 +157,29 @@ describe('MedicationListLive.careUnit', () => {
     expect(snapshot).toHaveBeenCalledTimes(4);
     listChanged(BJORN, 2);
     expect(await last).toEqual([['pid-2', 2]]);
+    await unit.return?.();
+    store.close();
+  });
+
+  it('sends the unit again when a resident’s open discrepancies change (the attention badge), not another list’s', async () => {
+    const { store, live, relation, commit } = setup();
+    relation('CareRelationStarted', ANNE);
+    const unit = live.careUnit(ORG, undefined);
+    const discrepancies = async () => {
+      const result = await unit.next();
+      return result.done === true ? undefined : result.value.patients.map((p) => p.attention.openDiscrepancies);
+    };
+    const worklist = (listId: string, open: number) =>
+      commit(GP_WORKLIST_PROJECTION, new Map([[patientDocumentId(listId), {
+        kind: 'patient', listId, patientId: null, multidoseDoctorHpr: null, lastPrescriberHpr: null, lastPosition: null,
+        open: Array.from({ length: open }, (_, i) => ({ key: `k${i}`, code: 'D1', severity: 'warning', entryId: null, prescriptionId: null, dispensingId: null, feedSource: 'eprescription', detectedAt: '2026-03-01T00:00:00Z' })),
+      }]]));
+
+    expect(await discrepancies()).toEqual([0]);
+    worklist(BJORN, 3); // not a resident
+    const pending = discrepancies();
+    worklist(ANNE, 2);
+    expect(await pending).toEqual([2]);
     await unit.return?.();
     store.close();
   });

@@ -317,6 +317,7 @@ export class MedicationListMutationsResolver {
       position: outcome.position?.toString() ?? null,
       version: outcome.version,
       alreadyApplied: outcome.alreadyApplied,
+      changed: outcome.changed,
     };
   }
 }

@@ -1,6 +1,8 @@
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
-import { Access, LiveAccess, type LiveCheck } from '../access/access.decorator';
+import { Access, CommandContext, LiveAccess, type LiveCheck } from '../access/access.decorator';
 import { EmergencyAccessInput } from '../access/access.graphql';
+import type { RequestContext } from '../graphql/request-context';
+import { careUnitViewerOf } from './medication-list.queries.resolver';
 import { MedicationListLive } from './medication-list.live';
 import { CareUnitGql } from './medication-list.read-types';
 import { MedicationListGql } from './medication-list.types';
@@ -44,7 +46,8 @@ export class MedicationListSubscriptionsResolver {
     @Args('organisationNumber') organisationNumber: string,
     @LiveAccess() authorize: LiveCheck,
     @Args('unit', { type: () => String, nullable: true }) unit?: string | null,
+    @CommandContext() context?: RequestContext,
   ): AsyncIterableIterator<CareUnitGql> {
-    return this.live.careUnit(organisationNumber, unit ?? undefined, authorize);
+    return this.live.careUnit(organisationNumber, unit ?? undefined, authorize, careUnitViewerOf(context));
   }
 }

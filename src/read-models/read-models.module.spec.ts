@@ -13,6 +13,7 @@ import { reconciliationRunEventTypes } from '../reconciliation/reconciliation.ev
 import { EVENT_STORE } from '../shared/event-sourcing/event-store.port';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
 import { PROJECTOR, Projector, toProjectionEvent } from '../shared/event-sourcing/projector';
+import { ReadModelFileLockedError } from './read-model-file.lock';
 import { READ_MODEL_STORE, SqliteReadModelStore } from './read-model.store';
 import { ReadModelsModule, projectionReadiness, readModelProjections, readModelProjector } from './read-models.module';
 
@@ -67,6 +68,11 @@ describe('the real read models through the projector', () => {
     for (const { name } of readModelProjections()) {
       await projector.waitForPosition(name, head, 10_000);
     }
+    // a per-stream projection is built in bulk, then marked live (retiring v1) when its subscription idles
+    const live = (name: string) => store.projections().some((meta) => meta.projection === name && meta.status === 'live');
+    while (!live('currentMedicationList.v2')) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     await projector.stop();
 
     const log = (await events.readAll()).map(toProjectionEvent);
@@ -85,7 +91,7 @@ describe('the real read models through the projector', () => {
 });
 
 describe('switching from version 1 of the per-organisation read models on an existing read-model file', () => {
-  it('builds careUnitOverview.v2 and gpWorklist.v2 from zero and retires v1 (documents and checkpoint) once v2 is live', async () => {
+  it('builds currentMedicationList.v2, careUnitOverview.v2 and gpWorklist.v2 from zero and retires v1 (documents and checkpoint) once v2 is live', async () => {
     const events = new InMemoryEventStore();
     await appendHistories(events, 11, 6);
     const head = (await events.headPosition()) ?? 0n;
@@ -96,6 +102,8 @@ describe('switching from version 1 of the per-organisation read models on an exi
     const v1 = [
       ['careUnitOverview.v1', '974633574', { organisationNumber: '974633574', unit: null, patients: [], lastPosition: '3' }],
       ['gpWorklist.v1', 'gp:9144889', { kind: 'gp', hprNumber: '9144889', listIds: [], lastPosition: '3' }],
+      // v1 pruned discontinued entries by a clinical date (issue 22): its documents may lack some, so v2 rebuilds
+      ['currentMedicationList.v1', 'stale-list', { listId: 'stale-list', version: 1, discontinued: [], lastPosition: '3' }],
     ] as const;
     for (const [projection, id, document] of v1) {
       previous.register(projection);
@@ -110,6 +118,11 @@ describe('switching from version 1 of the per-organisation read models on an exi
     projector.start();
     for (const { name } of readModelProjections()) {
       await projector.waitForPosition(name, head, 10_000);
+    }
+    // a per-stream projection is built in bulk, then marked live (retiring v1) when its subscription idles
+    const live = (name: string) => store.projections().some((meta) => meta.projection === name && meta.status === 'live');
+    while (!live('currentMedicationList.v2')) {
+      await new Promise((resolve) => setImmediate(resolve));
     }
     await projector.stop();
 
@@ -131,6 +144,8 @@ describe('switching from version 1 of the per-organisation read models on an exi
         { projection: 'careUnitOverview.v2', version: 2, status: 'live' },
         { projection: 'gpWorklist.v1', version: 1, status: 'retired' },
         { projection: 'gpWorklist.v2', version: 2, status: 'live' },
+        { projection: 'currentMedicationList.v1', version: 1, status: 'retired' },
+        { projection: 'currentMedicationList.v2', version: 2, status: 'live' },
       ]),
     );
     store.close();
@@ -151,7 +166,7 @@ describe('ReadModelsModule', () => {
     @Global()
     @Module({
       providers: [
-        { provide: APP_CONFIG, useValue: { dataDir: dir } },
+        { provide: APP_CONFIG, useValue: { dataDir: dir, readModelsFile: join(dir, 'read-models.db') } },
         { provide: EVENT_STORE, useValue: events },
         ReadinessChecks,
       ],
@@ -168,20 +183,52 @@ describe('ReadModelsModule', () => {
 
     const checks = new Map(app.get(ReadinessChecks).list());
     expect([...checks.keys()]).toEqual([
-      'projection:currentMedicationList.v1',
+      'projection:currentMedicationList.v2',
       'projection:careUnitOverview.v2',
       'projection:gpWorklist.v2',
     ]);
-    expect(await checks.get('projection:currentMedicationList.v1')?.()).toEqual({
+    expect(await checks.get('projection:currentMedicationList.v2')?.()).toEqual({
       up: true,
       details: { running: true, checkpoint: head.toString(), lagEvents: 0, lagSeconds: 0 },
     });
-    expect(app.get<SqliteReadModelStore>(READ_MODEL_STORE).listDocuments('currentMedicationList.v1')).toHaveLength(2);
+    expect(app.get<SqliteReadModelStore>(READ_MODEL_STORE).listDocuments('currentMedicationList.v2')).toHaveLength(2);
     await app.close();
 
     const reopened = new SqliteReadModelStore({ file: join(dir, 'read-models.db') });
-    expect(reopened.checkpoint('currentMedicationList.v1')).toBe(head);
+    expect(reopened.checkpoint('currentMedicationList.v2')).toBe(head);
     reopened.close();
+  });
+
+  it('refuses a second owner of the same read-model file, and the first goes on projecting', async () => {
+    const events = new InMemoryEventStore();
+    await appendHistories(events, 5, 1);
+    const boot = async () => {
+      @Global()
+      @Module({
+        providers: [
+          { provide: APP_CONFIG, useValue: { dataDir: dir, readModelsFile: join(dir, 'read-models.db') } },
+          { provide: EVENT_STORE, useValue: events },
+        ],
+        exports: [APP_CONFIG, EVENT_STORE],
+      })
+      class TestInfrastructure {}
+      const app = await Test.createTestingModule({ imports: [TestInfrastructure, ReadModelsModule] }).compile();
+      await app.init();
+      return app;
+    };
+    const first = await boot();
+
+    await expect(boot()).rejects.toThrow(ReadModelFileLockedError);
+
+    const before = (await events.headPosition()) ?? 0n;
+    await appendUnprojected(events);
+    const head = (await events.headPosition()) ?? 0n;
+    await first.get<Projector>(PROJECTOR).waitForPosition('currentMedicationList', head, 10_000);
+    expect(head).toBeGreaterThan(before);
+    expect((await first.get<Projector>(PROJECTOR).status())['currentMedicationList.v1']).toMatchObject({ running: true });
+    await first.close();
+    const third = await boot(); // closed: the file is free again
+    await third.close();
   });
 
   it.each([

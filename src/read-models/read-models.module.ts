@@ -30,7 +30,17 @@ import {
   type ProjectorOptions,
   eraseDocumentType,
 } from '../shared/event-sourcing/projector';
-import { READ_MODEL_STORE, SqliteReadModelStore, readModelFile } from './read-model.store';
+import { FileLock, acquireReadModelFile } from './read-model-file.lock';
+import { READ_MODEL_STORE, SqliteReadModelStore } from './read-model.store';
+
+/** Injection token of this process's hold on its read-model file (a FileLock, see read-model-file.lock.ts). */
+export const READ_MODEL_OWNER = Symbol('READ_MODEL_OWNER');
+
+/**
+ * How long a starting service waits for its read-model file to be free: long enough to ride out the instant an
+ * offline `npm run rebuild` holds it to switch copies, short enough that a second service fails fast.
+ */
+const OWNER_LOCK_WAIT_MS = 2_000;
 
 /** A replica whose read model is further behind than this reports not ready (a load balancer routes elsewhere). */
 export const READY_MAX_LAG_SECONDS = 10;
@@ -90,6 +100,7 @@ export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap
   constructor(
     @Inject(PROJECTOR) private readonly projector: Projector,
     @Inject(READ_MODEL_STORE) private readonly store: SqliteReadModelStore,
+    @Inject(READ_MODEL_OWNER) private readonly owner: FileLock,
     @Optional() private readonly readiness?: ReadinessChecks,
   ) {}
 
@@ -111,25 +122,33 @@ export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap
     await this.projector.stop();
   }
 
-  /** After the HTTP server has closed, so no query is still reading. */
+  /** After the HTTP server has closed, so no query is still reading; the file is free once it is closed. */
   onApplicationShutdown(): void {
     this.store.close();
+    this.owner.release();
   }
 }
 
 /**
- * Read models: the SQLite read-model file (`${DATA_DIR}/read-models.db`, apart from the events file: design
- * decision 4) and the projector that keeps it current. Needs APP_CONFIG and EVENT_STORE; uses Metrics, LOGGER,
- * CLOCK and ReadinessChecks when the app provides them.
+ * Read models: the SQLite read-model file (READ_MODELS_FILE, default `${DATA_DIR}/read-models.db`, apart from the
+ * events file: design decision 4), held exclusively by this process (a second service on it fails to start), and
+ * the projector that keeps it current. Needs APP_CONFIG and EVENT_STORE; uses Metrics, LOGGER, CLOCK and
+ * ReadinessChecks when the app provides them.
  */
 @Module({
   providers: [
     {
+      provide: READ_MODEL_OWNER,
+      inject: [APP_CONFIG],
+      // Before the file is opened: a second service must not even run its migrations on a file someone projects into.
+      useFactory: (config: AppConfig) => acquireReadModelFile(config.readModelsFile, OWNER_LOCK_WAIT_MS),
+    },
+    {
       provide: READ_MODEL_STORE,
-      inject: [APP_CONFIG, { token: LOGGER, optional: true }],
-      useFactory: (config: AppConfig, logger: Logger | undefined) =>
+      inject: [APP_CONFIG, READ_MODEL_OWNER, { token: LOGGER, optional: true }],
+      useFactory: (config: AppConfig, _owner: FileLock, logger: Logger | undefined) =>
         new SqliteReadModelStore({
-          file: readModelFile(config.dataDir),
+          file: config.readModelsFile,
           onCheckpointError: (reason) => {
             logger?.warn({ reason }, 'read-model WAL checkpoint failed: the writer checkpoints later instead');
           },
@@ -155,6 +174,6 @@ export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap
     },
     ReadModelsLifecycle,
   ],
-  exports: [READ_MODEL_STORE, PROJECTOR],
+  exports: [READ_MODEL_STORE, PROJECTOR, READ_MODEL_OWNER],
 })
 export class ReadModelsModule {}

@@ -10,6 +10,7 @@ import {
   DiscrepancyResolutionPayloadGql,
   DiscrepancyStatusGql,
   DiscrepancyWorklistGql,
+  FeedModeGql,
   FeedSourceGql,
   ImportSummaryGql,
   ResolutionGql,
@@ -57,6 +58,12 @@ export class ReconciliationResolver {
     @Context() context: GraphqlContext,
     @Args('ndjson', { type: () => String, nullable: true }) ndjson?: string | null,
     @Args('bundle', { type: () => String, nullable: true }) bundle?: string | null,
+    @Args('mode', {
+      type: () => FeedModeGql,
+      nullable: true,
+      description: "default: a Bundle's type (searchset: SNAPSHOT, any other: CHANGES); NDJSON: SNAPSHOT",
+    })
+    mode?: FeedModeGql | null,
   ): Promise<ImportSummaryGql> {
     const given = [ndjson, bundle].filter((payload): payload is string => typeof payload === 'string');
     const payload = given[0];
@@ -80,7 +87,8 @@ export class ReconciliationResolver {
     // Every patient the feed names gets an access-log entry naming the feed and the client (issue 15).
     const beforeApply = (patientIds: readonly string[]): Promise<void> =>
       this.access.recordFeedImport(caller, patientIds, feed, correlationId);
-    return toImportSummaryGql(await this.imports.importFeed(feed, input, { beforeApply }));
+    const named = mode === FeedModeGql.SNAPSHOT ? 'snapshot' : mode === FeedModeGql.CHANGES ? 'changes' : undefined;
+    return toImportSummaryGql(await this.imports.importFeed(feed, input, { beforeApply, ...(named === undefined ? {} : { mode: named }) }));
   }
 
   @Query(() => [DiscrepancyGql], { description: "The patient's discrepancies, optionally of one status, in key order." })

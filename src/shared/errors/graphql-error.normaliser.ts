@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { type ExecutionResult, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { maskIdentifiers } from '../../observability/logger';
+import { DATE_TIME_EXPECTED } from '../date-time.scalar';
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 import { DomainError, type DomainErrorKind, isDomainError } from './domain-error';
 
 /**
@@ -146,11 +149,22 @@ const locationFields = (error: GraphQLError): Pick<GraphQLFormattedError, 'locat
   ...(error.path === undefined ? {} : { path: error.path }),
 });
 
-/** graphql-js puts the submitted value into coercion messages; keep only which variable or argument it was. */
+/** ` at "input.pausedAt"; DateTime: expected …`: where in a variable an instant was refused, and the form expected. */
+const INSTANT_REFUSAL = new RegExp(`(?: at "([A-Za-z0-9_.\\[\\]]+)")?; (DateTime: ${escapeRegExp(DATE_TIME_EXPECTED)}\\.)$`);
+
+/**
+ * graphql-js puts the submitted value into coercion messages; keep only which variable or argument it was, and
+ * for an instant (the strict DateTime scalar) the field path and the form expected, which carry no value.
+ */
 export const sanitiseInputMessage = (message: string): string => {
   const variable = /^Variable "(\$[A-Za-z0-9_]+)"/.exec(message);
   if (variable !== null) {
     const notProvided = / was not provided\.$/.test(message) || / must not be null\.$/.test(message);
+    const instant = INSTANT_REFUSAL.exec(message);
+    if (!notProvided && instant !== null) {
+      const at = instant[1] === undefined ? '' : ` at "${instant[1]}"`;
+      return maskIdentifiers(`Variable "${variable[1]}" has an invalid value${at}: ${instant[2] ?? ''}`);
+    }
     return notProvided ? maskIdentifiers(message) : `Variable "${variable[1]}" has an invalid value.`;
   }
   const argument = /^Argument "([A-Za-z0-9_.]+)"/.exec(message);
@@ -312,5 +326,8 @@ export const createErrorFormatter =
   ): { statusCode: number; response: FormattedExecutionResult } => {
     const hasData = execution.data !== undefined && execution.data !== null;
     const { statusCode, errors } = normaliseErrors(execution.errors, hasData, errorSiteOf(context), log, options.hideSuggestions);
-    return { statusCode, response: { data: execution.data ?? null, errors } };
+    // A request that never reached execution (parse, validation, variable coercion) has no `data` key at all
+    // (GraphQL over HTTP); an executed one keeps `data`, null included.
+    const executed = statusCode < 400 && execution.data !== undefined;
+    return { statusCode, response: executed ? { data: execution.data ?? null, errors } : { errors } };
   };

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '../shared/clock';
+import type { Actor } from '../shared/event-sourcing/event-store.port';
+import { AUTH_CONFIG } from './access.module';
+import { AuditService } from './audit';
+import type { AuthConfig } from './auth-config';
+import { type Caller, toActor } from './caller';
+import { attributionOf, callerOrganisationFacts } from './caller-organisation';
+import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
+import { PatientContextReader } from './patient-context';
+import { type EmergencyAccess, type Operation, assertAllowed, decideAccess, roleOfDecision } from './policy';
+
+/** Whose data: a validated patient id, or a list id (patientStreamId) when a resource id is all the request names. */
+export type GateTarget = { readonly patientId: string } | { readonly listId: string };
+
+export interface GateRequest {
+  readonly caller: Caller;
+  readonly operation: Operation;
+  readonly target: GateTarget;
+  readonly emergency?: EmergencyAccess;
+  readonly correlationId: string;
+  /**
+   * The write records the caller's HER-id (a dispensing, issue 15): the HER-id the request names, if any. The
+   * register gives the caller's; naming another is refused (HER_ID_NOT_CALLERS); the actor carries the caller's.
+   */
+  readonly attributed?: { readonly claimedHerId?: string };
+}
+
+/**
+ * The access step for edges other than GraphQL (the FHIR interface): the same sequence as the AccessGuard, on
+ * the same policy and audit — facts from the read model → decideAccess (pure) → the audit event, awaited (fail
+ * closed: AUDIT_UNAVAILABLE) → FORBIDDEN when denied, else the actor to record. One patient per request.
+ */
+@Injectable()
+export class AccessGate {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly facts: PatientContextReader,
+    @Inject(AUTH_CONFIG) private readonly auth: AuthConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ORGANISATION_REGISTER) private readonly register: OrganisationRegister,
+  ) {}
+
+  async check({ caller, operation, target, emergency, correlationId, attributed }: GateRequest): Promise<Actor> {
+    // The same register rules as the GraphQL AccessStep (issue 15): an untrusted orgnr_child is refused, and an
+    // attributed write is recorded under the caller's organisation's HER-id.
+    const organisation = callerOrganisationFacts(this.register, caller);
+    const attribution = attributed === undefined ? undefined : attributionOf(organisation, attributed.claimedHerId);
+    const patient =
+      'patientId' in target ? this.facts.patientContext(caller, target.patientId) : this.facts.listContext(caller, target.listId);
+    const decision = decideAccess({
+      caller,
+      operation,
+      patient,
+      ...(emergency === undefined ? {} : { emergency }),
+      ...(organisation.untrustedChild ? { untrustedChildOrganisation: true } : {}),
+      ...(attribution === undefined ? {} : { attribution }),
+      minimumSecurityLevel: this.auth.minimumSecurityLevel,
+      at: this.clock.now().toISOString(),
+    });
+    await this.audit.record({
+      caller,
+      operation,
+      decision,
+      childOrganisationTrusted: !organisation.untrustedChild,
+      ...(emergency === undefined ? {} : { emergency }),
+      patientIds: 'patientId' in target ? [target.patientId] : [],
+      listIds: 'listId' in target ? [target.listId] : [],
+      correlationId,
+    });
+    assertAllowed(operation, decision);
+    const actor = toActor(caller, roleOfDecision(caller, decision));
+    return attribution?.callerHerId === undefined ? actor : { ...actor, herId: attribution.callerHerId };
+  }
+}
