@@ -233,12 +233,25 @@ describe('currentMedicationList.v1', () => {
     });
   });
 
-  it('CareRelationEnded removes the relation', () => {
+  it('CareRelationEnded removes the relation when its end date had passed when it was recorded', () => {
     const { event } = list();
     const relation = (relationId: string) => event(STREAM, 'CareRelationStarted', { relationId, patientId: '31129956715', organisationNumber: '974633574', from: '2026-01-05' });
     const relations = [relation('r1'), relation('r2')];
-    const ended = event(STREAM, 'CareRelationEnded', { relationId: 'r1', organisationNumber: '974633574', endedOn: '2026-03-01' });
+    const ended = event(STREAM, 'CareRelationEnded', { relationId: 'r1', organisationNumber: '974633574', endedOn: '2026-03-01' }, { recordedAt: '2026-03-02T09:00:00.000Z' });
     given(projection, [...relations, ended]).thenDocumentMatches({ careRelations: [{ relationId: 'r2', unit: null }] });
+  });
+
+  it('CareRelationEnded with an end date today or later keeps the relation, ending at that date (issue 15)', () => {
+    const { event } = list();
+    const relation = (relationId: string, to?: string) => event(STREAM, 'CareRelationStarted', { relationId, patientId: '31129956715', organisationNumber: '974633574', from: '2026-01-05', ...(to === undefined ? {} : { to }) });
+    const endOn = (relationId: string, endedOn: string) => event(STREAM, 'CareRelationEnded', { relationId, organisationNumber: '974633574', endedOn }, { recordedAt: '2026-02-10T09:00:00.000Z' });
+    given(projection, [relation('r1'), relation('r2', '2026-02-20'), relation('r3'), endOn('r1', '2026-03-01'), endOn('r2', '2026-04-01'), endOn('r3', '2026-02-10')]).thenDocumentMatches({
+      careRelations: [
+        { relationId: 'r1', from: '2026-01-05', to: '2026-03-01' },
+        { relationId: 'r2', from: '2026-01-05', to: '2026-02-20' },
+        { relationId: 'r3', from: '2026-01-05', to: '2026-02-10' },
+      ],
+    });
   });
 
   describe('rules', () => {

@@ -63,7 +63,7 @@ export class AccessLogEntryGql {
   operation!: string;
   @Field({ description: 'allowed or denied' })
   outcome!: string;
-  @Field(() => String, { nullable: true, description: 'prescriber, pharmacy, care-relation, own-data, emergency, auditor' })
+  @Field(() => String, { nullable: true, description: 'prescriber, pharmacy, care-relation, own-data, emergency, auditor, feed' })
   basis!: string | null;
   @Field(() => String, { nullable: true, description: 'why it was denied, e.g. NO_CARE_RELATION' })
   reasonCode!: string | null;
@@ -73,7 +73,7 @@ export class AccessLogEntryGql {
   emergencyReason!: string | null;
   @Field(() => EmergencyBasisCodeGql, { nullable: true })
   emergencyBasisCode!: EmergencyBasisCodeGql | null;
-  @Field({ description: 'prescriber, pharmacy, care, patient, auditor (none: no role)' })
+  @Field({ description: 'prescriber, pharmacy, care, patient, auditor, feed (none: no role)' })
   callerRole!: string;
   @Field(() => String, { nullable: true, description: 'the health worker’s HPR number' })
   callerHpr!: string | null;
@@ -98,6 +98,8 @@ export class AccessLogEntryGql {
   clientId!: string | null;
   @Field({ description: 'the patient looked at their own data' })
   byPatient!: boolean;
+  @Field(() => String, { nullable: true, description: 'a feed import named the patient: which feed (eprescription, core-record)' })
+  feedSource!: string | null;
 }
 
 @ObjectType('AccessLogPage', { description: 'The access log, newest first.' })

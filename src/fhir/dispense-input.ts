@@ -16,7 +16,12 @@ import { FhirRequestError } from './fhir.errors';
 export interface DispenseInput {
   readonly patientId: string;
   readonly annul: boolean;
-  readonly dispensing: DispensingSummary;
+  /**
+   * The performer's HER-id, if the body names one: a dispensing is recorded under the caller's organisation's
+   * HER-id from the register, and naming another is refused (issue 15). An annulment must still name it.
+   */
+  readonly claimedHerId?: string;
+  readonly dispensing: Omit<DispensingSummary, 'pharmacyHerId'>;
 }
 
 const EXPRESSION: Readonly<Partial<Record<RejectionReason, string>>> = {
@@ -78,17 +83,19 @@ export const dispenseInputOf = (body: unknown): DispenseInput => {
     throw error;
   }
   const prescriptionId = record.prescriptionId ?? fail('authorizingPrescription.identifier is required', 'MedicationDispense.authorizingPrescription.identifier');
-  const pharmacyHerId = record.pharmacyHerId ?? fail('a performer with a HER-id is required', 'MedicationDispense.performer.actor.identifier');
+  const claimedHerId =
+    record.pharmacyHerId ??
+    (record.annulled ? fail('a performer with a HER-id is required', 'MedicationDispense.performer.actor.identifier') : undefined);
   return {
     patientId: record.patientId,
     annul: record.annulled,
+    ...(claimedHerId === undefined ? {} : { claimedHerId }),
     dispensing: {
       dispensingId: record.dispensingId,
       prescriptionId,
       dispensedAt: record.dispensedAt,
       product: record.product,
       quantity: record.quantity,
-      pharmacyHerId,
       prescriptionUsedUp: usedUpOf(body),
     },
   };

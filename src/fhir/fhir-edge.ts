@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AccessGate, type GateTarget } from '../access/access-gate';
+import { AccessGate, type GateRequest, type GateTarget } from '../access/access-gate';
 import { AUTH_CONFIG } from '../access/access.module';
 import type { AuthConfig } from '../access/auth-config';
 import type { Caller } from '../access/caller';
@@ -128,10 +128,23 @@ export class FhirEdge {
   }
 
   /** The access step for `operation` on `target`: policy, audit (awaited, fail closed), 403 when denied. */
-  async authorise(request: FastifyRequest, caller: Caller, operation: Operation, target: GateTarget): Promise<Admitted> {
+  async authorise(
+    request: FastifyRequest,
+    caller: Caller,
+    operation: Operation,
+    target: GateTarget,
+    attributed?: GateRequest['attributed'],
+  ): Promise<Admitted> {
     const correlationId = correlationIdOf(request);
     const emergency = emergencyOf(request);
-    const actor = await this.gate.check({ caller, operation, target, correlationId, ...(emergency === undefined ? {} : { emergency }) });
+    const actor = await this.gate.check({
+      caller,
+      operation,
+      target,
+      correlationId,
+      ...(emergency === undefined ? {} : { emergency }),
+      ...(attributed === undefined ? {} : { attributed }),
+    });
     return { caller, context: { actor, correlationId } };
   }
 

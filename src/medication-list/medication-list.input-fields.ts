@@ -58,8 +58,8 @@ export const IdField = ({ description, nullable }: FieldOptions = {}) =>
   );
 
 /** An HPR number, HER-id or organisation number: a String whose check is the decider's. */
-export const RegistryNumberField = (description: string) =>
-  applyDecorators(Field(() => String, { description }), IsString(), MaxLength(MAX_ID));
+export const RegistryNumberField = (description: string, { nullable }: Pick<FieldOptions, 'nullable'> = {}) =>
+  applyDecorators(Field(() => String, { description, nullable }), ...optional(nullable), IsString(), MaxLength(MAX_ID));
 
 /** `YYYY-MM-DD`; whether the date exists is the decider's (INVALID_DATE). */
 export const DateField = ({ description = 'YYYY-MM-DD', nullable }: FieldOptions = {}) =>

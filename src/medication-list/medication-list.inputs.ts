@@ -141,7 +141,12 @@ export class RecordDispensingInput extends ListCommandInput {
   @NestedField(() => MedicationGql, { description: 'the dispensed product; may differ from the prescribed one' })
   product!: MedicationGql;
   @NestedField(() => QuantityInput) quantity!: QuantityInput;
-  @RegistryNumberField('HER-id of the pharmacy: 1–9 digits') pharmacyHerId!: string;
+  @RegistryNumberField(
+    "HER-id of the pharmacy (1–9 digits): optional, the caller's organisation's from the organisation register is recorded; " +
+      'naming another is refused (FORBIDDEN, HER_ID_NOT_CALLERS)',
+    { nullable: true },
+  )
+  pharmacyHerId?: string | null;
   @Field({ description: 'the prescription has no dispensings left' }) @IsBoolean() prescriptionUsedUp!: boolean;
 }
 

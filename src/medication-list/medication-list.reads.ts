@@ -1,3 +1,4 @@
+import { osloDateOf } from '../shared/oslo-date';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type CareUnitOverview,
@@ -181,7 +182,7 @@ export class MedicationListReads {
     const documents = this.readModels.listDocuments<CareUnitOverviewDocument>(this.overviewProjection, {
       idPrefix: careUnitIdPrefix(org, unit),
     });
-    return careUnitOverviewOf(org, unit, documents.map(({ document }) => document));
+    return careUnitOverviewOf(org, unit, documents.map(({ document }) => document), osloDateOf(this.clock.now()) ?? '');
   }
 
   private unitOf(unit: string | undefined): string | undefined {

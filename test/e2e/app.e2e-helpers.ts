@@ -10,7 +10,9 @@ import { DEV_AUDIENCE, DEV_ISSUER } from '../../src/access/auth-config';
 import { DEV_KEYS, type DevKeys, type DevTokenOptions, loadOrCreateDevKeys, signDevToken } from '../../src/access/dev-keys';
 import { type RegisteredOrganisation, organisationRegisterCsv } from '../../src/access/organisation-register';
 import { AppModule } from '../../src/app.module';
-import { NURSING_HOME_ORG } from '../../src/medication-list/medication-list.fixtures';
+import { NURSING_HOME_ORG, PHARMACY_HER_ID } from '../../src/medication-list/medication-list.fixtures';
+import { DEV_FEED, DEV_PHARMACY_CHAIN } from '../../src/access/dev-organisations';
+import { syntheticPharmacies } from '../../src/cli/synthetic-patients';
 import { loadConfig } from '../../src/config/config';
 import { PinoNestLogger, createLogger } from '../../src/observability/logger';
 import { CLOCK, fixedClock } from '../../src/shared/clock';
@@ -41,6 +43,20 @@ export type Who = Pick<DevTokenOptions, 'role'> & Partial<Omit<DevTokenOptions, 
  * authentication existed, so the specs' expectations about "who changed it" still hold.
  */
 export const PRESCRIBER: Who = { role: 'prescriber', hpr: '999999999' };
+
+const devPharmacy = syntheticPharmacies().find((pharmacy) => pharmacy.herId === PHARMACY_HER_ID);
+/**
+ * A pharmacy of the dev organisation register (AUTH_MODE=dev) whose HER-id is PHARMACY_HER_ID: a dispensing is
+ * attributed to the caller's organisation's HER-id (issue 15), so the specs record dispensings as it.
+ */
+export const DEV_PHARMACY: Who = {
+  role: 'pharmacy',
+  org: DEV_PHARMACY_CHAIN.organisationNumber,
+  ...(devPharmacy === undefined ? {} : { childOrg: devPharmacy.organisationNumber }),
+};
+
+/** The dev register's feed organisation: a client-credentials token of the feed role (issue 15). */
+export const DEV_FEED_CLIENT: Who = { role: 'feed', org: DEV_FEED.organisationNumber, clientId: 'e2e-feed-client' };
 
 export interface RequestOptions {
   /** the caller (default PRESCRIBER); null sends no Authorization header */
