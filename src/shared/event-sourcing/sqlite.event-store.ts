@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { migrateSqliteFile } from '../sqlite-migrations';
 import { WalCheckpointer } from '../wal-checkpointer';
 import { CatchUpSubscription, CommitSignal, type CatchUpSource } from './catch-up-subscription';
 import { EventIdConflictError, EventStoreUnavailableError, StreamRevisionConflictError } from './event-store.errors';
@@ -12,7 +13,6 @@ import {
   type RecordedEvent,
 } from './event-store.port';
 import {
-  SCHEMA,
   bigintOf,
   field,
   prepareStatements,
@@ -22,6 +22,7 @@ import {
   toStreamEvent,
   toUnavailable,
 } from './sqlite.event-store.sql';
+import { EVENT_FILE_MIGRATIONS } from './sqlite.event-store.migrations';
 
 /** Where and how durably the embedded event store keeps its file. */
 export interface SqliteEventStoreOptions {
@@ -102,7 +103,7 @@ export class SqliteEventStore implements EventStorePort {
       db = new Database(options.filename, { timeout: options.busyTimeoutMs ?? 5000 });
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
-      db.exec(SCHEMA);
+      migrateSqliteFile(db, 'event', EVENT_FILE_MIGRATIONS); // the schema, created or brought forward
       this.sql = prepareStatements(db);
       this.db = db;
       if (options.backgroundCheckpoints ?? options.filename !== ':memory:') {
