@@ -13,7 +13,7 @@ import type { Dosage } from '../../src/medication-list/medication-list.events';
 import { listOf, statementsOf } from './fhir-list';
 import { dispensesOfEntries, requestsOfEntries } from './fhir-prescriptions';
 import { auditEventOf } from './fhir-audit-event';
-import { EXTENSION, FEST_NAMING_SYSTEM, fhirIdOf, medicationConcept, parseFhirId } from './fhir-systems';
+import { EXTENSION, fhirIdOf, medicationConcept, parseFhirId } from './fhir-systems';
 import { expectValidR4 } from './fhir-validator.spec-helpers';
 
 const PATIENT = { system: OID.fnr, value: '31129956715' };
@@ -64,11 +64,10 @@ describe('FHIR mappers: MedicationStatement per entry', () => {
     ]);
   });
 
-  it('given a catalogue drug, then the concept has FEST by level, the FEST code system, ATC and the name as text', () => {
+  it('given a catalogue drug, then the concept has FEST by level in FHI’s naming systems, ATC and the name as text', () => {
     expect(medicationConcept(paracet)).toEqual({
       coding: [
-        { system: FEST_NAMING_SYSTEM.brand, code: paracet.festId, display: paracet.displayName },
-        { system: 'http://ehelse.no/fhir/CodeSystem/FEST', code: paracet.festId, display: paracet.displayName },
+        { system: 'http://dmp.no/fhir/NamingSystem/festLegemiddelMerkevare', code: paracet.festId, display: paracet.displayName },
         { system: 'http://www.whocc.no/atc', code: 'N02BE01' },
       ],
       text: paracet.displayName,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CodeableConcept, Coding, Patient, Reference } from '@medplum/fhirtypes';
 import type { Medication } from '../../src/medication-list/medication-list.events';
+import { FEST_ID_FIELDS, preferredSystemOf } from '../../src/reconciliation/feeds/fest-naming-systems';
 import { FHIR_SYSTEM, IDENTIFIER_TYPE } from '../../src/reconciliation/feeds/fhir-elements';
 
 /**
@@ -8,21 +9,6 @@ import { FHIR_SYSTEM, IDENTIFIER_TYPE } from '../../src/reconciliation/feeds/fhi
  * ids. Pure: no clock, no I/O. The drug codings are written so the feed parser
  * (src/reconciliation/feeds/fhir-elements.ts) reads them back unchanged: the round trip is a property spec.
  */
-
-/**
- * FEST identifiers by catalogue level (domain.md "Drugs"). HL7 Norway's draft naming systems (the LMDI guide,
- * "no-basis-fest-legemiddel…"; the drafts spell the case of the last word both ways: we write the camel case of
- * the computable name). Today the list stores one `festId`, the brand level; the other levels slot in here when
- * the medication carries them (issue 16).
- */
-export const FEST_NAMING_SYSTEM = {
-  brand: 'http://hl7.no/fhir/NamingSystem/festLegemiddelMerkevare',
-  substance: 'http://hl7.no/fhir/NamingSystem/festLegemiddelVirkestoff',
-  package: 'http://hl7.no/fhir/NamingSystem/festLegemiddelPakning',
-  dose: 'http://hl7.no/fhir/NamingSystem/festLegemiddelDose',
-} as const;
-
-export type FestLevel = keyof typeof FEST_NAMING_SYSTEM;
 
 /** Volven code lists as FHIR systems: OID 2.16.578.1.12.4.1.1.<list>. */
 export const VOLVEN = (list: string): string => `urn:oid:2.16.578.1.12.4.1.1.${list}`;
@@ -35,25 +21,20 @@ export const EXTENSION = {
   prescriptionUsedUp: 'http://legemiddelliste.no/fhir/StructureDefinition/prescription-used-up',
 } as const;
 
-/** The FEST ids of a medication by level. Only the brand level exists on the list today (`festId`). */
-export const festIdsOf = (medication: Medication): Partial<Record<FestLevel, string>> =>
-  medication.festId === undefined ? {} : { brand: medication.festId };
-
 /**
- * A drug as a CodeableConcept: FEST per level (HL7 Norway naming systems), the same brand id under the FEST code
- * system the national prescribing module uses (what the feed parser and existing SFM clients read), ATC, and the
- * display name ("NavnFormStyrke") as text. A local drug has text only.
+ * A drug as a CodeableConcept: every FEST id the medication carries, each under the naming system FHI's current
+ * profile uses for its level (fest-naming-systems.ts, the table the feed parser reads with, so the round trip holds),
+ * ATC, the codings in systems the service does not know kept as they came, and the display name ("NavnFormStyrke")
+ * as text. A local drug has text only.
  */
 export const medicationConcept = (medication: Medication): CodeableConcept => {
-  const levels = festIdsOf(medication);
   const coding: Coding[] = [
-    ...(Object.entries(levels) as [FestLevel, string][]).map(([level, code]) => ({
-      system: FEST_NAMING_SYSTEM[level],
-      code,
-      display: medication.displayName,
-    })),
-    ...(levels.brand === undefined ? [] : [{ system: FHIR_SYSTEM.fest, code: levels.brand, display: medication.displayName }]),
+    ...FEST_ID_FIELDS.flatMap((field) => {
+      const code = medication[field];
+      return code === undefined ? [] : [{ system: preferredSystemOf(field), code, display: medication.displayName }];
+    }),
     ...(medication.atcCode === undefined ? [] : [{ system: FHIR_SYSTEM.atc, code: medication.atcCode }]),
+    ...(medication.otherCodings ?? []).map((other) => ({ ...other })),
   ];
   return { ...(coding.length === 0 ? {} : { coding }), text: medication.displayName };
 };

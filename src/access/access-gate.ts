@@ -5,6 +5,7 @@ import { AUTH_CONFIG } from './access.module';
 import { AuditService } from './audit';
 import type { AuthConfig } from './auth-config';
 import { type Caller, toActor } from './caller';
+import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 import { PatientContextReader } from './patient-context';
 import { type EmergencyAccess, type Operation, assertAllowed, decideAccess, roleOfDecision } from './policy';
 
@@ -31,15 +32,21 @@ export class AccessGate {
     private readonly facts: PatientContextReader,
     @Inject(AUTH_CONFIG) private readonly auth: AuthConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ORGANISATION_REGISTER) private readonly register: OrganisationRegister,
   ) {}
 
   async check({ caller, operation, target, emergency, correlationId }: GateRequest): Promise<Actor> {
     const patient =
       'patientId' in target ? this.facts.patientContext(caller, target.patientId) : this.facts.listContext(caller, target.listId);
+    // The organisation register's rule, as on GraphQL (AccessStep): a child organisation is trusted only under the
+    // parent the register names, else ORGANISATION_NOT_REGISTERED.
+    const { child, parent } = caller.organisation;
+    const untrustedChild = child !== undefined && !this.register.isSubUnitOf(child, parent);
     const decision = decideAccess({
       caller,
       operation,
       patient,
+      ...(untrustedChild ? { untrustedChildOrganisation: true } : {}),
       ...(emergency === undefined ? {} : { emergency }),
       minimumSecurityLevel: this.auth.minimumSecurityLevel,
       at: this.clock.now().toISOString(),
@@ -48,6 +55,7 @@ export class AccessGate {
       caller,
       operation,
       decision,
+      childOrganisationTrusted: !untrustedChild,
       ...(emergency === undefined ? {} : { emergency }),
       patientIds: 'patientId' in target ? [target.patientId] : [],
       listIds: 'listId' in target ? [target.listId] : [],

@@ -225,7 +225,7 @@ describe('ReadModelsModule', () => {
     const head = (await events.headPosition()) ?? 0n;
     await first.get<Projector>(PROJECTOR).waitForPosition('currentMedicationList', head, 10_000);
     expect(head).toBeGreaterThan(before);
-    expect((await first.get<Projector>(PROJECTOR).status())['currentMedicationList.v1']).toMatchObject({ running: true });
+    expect((await first.get<Projector>(PROJECTOR).status())['currentMedicationList.v2']).toMatchObject({ running: true });
     await first.close();
     const third = await boot(); // closed: the file is free again
     await third.close();

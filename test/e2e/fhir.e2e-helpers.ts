@@ -46,7 +46,7 @@ export const PATIENT_PARAM = `patient.identifier=${encodeURIComponent(`${OID.fnr
 export const settle = async (app: TestApp): Promise<void> => {
   const head = await app.app.get<EventStorePort>(EVENT_STORE).headPosition();
   if (head !== undefined) {
-    await app.projector.waitForPosition('currentMedicationList.v1', head, 10_000);
+    await app.projector.waitForPosition('currentMedicationList', head, 10_000);
   }
 };
 

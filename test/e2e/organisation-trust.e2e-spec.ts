@@ -9,6 +9,7 @@ import { REGISTER_HEADER } from '../../src/access/organisation-register';
 import { ConfigError } from '../../src/config/config-error';
 import { NURSING_HOME_ORG } from '../../src/medication-list/medication-list.fixtures';
 import { E2E_MUNICIPALITY, type TestApp, type Who, bootTestApp } from './app.e2e-helpers';
+import { fhirClient } from './fhir.e2e-helpers';
 import { syntheticPatientId } from './read-side.e2e-helpers';
 
 /**
@@ -70,6 +71,24 @@ describe('organisations from the register, not from the token (issue 15, part 2)
       callerOrganisation: OTHER_MUNICIPALITY, callerParentOrganisation: OTHER_MUNICIPALITY, callerChildOrganisation: null,
       untrustedChildOrganisation: NURSING_HOME_ORG, clientId: 'e2e-client',
     });
+  });
+
+  it('applies the same register rule on the FHIR interface: 403, audited as ORGANISATION_NOT_REGISTERED', async () => {
+    const fhir = fhirClient(t);
+    const patient = encodeURIComponent(`urn:oid:2.16.578.1.12.4.1.4.1|${PATIENT}`);
+
+    const refused = await fhir(`List?patient.identifier=${patient}`, { as: CLAIMING_THE_HOME });
+    const trusted = await fhir(`List?patient.identifier=${patient}`, { as: NURSE_OF_THE_HOME });
+
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'forbidden' }] });
+    expect(trusted.status).toBe(200);
+    const log = await t.graphql(ACCESS_LOG, { patientId: PATIENT }, { as: { role: 'auditor' } });
+    const entries = (log.body.data?.accessLog as { entries: Record<string, unknown>[] }).entries;
+    expect(entries).toContainEqual(expect.objectContaining({
+      outcome: 'denied', reasonCode: 'ORGANISATION_NOT_REGISTERED', untrustedChildOrganisation: NURSING_HOME_ORG,
+      callerChildOrganisation: null,
+    }));
   });
 
   it('trusts the sub-unit the register places under the parent, and shows the patient the organisations by name', async () => {

@@ -26,7 +26,7 @@ const LIST = `query List($patientId: String!, $minPosition: String) {
     emergency: { reason: "Akutt innlagt, bevisstløs", basisCode: HPAKUTT }) { version entries { entryId } }
 }`;
 const LIST_CHANGED = `subscription L($patientId: String!) { medicationListChanged(patientId: $patientId) { version } }`;
-const LIST_PROJECTION = 'currentMedicationList.v1';
+const LIST_PROJECTION = 'currentMedicationList.v2';
 
 const startInput = (entryId: string, expectedVersion?: number): Record<string, unknown> => ({
   patientId: PATIENT,
