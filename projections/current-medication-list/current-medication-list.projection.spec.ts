@@ -85,7 +85,7 @@ describe('currentMedicationList.v1', () => {
     const { event, started, issued } = list();
     const e0 = started();
     const e1 = issued();
-    const stopped = event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: at(2), reasonCode: 'L', note: 'utslett' });
+    const stopped = event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: at(2), reason: { code: 'L', note: 'utslett' } });
     given(projection, [e0, e1, stopped]).thenDocumentMatches({
       entries: [],
       discontinued: [{ entryId: 'e1', medication: paracet, prescription: { prescriptionId: 'p1' }, discontinuedAt: at(2), reasonCode: 'L', note: 'utslett', discontinuedBy: gp }],
@@ -258,7 +258,7 @@ describe('currentMedicationList.v1', () => {
     it('prunes discontinued entries more than 90 days before the current event was recorded, whatever its clinical time', () => {
       const { event, started } = list();
       const first = started();
-      const stopped = event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: '2026-01-06T08:00:00.000Z', reasonCode: 'A' });
+      const stopped = event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: '2026-01-06T08:00:00.000Z', reason: { code: 'A' } });
       // the clinical time is far in the future: only the recorded time may move the 90-day window
       const later = (day: string) =>
         event(STREAM, 'ListMarkedNotReviewed', { reason: 'x', markedAt: '2126-01-01T00:00:00.000Z' }, { recordedAt: day, clinicalTime: '2126-01-01T00:00:00.000Z' });
@@ -331,7 +331,7 @@ describe('currentMedicationList.v1', () => {
     it('rebuild: from position zero equals the incrementally maintained documents', () => {
       const { event, started, issued, dispensed, multidose } = list();
       const events = [started(), issued(), multidose(), dispensed('d1', 3), started('e2', metformin),
-        event(STREAM, 'MedicationDiscontinued', { entryId: 'e2', discontinuedAt: at(5), reasonCode: 'M' })];
+        event(STREAM, 'MedicationDiscontinued', { entryId: 'e2', discontinuedAt: at(5), reason: { code: 'M' } })];
       const incremental = events.reduce((stored, e) => project(projection, [e], stored), new Map<string, string>());
       expect(documentsOf(project(projection, events))).toStrictEqual(documentsOf(incremental));
     });

@@ -60,7 +60,7 @@ describe('toMedicationListGql', () => {
       started('prn', { medication: paracetamol, use: '3', dosage: asNeededDosage }),
       { type: 'PrescriptionIssued', data: { prescriptionId: 'rx-1', entryId: 'taper', issuedAt: at(2), expiresOn: '2026-06-01' } },
       started('stopped'),
-      { type: 'MedicationDiscontinued', data: { entryId: 'stopped', discontinuedAt: at(4), reasonCode: 'L' } },
+      { type: 'MedicationDiscontinued', data: { entryId: 'stopped', discontinuedAt: at(4), reason: { code: 'L' } } },
     ]),
     LIST_ID,
   );

@@ -1,10 +1,10 @@
+import { eventSchemas } from '../event-schemas';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/request-context';
 import { parsePatientId } from '../identifiers/norwegian-identifiers';
 import { medicationListDecider } from '../medication-list/medication-list.decider';
 import {
-  MEDICATION_LIST_SCHEMA_VERSION,
   MEDICATION_LIST_STREAM_PREFIX,
   isMedicationListEvent,
 } from '../medication-list/medication-list.events';
@@ -92,7 +92,7 @@ export class DiscrepancyResolutionService {
     for (const listCommand of plan.commands) {
       const result = await handleCommand(this.store, medicationListDecider, listStream, listCommand, {
         isEvent: isMedicationListEvent,
-        schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
+        schemaVersion: eventSchemas.versionOf,
         observer: this.metrics?.commandObserver,
       });
       listPosition = result.position ?? listPosition;

@@ -1,9 +1,9 @@
+import { eventSchemas } from '../event-schemas';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { medicationListDecider } from '../medication-list/medication-list.decider';
 import {
-  MEDICATION_LIST_SCHEMA_VERSION,
   MEDICATION_LIST_STREAM_PREFIX,
   isMedicationListEvent,
 } from '../medication-list/medication-list.events';
@@ -224,7 +224,7 @@ export class ReconciliationService {
       if (plan.commands.length > 0) {
         const applied = await appendCommands(this.store, medicationListDecider, listStream, plan.commands, {
           isEvent: isMedicationListEvent,
-          schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
+          schemaVersion: eventSchemas.versionOf,
           recorded: listEvents,
         });
         // The facts after the append: the stream as the successful attempt read it, plus what it appended.

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { migrateSqliteFile } from '../sqlite-migrations';
 import { WalCheckpointer } from '../wal-checkpointer';
 import { CatchUpSubscription, CommitSignal, type CatchUpSource } from './catch-up-subscription';
 import {
@@ -17,7 +18,6 @@ import {
   type RecordedEvent,
 } from './event-store.port';
 import {
-  SCHEMA,
   bigintOf,
   field,
   prepareStatements,
@@ -35,6 +35,7 @@ import {
   pauseBefore,
   retryWhileBusy,
 } from './sqlite-lock-wait';
+import { EVENT_FILE_MIGRATIONS } from './sqlite.event-store.migrations';
 
 /** Where and how durably the embedded event store keeps its file. */
 export interface SqliteEventStoreOptions {
@@ -133,7 +134,11 @@ export class SqliteEventStore implements EventStorePort {
       db = new Database(options.filename, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
-      db.exec(SCHEMA);
+      // The schema, created or brought forward. Opening may wait for the lock as long as a command would: two
+      // processes opening a new file at once migrate it once, the second after the first, instead of failing.
+      db.pragma(`busy_timeout = ${Math.max(this.lockWaitMs, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
+      migrateSqliteFile(db, 'event', EVENT_FILE_MIGRATIONS);
+      db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
       this.sql = prepareStatements(db);
       this.db = db;
       if (options.backgroundCheckpoints ?? options.filename !== ':memory:') {
