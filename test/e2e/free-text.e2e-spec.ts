@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
 import { generateOrganisationNumber } from '../../src/identifiers/norwegian-identifiers';
 import { AT, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
-import { type GraphqlResponse, type TestApp, type Who, bootTestApp } from './app.e2e-helpers';
+import { DEV_FEED_CLIENT, type GraphqlResponse, type TestApp, type Who, bootTestApp } from './app.e2e-helpers';
 import { ROLES } from './access-matrix.e2e-helpers';
 import { PATIENT_PARAM, aDispense, fhirClient } from './fhir.e2e-helpers';
 import { syntheticPatientId } from './read-side.e2e-helpers';
@@ -163,7 +163,11 @@ describe('free text is text (issue 14, part 3)', () => {
     const fixture = readFileSync(path.join(__dirname, '..', 'fixtures', 'feeds', 'eprescription.ndjson'), 'utf8').split('\n');
     const resource = JSON.parse(fixture[0] ?? '') as Record<string, unknown>;
     const unclean = { ...resource, medicationCodeableConcept: { text: `Triatec\u0000${MARKER}` } };
-    const imported = await t.graphql(IMPORT, { ndjson: [JSON.stringify(unclean), fixture[1] ?? ''].join('\n') });
+    const imported = await t.graphql(
+      IMPORT,
+      { ndjson: [JSON.stringify(unclean), fixture[1] ?? ''].join('\n') },
+      { as: DEV_FEED_CLIENT }, // feeds are a system role (issue 15)
+    );
 
     expect(imported.body.data?.importFeed).toEqual({
       linesRejected: 1,
