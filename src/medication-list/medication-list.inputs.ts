@@ -204,7 +204,12 @@ export class AskMultidoseQuestionInput extends ListCommandInput {
   questionCode!: MultidoseQuestionCode;
   @TextField({ nullable: true }) text?: string | null;
   @DateTimeField() askedAt!: string;
-  @RegistryNumberField('HER-id of the asking pharmacy: 1–9 digits') pharmacyHerId!: string;
+  @RegistryNumberField(
+    "HER-id of the asking pharmacy (1–9 digits): optional, the caller's organisation's from the organisation register is " +
+      'recorded; naming another is refused (FORBIDDEN, HER_ID_NOT_CALLERS)',
+    { nullable: true },
+  )
+  pharmacyHerId?: string | null;
 }
 
 /** answerMultidoseQuestion: the doctor answers the pharmacy. */

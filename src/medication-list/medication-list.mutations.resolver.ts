@@ -234,12 +234,18 @@ export class MedicationListMutationsResolver {
   }
 
   @Mutation(() => MedicationListPayload, { description: 'Multidose pharmacy: ask the doctor a 7495 question (M25.2).' })
-  @Access('askMultidoseQuestion', { patient: 'input.patientId' })
+  @Access('askMultidoseQuestion', { patient: 'input.patientId', attributedHerId: 'input.pharmacyHerId' })
   askMultidoseQuestion(
     @Args('input') input: AskMultidoseQuestionInput,
     @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
-    return this.run(input, context, (meta) => ({ type: 'AskMultidoseQuestion', data: dataOf(input), meta }));
+    // The asking pharmacy is the verified caller's, as for a dispensing (issue 15): never the input's.
+    const pharmacyHerId = attributedHerIdOf(context);
+    return this.run(input, context, (meta) => ({
+      type: 'AskMultidoseQuestion',
+      data: { ...dataOf(input), pharmacyHerId },
+      meta,
+    }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'Multidose doctor: answer the pharmacy with a 7493 code.' })

@@ -60,9 +60,10 @@ const LIST_WRITES = [
 ] as const satisfies readonly Operation[];
 type ListWrite = (typeof LIST_WRITES)[number];
 // Not the access log, not feed import (the feed role's), not a care organisation's residents (its staff's and
-// auditors'), and no dispensing: a prescriber without an organisation has no HER-id to record it under (issue 15).
+// auditors'), and no dispensing or multidose question: a prescriber without an organisation has no HER-id to record
+// it under (issue 15).
 const PRESCRIBER_OPERATIONS: readonly Operation[] = [
-  ...LIST_WRITES.filter((write) => write !== 'recordDispensing'), 'resolveDiscrepancy', 'medicationList',
+  ...LIST_WRITES.filter((write) => write !== 'recordDispensing' && write !== 'askMultidoseQuestion'), 'resolveDiscrepancy', 'medicationList',
   'medicationHistory', 'discrepancies', 'gpWorklist', 'medicationListChanged',
 ];
 

@@ -114,6 +114,28 @@ describe('attribution, feeds and care relations (issue 15, parts 3 and 4)', () =
     expect(gpDispensing).toMatchObject({ operation: 'recordDispensing', outcome: 'denied', reasonCode: 'ORGANISATION_HAS_NO_HER_ID' });
   });
 
+  it('records a multidose question under the asking pharmacy’s register HER-id, and refuses one naming another', async () => {
+    const ASK = 'mutation Q($input: AskMultidoseQuestionInput!) { askMultidoseQuestion(input: $input) { version } }';
+    const question = (questionId: string, extra: Record<string, unknown> = {}) => ({
+      input: {
+        patientId: PATIENT, questionId, questionCode: '5', text: 'Ring apoteket', askedAt: '2026-03-02T10:00:00+01:00', ...extra,
+      },
+    });
+    const asked = await t.graphql(ASK, question('q-1'), { as: PHARMACY });
+    const before = await t.graphql(LIST, { patientId: PATIENT }, { as: GP });
+    const forged = await t.graphql(ASK, question('q-2', { pharmacyHerId: '99999' }), { as: PHARMACY });
+    const after = await t.graphql(LIST, { patientId: PATIENT }, { as: GP });
+
+    expect(asked.body.errors).toBeUndefined();
+    expect(errorOf(forged)).toMatchObject(denied('HER_ID_NOT_CALLERS'));
+    expect(after.body.data).toEqual(before.body.data);
+    const events = await t.app.get<EventStorePort>(EVENT_STORE).readAll();
+    const questions = events.filter((event) => event.type === 'MultidoseQuestionAsked');
+    expect(questions.map((event) => [(event.data as { pharmacyHerId?: string }).pharmacyHerId, event.metadata.actor])).toEqual([
+      ['81235', { role: 'pharmacy', organisationNumber: TORGET, herId: '81235' }],
+    ]);
+  });
+
   it('imports a feed only with the feed scope on a client-credentials token, and logs the import in each patient’s access log', async () => {
     const [fed] = [...generateSyntheticPatients({ patients: 1, seed: 15 })].filter((p) => p.coreRecordLines.length > 0);
     const ndjson = `${fed?.coreRecordLines.join('\n') ?? ''}\n`;

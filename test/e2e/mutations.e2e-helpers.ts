@@ -88,8 +88,8 @@ export const mutate = async (
   mutation: string,
   input: Record<string, unknown>,
 ): Promise<{ readonly response: GraphqlResponse; readonly payload?: Payload }> => {
-  // A dispensing is the pharmacy's, attributed to its HER-id from the register (issue 15).
-  const response = await app.graphql(mutationDocument(mutation), { input }, mutation === 'recordDispensing' ? { as: DEV_PHARMACY } : {});
+  // A dispensing and a multidose question are the pharmacy's, attributed to its HER-id from the register (issue 15).
+  const response = await app.graphql(mutationDocument(mutation), { input }, mutation === 'recordDispensing' || mutation === 'askMultidoseQuestion' ? { as: DEV_PHARMACY } : {});
   const payload = response.body.data?.[mutation] as Payload | null | undefined;
   return { response, payload: payload ?? undefined };
 };
