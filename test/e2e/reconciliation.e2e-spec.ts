@@ -13,6 +13,7 @@ import { main as reconcileCli } from '../../src/cli/reconcile';
 import { type AppConfig, loadConfig } from '../../src/config/config';
 import { PinoNestLogger, createLogger } from '../../src/observability/logger';
 import { generateSyntheticPatients, SYNTHETIC_NOW, type SyntheticPatient } from '../../src/reconciliation/feed-generator';
+import { AuditService } from '../../src/access/audit';
 import { FeedPuller } from '../../src/reconciliation/feed-puller';
 import type { ImportSummary } from '../../src/reconciliation/import-summary';
 import { COVERED_CODES } from '../../src/reconciliation/reconciliation.decider';
@@ -186,6 +187,16 @@ describe('reconciliation end to end', () => {
     const second = await puller.pullOnce();
     expect(pulled.at(-1)).toBe('/feed?_since=c2');
     expect(second).toEqual([expect.objectContaining({ recordsRead: 0, discrepanciesNew: 0 })]);
+
+    // issue 15: each pulled patient's access log names the feed and the pulling client (the service itself)
+    const pulledPatient = patients.slice(0, 9).find((p) => p.coreRecordLines.length > 0) as SyntheticPatient;
+    const log = await app.get(AuditService).readAccessLog(pulledPatient.patientId, { first: 100 });
+    expect(log.entries.map((entry) => entry.event).filter((event) => event.operation === 'importFeed')).toEqual([
+      expect.objectContaining({
+        outcome: 'allowed', basis: 'feed', callerRole: 'feed', feedSource: 'core-record',
+        clientId: expect.stringMatching(/^scheduled-pull:127\.0\.0\.1:\d+$/),
+      }),
+    ]);
   });
 
   it('importFeed: imports a small feed over HTTP, refuses an oversized one with a typed BAD_USER_INPUT', async () => {
