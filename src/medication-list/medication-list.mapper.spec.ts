@@ -84,6 +84,12 @@ describe('toMedicationListGql', () => {
     });
   });
 
+  it('counts calendar dates in Norwegian days: 00:30 in Oslo (22:30 UTC) is already the next day', () => {
+    // expiresOn 2026-06-01: at 23:30 Oslo time on that day it is valid; half an hour after midnight it is not
+    expect(toMedicationListGql(document, new Date('2026-06-01T21:30:00.000Z')).entries[0].prescription).toMatchObject({ status: 'E' });
+    expect(toMedicationListGql(document, new Date('2026-06-01T22:30:00.000Z')).entries[0].prescription).toMatchObject({ status: 'F' });
+  });
+
   it('shows discontinued entries for 90 days after discontinuedAt, then hides them', () => {
     expect(toMedicationListGql(document, new Date(at(4 + 90))).discontinued).toEqual([
       expect.objectContaining({ entryId: 'stopped', reasonCode: 'L', reasonLabel: 'Bivirkning', discontinuedBy: expect.objectContaining({ hprNumber: '9144889', herId: null }) }),

@@ -122,7 +122,8 @@ export class MedicationListReads {
         ? new Date(this.clock.now().getTime() - CARE_UNIT_DEFAULT_WINDOW_MS)
         : validInstant(changesSince, 'changesSince');
     const overview = this.overviewOf(org, unitName);
-    const today = this.clock.now().toISOString().slice(0, 10);
+    const now = this.clock.now();
+    const today = osloDateOf(now) ?? now.toISOString().slice(0, 10); // the Norwegian calendar day
     const ownStaff = viewer === 'own-staff';
     return {
       organisationNumber: org,
