@@ -230,6 +230,9 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
 
   it('signs a nurse in through the provider; her session cookie reads her unit, and the look is in the patient’s access log', async () => {
     const browser = new Browser(t.baseUrl);
+    // The page offers the HelseID link (web/ward/signin.tsx) when the service says sign-in is configured.
+    const anonymous = (await (await browser.request(`${PUBLIC_BASE}/ward/api/session`)).json()) as Record<string, unknown>;
+    expect(anonymous).toMatchObject({ authMode: 'oidc', oidcSignIn: true, signedIn: null });
     const { callbackUrl, authorizationUrl } = await browser.untilCallback(`${PUBLIC_BASE}/ward/login`);
     // The authorization request: code flow, PKCE S256, state and nonce, the configured redirect URI and resource.
     expect(authorizationUrl.origin).toBe(issuer);
