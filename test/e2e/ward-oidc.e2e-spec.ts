@@ -1,15 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { mkdtempSync } from 'node:fs';
 import { AuditService } from '../../src/access/audit';
-import { HELSEID_CLAIMS, CARE_UNIT_CLAIM, PLL_SCOPES } from '../../src/access/caller';
-import { organisationRegisterCsv } from '../../src/access/organisation-register';
+import { PLL_SCOPES } from '../../src/access/caller';
 import { NURSING_HOME_ORG } from '../../src/medication-list/medication-list.fixtures';
 import { LOGIN_COOKIE, SESSION_COOKIE } from '../../src/ward/ward-cookies';
-import { E2E_MUNICIPALITY, E2E_ORGANISATIONS, type TestApp, bootTestApp } from './app.e2e-helpers';
+import { E2E_MUNICIPALITY, type TestApp, bootTestApp } from './app.e2e-helpers';
+import { API_RESOURCE, type LocalProvider, NURSE_UNIT, WARD_CLIENT_ID, startLocalProvider } from './oidc/local-provider.e2e-helpers';
 import { dataOf, syntheticPatientId } from './read-side.e2e-helpers';
 
 /**
@@ -22,21 +16,10 @@ import { dataOf, syntheticPatientId } from './read-side.e2e-helpers';
 
 const PUBLIC_BASE = 'https://pll.e2e.example';
 const REDIRECT_URI = `${PUBLIC_BASE}/ward/callback`;
-const CLIENT_ID = 'pll-ward-e2e';
-const SEEDER_ID = 'pll-e2e-seeder';
-const SEEDER_SECRET = 'seeder-secret-generated-for-this-run-only';
-// oidc-provider takes only an absolute URI as a resource indicator (RFC 8707 §2); it is the tokens' audience.
-const RESOURCE = 'https://api.pll.e2e.example';
-const UNIT = 'Avdeling 3';
+const CLIENT_ID = WARD_CLIENT_ID;
+const RESOURCE = API_RESOURCE;
+const UNIT = NURSE_UNIT;
 const PATIENT = syntheticPatientId(14);
-
-const NURSE_CLAIMS = {
-  [HELSEID_CLAIMS.securityLevel]: '4',
-  [HELSEID_CLAIMS.orgnrParent]: E2E_MUNICIPALITY,
-  [HELSEID_CLAIMS.orgnrChild]: NURSING_HOME_ORG,
-  [CARE_UNIT_CLAIM]: UNIT,
-};
-const SEEDER_CLAIMS = { [HELSEID_CLAIMS.securityLevel]: '4', [HELSEID_CLAIMS.hprNumber]: '999999999' };
 
 const CARE_UNIT = `query U($org: String!, $unit: String) { careUnit(organisationNumber: $org, unit: $unit) { patients { patientId } } }`;
 const LIST = `query L($p: String!) { medicationList(patientId: $p) { version } }`;
@@ -119,32 +102,9 @@ class Browser {
   }
 }
 
-const startProvider = async (env: Record<string, string>): Promise<{ child: ChildProcess; issuer: string }> => {
-  const child = spawn(process.execPath, [path.join(__dirname, 'oidc', 'local-provider.mjs')], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const issuer = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`provider did not start:\n${output}`)), 20_000);
-    const collect = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const line = output.split('\n').find((l) => l.startsWith('{"issuer"'));
-      if (line !== undefined) {
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { issuer: string }).issuer);
-      }
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    child.once('exit', (code) => reject(new Error(`provider exited (${String(code)}):\n${output}`)));
-  });
-  return { child, issuer };
-};
-
 describe('ward page production sign-in: OpenID Connect code flow with PKCE against a real provider', () => {
   let t: TestApp;
-  let provider: ChildProcess;
+  let provider: LocalProvider;
   let issuer: string;
 
   const signIn = async (): Promise<{ browser: Browser; csrf: string }> => {
@@ -167,52 +127,13 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
   };
 
   beforeAll(async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'ward-oidc-e2e-'));
-    // The service's client key (private_key_jwt), generated for this run; the provider gets its public half.
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const clientJwkFile = path.join(dir, 'client-key.json');
-    writeFileSync(clientJwkFile, JSON.stringify({ ...privateKey.export({ format: 'jwk' }), kid: 'ward-client-1', alg: 'ES256' }));
-    const clientJwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'ward-client-1', alg: 'ES256', use: 'sig' }] };
-    ({ child: provider, issuer } = await startProvider({
-      REDIRECT_URI,
-      CLIENT_ID,
-      CLIENT_JWKS: JSON.stringify(clientJwks),
-      SEEDER_ID,
-      SEEDER_SECRET,
-      RESOURCE,
-      SCOPE: `${PLL_SCOPES.care} ${PLL_SCOPES.prescriber}`,
-      CLAIMS: JSON.stringify({ nurse: NURSE_CLAIMS, seeder: SEEDER_CLAIMS }),
-    }));
-    const registerFile = path.join(dir, 'organisations.csv');
-    writeFileSync(registerFile, organisationRegisterCsv(E2E_ORGANISATIONS));
-    t = await bootTestApp({
-      // The provider signs at the real time; the service's clock must agree within the skew.
-      now: new Date().toISOString(),
-      env: {
-        AUTH_MODE: 'jwks',
-        AUTH_JWKS_URL: `${issuer}/jwks`,
-        AUTH_ISSUER: issuer,
-        AUTH_AUDIENCE: RESOURCE,
-        ORGANISATION_REGISTER_FILE: registerFile,
-        WARD_OIDC_ISSUER: issuer,
-        WARD_OIDC_CLIENT_ID: CLIENT_ID,
-        WARD_OIDC_CLIENT_JWK_FILE: clientJwkFile,
-        WARD_OIDC_REDIRECT_URI: REDIRECT_URI,
-        WARD_OIDC_SCOPE: `openid ${PLL_SCOPES.care}`,
-        WARD_OIDC_RESOURCE: RESOURCE,
-      },
-    });
-    // The resident: a prescriber (the seeder's client-credentials token from the same provider) starts the care
-    // relation of the nurse's unit.
-    const tokenResponse = await fetch(`${issuer}/token`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${SEEDER_ID}:${SEEDER_SECRET}`).toString('base64')}`,
-      },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: PLL_SCOPES.prescriber, resource: RESOURCE }),
-    });
-    const { access_token: seederToken } = (await tokenResponse.json()) as { access_token: string };
+    provider = await startLocalProvider(REDIRECT_URI);
+    issuer = provider.issuer;
+    // The provider signs at the real time; the service's clock must agree within the skew.
+    t = await bootTestApp({ now: new Date().toISOString(), env: provider.serviceEnv });
+    // The resident: a prescriber (a client-credentials token from the same provider) starts the care relation of
+    // the nurse's unit.
+    const seederToken = await provider.prescriberToken();
     const today = t.clock.now().toISOString().slice(0, 10);
     const started = await t.graphql(
       `mutation C($input: StartCareRelationInput!) { startCareRelation(input: $input) { position } }`,
@@ -225,7 +146,7 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
   });
   afterAll(async () => {
     await t.close();
-    provider.kill();
+    provider.stop();
   });
 
   it('signs a nurse in through the provider; her session cookie reads her unit, and the look is in the patient’s access log', async () => {
