@@ -72,13 +72,26 @@ class Browser {
     return response;
   }
 
-  /** Follows redirects from `url` until one points at the service's callback (returned, not visited). */
+  /**
+   * Follows redirects from `url`, submitting the provider's login and consent forms (one button each) as a user
+   * would, until a redirect points at the service's callback: that URL is returned, not visited. Also returns the
+   * authorization URL the service's /ward/login sent the browser to, when the walk passed there.
+   */
   async untilCallback(url: string): Promise<{ callbackUrl: URL; authorizationUrl: URL }> {
     let current = new URL(url);
+    let response = await this.request(current.href);
     let authorizationUrl: URL | undefined;
-    for (let hop = 0; hop < 12; hop += 1) {
-      const response = await this.request(current.href);
+    for (let hop = 0; hop < 16; hop += 1) {
       const location = response.headers.get('location');
+      if (response.status === 200 && location === null) {
+        const action = /<form method="post" action="([^"]+)">/.exec(await response.text())?.[1];
+        if (action === undefined) {
+          throw new Error(`no form on ${current.pathname}`);
+        }
+        current = new URL(action, current);
+        response = await this.request(current.href, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+        continue;
+      }
       if (response.status < 300 || response.status >= 400 || location === null) {
         throw new Error(`no redirect from ${current.pathname}: ${response.status} ${await response.text()}`);
       }
@@ -87,12 +100,10 @@ class Browser {
         authorizationUrl = next;
       }
       if (next.href.startsWith(REDIRECT_URI)) {
-        if (authorizationUrl === undefined) {
-          throw new Error('the flow did not start at /ward/login');
-        }
-        return { callbackUrl: next, authorizationUrl };
+        return { callbackUrl: next, authorizationUrl: authorizationUrl ?? next };
       }
       current = next;
+      response = await this.request(current.href);
     }
     throw new Error('too many redirects');
   }
@@ -242,19 +253,8 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
     const attacker = new Browser(t.baseUrl);
     const injected = new URL(authorizationUrl);
     injected.searchParams.set('code_challenge', 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
-    const { callbackUrl: attackersCode } = await (async () => {
-      // the attacker's own trip through the provider, from the authorization URL (not through the service)
-      let current = injected;
-      for (let hop = 0; hop < 12; hop += 1) {
-        const response = await attacker.request(current.href);
-        const next = new URL(response.headers.get('location') ?? '', current);
-        if (next.href.startsWith(REDIRECT_URI)) {
-          return { callbackUrl: next };
-        }
-        current = next;
-      }
-      throw new Error('no code for the attacker');
-    })();
+    // the attacker's own trip through the provider, from the authorization URL (not through the service)
+    const { callbackUrl: attackersCode } = await attacker.untilCallback(injected.href);
     expect(attackersCode.searchParams.get('state')).toBe(authorizationUrl.searchParams.get('state'));
     const planted = await victim.request(attackersCode.href);
     expect(planted.status).toBe(400);

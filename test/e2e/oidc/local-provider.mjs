@@ -7,9 +7,8 @@
 //    requires), authorization code with PKCE required;
 //  - a seeder (SEEDER_ID / SEEDER_SECRET): client credentials, so the spec can set up data as a prescriber.
 // Access tokens are JWTs for the resource RESOURCE carrying the HelseID claims in CLAIMS (`{ nurse, seeder }`).
-// The interaction signs the test user in and grants consent programmatically: the whole protocol (authorize,
-// code, token, PKCE, ID token) is oidc-provider's own; only the login screen is skipped. All keys are generated
-// per run.
+// Its login and consent screens are one-button forms (no password for the test user): the whole protocol
+// (authorize, code, token, PKCE, ID token) is oidc-provider's own. All keys are generated per run.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
@@ -65,10 +64,23 @@ const provider = new Provider(issuer, {
   extraTokenClaims: (_ctx, token) => (token.clientId === SEEDER_ID ? claims.seeder : claims.nurse),
 });
 
-// The interaction: the test user "nurse-1" signs in and consents to what the client asked for.
+// The interaction, as a provider's login and consent screens: GET shows a form with one button (the test user
+// "nurse-1" has no password to type), POST signs her in or records her consent. The browser therefore leaves the
+// provider by a form the user submitted on the provider's site: the callback that follows is a cross-site
+// navigation, as with HelseID's real login.
+const page = (uid, title, button) =>
+  `<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>${title}</title></head><body><main><h1>${title}</h1>` +
+  `<form method="post" action="/interaction/${uid}"><button type="submit">${button}</button></form></main></body></html>`;
+
 const interaction = async (req, res) => {
   const details = await provider.interactionDetails(req, res);
-  if (details.prompt.name === 'login') {
+  const login = details.prompt.name === 'login';
+  if (req.method === 'GET') {
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.end(login ? page(details.uid, 'Testleverandør: logg inn', 'Logg inn som nurse-1') : page(details.uid, 'Testleverandør: samtykke', 'Godta'));
+    return;
+  }
+  if (login) {
     await provider.interactionFinished(req, res, { login: { accountId: 'nurse-1' } }, { mergeWithLastSubmission: false });
     return;
   }
@@ -81,6 +93,7 @@ const interaction = async (req, res) => {
 const callback = provider.callback();
 server.on('request', (req, res) => {
   if (req.url.startsWith('/interaction/')) {
+    req.resume();
     interaction(req, res).catch((error) => {
       res.statusCode = 500;
       res.end(String(error));
