@@ -6,7 +6,7 @@ import { type TestApp, bootTestApp } from '../e2e/app.e2e-helpers';
 import { type LocalProvider, NURSE_UNIT, startLocalProvider } from '../e2e/oidc/local-provider.e2e-helpers';
 import { dataOf, syntheticPatientId } from '../e2e/read-side.e2e-helpers';
 import { freePort } from '../integration/service-process';
-import { BROWSER_REQUIRED, SKIP_REASON, browserAvailable, buildWardInto, launch } from './ward-browser';
+import { BROWSER_REQUIRED, SKIP_REASON, axeViolations, browserAvailable, buildWardInto, launch } from './ward-browser';
 
 /**
  * The ward page's production sign-in in a real browser (issue 20): Chromium opens the page served at
@@ -75,6 +75,8 @@ if (!run && BROWSER_REQUIRED) {
     page.on('request', (request) => hosts.add(new URL(request.url()).host));
 
     await page.goto(`${service}/ward`);
+    await page.getByRole('link', { name: 'Logg inn med HelseID' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('link', { name: 'Logg inn med HelseID' }).click();
     // The provider's own screens (local-provider.mjs): the nurse signs in and consents, on the provider's site.
     await page.getByRole('button', { name: 'Logg inn som nurse-1' }).click();
