@@ -1,5 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import type { Caller } from '../access/caller';
-import { wardIdentityOf } from './ward-oidc';
+import { loadClientKey, wardIdentityOf } from './ward-oidc';
 
 const caller = (over: Partial<Caller>): Caller => ({ clientId: 'c', organisation: {}, scopes: [], roles: [], ...over });
 
@@ -18,5 +22,28 @@ describe('wardIdentityOf (who the page shows as signed in, from the verified acc
     ['a prescriber without an HPR number', caller({ roles: ['prescriber'] }), undefined],
   ])('%s', (_name, who, expected) => {
     expect(wardIdentityOf(who)).toEqual(expected);
+  });
+});
+
+describe('loadClientKey (WARD_OIDC_CLIENT_JWK_FILE, private_key_jwt)', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const file = (jwk: unknown): string => {
+    const name = path.join(mkdtempSync(path.join(tmpdir(), 'ward-jwk-')), 'key.json');
+    writeFileSync(name, JSON.stringify(jwk));
+    return name;
+  };
+
+  it('reads a private ES256 JWK as a signing key with its kid', async () => {
+    const key = await loadClientKey(file({ ...privateKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256' }));
+    expect(key.kid).toBe('k1');
+    expect(key.key.usages).toEqual(['sign']);
+  });
+
+  it.each([
+    ['a public key', { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256' }],
+    ['a key without alg', { ...privateKey.export({ format: 'jwk' }), kid: 'k1' }],
+    ['an HMAC algorithm', { ...privateKey.export({ format: 'jwk' }), kid: 'k1', alg: 'HS256' }],
+  ])('refuses %s', async (_name, jwk) => {
+    await expect(loadClientKey(file(jwk))).rejects.toThrow('WARD_OIDC_CLIENT_JWK_FILE must hold a private JWK');
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { randomBytes, webcrypto } from 'node:crypto';
 import * as oidc from 'openid-client';
@@ -47,7 +47,7 @@ const SIGNING_ALGORITHMS: Readonly<Record<string, webcrypto.RsaHashedImportParam
   ES256: { name: 'ECDSA', namedCurve: 'P-256' },
 };
 
-/** The client's private key for private_key_jwt, from a JWK file (read at start: a bad file refuses start). */
+/** The client's private key for private_key_jwt, from a JWK file (WardOidc reads it at start: a bad file refuses start). */
 export const loadClientKey = async (file: string): Promise<oidc.PrivateKey> => {
   const jwk = JSON.parse(readFileSync(file, 'utf8')) as webcrypto.JsonWebKey & { kid?: string; alg?: string };
   const algorithm = SIGNING_ALGORITHMS[jwk.alg ?? ''];
@@ -85,10 +85,12 @@ export class WardOidcProviderUnavailableError extends Error {
 const randomId = (): string => randomBytes(32).toString('base64url');
 
 @Injectable()
-export class WardOidc {
+export class WardOidc implements OnModuleInit {
   private readonly settings: WardOidcConfig | undefined;
+  private readonly insecureHttp: boolean;
   private readonly logins = new Map<string, LoginTransaction>();
   private discovered: Promise<oidc.Configuration> | undefined;
+  private clientKey: oidc.PrivateKey | undefined;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -99,7 +101,12 @@ export class WardOidc {
     this.insecureHttp = config.nodeEnv !== 'production';
   }
 
-  private readonly insecureHttp: boolean;
+  /** The private_key_jwt key is read at start: a missing or bad key file refuses start, not the first sign-in. */
+  async onModuleInit(): Promise<void> {
+    if (this.settings?.clientAuth.kind === 'private_key_jwt') {
+      this.clientKey = await loadClientKey(this.settings.clientAuth.jwkFile);
+    }
+  }
 
   get configured(): boolean {
     return this.settings !== undefined;
@@ -208,7 +215,7 @@ export class WardOidc {
   private async discover(settings: WardOidcConfig): Promise<oidc.Configuration> {
     const clientAuth =
       settings.clientAuth.kind === 'private_key_jwt'
-        ? oidc.PrivateKeyJwt(await loadClientKey(settings.clientAuth.jwkFile))
+        ? oidc.PrivateKeyJwt(this.clientKey ?? (await loadClientKey(settings.clientAuth.jwkFile)))
         : oidc.ClientSecretBasic(settings.clientAuth.secret);
     // Plain http only outside production (a provider on 127.0.0.1 in the tests); production config requires https.
     const insecure = this.insecureHttp && new URL(settings.issuer).protocol === 'http:';
