@@ -200,8 +200,11 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
     expect(unit.body).toEqual({ data: { careUnit: { patients: [{ patientId: PATIENT }] } } });
     const list = await graphqlAs(browser, session.csrfToken, LIST, { p: PATIENT });
     expect(list.body).toEqual({ data: { medicationList: { version: 1 } } });
-    // The provider's tokens never reach the browser.
+    // The provider's tokens never reach the browser, nor the log; nor does the patient's number.
     expect(browser.serviceBodies.join('\n')).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ/);
+    expect(t.logLines.join('')).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ/);
+    expect(t.logLines.join('')).not.toContain(PATIENT);
+    expect(t.logLines.join('')).toContain('ward page: OpenID Connect sign-in');
 
     const log = await t.app.get(AuditService).readAccessLog(PATIENT);
     expect(log.entries.map((e) => e.event)).toEqual(
@@ -260,6 +263,23 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
     expect(planted.status).toBe(400);
     expect(await planted.text()).toContain('TOKEN_REQUEST_REFUSED_INVALID_GRANT');
     expect(victim.cookie(SESSION_COOKIE)).toBeUndefined();
+  });
+
+  it('opens no session when the API would refuse the access token (the service expects another audience)', async () => {
+    // Same provider, same client, same code flow; only the service's own verifier setting differs. openid-client
+    // accepts the response (the ID token is fine); the service's TokenVerifier refuses the access token.
+    const strict = await bootTestApp({ now: new Date().toISOString(), env: { ...provider.serviceEnv, AUTH_AUDIENCE: 'https://another-api.e2e.example' } });
+    try {
+      const browser = new Browser(strict.baseUrl);
+      const { callbackUrl } = await browser.untilCallback(`${PUBLIC_BASE}/ward/login`);
+      const refused = await browser.request(callbackUrl.href);
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toContain('TOKEN_CLAIMS_INVALID');
+      expect(browser.cookie(SESSION_COOKIE)).toBeUndefined();
+      expect(strict.logLines.join('')).toContain('"failure":"TOKEN_CLAIMS_INVALID"');
+    } finally {
+      await strict.close();
+    }
   });
 
   it('signs out only with the session’s CSRF token; afterwards the cookie reads nothing', async () => {
