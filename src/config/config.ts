@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { type AuthConfig, parseAuthConfig } from '../access/auth-config';
 import { ConfigError } from './config-error';
 import { type ReconciliationConfig, reconciliationConfigOf } from '../reconciliation/reconciliation.config';
+import { type WardOidcConfig, parseWardOidcConfig } from '../ward/ward-oidc.config';
 
 /**
  * Service configuration, read from environment variables once at start-up and validated as a whole: every bad
@@ -46,6 +47,8 @@ export interface AppConfig {
   readonly auth: AuthConfig;
   /** the scheduled feed pull (off unless RECONCILE_PULL_URL is set) */
   readonly reconciliation: ReconciliationConfig;
+  /** the ward page's OpenID Connect sign-in (src/ward/ward-oidc.config.ts); absent: not configured */
+  readonly wardOidc?: WardOidcConfig;
   /** GraphQL requests per caller per minute (token bucket); excess gets 429 RATE_LIMITED */
   readonly rateLimitPerMinute: number;
   /** browser origins allowed by CORS; empty: no CORS headers, so browsers refuse cross-origin calls */
@@ -232,6 +235,9 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
   const auth = parseAuthConfig(env);
   problems.push(...auth.problems);
   warnings.push(...auth.warnings);
+  const wardOidc = parseWardOidcConfig(env, auth.config.mode, nodeEnv === 'production');
+  problems.push(...wardOidc.problems);
+  warnings.push(...wardOidc.warnings);
   const rateLimitPerMinute = rateLimitOf(env, problems);
   const corsOrigins = corsOriginsOf(env, problems);
   const reconciliation = reconciliationConfigOf(env, nodeEnv, problems);
@@ -250,6 +256,14 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
     rateLimitPerMinute,
     corsOrigins,
     reconciliation,
+    ...(wardOidc.config === undefined
+      ? {}
+      : {
+          wardOidc:
+            wardOidc.config.clientAuth.kind === 'private_key_jwt'
+              ? { ...wardOidc.config, clientAuth: { ...wardOidc.config.clientAuth, jwkFile: path.resolve(cwd, wardOidc.config.clientAuth.jwkFile) } }
+              : wardOidc.config,
+        }),
     warnings,
   };
 };

@@ -95,6 +95,8 @@ export interface BootOptions {
    * HelseID deployment takes, minus the HTTPS fetch); tokens are signed with the stand-in's private key.
    */
   readonly production?: boolean;
+  /** the port to listen on (default: any free one); a redirect URI registered before the boot needs it */
+  readonly port?: number;
   /** production only: the organisation register written to ORGANISATION_REGISTER_FILE (default E2E_ORGANISATIONS) */
   readonly organisations?: readonly RegisteredOrganisation[];
 }
@@ -168,7 +170,7 @@ export const bootTestApp = async (options: BootOptions = {}): Promise<TestApp> =
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
     logger: new PinoNestLogger(logger),
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const baseUrl = await app.getUrl();
   // AUTH_MODE=jwks outside production (a spec's own issuer): no dev key in the app, so a key pair of the test's own.
   const keys =

@@ -87,6 +87,7 @@ const App = () => {
         ) : signedIn === null ? (
           <SignIn
             authMode={session.authMode}
+            oidcSignIn={session.oidcSignIn}
             onSignedIn={(who) => {
               setSession({ ...session, signedIn: who });
               setScope(scopeOf(who));
