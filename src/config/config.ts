@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import * as path from 'node:path';
 import { type AuthConfig, parseAuthConfig } from '../access/auth-config';
 import { ConfigError } from './config-error';
+import { type Env, valueOf } from './env';
 import { type ReconciliationConfig, reconciliationConfigOf } from '../reconciliation/reconciliation.config';
 import { type WardOidcConfig, parseWardOidcConfig } from '../ward/ward-oidc.config';
 
@@ -83,14 +84,6 @@ const DEFAULT_DEADLINE_MS = 10_000;
 /** `tls=false` in the query of a connection string (case-insensitive, as the clients read it). */
 const disablesTls = (connectionString: string): boolean =>
   /[?&]tls=false(&|$)/i.test(connectionString);
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** Treats unset and blank alike: `PORT=` in a compose file means "use the default". */
-const valueOf = (env: Env, name: string): string | undefined => {
-  const raw = env[name]?.trim();
-  return raw === undefined || raw === '' ? undefined : raw;
-};
 
 const oneOf = <T extends string>(
   env: Env,

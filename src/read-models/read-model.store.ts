@@ -6,6 +6,7 @@ import { parseProjectionName } from '../shared/event-sourcing/projector.types';
 import { WalCheckpointer } from '../shared/wal-checkpointer';
 import { migrateSqliteFile } from '../shared/sqlite-migrations';
 import { READ_MODEL_FILE_MIGRATIONS } from './read-model.migrations';
+import { dropOldestBeyond } from '../shared/bounded-map';
 
 /** Injection token of the read-model store (a SqliteReadModelStore). */
 export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');
@@ -374,11 +375,6 @@ export class SqliteReadModelStore {
     }
     this.cache.delete(key);
     this.cache.set(key, this.freezeCachedDocuments ? deepFreeze(document) : document);
-    if (this.cache.size > this.cacheSize) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) {
-        this.cache.delete(oldest);
-      }
-    }
+    dropOldestBeyond(this.cache, this.cacheSize);
   }
 }

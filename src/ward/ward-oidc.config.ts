@@ -1,3 +1,4 @@
+import { type Env, valueOf } from '../config/env';
 /**
  * Production sign-in of the ward page (issue 20): OpenID Connect authorization code flow with PKCE, the service
  * acting as the page's backend (docs/ward.md, "Production sign-in"). Settings from the environment, validated like
@@ -39,13 +40,6 @@ export const DEFAULT_WARD_OIDC_SCOPE = 'openid e-helse:pll/care';
 
 /** The callback path the controller serves; WARD_OIDC_REDIRECT_URI must end in it. */
 export const WARD_CALLBACK_PATH = '/ward/callback';
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-const valueOf = (env: Env, name: string): string | undefined => {
-  const raw = env[name]?.trim();
-  return raw === undefined || raw === '' ? undefined : raw;
-};
 
 const urlProblem = (name: string, value: string, production: boolean): string | undefined => {
   try {

@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { WardOidcConfig } from './ward-oidc.config';
 import type { WardIdentity } from './ward-sessions';
+import { dropOldestBeyond } from '../shared/bounded-map';
 
 /**
  * The ward page's production sign-in (issue 20): OpenID Connect authorization code flow with PKCE, with
@@ -231,13 +232,8 @@ export class WardOidc implements OnModuleInit {
   }
 
   private remember(transactionId: string, transaction: LoginTransaction): void {
-    if (this.logins.size >= MAX_LOGINS) {
-      const oldest = this.logins.keys().next();
-      if (oldest.done !== true) {
-        this.logins.delete(oldest.value);
-      }
-    }
     this.logins.set(transactionId, transaction);
+    dropOldestBeyond(this.logins, MAX_LOGINS);
   }
 }
 
