@@ -27,6 +27,8 @@ import {
 export const ACCESS_LOG_STREAM_PREFIX = 'accessLog-';
 export const GENERAL_AUDIT_STREAM = 'accessAudit-general';
 export const ACCESS_EVENT_SCHEMA_VERSION = 1;
+/** Streams no read model projects: EventStoreDB's projector subscription filters them out on the server. */
+export const AUDIT_STREAM_PREFIXES: readonly string[] = [ACCESS_LOG_STREAM_PREFIX, 'accessAudit-'];
 
 export const accessLogStreamName = (patientId: string, secret: string): string =>
   `${ACCESS_LOG_STREAM_PREFIX}${patientStreamId(patientId, secret)}`;

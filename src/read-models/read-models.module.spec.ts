@@ -8,6 +8,8 @@ import { validListEvents } from '../../projections/current-medication-list/curre
 import { documentsOf, project } from '../../projections/projection.spec-helpers';
 import { accessEventTypes } from '../access/audit';
 import { APP_CONFIG } from '../config/config';
+import { HealthController } from '../health/health.controller';
+import { HealthModule } from '../health/health.module';
 import { ReadinessChecks } from '../health/readiness';
 import { reconciliationRunEventTypes } from '../reconciliation/reconciliation.events';
 import { EVENT_STORE } from '../shared/event-sourcing/event-store.port';
@@ -197,6 +199,53 @@ describe('ReadModelsModule', () => {
     const reopened = new SqliteReadModelStore({ file: join(dir, 'read-models.db') });
     expect(reopened.checkpoint('currentMedicationList.v2')).toBe(head);
     reopened.close();
+  });
+
+  it('one /ready makes one projector.status() call for all projections (one head read in memory), the next /ready a fresh one', async () => {
+    const events = new InMemoryEventStore();
+    await appendHistories(events, 3, 2);
+    @Global()
+    @Module({
+      providers: [
+        { provide: APP_CONFIG, useValue: { dataDir: dir, readModelsFile: join(dir, 'read-models.db') } },
+        { provide: EVENT_STORE, useValue: events },
+      ],
+      exports: [APP_CONFIG, EVENT_STORE],
+    })
+    class TestInfrastructure {}
+
+    const app = await Test.createTestingModule({ imports: [TestInfrastructure, HealthModule, ReadModelsModule] }).compile();
+    await app.init();
+    const projector = app.get<Projector>(PROJECTOR);
+    const store = app.get<SqliteReadModelStore>(READ_MODEL_STORE);
+    const head = (await events.headPosition()) ?? 0n;
+    for (const { name } of readModelProjections()) {
+      await projector.waitForPosition(name, head, 10_000);
+    }
+    // once every projection is live its loop reads no head while idle: the head reads counted below are /ready's
+    const live = (name: string) => store.projections().some((meta) => meta.projection === name && meta.status === 'live');
+    while (!readModelProjections().every(({ name }) => live(name))) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const statusCalls = jest.spyOn(projector, 'status');
+    const headReads = jest.spyOn(events, 'headPosition');
+    const controller = app.get(HealthController);
+
+    const ready = await controller.readinessCheck();
+
+    expect(ready.status).toBe('ok');
+    expect(Object.keys(ready.details)).toEqual(
+      expect.arrayContaining(readModelProjections().map(({ name }) => `projection:${name}`)),
+    );
+    expect(readModelProjections().length).toBeGreaterThan(1); // else sharing one call would prove nothing
+    expect(statusCalls).toHaveBeenCalledTimes(1);
+    expect(headReads).toHaveBeenCalledTimes(1);
+
+    // the shared call lasts one evaluation, not longer: the next /ready asks again
+    expect((await controller.readinessCheck()).status).toBe('ok');
+    expect(statusCalls).toHaveBeenCalledTimes(2);
+    expect(headReads).toHaveBeenCalledTimes(2);
+    await app.close();
   });
 
   it('refuses a second owner of the same read-model file, and the first goes on projecting', async () => {

@@ -105,10 +105,17 @@ export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap
   ) {}
 
   onModuleInit(): void {
+    // One /ready runs every check at once (terminus): they share one status() call, so one call costs at most one
+    // head read (SQLite, in memory) and none on EventStoreDB, however many projections there are.
+    let pending: Promise<Record<string, ProjectionStatus>> | undefined;
+    const status = (): Promise<Record<string, ProjectionStatus>> =>
+      (pending ??= this.projector.status().finally(() => {
+        pending = undefined;
+      }));
     for (const { name } of readModelProjections()) {
       this.readiness?.register(`projection:${name}`, async () => {
-        const status = (await this.projector.status())[name];
-        return status === undefined ? { up: false } : projectionReadiness(status);
+        const projection = (await status())[name];
+        return projection === undefined ? { up: false } : projectionReadiness(projection);
       });
     }
   }

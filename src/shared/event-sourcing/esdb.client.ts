@@ -57,6 +57,12 @@ export interface EsdbRegexFilter {
   readonly regex: string;
   /** how often (in multiples of the server's window of 32 events) the server sends a checkpoint */
   readonly checkpointInterval: number;
+  /**
+   * Called by both clients, awaited, inside the stream's transform when the server's checkpoint message arrives:
+   * after every event the server sent before it has been pushed, before any sent after it. `position` is that of
+   * the last event the server considered (matched or filtered out), so resuming after it skips nothing it sends.
+   */
+  readonly checkpointReached?: (subscription: unknown, position: EsdbPosition) => void;
 }
 
 /** A JSON event to append (the clients' JSONEventData). */

@@ -1,3 +1,4 @@
+import { AUDIT_STREAM_PREFIXES } from '../../access/audit';
 import { EsdbEventStore } from './esdb.event-store';
 import { FakeEsdbClient, metadata, storedEvent, type FakeSubscription } from './esdb.fake-client.spec-helpers';
 import type { ForeignEvent } from './esdb.mapping';
@@ -11,12 +12,16 @@ import type { EventSubscription, NewEvent, RecordedEvent } from './event-store.p
 
 const newEvent = (index: number): NewEvent => ({ id: storedEvent(index).id, type: 'MedicationStarted', data: { n: index }, metadata });
 
-const storeOn = (client: FakeEsdbClient, options: { deadlineMs?: number; foreign?: ForeignEvent[] } = {}) =>
+const storeOn = (
+  client: FakeEsdbClient,
+  options: { deadlineMs?: number; foreign?: ForeignEvent[]; excludeStreamPrefixes?: readonly string[] } = {},
+) =>
   new EsdbEventStore({
     connectionString: 'esdb://fake:2113?tls=false',
     client,
     deadlineMs: options.deadlineMs,
     onForeignEvent: (event) => options.foreign?.push(event),
+    subscriptionExcludesStreamPrefixes: options.excludeStreamPrefixes,
   });
 
 /** the next `count` events of a subscription */
@@ -125,7 +130,11 @@ describe('EsdbEventStore on a FAKE client: one shared $all subscription', () => 
     const [a, b] = [store.subscribeToAll({ fromPosition: 200n }), store.subscribeToAll({ fromPosition: 100n })];
     const server = await started(client);
     expect(client.made('subscribeToAll')).toEqual([
-      { call: 'subscribeToAll', from: { commit: 100n, prepare: 100n }, filter: { filterOn: 'eventType', regex: '^[^$]', checkpointInterval: 1 } },
+      {
+        call: 'subscribeToAll',
+        from: { commit: 100n, prepare: 100n },
+        filter: { filterOn: 'streamName', regex: '^(?!(?:\\$))', checkpointInterval: 1, checkpointReached: expect.any(Function) },
+      },
     ]);
     server.send(storedEvent(1)); // position 200: b only
     server.send(storedEvent(2, { metadata: {} })); // foreign: neither, reported once
@@ -169,8 +178,81 @@ describe('EsdbEventStore on a FAKE client: one shared $all subscription', () => 
     expect(subscription.progress?.().caughtUp).toBe(false);
     await iterator.next();
     await caughtUp;
-    expect(subscription.progress?.()).toEqual({ caughtUp: true, pendingEvents: 0 });
+    expect(subscription.progress?.()).toEqual({ caughtUp: true, pendingEvents: 0, scannedThrough: undefined });
     expect(client.made('readAll')).toEqual([]);
     await store.close();
+  });
+});
+
+describe('EsdbEventStore on a FAKE client: the server-side filter (call shape; the server applies it)', () => {
+  const started = async (client: FakeEsdbClient): Promise<FakeSubscription> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(client.subscriptions).toHaveLength(1);
+    return client.subscriptions[0];
+  };
+
+  // The server evaluates the regex with .NET's engine; this pattern (a lookahead of literal alternatives) means
+  // the same in JavaScript's, which is what this table checks. Not verified against a running server here.
+  it.each([
+    ['medicationList-0b6c4c5e-1f0e-4f57-8d0e-2a3f1c9d7e11', true],
+    ['reconciliationCursor-0b6c4c5e', true],
+    ['reconciliation-0b6c4c5e', true],
+    ['reconciliationRun-0b6c4c5e', true],
+    ['accessLog-0b6c4c5e-1f0e-4f57-8d0e-2a3f1c9d7e11', false],
+    ['accessAudit-general', false],
+    ['$ce-medicationList', false],
+    ['$$medicationList-1', false],
+    ['$et-MedicationStarted', false],
+    ['$projections-$all', false],
+  ])('on stream names, audit streams and $-streams out: %s is sent: %s', async (stream, sent) => {
+    const client = new FakeEsdbClient();
+    const store = storeOn(client, { excludeStreamPrefixes: AUDIT_STREAM_PREFIXES });
+    store.subscribeToAll();
+    await started(client);
+    const [{ filter }] = client.made('subscribeToAll');
+    expect(filter).toMatchObject({ filterOn: 'streamName', checkpointInterval: 1, regex: '^(?!(?:\\$|accessLog-|accessAudit-))' });
+    expect(new RegExp(filter?.regex ?? '').test(stream)).toBe(sent);
+    await store.close();
+  });
+
+  it('a server checkpoint counts for a subscriber only once the events sent before it are taken', async () => {
+    const client = new FakeEsdbClient();
+    const store = storeOn(client);
+    const subscription = store.subscribeToAll();
+    const server = await started(client);
+    const scanned = new Promise<void>((resolve) => subscription.onScanned?.(resolve));
+    server.send(storedEvent(0)); // position 100
+    server.checkpoint(3_200n); // the server considered everything through 3 200: audit events it filtered out
+    const iterator = subscription[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toMatchObject({ position: 100n });
+    expect(subscription.progress?.().scannedThrough).toBeUndefined(); // the event before it is taken, not applied
+    const next = iterator.next(); // the subscriber asks for more: the checkpoint is passed
+    await scanned;
+    expect(subscription.progress?.()).toMatchObject({ scannedThrough: 3_200n, pendingEvents: 0 });
+    server.send(storedEvent(40)); // position 4 100: after the checkpoint
+    expect((await next).value).toMatchObject({ position: 4_100n });
+    await store.close();
+  });
+
+  it('a subscriber that joins after a checkpoint and before it restarts the server subscription; one at it does not', async () => {
+    const client = new FakeEsdbClient();
+    const store = storeOn(client);
+    const first = store.subscribeToAll({ fromPosition: 100n });
+    const server = await started(client);
+    const scanned = new Promise<void>((resolve) => first.onScanned?.(resolve));
+    server.checkpoint(3_200n);
+    const next = first[Symbol.asyncIterator]().next();
+    await scanned;
+    store.subscribeToAll({ fromPosition: 3_200n }); // at the checkpoint: shares the running subscription
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(client.made('subscribeToAll')).toHaveLength(1);
+    store.subscribeToAll({ fromPosition: 1_000n }); // before it: the server must send 1 000 … 3 200 again
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(client.made('subscribeToAll').map((call) => call.from)).toEqual([
+      { commit: 100n, prepare: 100n },
+      { commit: 1_000n, prepare: 1_000n },
+    ]);
+    await store.close();
+    await next;
   });
 });

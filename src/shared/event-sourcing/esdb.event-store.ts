@@ -28,6 +28,8 @@ export interface EsdbEventStoreOptions {
   readonly onSubscriptionError?: (error: Error, attempt: number) => void;
   /** told about every event skipped because this service did not write it (metrics); no event data in it */
   readonly onForeignEvent?: (event: ForeignEvent) => void;
+  /** streams the subscription filters out on the server, besides `$`-streams (the audit streams) */
+  readonly subscriptionExcludesStreamPrefixes?: readonly string[];
 }
 
 const PAGE = 1000;
@@ -57,6 +59,7 @@ export class EsdbEventStore implements EventStorePort {
       client: () => this.open(),
       resubscribeDelayMs: options.resubscribeDelayMs ?? { initial: 100, max: 5000 },
       onSubscriptionError: options.onSubscriptionError,
+      excludeStreamPrefixes: options.subscriptionExcludesStreamPrefixes,
       onForeignEvent: (event) => {
         this.foreign(event);
       },

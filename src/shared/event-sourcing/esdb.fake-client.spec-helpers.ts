@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { Transform } from 'node:stream';
 import type {
   EsdbClient,
   EsdbClientSubscription,
@@ -47,13 +47,27 @@ export type Call =
   | { readonly call: 'readAll'; readonly options: EsdbReadAllOptions }
   | { readonly call: 'subscribeToAll'; readonly from: unknown; readonly filter?: EsdbRegexFilter };
 
-/** A subscription the test drives: `send` an event, `caughtUp()` as the server's message. */
-export class FakeSubscription extends PassThrough implements EsdbClientSubscription {
-  constructor() {
+/** A checkpoint message of the server, as the fake carries it through its stream in order with the events. */
+interface CheckpointMessage {
+  readonly checkpoint: bigint;
+}
+
+/**
+ * A subscription the test drives: `send` an event, `checkpoint(p)` and `caughtUp()` as the server's messages. A
+ * checkpoint goes through the stream in order with the events and calls the filter's `checkpointReached` inside
+ * the transform, awaited, as both clients do (their Subscription._transform).
+ */
+export class FakeSubscription extends Transform implements EsdbClientSubscription {
+  private readonly serverFilter: EsdbRegexFilter | undefined;
+  constructor(filter?: EsdbRegexFilter) {
     super({ objectMode: true });
+    this.serverFilter = filter;
   }
   send(event: EsdbEvent): void {
     this.write({ event } satisfies EsdbResolvedEvent);
+  }
+  checkpoint(commit: bigint): void {
+    this.write({ checkpoint: commit } satisfies CheckpointMessage);
   }
   caughtUp(): void {
     this.emit('caughtUp');
@@ -61,6 +75,16 @@ export class FakeSubscription extends PassThrough implements EsdbClientSubscript
   unsubscribe(): Promise<void> {
     this.end();
     return Promise.resolve();
+  }
+  override _transform(chunk: EsdbResolvedEvent | CheckpointMessage, _encoding: BufferEncoding, next: (error?: Error | null, data?: unknown) => void): void {
+    if ('checkpoint' in chunk) {
+      Promise.resolve(this.serverFilter?.checkpointReached?.(this, { commit: chunk.checkpoint, prepare: chunk.checkpoint })).then(
+        () => next(),
+        (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),
+      );
+      return;
+    }
+    next(null, chunk);
   }
 }
 
@@ -115,7 +139,7 @@ export class FakeEsdbClient implements EsdbClient {
 
   subscribeToAll(options: { readonly fromPosition?: unknown; readonly filter?: EsdbRegexFilter }): FakeSubscription {
     this.calls.push({ call: 'subscribeToAll', from: options.fromPosition, filter: options.filter });
-    const subscription = new FakeSubscription();
+    const subscription = new FakeSubscription(options.filter);
     this.subscriptions.push(subscription);
     return subscription;
   }

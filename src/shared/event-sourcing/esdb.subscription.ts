@@ -9,16 +9,29 @@ export interface SharedSubscriptionOptions {
   readonly resubscribeDelayMs: { readonly initial: number; readonly max: number };
   readonly onSubscriptionError?: (error: Error, attempt: number) => void;
   readonly onForeignEvent?: (event: ForeignEvent) => void;
+  /** streams no subscriber projects (the audit streams): filtered out on the server with the `$`-streams */
+  readonly excludeStreamPrefixes?: readonly string[];
 }
 
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /**
- * System events (`$`-types: links, stream metadata, the server's own) are dropped on the server, so they cross
- * no network. A checkpoint every 32 events scanned keeps a quiet filtered subscription's gRPC stream alive.
+ * The server-side filter of the shared subscription, on stream names: system streams (`$`-prefixed: links,
+ * stream metadata `$$…`, the server's own) and the excluded prefixes never cross the network. The server's
+ * regex engine is .NET's, which has negative lookahead. A checkpoint every 32 events considered (matched or
+ * not) keeps a long filtered stretch moving the subscribers' positions (SharedConsumer.scannedThrough).
  */
-export const SYSTEM_EVENTS_EXCLUDED: EsdbRegexFilter = { filterOn: 'eventType', regex: '^[^$]', checkpointInterval: 1 };
+export const subscriptionFilter = (excludeStreamPrefixes: readonly string[]): EsdbRegexFilter => ({
+  filterOn: 'streamName',
+  regex: `^(?!(?:${['\\$', ...excludeStreamPrefixes.map(escapeRegex)].join('|')}))`,
+  checkpointInterval: 1,
+});
 
 /** Pushed into the client's stream on its `caughtUp` event (see SharedAllSubscription): no event, a marker. */
 const CAUGHT_UP: EsdbResolvedEvent = Object.freeze({});
+
+/** Markers pushed on the server's checkpoints, with the commit position each one names. */
+const checkpoints = new WeakMap<EsdbResolvedEvent, bigint>();
 
 /** A consumer's queue is this long before the shared subscription waits for it (a slow projection holds all). */
 const HIGH_WATER = 1_000;
@@ -102,7 +115,15 @@ export class SharedAllSubscription {
       try {
         const upstream = this.options.client().subscribeToAll({
           fromPosition: from === undefined ? 'start' : toPosition(from),
-          filter: SYSTEM_EVENTS_EXCLUDED,
+          filter: {
+            ...subscriptionFilter(this.options.excludeStreamPrefixes ?? []),
+            // called after the events sent before the checkpoint were pushed: the marker lands behind them
+            checkpointReached: (_subscription, position) => {
+              const marker: EsdbResolvedEvent = Object.freeze({});
+              checkpoints.set(marker, position.commit);
+              upstream.push(marker);
+            },
+          },
         });
         this.upstream = upstream;
         // Both clients emit `caughtUp` while transforming the server's message, after pushing every event sent
@@ -120,6 +141,11 @@ export class SharedAllSubscription {
           attempt = 0;
           if (resolved === CAUGHT_UP) {
             this.setCaughtUp(true);
+            continue;
+          }
+          const checkpoint = checkpoints.get(resolved);
+          if (checkpoint !== undefined) {
+            this.scanned(checkpoint);
             continue;
           }
           this.handOn(resolved.event === undefined ? undefined : parseEvent(resolved.event));
@@ -156,6 +182,17 @@ export class SharedAllSubscription {
       }
     }
     this.last = parsed.position ?? this.last;
+  }
+
+  /** The server considered everything through `position`: no subscriber gets an event at or before it any more. */
+  private scanned(position: bigint): void {
+    if (this.last !== undefined && position <= this.last) {
+      return;
+    }
+    for (const consumer of this.consumers) {
+      consumer.reach(position);
+    }
+    this.last = position;
   }
 
   private setCaughtUp(caughtUp: boolean): void {
@@ -198,7 +235,10 @@ export class SharedAllSubscription {
 
 /** One subscriber of the shared subscription: its own queue and position. */
 class SharedConsumer implements EventSubscription {
-  private readonly queue: RecordedEvent[] = [];
+  /** events, and the positions of server checkpoints in their order among them */
+  private readonly queue: (RecordedEvent | bigint)[] = [];
+  private scannedPosition: bigint | undefined;
+  private onScannedListener: (() => void) | undefined;
   private closed = false;
   private wake: (() => void) | undefined;
   private onDrained: (() => void) | undefined;
@@ -221,6 +261,20 @@ class SharedConsumer implements EventSubscription {
     this.position = event.position;
     this.queue.push(event);
     this.wakeUp();
+  }
+
+  /** A server checkpoint: queued behind the events before it, so it counts only once they have been taken. */
+  reach(position: bigint): void {
+    if (this.closed || (this.position !== undefined && position <= this.position)) {
+      return;
+    }
+    this.position = position;
+    this.queue.push(position);
+    this.wakeUp();
+  }
+
+  onScanned(listener: () => void): void {
+    this.onScannedListener = listener;
   }
 
   wakeUp(): void {
@@ -248,7 +302,8 @@ class SharedConsumer implements EventSubscription {
   }
 
   progress(): SubscriptionProgress {
-    return { caughtUp: this.hub.isCaughtUp() && this.queue.length === 0, pendingEvents: this.queue.length };
+    const pendingEvents = this.queue.filter((item) => typeof item !== 'bigint').length;
+    return { caughtUp: this.hub.isCaughtUp() && pendingEvents === 0, pendingEvents, scannedThrough: this.scannedPosition };
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
@@ -260,7 +315,13 @@ class SharedConsumer implements EventSubscription {
           continue;
         }
         if (this.queue.length <= HIGH_WATER / 2) {
-          this.onDrained?.();
+          this.onDrained?.(); // markers count too: a queue of them must not hold the shared subscription
+        }
+        if (typeof next === 'bigint') {
+          // every event before this checkpoint has been taken: the subscriber may move its checkpoint here
+          this.scannedPosition = next;
+          this.onScannedListener?.();
+          continue;
         }
         yield next;
       }

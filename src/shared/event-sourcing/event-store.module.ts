@@ -2,6 +2,7 @@ import { Global, Inject, Module, type OnApplicationShutdown, type Provider } fro
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
+import { AUDIT_STREAM_PREFIXES } from '../../access/audit';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { LOGGER } from '../../observability/logger';
 import { Metrics } from '../../observability/metrics';
@@ -48,6 +49,8 @@ const createAdapter = (
         connectionString: eventStore.connectionString,
         clientPackage: eventStore.clientPackage,
         deadlineMs: eventStore.deadlineMs,
+        // no read model projects the access log: its events never reach the projector (docs/eventstoredb.md)
+        subscriptionExcludesStreamPrefixes: AUDIT_STREAM_PREFIXES,
         // Counted as the SQLite store's unknown types are (projection_unknown_events_total), under the label
         // `event-store`: the one shared subscription skips them before any projection sees them.
         onForeignEvent: () => metrics?.projectionUnknownEvents('event-store'),

@@ -78,6 +78,13 @@ export interface SubscriptionProgress {
   readonly caughtUp: boolean;
   /** events received from the store and not yet taken */
   readonly pendingEvents: number;
+  /**
+   * Where the store filters on the server (EventStoreDB): every event after the subscriber's start and at or
+   * before this position has been taken; events past the last one taken were filtered out. A subscriber may move
+   * its checkpoint here once it has applied what it took, so a long stretch of filtered events (audit) is not
+   * scanned again after a restart and a wait for a position inside it ends.
+   */
+  readonly scannedThrough?: bigint;
 }
 
 /** A live catch-up subscription: first every stored event after the position, then new ones as they come. */
@@ -90,6 +97,8 @@ export interface EventSubscription extends AsyncIterable<RecordedEvent> {
   progress?(): SubscriptionProgress;
   /** Optional, with progress(): resolves when progress() next says caught up (or the subscription closes). */
   whenCaughtUp?(): Promise<void>;
+  /** Optional, with progress(): called when `scannedThrough` moves while the subscriber takes no event. */
+  onScanned?(listener: () => void): void;
 }
 
 export const EVENT_STORE = Symbol('EVENT_STORE');

@@ -57,6 +57,8 @@ interface Runner {
   subscription: EventSubscription | undefined;
   running: boolean;
   live: boolean;
+  /** waiting for an event with every event taken applied (a server checkpoint may then move the checkpoint) */
+  idle: boolean;
   loop: Promise<void> | undefined;
 }
 
@@ -85,6 +87,8 @@ export class Projector {
   private readonly checkpointDelayMs: number;
   private readonly backoff: { readonly initialMs: number; readonly maxMs: number };
   private stopped = false;
+  /** whether the store's subscriptions report progress (EventStoreDB); unknown before the first subscription */
+  private subscriptionsReportProgress: boolean | undefined;
   /** One listener per wait in progress, removed when the wait ends (racing one long-lived promise would leak). */
   private readonly stopListeners = new Set<() => void>();
 
@@ -112,6 +116,7 @@ export class Projector {
         subscription: undefined,
         running: false,
         live: false,
+        idle: false,
         loop: undefined,
       });
     }
@@ -167,7 +172,10 @@ export class Projector {
    */
   async status(): Promise<Record<string, ProjectionStatus>> {
     const runners = [...this.runners];
-    const needsHead = runners.some(([, runner]) => runner.subscription?.progress === undefined);
+    // Once the store's subscriptions are known to report progress, never read the head: not while a projection
+    // is between subscriptions either (it is not running then, so not ready whatever the head is), which on
+    // EventStoreDB would be backward reads on every /ready exactly when the server is in trouble.
+    const needsHead = this.subscriptionsReportProgress !== true;
     const head = needsHead ? await this.options.eventStore.headPosition() : undefined;
     const now = this.clock.now().getTime();
     const result: Record<string, ProjectionStatus> = {};
@@ -175,7 +183,7 @@ export class Projector {
       const checkpoint = runner.checkpoint ?? this.options.store.checkpoint(name);
       const progress = runner.subscription?.progress?.();
       const behind = progress !== undefined ? BigInt(progress.pendingEvents) : head === undefined ? 0n : head - (checkpoint ?? 0n);
-      const caughtUp = progress !== undefined ? progress.caughtUp : behind <= 0n;
+      const caughtUp = progress !== undefined ? progress.caughtUp : needsHead && behind <= 0n;
       result[name] = {
         checkpoint,
         head,
@@ -199,7 +207,14 @@ export class Projector {
         if (runner.checkpoint === undefined) {
           await this.bulkBuild(runner);
         }
-        runner.subscription = this.options.eventStore.subscribeToAll({ fromPosition: runner.checkpoint });
+        const subscription = this.options.eventStore.subscribeToAll({ fromPosition: runner.checkpoint });
+        runner.subscription = subscription;
+        this.subscriptionsReportProgress ??= subscription.progress !== undefined;
+        subscription.onScanned?.(() => {
+          if (runner.idle) {
+            this.moveToScanned(runner, subscription);
+          }
+        });
         runner.running = true;
         await this.consume(runner, runner.subscription, () => {
           attempt = 0;
@@ -213,6 +228,7 @@ export class Projector {
         }
       } finally {
         runner.running = false;
+        runner.idle = false;
         await runner.subscription?.close().catch(() => undefined);
         runner.subscription = undefined;
       }
@@ -243,8 +259,11 @@ export class Projector {
           this.applyBatch(runner, batch.splice(0));
           onCommitted();
         }
+        this.moveToScanned(runner, subscription);
         await this.markLiveOnce(runner);
+        runner.idle = true;
         const idle = await this.untilStopped(next);
+        runner.idle = false;
         if (idle === STOPPED) {
           return;
         }
@@ -323,6 +342,20 @@ export class Projector {
       this.changeSubject.next({ projection: projection.name, documentIds: [...documents.keys()], position });
     }
     this.waiters.release(projection.name, position);
+  }
+
+  /**
+   * Past a stretch the store filtered out on the server (EventStoreDB: the audit streams), the checkpoint moves to
+   * the server's checkpoint once every event taken is applied, as for a batch that changed no document.
+   */
+  private moveToScanned(runner: Runner, subscription: EventSubscription): void {
+    const scanned = subscription.progress?.().scannedThrough;
+    if (scanned === undefined || (runner.checkpoint !== undefined && scanned <= runner.checkpoint)) {
+      return;
+    }
+    runner.checkpoint = scanned;
+    runner.flushTimer ??= setTimeout(() => this.flushCheckpoint(runner), this.checkpointDelayMs).unref();
+    this.waiters.release(runner.projection.name, scanned);
   }
 
   /** The stored checkpoint caught up with the one in memory. */
