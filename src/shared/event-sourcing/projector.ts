@@ -4,6 +4,7 @@ import type { Projection } from '../../../projections/projection';
 import type { SqliteReadModelStore } from '../../read-models/read-model.store';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
+import { DomainError } from '../errors/domain-error';
 import type { EventStorePort, EventSubscription, RecordedEvent } from './event-store.port';
 import { bulkBuild } from './projector.bulk-build';
 import {
@@ -58,6 +59,27 @@ interface Runner {
   running: boolean;
   live: boolean;
   loop: Promise<void> | undefined;
+  /** an online rebuild's new copy: the projection it will replace, the copy's number, and how it ends */
+  rebuild?: RebuildRun;
+  /** ended by switchCopy/abandonRebuild: the loop stops, the projector goes on */
+  retired: boolean;
+  /** the documents the last batch changed (the switch notifies them: see switchCopy) */
+  lastDocumentIds: readonly string[];
+}
+
+interface RebuildRun {
+  readonly name: string;
+  readonly generation: number;
+  readonly switched: () => void;
+}
+
+/** An online rebuild of this projection is already in progress in this process. */
+export class RebuildAlreadyRunningError extends DomainError {
+  readonly code = 'REBUILD_ALREADY_RUNNING';
+  readonly kind = 'conflict' as const;
+  constructor(projection: string) {
+    super(`A rebuild of ${projection} is already running`, { projection });
+  }
 }
 
 /** A checkpoint that moved only in memory (batches that changed no document) is written at most this much later… */
@@ -85,6 +107,8 @@ export class Projector {
   private readonly checkpointDelayMs: number;
   private readonly backoff: { readonly initialMs: number; readonly maxMs: number };
   private stopped = false;
+  /** Online rebuilds in progress: the new copy's runner, by the name of the projection it will replace. */
+  private readonly rebuilds = new Map<string, Runner>();
   /** One listener per wait in progress, removed when the wait ends (racing one long-lived promise would leak). */
   private readonly stopListeners = new Set<() => void>();
 
@@ -101,19 +125,7 @@ export class Projector {
       if (this.runners.has(projection.name)) {
         throw new Error(`Projection ${projection.name} registered twice`);
       }
-      this.runners.set(projection.name, {
-        projection,
-        handles: new Set(projection.handles),
-        checkpoint: undefined,
-        persistedCheckpoint: undefined,
-        unpersistedEvents: 0,
-        flushTimer: undefined,
-        lastRecordedAt: undefined,
-        subscription: undefined,
-        running: false,
-        live: false,
-        loop: undefined,
-      });
+      this.runners.set(projection.name, newRunner(projection));
     }
   }
 
@@ -131,7 +143,7 @@ export class Projector {
   async stop(): Promise<void> {
     this.stopped = true;
     [...this.stopListeners].forEach((listener) => listener());
-    const runners = [...this.runners.values()];
+    const runners = [...this.runners.values(), ...this.rebuilds.values()];
     await Promise.allSettled(runners.map(async (runner) => runner.subscription?.close()));
     await Promise.allSettled(runners.map(async (runner) => runner.loop));
     runners.forEach((runner) => {
@@ -164,7 +176,8 @@ export class Projector {
     const head = await this.options.eventStore.headPosition();
     const now = this.clock.now().getTime();
     const result: Record<string, ProjectionStatus> = {};
-    for (const [name, runner] of this.runners) {
+    for (const runner of [...this.runners.values(), ...this.rebuilds.values()]) {
+      const name = runner.projection.name;
       const checkpoint = runner.checkpoint ?? this.options.store.checkpoint(name);
       const behind = head === undefined ? 0n : head - (checkpoint ?? 0n);
       const caughtUp = behind <= 0n;
@@ -179,11 +192,91 @@ export class Projector {
     return result;
   }
 
+  /**
+   * Online rebuild (issue 23): builds a new copy of projection `name` from zero beside the served one, in this
+   * process, as an ordinary projection under the copy's own key that readers never see. The served copy goes on
+   * being projected and served meanwhile. Once the new copy has caught up with it (see switchIfCaughtUp), the
+   * store switches copies in one transaction and the promise resolves. Rejects with RebuildAlreadyRunningError
+   * (changing nothing) when one is in progress; rejects with ProjectionNotCaughtUpError if abandoned or stopped.
+   */
+  startRebuild(name: string): Promise<void> {
+    const served = this.runners.get(this.resolveName(name));
+    if (served === undefined || this.stopped) {
+      return Promise.reject(new ProjectionNotCaughtUpError(name, 0n, undefined));
+    }
+    const projectionName = served.projection.name;
+    if (this.rebuilds.has(projectionName)) {
+      return Promise.reject(new RebuildAlreadyRunningError(projectionName));
+    }
+    const { generation, key } = this.options.store.prepareGeneration(projectionName);
+    return new Promise<void>((resolve, reject) => {
+      const runner = newRunner({ ...served.projection, name: key });
+      runner.rebuild = { name: projectionName, generation, switched: resolve };
+      runner.loop = this.run(runner).then(() => {
+        if (this.rebuilds.get(projectionName) === runner) {
+          this.rebuilds.delete(projectionName);
+        }
+        if (!runner.live) {
+          reject(new ProjectionNotCaughtUpError(key, 0n, runner.checkpoint));
+        }
+      });
+      this.rebuilds.set(projectionName, runner);
+    });
+  }
+
+  /** Ends an online rebuild before its switch (its CLI went away): the new copy is dropped, the served one untouched. */
+  async abandonRebuild(name: string): Promise<void> {
+    const runner = this.rebuilds.get(this.resolveName(name));
+    if (runner === undefined) {
+      return;
+    }
+    runner.retired = true;
+    await runner.subscription?.close().catch(() => undefined);
+    await runner.loop;
+    this.options.store.dropGeneration(runner.projection.name);
+  }
+
+  /**
+   * Called after each commit of a new copy (and when it is idle at the head): once its checkpoint is at or past
+   * the served copy's, the store switches copies in one transaction. Synchronous from check to switch, so the
+   * served runner cannot commit in between. The served runner then goes on from the new copy's checkpoint (its
+   * subscription's events up to there are skipped in applyBatch); everything between the two checkpoints lies in
+   * the new copy's last batch, whose documents are notified as changed, so subscriptions miss nothing.
+   */
+  private switchIfCaughtUp(runner: Runner, idle: boolean): void {
+    const rebuild = runner.rebuild;
+    const served = rebuild === undefined ? undefined : this.runners.get(rebuild.name);
+    if (rebuild === undefined || served === undefined || runner.retired) {
+      return;
+    }
+    const built = runner.checkpoint;
+    const behind = built === undefined ? !idle || served.checkpoint !== undefined : served.checkpoint !== undefined && built < served.checkpoint;
+    if (behind) {
+      return;
+    }
+    this.flushCheckpoint(runner);
+    if (runner.persistedCheckpoint !== built) {
+      return; // the flush failed (reported): the next commit tries again
+    }
+    this.options.store.switchGeneration(rebuild.name, rebuild.generation);
+    this.persisted(served, built);
+    served.checkpoint = built;
+    runner.live = true;
+    runner.retired = true;
+    this.rebuilds.delete(rebuild.name);
+    void runner.subscription?.close().catch(() => undefined);
+    if (built !== undefined) {
+      this.changeSubject.next({ projection: rebuild.name, documentIds: runner.lastDocumentIds, position: built });
+      this.waiters.release(rebuild.name, built);
+    }
+    rebuild.switched();
+  }
+
   /** Subscribe, consume, and on any error resubscribe from the STORED checkpoint after an exponential backoff. */
   private async run(runner: Runner): Promise<void> {
     const name = runner.projection.name;
     let attempt = 0;
-    while (!this.stopped) {
+    while (!this.stopped && !runner.retired) {
       try {
         // The committed checkpoint is the truth: whatever was in flight when the error struck is re-read.
         runner.checkpoint = this.options.store.checkpoint(name);
@@ -196,11 +289,11 @@ export class Projector {
         await this.consume(runner, runner.subscription, () => {
           attempt = 0;
         });
-        if (!this.stopped) {
+        if (!this.stopped && !runner.retired) {
           throw new Error(`Subscription of ${name} ended unexpectedly`);
         }
       } catch (error) {
-        if (!this.stopped) {
+        if (!this.stopped && !runner.retired) {
           this.notify((observer) => observer.onError(name, error));
         }
       } finally {
@@ -208,7 +301,7 @@ export class Projector {
         await runner.subscription?.close().catch(() => undefined);
         runner.subscription = undefined;
       }
-      if (!this.stopped) {
+      if (!this.stopped && !runner.retired) {
         const delay = backoffDelay(attempt, this.backoff);
         attempt += 1;
         let timer: NodeJS.Timeout | undefined;
@@ -226,7 +319,7 @@ export class Projector {
     const iterator = subscription[Symbol.asyncIterator]();
     const batch: RecordedEvent[] = [];
     let turn = endOfTurn();
-    while (!this.stopped) {
+    while (!this.stopped && !runner.retired) {
       const next = iterator.next();
       next.catch(() => undefined); // if we abandon it (stop, apply error), its later rejection is not unhandled
       let result = await Promise.race([next, turn]);
@@ -236,6 +329,9 @@ export class Projector {
           onCommitted();
         }
         await this.markLiveOnce(runner);
+        if (runner.rebuild !== undefined) {
+          this.switchIfCaughtUp(runner, true);
+        }
         const idle = await this.untilStopped(next);
         if (idle === STOPPED) {
           return;
@@ -244,13 +340,13 @@ export class Projector {
         turn = endOfTurn();
       }
       if (result.done === true) {
-        if (batch.length > 0) {
+        if (batch.length > 0 && !runner.retired) {
           this.applyBatch(runner, batch.splice(0));
         }
         return;
       }
       batch.push(result.value);
-      if (batch.length >= this.batchSize) {
+      if (batch.length >= this.batchSize && !runner.retired) {
         this.applyBatch(runner, batch.splice(0));
         onCommitted();
         await endOfTurn(); // during a long catch-up, let HTTP and other projections in between batches
@@ -265,8 +361,14 @@ export class Projector {
    * ones included (a batch of unhandled events still moves the checkpoint). Synchronous from first read to
    * commit, so nothing else interleaves. Notifications go out only after the commit.
    */
-  private applyBatch(runner: Runner, events: readonly RecordedEvent[]): void {
+  private applyBatch(runner: Runner, batch: readonly RecordedEvent[]): void {
     const { projection, handles } = runner;
+    // After an online rebuild's switch the subscription may still hand over events the new copy already holds.
+    const from = runner.checkpoint;
+    const events = from === undefined ? batch : batch.filter((event) => event.position > from);
+    if (events.length === 0) {
+      return;
+    }
     const documents = new Map<string, unknown>();
     const unknownTypes: string[] = [];
     let lastRecordedAt: number | undefined;
@@ -311,8 +413,13 @@ export class Projector {
     for (const type of unknownTypes) {
       this.notify((observer) => observer.onUnknownEvent(projection.name, type));
     }
+    runner.lastDocumentIds = [...documents.keys()];
+    if (runner.rebuild !== undefined) {
+      this.switchIfCaughtUp(runner, false);
+      return;
+    }
     if (write) {
-      this.changeSubject.next({ projection: projection.name, documentIds: [...documents.keys()], position });
+      this.changeSubject.next({ projection: projection.name, documentIds: runner.lastDocumentIds, position });
     }
     this.waiters.release(projection.name, position);
   }
@@ -335,7 +442,9 @@ export class Projector {
     try {
       this.options.store.applyBatch(runner.projection.name, new Map(), checkpoint);
       this.persisted(runner, checkpoint);
-      this.changeSubject.next({ projection: runner.projection.name, documentIds: [], position: checkpoint });
+      if (runner.rebuild === undefined) {
+        this.changeSubject.next({ projection: runner.projection.name, documentIds: [], position: checkpoint });
+      }
     } catch (error) {
       this.notify((observer) => observer.onError(runner.projection.name, error));
     }
@@ -348,7 +457,7 @@ export class Projector {
       eventStore: this.options.eventStore,
       store: this.options.store,
       knownTypes: this.knownTypes,
-      isStopped: () => this.stopped,
+      isStopped: () => this.stopped || runner.retired,
       notify: (call) => this.notify(call),
       pause: endOfTurn,
     });
@@ -358,13 +467,18 @@ export class Projector {
     runner.checkpoint = built.head;
     this.persisted(runner, built.head);
     runner.lastRecordedAt = built.lastRecordedAt ?? runner.lastRecordedAt;
+    runner.lastDocumentIds = built.documentIds;
+    if (runner.rebuild !== undefined) {
+      this.switchIfCaughtUp(runner, false);
+      return;
+    }
     this.changeSubject.next({ projection: projection.name, documentIds: built.documentIds, position: built.head });
     this.waiters.release(projection.name, built.head);
   }
 
   /** First time the projection reaches the head: mark it live and drop older versions' documents (see store). */
   private async markLiveOnce(runner: Runner): Promise<void> {
-    if (runner.live) {
+    if (runner.live || runner.rebuild !== undefined) {
       return;
     }
     const head = await this.options.eventStore.headPosition();
@@ -396,5 +510,21 @@ export class Projector {
     }
   }
 }
+
+const newRunner = (projection: Projection<unknown>): Runner => ({
+  projection,
+  handles: new Set(projection.handles),
+  checkpoint: undefined,
+  persistedCheckpoint: undefined,
+  unpersistedEvents: 0,
+  flushTimer: undefined,
+  lastRecordedAt: undefined,
+  subscription: undefined,
+  running: false,
+  live: false,
+  loop: undefined,
+  retired: false,
+  lastDocumentIds: [],
+});
 
 const secondsSince = (epochMs: number, nowMs: number): number => Math.max(0, (nowMs - epochMs) / 1000);
