@@ -41,7 +41,7 @@ export class RebuildRequestWatcher {
 
   constructor(
     private readonly readModelsFile: string,
-    private readonly projector: Projector,
+    private readonly projector: Pick<Projector, 'startRebuild' | 'abandonRebuild'>,
     private readonly projections: readonly string[],
     private readonly logger?: Pick<Logger, 'info' | 'warn'>,
   ) {}
