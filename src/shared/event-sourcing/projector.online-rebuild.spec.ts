@@ -107,6 +107,20 @@ describe.each([
     subscription.unsubscribe();
   });
 
+  it('given a served copy still building from zero, when rebuilt online, then the switch waits for it', async () => {
+    await projector.stop();
+    store.close();
+    store = new SqliteReadModelStore({ file: ':memory:' });
+    projector = new Projector({ eventStore: events, store, projections: [eraseDocumentType(positionsProjection(perStream))], batchSize: 7 });
+    projector.start();
+    const rebuild = projector.startRebuild(NAME);
+    const position = await append(4); // wakes both, and the switch, whichever is first
+    await rebuild;
+    await projector.waitForPosition(NAME, position, 5_000);
+    expect(store.servedGeneration(NAME)).toBe(1);
+    expect(served()).toEqual(Object.fromEntries(appended));
+  });
+
   it('given a rebuild in progress, when a second one starts, then it is refused with REBUILD_ALREADY_RUNNING', async () => {
     const first = projector.startRebuild(NAME);
     await expect(projector.startRebuild(NAME)).rejects.toBeInstanceOf(RebuildAlreadyRunningError);

@@ -250,7 +250,10 @@ export class Projector {
       return;
     }
     const built = runner.checkpoint;
-    const behind = built === undefined ? !idle || served.checkpoint !== undefined : served.checkpoint !== undefined && built < served.checkpoint;
+    // The served copy without a checkpoint is empty only if the new one is too (an empty store, seen when idle);
+    // otherwise it is being built itself (a start from zero), and its build would write into the switched copy.
+    const behind =
+      served.checkpoint === undefined ? built !== undefined || !idle : built === undefined || built < served.checkpoint;
     if (behind) {
       return;
     }
@@ -422,6 +425,15 @@ export class Projector {
       this.changeSubject.next({ projection: projection.name, documentIds: runner.lastDocumentIds, position });
     }
     this.waiters.release(projection.name, position);
+    this.switchRebuildOf(projection.name);
+  }
+
+  /** The served copy moved: a new copy waiting at or past it (nothing new to apply) can switch now. */
+  private switchRebuildOf(name: string): void {
+    const rebuild = this.rebuilds.get(name);
+    if (rebuild !== undefined) {
+      this.switchIfCaughtUp(rebuild, false);
+    }
   }
 
   /** The stored checkpoint caught up with the one in memory. */
@@ -474,6 +486,7 @@ export class Projector {
     }
     this.changeSubject.next({ projection: projection.name, documentIds: built.documentIds, position: built.head });
     this.waiters.release(projection.name, built.head);
+    this.switchRebuildOf(projection.name);
   }
 
   /** First time the projection reaches the head: mark it live and drop older versions' documents (see store). */
