@@ -114,6 +114,9 @@ const prepare = (db: Database.Database) => ({
      ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
   ),
   deleteDocuments: db.prepare<[string]>('DELETE FROM documents WHERE projection = ?'),
+  deleteSomeDocuments: db.prepare<[string, string, number]>(
+    'DELETE FROM documents WHERE projection = ? AND id IN (SELECT id FROM documents WHERE projection = ? LIMIT ?)',
+  ),
   deleteCheckpoint: db.prepare<[string]>('DELETE FROM checkpoints WHERE projection = ?'),
   listMeta: db.prepare<[], ProjectionMeta>('SELECT projection, version, status FROM projection_meta'),
   upsertMeta: db.prepare<[string, number, string]>(
@@ -343,6 +346,9 @@ export class SqliteReadModelStore {
     this.db.transaction(() => {
       this.statements.deleteOtherDocuments.run(others, prefixEnd(others), served);
       this.statements.deleteOtherCheckpoints.run(others, prefixEnd(others), served);
+      if (served !== name) {
+        this.statements.deleteDocuments.run(name); // the first copy, if its dropping was cut short
+      }
     })();
     const generation = this.servedGeneration(name) + 1;
     const key = generationKey(name, generation);
@@ -351,27 +357,32 @@ export class SqliteReadModelStore {
   }
 
   /**
-   * Serves copy `generation` of `name` from now on and drops the copy served so far, in ONE transaction: a reader
-   * sees the old copy or the new one, never a mix nor an empty read model.
+   * Serves copy `generation` of `name` from now on, in ONE transaction: a reader sees the old copy or the new one,
+   * never a mix nor an empty read model. Returns the old copy's key: its checkpoint is gone, its documents are for
+   * dropDocuments (a 1M-event read model's are a gigabyte: deleted at once they would stall the service).
    */
-  switchGeneration(name: string, generation: number): void {
+  switchGeneration(name: string, generation: number): string {
     const old = this.keyOf(name);
     this.db.transaction(() => {
       this.statements.upsertServed.run(name, generation);
-      this.statements.deleteDocuments.run(old);
       this.statements.deleteCheckpoint.run(old);
     })();
     this.served.set(name, generation);
     this.forget(old);
+    return old;
   }
 
-  /** Drops a copy that will not be served (an abandoned online rebuild). */
-  dropGeneration(key: string): void {
-    this.db.transaction(() => {
-      this.statements.deleteDocuments.run(key);
+  /**
+   * Deletes up to `limit` documents of a copy that is no longer served or will not be (the old copy after a switch,
+   * an abandoned new one) and its checkpoint; returns how many documents it deleted (0: the copy is gone).
+   */
+  dropDocuments(key: string, limit: number): number {
+    const deleted = this.db.transaction(() => {
       this.statements.deleteCheckpoint.run(key);
+      return this.statements.deleteSomeDocuments.run(key, key, limit).changes;
     })();
     this.forget(key);
+    return deleted;
   }
 
   /** Records a projection as known to this file; a new name starts as 'catching-up'. */

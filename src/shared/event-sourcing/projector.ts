@@ -87,6 +87,9 @@ const CHECKPOINT_DELAY_MS = 1_000;
 /** …or once this many events went by without a write, so a restart never re-reads much. */
 const MAX_UNPERSISTED_EVENTS = 5_000;
 
+/** Documents of an unserved copy deleted per transaction (about 10 MB of current lists). */
+const DROP_CHUNK_DOCUMENTS = 1_000;
+
 const WOULD_WAIT = Symbol('WOULD_WAIT');
 const STOPPED = Symbol('STOPPED');
 /** Settles after pending I/O callbacks: whatever the iterator can hand over without waiting arrives before it. */
@@ -233,7 +236,14 @@ export class Projector {
     runner.retired = true;
     await runner.subscription?.close().catch(() => undefined);
     await runner.loop;
-    this.options.store.dropGeneration(runner.projection.name);
+    await this.dropCopy(runner.projection.name);
+  }
+
+  /** Deletes a copy nobody reads in chunks, letting reads and commits in between (see store.switchGeneration). */
+  private async dropCopy(key: string): Promise<void> {
+    while (this.options.store.dropDocuments(key, DROP_CHUNK_DOCUMENTS) > 0) {
+      await endOfTurn();
+    }
   }
 
   /**
@@ -261,7 +271,7 @@ export class Projector {
     if (runner.persistedCheckpoint !== built) {
       return; // the flush failed (reported): the next commit tries again
     }
-    this.options.store.switchGeneration(rebuild.name, rebuild.generation);
+    const old = this.options.store.switchGeneration(rebuild.name, rebuild.generation);
     this.persisted(served, built);
     served.checkpoint = built;
     runner.live = true;
@@ -272,7 +282,7 @@ export class Projector {
       this.changeSubject.next({ projection: rebuild.name, documentIds: runner.lastDocumentIds, position: built });
       this.waiters.release(rebuild.name, built);
     }
-    rebuild.switched();
+    void this.dropCopy(old).then(rebuild.switched, rebuild.switched);
   }
 
   /** Subscribe, consume, and on any error resubscribe from the STORED checkpoint after an exponential backoff. */
