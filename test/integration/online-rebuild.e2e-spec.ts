@@ -14,7 +14,8 @@ import { NodeProcess, ServiceProcess, freePort } from './service-process';
  * SIGKILLed leaves the served copy serving, and the next one completes.
  */
 
-jest.setTimeout(300_000);
+// A guard against a hang only: on the shared machine under load, spawning four TypeScript processes takes minutes.
+jest.setTimeout(600_000);
 
 const PATIENTS = [syntheticPatientId(15), syntheticPatientId(16), syntheticPatientId(17)];
 const REBUILT = 'Rebuilt currentMedicationList.v1 beside the running service';
