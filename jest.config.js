@@ -5,7 +5,7 @@ const ESM_ONLY = ['content-disposition', 'quick-lru', 'mercurius'];
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/projections', '<rootDir>/test', '<rootDir>/bench'],
+  roots: ['<rootDir>/src', '<rootDir>/projections', '<rootDir>/test', '<rootDir>/bench', '<rootDir>/web'],
   testRegex: '.*\\.(spec|e2e-spec|contract-spec)\\.ts$',
   transform: {
     // isolatedModules (transpile only, no type check: `npm run lint` runs tsc) as a tsconfig override, merged over

@@ -10,7 +10,10 @@ import type { Logger } from 'pino';
 import { AccessControlModule } from './access/access-control.module';
 import { AccessModule } from './access/access.module';
 import { type AppConfig, ConfigModule } from './config/config';
+import { FhirModule } from './fhir/fhir.module';
+import { LocalGraphiqlController } from './graphql/graphiql-local';
 import { GraphqlModule } from './graphql/graphql.module';
+import { WardModule } from './ward/ward.module';
 import { HealthModule } from './health/health.module';
 import { MedicationListModule } from './medication-list/medication-list.module';
 import { LOGGER, LoggerModule } from './observability/logger';
@@ -49,6 +52,8 @@ export class AppModule implements BeforeApplicationShutdown, OnApplicationShutdo
         // ---- access (issue 5): token verification, dev keys and the audit log (global), then the GraphQL edge
         // that authenticates every request (GraphqlModule) and the access step of every operation (AccessGuard).
         AccessModule.forRoot(config.auth),
+        // ---- the ward page (issue 20): its files and browser sessions, which the GraphQL edge authenticates from
+        WardModule,
         GraphqlModule,
         // ---- read side (issue 3): ReadModelsModule (src/read-models/read-models.module.ts) goes here. It owns the
         // read-model SQLite file (`${DATA_DIR}/read-models.db`), stops the projector in onModuleDestroy and closes
@@ -59,8 +64,11 @@ export class AppModule implements BeforeApplicationShutdown, OnApplicationShutdo
         // ---- capabilities ----------------------------------------------------------------------------------
         MedicationListModule,
         ReconciliationModule,
+        FhirModule,
       ],
       providers: [{ provide: APP_PIPE, useFactory: createInputValidationPipe }],
+      // GraphiQL outside production only; its packages are dev dependencies (absent from the production image).
+      controllers: config.nodeEnv === 'production' ? [] : [LocalGraphiqlController],
     };
   }
 

@@ -36,18 +36,23 @@ const exitAfterFlush = (logger: Logger, code: number): void => {
   logger.flush(() => process.exit(code));
 };
 
+/** One fatal line per problem, no stack: the operator needs the variable and the file, not our call stack. */
+const refuseToStart = (error: ConfigError): void => {
+  const logger = createLogger({ level: 'info' });
+  for (const problem of error.problems) {
+    logger.fatal({ problem }, `configuration: ${problem}`);
+  }
+  logger.fatal('refusing to start: fix the configuration above');
+  exitAfterFlush(logger, 1);
+};
+
 const bootstrap = async (): Promise<void> => {
   let config: AppConfig;
   try {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      const logger = createLogger({ level: 'info' });
-      for (const problem of error.problems) {
-        logger.fatal({ problem }, `configuration: ${problem}`);
-      }
-      logger.fatal('refusing to start: fix the configuration above');
-      exitAfterFlush(logger, 1);
+      refuseToStart(error);
       return;
     }
     throw error;
@@ -77,6 +82,11 @@ const bootstrap = async (): Promise<void> => {
 
 if (require.main === module) {
   bootstrap().catch((error: unknown) => {
+    // Files named by the configuration (the JWKS, the organisation register) are read while the app is built.
+    if (error instanceof ConfigError) {
+      refuseToStart(error);
+      return;
+    }
     const logger = createLogger({ level: 'info' });
     // A typed refusal (another process holds the read-model file) says what to do: make it the message itself.
     logger.fatal({ err: error }, isDomainError(error) ? `failed to start: ${error.message}` : 'failed to start');

@@ -29,11 +29,11 @@ const relations = () => {
 };
 
 const relation = (relationId: string, listId: string, startedPosition: string) => ({
-  relationId, patientId: `pid-${listId.slice(-1)}`, from: '2026-01-05', to: null, startedPosition,
+  relationId, patientId: `pid-${listId.slice(-1)}`, from: '2026-01-05', to: null, startedPosition, residentName: null, room: null,
 });
 
 const patient = (relationId: string, listId: string, unit: string | null) => ({
-  patientId: `pid-${listId.slice(-1)}`, streamId: listId, relationId, from: '2026-01-05', to: null, unit,
+  patientId: `pid-${listId.slice(-1)}`, streamId: listId, relationId, from: '2026-01-05', to: null, unit, residentName: null, room: null,
 });
 
 /** What the readers do: the documents under the prefix, in id order (as SqliteReadModelStore.listDocuments). */
@@ -56,6 +56,25 @@ describe('careUnitOverview.v2', () => {
       },
       [`${ORG}/${BJORN}`]: { organisationNumber: ORG, unit: null, streamId: BJORN, relations: [relation('r2', BJORN, '101')], lastPosition: '101' },
     });
+  });
+
+  it("CareRelationStarted keeps the resident's name and room the organisation registered (issue 20)", () => {
+    const { event } = eventFactory();
+    const admitted = event(streamOf(ANNE), 'CareRelationStarted', {
+      relationId: 'r1', patientId: 'pid-1', organisationNumber: ORG, unit: 'Avd. 2', from: '2026-01-05', residentName: 'Anne Hansen', room: '12',
+    });
+    const stored = project(projection, [admitted]);
+    expect(overview(stored, ORG, 'Avd. 2').patients).toEqual([
+      { ...patient('r1', ANNE, 'Avd. 2'), patientId: 'pid-1', residentName: 'Anne Hansen', room: '12' },
+    ]);
+  });
+
+  it('reads a relation stored before issue 20 (without name and room) as null name and room', () => {
+    const stored: CareUnitOverviewDocument = {
+      organisationNumber: ORG, unit: null, streamId: ANNE, lastPosition: '100',
+      relations: [{ relationId: 'r1', patientId: 'pid-1', from: '2026-01-05', to: null, startedPosition: '100' }],
+    };
+    expect(careUnitOverviewOf(ORG, undefined, [stored]).patients).toEqual([{ ...patient('r1', ANNE, null), residentName: null, room: null }]);
   });
 
   it('CareRelationEnded removes the relation; the document stays, empty when it was the last', () => {

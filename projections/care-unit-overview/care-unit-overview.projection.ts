@@ -31,6 +31,9 @@ export interface CareUnitPatient {
   readonly from: IsoDate;
   readonly to: IsoDate | null;
   readonly unit: string | null;
+  /** as the organisation registered them with the admission; null when not given (or before issue 20) */
+  readonly residentName: string | null;
+  readonly room: string | null;
 }
 
 /** An active care relation of one list to one organisation and unit. */
@@ -41,6 +44,9 @@ export interface CareUnitRelation {
   readonly to: IsoDate | null;
   /** position of its CareRelationStarted: the overview lists relations in the order they started */
   readonly startedPosition: string;
+  /** optional in the stored JSON: documents written before issue 20 lack them (read as null) */
+  readonly residentName?: string | null;
+  readonly room?: string | null;
 }
 
 /** The active relations of one patient list to one organisation (unit null: none named) or one unit of it. */
@@ -125,10 +131,11 @@ const evolve = (document: CareUnitOverviewDocument, event: ProjectionEvent): Car
   if (relation.type === 'CareRelationEnded') {
     return { ...advanced, relations: others };
   }
-  const { relationId, patientId, from, to } = relation.data;
+  const { relationId, patientId, from, to, residentName, room } = relation.data;
+  const started = { relationId, patientId, from, to: to ?? null, startedPosition: event.position };
   return {
     ...advanced,
-    relations: [...others, { relationId, patientId, from, to: to ?? null, startedPosition: event.position }],
+    relations: [...others, { ...started, residentName: residentName ?? null, room: room ?? null }],
   };
 };
 
@@ -157,6 +164,8 @@ export const careUnitOverviewOf = (
       from: relation.from,
       to: relation.to,
       unit: document.unit,
+      residentName: relation.residentName ?? null,
+      room: relation.room ?? null,
     })),
   };
 };

@@ -51,18 +51,22 @@ export const nameOf = (document: CurrentMedicationListDocument, entryId: string)
 export const dosageInShort = (dosage: Dosage): string => dosage.shortCode ?? describeDosage(dosage);
 
 /**
- * Drops discontinued entries more than 90 days older than the CURRENT event's clinical time. The query
- * filters by "now" as well; pruning by event time keeps documents bounded and the fold deterministic.
+ * Drops discontinued entries that no reader can be shown any more: those discontinued more than 90 days before
+ * the current event was RECORDED. Every reader's instant is at or after that: a live read's clock has passed it,
+ * and an asOf read folds only events recorded at or before asOf. So the read's own filter (90 days after
+ * `discontinuedAt`, at the reader's instant) would hide them anyway, and pruning only keeps documents bounded.
+ * Never a clinical time: that is whatever the GP typed, in the past or the future, and counting back from a
+ * dosage change planned 100 days ahead hid a drug stopped today from every reader (issue 22).
  */
 export const pruneDiscontinued = (
   document: CurrentMedicationListDocument,
-  clinicalTime: string,
+  recordedAt: string,
 ): CurrentMedicationListDocument => {
-  const now = Date.parse(clinicalTime);
-  if (Number.isNaN(now)) {
+  const recorded = Date.parse(recordedAt);
+  if (Number.isNaN(recorded)) {
     return document;
   }
-  const cutoff = now - DISCONTINUED_VISIBLE_DAYS * DAY_MS;
+  const cutoff = recorded - DISCONTINUED_VISIBLE_DAYS * DAY_MS;
   const kept = document.discontinued.filter((entry) => Date.parse(entry.discontinuedAt) >= cutoff);
   return kept.length === document.discontinued.length ? document : { ...document, discontinued: kept };
 };

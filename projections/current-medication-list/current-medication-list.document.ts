@@ -77,7 +77,7 @@ export interface CurrentEntry {
   readonly changedBy: Actor;
 }
 
-/** An entry discontinued (seponert); shown for 90 days, pruned deterministically by event time. */
+/** An entry discontinued (seponert); shown for 90 days after `discontinuedAt`, pruned by recorded time. */
 export interface DiscontinuedEntry {
   readonly entryId: string;
   readonly medication: Medication;

@@ -242,11 +242,13 @@ describe('currentMedicationList.v1', () => {
   });
 
   describe('rules', () => {
-    it('prunes discontinued entries more than 90 days before the current event, deterministically', () => {
+    it('prunes discontinued entries more than 90 days before the current event was recorded, whatever its clinical time', () => {
       const { event, started } = list();
       const first = started();
       const stopped = event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: '2026-01-06T08:00:00.000Z', reasonCode: 'A' });
-      const later = (day: string) => event(STREAM, 'ListMarkedNotReviewed', { reason: 'x', markedAt: day }, { clinicalTime: day });
+      // the clinical time is far in the future: only the recorded time may move the 90-day window
+      const later = (day: string) =>
+        event(STREAM, 'ListMarkedNotReviewed', { reason: 'x', markedAt: '2126-01-01T00:00:00.000Z' }, { recordedAt: day, clinicalTime: '2126-01-01T00:00:00.000Z' });
       const visible = project(projection, [first, stopped, later('2026-04-06T08:00:00.000Z')]);
       const pruned = project(projection, [later('2026-04-06T08:00:01.000Z')], visible);
       expect(documentsOf<CurrentMedicationListDocument>(visible)[LIST_ID]?.discontinued).toHaveLength(1);

@@ -185,12 +185,16 @@ const evolve = (document: Doc, event: ProjectionEvent): Doc => {
   if (!isMedicationListEvent(known)) {
     return advanced;
   }
-  return pruneDiscontinued(evolveEntryEvent(advanced, known, event), event.metadata.clinicalTime);
+  return pruneDiscontinued(evolveEntryEvent(advanced, known, event), event.metadata.recordedAt);
 };
 
-/** Read model `currentMedicationList.v1`: one document per patient list, keyed by the stream's uuid. */
+/**
+ * Read model `currentMedicationList.v2`: one document per patient list, keyed by the stream's uuid. v2 prunes
+ * discontinued entries by recorded time (v1 counted from a clinical time and could lose a discontinuation), so
+ * a v1 read model is rebuilt from position zero at start and retired.
+ */
 export const currentMedicationListProjection: Projection<CurrentMedicationListDocument> = {
-  name: 'currentMedicationList.v1',
+  name: 'currentMedicationList.v2',
   handles: medicationListEventTypes,
   documentIds: (event) => {
     const listId = listIdOf(event.streamName);

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ReadModelsModule } from '../read-models/read-models.module';
+import { AccessGate } from './access-gate';
 import { AccessLogResolver } from './access-log.resolver';
 import { AccessGuard } from './access.guard';
+import { AccessStep } from './access-step';
 import { PatientContextReader } from './patient-context';
 
 /**
@@ -12,6 +14,9 @@ import { PatientContextReader } from './patient-context';
  */
 @Module({
   imports: [ReadModelsModule],
-  providers: [PatientContextReader, { provide: APP_GUARD, useClass: AccessGuard }, AccessLogResolver],
+  providers: [PatientContextReader, AccessStep, AccessGate, { provide: APP_GUARD, useClass: AccessGuard }, AccessLogResolver],
+  // The step is callable from any edge (a REST controller), not only through the GraphQL guard; AccessGate is the FHIR
+  // edge's (src/fhir) use of the same policy and audit.
+  exports: [AccessStep, AccessGate, PatientContextReader],
 })
 export class AccessControlModule {}

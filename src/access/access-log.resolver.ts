@@ -1,8 +1,10 @@
+import { Inject } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { parsePatientId } from '../identifiers/norwegian-identifiers';
 import { Access } from './access.decorator';
 import { AccessLogPageGql, EmergencyBasisCodeGql } from './access.graphql';
 import { type AccessLogEntry, AuditService } from './audit';
+import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 
 /**
  * `accessLog`: who looked at (or changed) the patient's data, newest first, with emergency access flagged. For the
@@ -12,7 +14,8 @@ import { type AccessLogEntry, AuditService } from './audit';
 const basisCodeOf = (code: string | undefined): EmergencyBasisCodeGql | null =>
   Object.values(EmergencyBasisCodeGql).find((candidate) => candidate === code) ?? null;
 
-const toEntryGql = ({ cursor, event }: AccessLogEntry) => ({
+/** One entry as the patient reads it: organisations by name from the register (as it is now). */
+const toEntryGql = (register: OrganisationRegister, { cursor, event }: AccessLogEntry) => ({
   cursor,
   at: event.at,
   operation: event.operation,
@@ -25,11 +28,22 @@ const toEntryGql = ({ cursor, event }: AccessLogEntry) => ({
   callerRole: event.callerRole,
   callerHpr: event.callerHpr ?? null,
   callerOrganisation: event.callerOrganisation ?? null,
+  callerOrganisationName: register.nameOf(event.callerOrganisation) ?? null,
+  callerParentOrganisation: event.callerParentOrganisation ?? null,
+  callerParentOrganisationName: register.nameOf(event.callerParentOrganisation) ?? null,
+  callerChildOrganisation: event.callerChildOrganisation ?? null,
+  callerChildOrganisationName: register.nameOf(event.callerChildOrganisation) ?? null,
+  untrustedChildOrganisation: event.untrustedChildOrganisation ?? null,
+  clientId: event.clientId ?? null,
+  byPatient: event.byPatient === true,
 });
 
 @Resolver()
 export class AccessLogResolver {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    @Inject(ORGANISATION_REGISTER) private readonly register: OrganisationRegister,
+  ) {}
 
   @Query(() => AccessLogPageGql, {
     description:
@@ -47,6 +61,6 @@ export class AccessLogResolver {
       ...(first === null || first === undefined ? {} : { first }),
       ...(after === null || after === undefined ? {} : { after }),
     });
-    return { entries: page.entries.map(toEntryGql), hasNextPage: page.hasNextPage, endCursor: page.endCursor };
+    return { entries: page.entries.map((entry) => toEntryGql(this.register, entry)), hasNextPage: page.hasNextPage, endCursor: page.endCursor };
   }
 }

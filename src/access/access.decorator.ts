@@ -78,3 +78,24 @@ export const CommandContext = createParamDecorator((_data: unknown, context: Exe
   }
   return grant;
 });
+
+/**
+ * Run before each snapshot a subscription pushes after its first (live authorization, issue 15): resolves when the
+ * caller may still see it (and has audited the look); rejects with a typed GraphQLError when not.
+ */
+export type LiveCheck = () => Promise<void>;
+
+const liveChecks = new WeakMap<object, LiveCheck>();
+
+export const recordLiveCheck = (info: object, check: LiveCheck): void => {
+  liveChecks.set(info, check);
+};
+
+/** The LiveCheck the access step left for this subscription call. */
+export const LiveAccess = createParamDecorator((_data: unknown, context: ExecutionContext): LiveCheck => {
+  const check = liveChecks.get(GqlExecutionContext.create(context).getInfo<object>());
+  if (check === undefined) {
+    throw new MissingGrantError();
+  }
+  return check;
+});

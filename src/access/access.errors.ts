@@ -76,6 +76,18 @@ export class AccessDeniedError extends DomainError {
 }
 
 /**
+ * A subscription's token ended (exp plus the clock skew) while it was open: nothing more is pushed, and the
+ * connection is closed with 4401 (src/graphql/ws-connection.ts).
+ */
+export class SubscriptionTokenExpiredError extends DomainError {
+  readonly code = 'TOKEN_EXPIRED';
+  readonly kind = 'forbidden' as const;
+  constructor() {
+    super('The access token has expired; connect again with a fresh token');
+  }
+}
+
+/**
  * The audit event could not be stored durably. The request must fail (fail closed, issue 5): no answer leaves
  * without its audit record.
  */

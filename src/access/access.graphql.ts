@@ -72,6 +72,25 @@ export class AccessLogEntryGql {
   callerHpr!: string | null;
   @Field(() => String, { nullable: true, description: 'the organisation number the caller acted for' })
   callerOrganisation!: string | null;
+  @Field(() => String, { nullable: true, description: 'its name, from the organisation register' })
+  callerOrganisationName!: string | null;
+  @Field(() => String, { nullable: true, description: 'the legal entity (orgnr_parent) of the caller' })
+  callerParentOrganisation!: string | null;
+  @Field(() => String, { nullable: true, description: 'its name, from the organisation register' })
+  callerParentOrganisationName!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'the sub-unit (orgnr_child), only when the organisation register places it under the legal entity',
+  })
+  callerChildOrganisation!: string | null;
+  @Field(() => String, { nullable: true, description: 'its name, from the organisation register' })
+  callerChildOrganisationName!: string | null;
+  @Field(() => String, { nullable: true, description: 'a sub-unit the token claimed that the register does not vouch for' })
+  untrustedChildOrganisation!: string | null;
+  @Field(() => String, { nullable: true, description: 'the client system that made the call (HelseID client_id)' })
+  clientId!: string | null;
+  @Field({ description: 'the patient looked at their own data' })
+  byPatient!: boolean;
 }
 
 @ObjectType('AccessLogPage', { description: 'The access log, newest first.' })

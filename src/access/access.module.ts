@@ -1,14 +1,19 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { createLocalJWKSet } from 'jose';
+import { type JSONWebKeySet, createLocalJWKSet } from 'jose';
 import * as path from 'node:path';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { ReadinessChecks } from '../health/readiness';
 import { CLOCK, type Clock } from '../shared/clock';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { AuditService } from './audit';
 import type { AuthConfig } from './auth-config';
 import { DevJwksController } from './dev-jwks.controller';
 import { DEV_KEYS, type DevKeys, loadOrCreateDevKeys } from './dev-keys';
-import { TokenVerifier, keySetFromFile, remoteKeySet } from './token-verifier';
+import { devOrganisationRegister } from './dev-organisations';
+import { ORGANISATION_REGISTER, OrganisationRegister, loadOrganisationRegister } from './organisation-register';
+import { loadJwksFile } from './jwks-file';
+import { JwksReadiness } from './jwks-readiness';
+import { TokenVerifier, remoteKeySet } from './token-verifier';
 
 /**
  * Authentication, access policy and audit (issue 5). Global: exports TokenVerifier, AuditService and AUTH_CONFIG
@@ -28,17 +33,17 @@ const devKeysProvider: Provider = {
   useFactory: (config: AppConfig): Promise<DevKeys> => loadOrCreateDevKeys(path.join(config.dataDir, 'dev-auth')),
 };
 
-const tokenVerifierProvider = (auth: AuthConfig): Provider => ({
+const tokenVerifierProvider = (auth: AuthConfig, fileKeys: JSONWebKeySet | undefined): Provider => ({
   provide: TokenVerifier,
   inject: auth.keys.kind === 'dev' ? [CLOCK, DEV_KEYS] : [CLOCK],
-  useFactory: async (clock: Clock, devKeys?: DevKeys): Promise<TokenVerifier> => {
+  useFactory: (clock: Clock, devKeys?: DevKeys): TokenVerifier => {
     const keys =
       auth.keys.kind === 'dev'
         ? // The dev key is in memory: no HTTP round trip to our own JWKS endpoint.
           createLocalJWKSet(devKeys?.jwks ?? { keys: [] })
         : auth.keys.kind === 'url'
           ? remoteKeySet(auth.keys.url)
-          : await keySetFromFile(auth.keys.file);
+          : createLocalJWKSet(fileKeys ?? { keys: [] });
     return new TokenVerifier({
       keys,
       issuer: auth.issuer,
@@ -47,6 +52,21 @@ const tokenVerifierProvider = (auth: AuthConfig): Provider => ({
       clock,
     });
   },
+});
+
+/**
+ * ORGANISATION_REGISTER_FILE, else the dev register in dev mode, else none (no sub-unit is trusted). Read when the
+ * module is composed, before any provider opens a file or a socket: a bad row throws ConfigError and nothing is
+ * left running.
+ */
+const organisationRegisterProvider = (auth: AuthConfig): Provider => ({
+  provide: ORGANISATION_REGISTER,
+  useValue:
+    auth.organisationRegisterFile !== undefined
+      ? loadOrganisationRegister(auth.organisationRegisterFile)
+      : auth.keys.kind === 'dev'
+        ? devOrganisationRegister()
+        : new OrganisationRegister([]),
 });
 
 const auditServiceProvider: Provider = {
@@ -67,10 +87,17 @@ export class AccessModule {
       providers: [
         { provide: AUTH_CONFIG, useValue: auth },
         ...(dev ? [devKeysProvider] : []),
-        tokenVerifierProvider(auth),
+        // Read now, like the register: a bad file refuses start before anything is opened.
+        tokenVerifierProvider(auth, auth.keys.kind === 'file' ? loadJwksFile(auth.keys.file) : undefined),
+        organisationRegisterProvider(auth),
+        {
+          provide: JwksReadiness,
+          inject: [{ token: ReadinessChecks, optional: true }],
+          useFactory: (readiness?: ReadinessChecks) => new JwksReadiness(auth, readiness),
+        },
         auditServiceProvider,
       ],
-      exports: [AUTH_CONFIG, TokenVerifier, AuditService, ...(dev ? [DEV_KEYS] : [])],
+      exports: [AUTH_CONFIG, TokenVerifier, AuditService, ORGANISATION_REGISTER, ...(dev ? [DEV_KEYS] : [])],
     };
   }
 }

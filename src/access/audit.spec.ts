@@ -42,7 +42,7 @@ const access = (overrides: Partial<AccessRecord> = {}): AccessRecord => ({
 
 describe('buildAccessEvent', () => {
   it('records who (HPR, organisation, role), what, on which basis and when', () => {
-    expect(buildAccessEvent(access(), AT, 'event-1')).toEqual({
+    expect(buildAccessEvent(access({ childOrganisationTrusted: true }), AT, 'event-1')).toEqual({
       id: 'event-1',
       type: 'PatientDataAccessed',
       data: {
@@ -52,6 +52,9 @@ describe('buildAccessEvent', () => {
         flagged: false,
         callerHpr: '1234567',
         callerOrganisation: '123456785',
+        callerParentOrganisation: '998877660',
+        callerChildOrganisation: '123456785',
+        clientId: 'gp-system',
         callerRole: 'prescriber',
         at: '2025-06-01T10:00:00.000Z',
       },
@@ -65,6 +68,22 @@ describe('buildAccessEvent', () => {
         schemaVersion: 1,
       },
     });
+  });
+
+  it('never names a sub-unit the register does not vouch for: recorded as a claim, the legal entity acts', () => {
+    const event = buildAccessEvent(access(), AT, 'event-3');
+    expect(event.data).toMatchObject({
+      callerOrganisation: '998877660', callerParentOrganisation: '998877660', untrustedChildOrganisation: '123456785',
+    });
+    expect(event.data).not.toHaveProperty('callerChildOrganisation');
+    expect(event.metadata.actor).toEqual({ role: 'prescriber', hprNumber: '1234567', organisationNumber: '998877660' });
+  });
+
+  it('records that the patient looked, never their number', () => {
+    const patient = { ...access().caller, roles: ['patient' as const], pid: PATIENT, organisation: {} };
+    const event = buildAccessEvent(access({ caller: patient, decision: { allowed: true, basis: 'own-data', flagged: false } }), AT, 'e');
+    expect(event.data).toMatchObject({ byPatient: true, callerRole: 'patient' });
+    expect(JSON.stringify(event)).not.toContain(PATIENT);
   });
 
   it('records a denial with its reason code and no basis', () => {

@@ -45,7 +45,18 @@ export interface PatientDataAccessed {
     readonly emergencyReason?: string;
     readonly emergencyBasisCode?: EmergencyBasisCode;
     readonly callerHpr?: string;
+    /** the organisation the caller acted for: the trusted sub-unit, else the legal entity */
     readonly callerOrganisation?: string;
+    /** orgnr_parent (legal entity) */
+    readonly callerParentOrganisation?: string;
+    /** orgnr_child, only when the organisation register places it under the parent */
+    readonly callerChildOrganisation?: string;
+    /** an orgnr_child the register does not place under the parent: a claim, recorded, never blamed */
+    readonly untrustedChildOrganisation?: string;
+    /** the client system (HelseID client_id) */
+    readonly clientId?: string;
+    /** the patient looked at their own data (never their number) */
+    readonly byPatient?: boolean;
     readonly callerRole: CallerRole | 'none';
     readonly at: string;
   };
@@ -58,9 +69,13 @@ export interface AccessRecord {
   readonly caller: Caller;
   readonly operation: Operation;
   readonly decision: AccessDecision;
+  /** false when the register does not place the token's orgnr_child under its orgnr_parent (default: false) */
+  readonly childOrganisationTrusted?: boolean;
   readonly emergency?: EmergencyAccess;
   /** the patients whose data this touches: one event per patient stream; [] → the general stream */
   readonly patientIds: readonly string[];
+  /** patients named by their list id (patientStreamId) only, as a FHIR read by resource id names them */
+  readonly listIds?: readonly string[];
   readonly correlationId: string;
 }
 
@@ -70,7 +85,12 @@ const safeReason = (reason: string): string => maskIdentifiers(reason.trim()).sl
 
 /** Pure: the audit event of one decision, recorded at `at` with id `eventId`. */
 export const buildAccessEvent = (record: AccessRecord, at: Date, eventId: string): NewEvent => {
-  const { caller, decision, emergency, operation } = record;
+  const { decision, emergency, operation } = record;
+  const { parent, child } = record.caller.organisation;
+  const trustedChild = record.childOrganisationTrusted === true ? child : undefined;
+  const untrustedChild = trustedChild === undefined ? child : undefined;
+  // Who is named is what the register vouches for: an untrusted sub-unit never becomes the actor (issue 15).
+  const caller: Caller = { ...record.caller, organisation: { ...(parent === undefined ? {} : { parent }), ...(trustedChild === undefined ? {} : { child: trustedChild }) } };
   const role = roleOfDecision(caller, decision);
   const organisation = callerOrganisationNumber(caller);
   const data: PatientDataAccessed['data'] = {
@@ -84,6 +104,11 @@ export const buildAccessEvent = (record: AccessRecord, at: Date, eventId: string
       : {}),
     ...(caller.hprNumber === undefined ? {} : { callerHpr: caller.hprNumber }),
     ...(organisation === undefined ? {} : { callerOrganisation: organisation }),
+    ...(parent === undefined ? {} : { callerParentOrganisation: parent }),
+    ...(trustedChild === undefined ? {} : { callerChildOrganisation: trustedChild }),
+    ...(untrustedChild === undefined ? {} : { untrustedChildOrganisation: untrustedChild }),
+    clientId: caller.clientId,
+    ...(decision.basis === 'own-data' ? { byPatient: true } : {}),
     callerRole: role ?? 'none',
     at: at.toISOString(),
   };
@@ -132,9 +157,19 @@ export const parseAccessData = (data: unknown): PatientDataAccessed['data'] | un
     typeof data.flagged !== 'boolean' ||
     typeof data.at !== 'string' ||
     !(data.callerRole === 'none' || CALLER_ROLES.some((role) => role === data.callerRole)) ||
-    !['basis', 'reasonCode', 'emergencyReason', 'emergencyBasisCode', 'callerHpr', 'callerOrganisation'].every((key) =>
-      optionalString(data[key]),
-    )
+    ![
+      'basis',
+      'reasonCode',
+      'emergencyReason',
+      'emergencyBasisCode',
+      'callerHpr',
+      'callerOrganisation',
+      'callerParentOrganisation',
+      'callerChildOrganisation',
+      'untrustedChildOrganisation',
+      'clientId',
+    ].every((key) => optionalString(data[key])) ||
+    !(data.byPatient === undefined || typeof data.byPatient === 'boolean')
   ) {
     return undefined;
   }
@@ -189,10 +224,11 @@ export class AuditService {
   /** Resolves once every event is durably stored; otherwise throws AuditUnavailableError (fail the request). */
   async record(access: AccessRecord): Promise<void> {
     const at = this.clock.now();
-    const streams =
-      access.patientIds.length === 0
-        ? [GENERAL_AUDIT_STREAM]
-        : access.patientIds.map((patientId) => accessLogStreamName(patientId, this.patientIdSecret));
+    const named = [
+      ...access.patientIds.map((patientId) => accessLogStreamName(patientId, this.patientIdSecret)),
+      ...(access.listIds ?? []).map((listId) => `${ACCESS_LOG_STREAM_PREFIX}${listId}`),
+    ];
+    const streams = named.length === 0 ? [GENERAL_AUDIT_STREAM] : named;
     try {
       await Promise.all(
         streams.map((stream) =>

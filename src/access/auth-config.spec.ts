@@ -12,6 +12,8 @@ const PRODUCTION = {
   AUTH_JWKS_URL: 'https://helseid-sts.nhn.no/.well-known/openid-configuration/jwks',
   AUTH_ISSUER: 'https://helseid-sts.nhn.no',
   AUTH_AUDIENCE: 'e-helse:pll',
+  AUTH_PUBLIC_BASE_URL: 'https://pll.example',
+  ORGANISATION_REGISTER_FILE: '/etc/pll/organisations.csv',
 };
 
 /** The error a function throws (or undefined): assertions stay outside any catch. */
@@ -107,6 +109,8 @@ describe('assertProductionAuthConfig', () => {
     ['a plain-http JWKS', { AUTH_JWKS_URL: 'http://helseid/jwks' }, 'AUTH_JWKS_URL must be an https URL in production'],
     ['no issuer', { AUTH_ISSUER: '' }, 'AUTH_ISSUER is required in production'],
     ['no audience', { AUTH_AUDIENCE: ' ' }, 'AUTH_AUDIENCE is required in production'],
+    ['no public base URL (DPoP htu)', { AUTH_PUBLIC_BASE_URL: '' }, 'AUTH_PUBLIC_BASE_URL is required in production'],
+    ['no organisation register', { ORGANISATION_REGISTER_FILE: '' }, 'ORGANISATION_REGISTER_FILE is required in production'],
   ])('refuses to start with %s', (_name, override, problem) => {
     const env = { ...PRODUCTION, ...override };
     expect(thrown(() => assertProductionAuthConfig(env))).toMatchObject({ problems: [problem] });
@@ -119,6 +123,8 @@ describe('assertProductionAuthConfig', () => {
         'AUTH_JWKS_URL or AUTH_JWKS_FILE is required in production',
         'AUTH_ISSUER is required in production',
         'AUTH_AUDIENCE is required in production',
+        'AUTH_PUBLIC_BASE_URL is required in production',
+        'ORGANISATION_REGISTER_FILE is required in production',
       ],
     });
   });

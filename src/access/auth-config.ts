@@ -15,6 +15,8 @@ import type { SecurityLevel } from './caller';
  *   AUTH_MIN_LEVEL_READ       minimum HelseID security level for reads, 2–4 (default 3)
  *   AUTH_MIN_LEVEL_WRITE      minimum security level for writes, 2–4 (default 4)
  *   AUTH_PUBLIC_BASE_URL      the URL clients use (behind a proxy), for the DPoP `htu` check (optional)
+ *   ORGANISATION_REGISTER_FILE  CSV of the organisations the service trusts (organisation-register.ts); required in
+ *                             production, a seeded one in dev mode
  */
 
 export type AuthMode = 'dev' | 'jwks';
@@ -32,6 +34,8 @@ export interface AuthConfig {
   readonly clockSkewSeconds: number;
   readonly minimumSecurityLevel: { readonly read: SecurityLevel; readonly write: SecurityLevel };
   readonly publicBaseUrl?: string;
+  /** ORGANISATION_REGISTER_FILE: absent → the dev register in dev mode, an empty one otherwise */
+  readonly organisationRegisterFile?: string;
 }
 
 /** The development issuer and audience (AUTH_MODE=dev): `npm run token` signs with these, the service expects them. */
@@ -105,7 +109,8 @@ export const productionAuthProblems = (env: Env): string[] => {
   } else if (url !== undefined && !isHttpUrl(url, true)) {
     problems.push('AUTH_JWKS_URL must be an https URL in production');
   }
-  for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE']) {
+  // AUTH_PUBLIC_BASE_URL: the DPoP `htu` is checked against it, never against the request's Host header (issue 15).
+  for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_PUBLIC_BASE_URL', 'ORGANISATION_REGISTER_FILE']) {
     if (valueOf(env, name) === undefined) {
       problems.push(`${name} is required in production`);
     }
@@ -177,6 +182,7 @@ export const parseAuthConfig = (env: Env): ParsedAuthConfig => {
   if (publicBaseUrl !== undefined && !isHttpUrl(publicBaseUrl, false)) {
     problems.push(`AUTH_PUBLIC_BASE_URL must be an http(s) URL (got "${publicBaseUrl}")`);
   }
+  const registerFile = valueOf(env, 'ORGANISATION_REGISTER_FILE');
   const config: AuthConfig = {
     mode,
     keys,
@@ -188,6 +194,7 @@ export const parseAuthConfig = (env: Env): ParsedAuthConfig => {
       write: levelOf(env, 'AUTH_MIN_LEVEL_WRITE', 4, problems),
     },
     ...(publicBaseUrl === undefined ? {} : { publicBaseUrl: publicBaseUrl.replace(/\/+$/, '') }),
+    ...(registerFile === undefined ? {} : { organisationRegisterFile: registerFile }),
   };
   return { config, problems, warnings };
 };

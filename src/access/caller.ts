@@ -71,6 +71,11 @@ export interface Caller {
   readonly careUnit?: string;
   readonly scopes: readonly string[];
   readonly roles: readonly CallerRole[];
+  /**
+   * The token's `exp` (seconds since the epoch). A WebSocket connection outlives the request that opened it, so its
+   * subscriptions are stopped when the token ends (exp plus the clock skew; src/graphql/ws-connection.ts).
+   */
+  readonly expiresAt?: number;
 }
 
 const invalid = (): AuthenticationError => new AuthenticationError('TOKEN_CLAIMS_INVALID');
@@ -129,6 +134,7 @@ export const callerFromClaims = (payload: JWTPayload): Caller => {
     ...(careUnit === undefined ? {} : { careUnit }),
     scopes,
     roles: CALLER_ROLES.filter((role) => scopes.includes(PLL_SCOPES[role])),
+    ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}),
   };
 };
 

@@ -38,6 +38,16 @@ export class PatientContextReader {
     return { isCallerThePatient: isCallerThePatient(caller, patientId), careRelations: list?.careRelations ?? [] };
   }
 
+  /**
+   * The same facts for a patient named only by their list id (a FHIR read by resource id): "is it me?" compares
+   * the list id derived from the caller's own pid, so no patient id is needed.
+   */
+  listContext(caller: Caller, listId: string): PatientAccessContext {
+    const list = this.readModels.getDocument<CurrentMedicationListDocument>(currentMedicationListProjection.name, listId);
+    const own = caller.pid !== undefined && patientStreamId(caller.pid, this.config.patientIdSecret) === listId;
+    return { isCallerThePatient: own, careRelations: list?.careRelations ?? [] };
+  }
+
   /** The patient ids the care-unit overview of an organisation (or one unit) lists now, in its order. */
   residents(organisationNumber: string, unit: string | undefined): string[] {
     const documents = this.readModels.listDocuments<CareUnitOverviewDocument>(careUnitOverviewProjection.name, {

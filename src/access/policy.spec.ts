@@ -51,6 +51,7 @@ const emergency = { reason: 'unconscious on arrival, no relation yet', basisCode
 // Columns: the callers below. Cells: the basis when allowed, or the denial.
 //   P prescriber · Ph pharmacy · CR care-relation · OD own-data · E emergency (flagged) · A auditor
 //   -  ROLE_NOT_PERMITTED · NCR NO_CARE_RELATION · OO OTHER_ORGANISATION · NOD NOT_OWN_DATA · NOW NOT_OWN_WORKLIST
+//   ENS EMERGENCY_NOT_FOR_SUBSCRIPTIONS (break-the-glass on a standing feed: refused, flagged)
 // Rows: the operations; gpWorklist twice, for the prescriber's own HPR number and for another one.
 // care+rel: nursing home with an active relation to the patient, asking for its own care unit.
 // care-rel: another organisation without a relation, asking for the nursing home's care unit.
@@ -98,14 +99,14 @@ const EXPECTED = `
   careUnit                P          -        CR       OO       OO       -       -        -       -
   gpWorklist(own)         P          -        -        -        -        -       -        -       -
   gpWorklist(other)       NOW        -        -        -        -        -       -        -       -
-  medicationListChanged   P          -        CR       NCR      NCR      -       -        -       -
-  careUnitChanged         P          -        CR       OO       OO       -       -        -       -
+  medicationListChanged   P          -        CR       NCR      ENS      -       -        -       -
+  careUnitChanged         P          -        CR       OO       ENS      -       -        -       -
 `;
 
 const CELL: Readonly<Record<string, string>> = {
   P: 'prescriber', Ph: 'pharmacy', CR: 'care-relation', OD: 'own-data', E: 'emergency', A: 'auditor',
   '-': 'ROLE_NOT_PERMITTED', NCR: 'NO_CARE_RELATION', OO: 'OTHER_ORGANISATION', NOD: 'NOT_OWN_DATA',
-  NOW: 'NOT_OWN_WORKLIST',
+  NOW: 'NOT_OWN_WORKLIST', ENS: 'EMERGENCY_NOT_FOR_SUBSCRIPTIONS',
 };
 /** Rows that are one operation under a particular target (the request's default target otherwise). */
 const ROW_VARIANTS: Readonly<Record<string, { readonly operation: Operation; readonly extra: Partial<AccessRequest> }>> = {
@@ -310,6 +311,17 @@ describe('decideAccess: emergency access', () => {
     expect(decideAccess(request(pharmacy, 'discrepancies', { emergency })).allowed).toBe(false);
     const otherPatient = caller(['patient'], { pid: '15057045628', hprNumber: '2222222' });
     expect(decideAccess(request(otherPatient, 'medicationList', { emergency })).allowed).toBe(false);
+  });
+});
+
+describe('decideAccess: an orgnr_child the register does not vouch for', () => {
+  it('refuses every operation, whatever else the token holds', () => {
+    const claimed = caller(['prescriber', 'care'], { organisation: { child: NURSING_HOME, parent: OTHER_ORG }, hprNumber: OWN_HPR });
+    for (const operation of ['medicationList', 'startMedication', 'careUnit'] as const) {
+      expect(decideAccess(request(claimed, operation, { untrustedChildOrganisation: true }))).toEqual({
+        allowed: false, reasonCode: 'ORGANISATION_NOT_REGISTERED', flagged: false,
+      });
+    }
   });
 });
 

@@ -98,7 +98,9 @@ export type DenialReason =
   | 'MISSING_PATIENT_CONTEXT'
   | 'MISSING_CARE_UNIT'
   | 'NOT_OWN_WORKLIST'
-  | 'MISSING_WORKLIST_HPR';
+  | 'MISSING_WORKLIST_HPR'
+  | 'EMERGENCY_NOT_FOR_SUBSCRIPTIONS'
+  | 'ORGANISATION_NOT_REGISTERED';
 
 /** Norwegian access basis codes for access without a care relation (domain.md). */
 export const EMERGENCY_BASIS_CODES = ['HPAKUTT', 'HPMOTTATTSAMTYKKE', 'HPUNNTAK'] as const;
@@ -147,6 +149,11 @@ export interface AccessRequest {
   /** required for gpWorklist */
   readonly gp?: GpTarget;
   readonly emergency?: EmergencyAccess;
+  /**
+   * The token names an `orgnr_child` the organisation register does not place under its `orgnr_parent` (issue 15):
+   * HelseID does not validate the child, so such a token is refused whatever else it holds.
+   */
+  readonly untrustedChildOrganisation?: boolean;
   readonly minimumSecurityLevel: { readonly read: SecurityLevel; readonly write: SecurityLevel };
   /** now (ISO 8601): which care relations are active today (Norwegian date) */
   readonly at: string;
@@ -277,6 +284,10 @@ const isStatedEmergency = (emergency: EmergencyAccess): boolean => {
 const emergencyDecision = (request: AccessRequest, emergency: EmergencyAccess): AccessDecision | undefined => {
   const { caller } = request;
   const eligibleRole = caller.roles.includes('prescriber') || caller.roles.includes('care');
+  if (eligibleRole && OPERATIONS[request.operation].kind === 'subscription') {
+    // A standing feed is not a one-off look (issue 15): refused with its own code, flagged so the patient sees it.
+    return { allowed: false, reasonCode: 'EMERGENCY_NOT_FOR_SUBSCRIPTIONS', flagged: true };
+  }
   if (!eligibleRole || !EMERGENCY.has(request.operation)) {
     return undefined;
   }
@@ -301,6 +312,9 @@ export const decideAccess = (request: AccessRequest): AccessDecision => {
   }
   if (target === 'gp' && request.gp === undefined) {
     return { allowed: false, reasonCode: 'MISSING_WORKLIST_HPR', flagged };
+  }
+  if (request.untrustedChildOrganisation === true) {
+    return { allowed: false, reasonCode: 'ORGANISATION_NOT_REGISTERED', flagged };
   }
   const outcomes = request.caller.roles.map((role) => evaluateRole(role, request));
   for (const outcome of outcomes) {

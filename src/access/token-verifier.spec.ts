@@ -112,6 +112,7 @@ describe('TokenVerifier: access token', () => {
       organisation: { parent: '123456785' },
       scopes: ['openid', 'e-helse:pll/prescriber'],
       roles: ['prescriber'],
+      expiresAt: claims().exp,
     });
   });
 

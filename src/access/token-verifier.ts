@@ -1,10 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import {
-  createLocalJWKSet,
   createRemoteJWKSet,
   errors,
   jwtVerify,
-  type JSONWebKeySet,
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
@@ -209,19 +206,3 @@ export const remoteKeySet = (url: string, options: RemoteKeySetOptions = {}): JW
     ...(options.cacheMaxAgeMs === undefined ? {} : { cacheMaxAge: options.cacheMaxAgeMs }),
     timeoutDuration: options.timeoutMs ?? 5000,
   });
-
-const isKeySet = (value: unknown): value is JSONWebKeySet =>
-  typeof value === 'object' &&
-  value !== null &&
-  'keys' in value &&
-  Array.isArray(value.keys) &&
-  value.keys.every((key: unknown) => typeof key === 'object' && key !== null && !('d' in key));
-
-/** A JWKS from a file (offline installations, tests). Private keys in the file are refused. */
-export const keySetFromFile = async (file: string): Promise<JWTVerifyGetKey> => {
-  const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-  if (!isKeySet(parsed)) {
-    throw new Error(`AUTH_JWKS_FILE is not a JWKS of public keys: ${file}`);
-  }
-  return createLocalJWKSet(parsed);
-};

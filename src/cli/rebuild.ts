@@ -13,7 +13,7 @@ import { Projector, UnknownProjectionError, findProjection } from '../shared/eve
 import { OnlineRebuildInterruptedError, rebuildOnline } from './rebuild-online';
 
 /**
- * `npm run rebuild -- <projection>`: rebuilds one read model (`currentMedicationList` or `currentMedicationList.v1`)
+ * `npm run rebuild -- <projection>`: rebuilds one read model (`currentMedicationList` or `currentMedicationList.v2`)
  * from position zero of the configured event store, with a progress bar. With no service on the read-model file it
  * drops and rebuilds it itself (offline); beside a service that owns the file, the service builds a new copy beside
  * the one it serves and switches to it once caught up (online, see rebuild-online.ts).

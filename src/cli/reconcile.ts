@@ -5,8 +5,9 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { type AppConfig, ConfigError, loadConfig } from '../config/config';
 import { createLogger, maskIdentifiers } from '../observability/logger';
-import type { FeedSource } from '../reconciliation/external-record';
+import type { FeedMode, FeedSource } from '../reconciliation/external-record';
 import { readLinesLimited } from '../reconciliation/feeds/fhir-ndjson.feed';
+import { lineSections } from './reconcile-report';
 import type { ImportSummary } from '../reconciliation/import-summary';
 import { type FeedInput, ReconciliationService } from '../reconciliation/reconciliation.service';
 import { type Clock, systemClock } from '../shared/clock';
@@ -30,6 +31,9 @@ Options:
   --file <path>      the feed file
   --concurrency <n>  patients processed at the same time (default 32)
   --run-id <id>      the run's id (default: a random UUID); re-running a run id records its counts once
+  --mode <m>         snapshot (each patient's complete picture: absence means absence) or changes (a history or
+                     incremental export: absence means nothing). Default: a Bundle's type (searchset: snapshot,
+                     any other: changes); NDJSON: snapshot
   -h, --help         show this help
 
 Environment: DATA_DIR (default ./data), EVENT_STORE (sqlite | eventstoredb), EVENTSTORE_CONNECTION_STRING,
@@ -41,6 +45,7 @@ export interface ReconcileArgs {
   readonly file: string;
   readonly concurrency: number;
   readonly runId?: string;
+  readonly mode?: FeedMode;
 }
 
 /** Parses the command line; throws an Error with the problem on bad usage; undefined for --help. */
@@ -52,6 +57,7 @@ export const parseReconcileArgs = (argv: readonly string[]): ReconcileArgs | und
       file: { type: 'string' },
       concurrency: { type: 'string' },
       'run-id': { type: 'string' },
+      mode: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -71,7 +77,17 @@ export const parseReconcileArgs = (argv: readonly string[]): ReconcileArgs | und
   if (!/^[0-9]+$/.test(values.concurrency ?? '32') || concurrency < 1 || concurrency > 1024) {
     throw new Error('--concurrency must be a whole number from 1 to 1024');
   }
-  return { source, file: values.file, concurrency, ...(values['run-id'] === undefined ? {} : { runId: values['run-id'] }) };
+  const mode = (['snapshot', 'changes'] as const).find((m) => m === values.mode);
+  if (values.mode !== undefined && mode === undefined) {
+    throw new Error('--mode must be snapshot or changes');
+  }
+  return {
+    source,
+    file: values.file,
+    concurrency,
+    ...(values['run-id'] === undefined ? {} : { runId: values['run-id'] }),
+    ...(mode === undefined ? {} : { mode }),
+  };
 };
 
 /** Bundles above this are refused as Bundles (they are parsed whole); NDJSON streams at any size. */
@@ -123,6 +139,7 @@ export const formatImportSummary = (summary: ImportSummary, file: string, second
   const rows: [string, string | number][] = [
     ['run id', summary.runId],
     ['source', summary.source],
+    ['mode', summary.mode],
     ['file', file],
     ['records read', summary.recordsRead],
     ['records accepted', summary.recordsAccepted],
@@ -137,6 +154,8 @@ export const formatImportSummary = (summary: ImportSummary, file: string, second
     ['discrepancies cleared', summary.discrepanciesCleared],
     ['lines rejected', summary.linesRejected],
     ['lines held back', summary.linesHeldBack],
+    ['codings in unknown systems', summary.codingsUnknown],
+    ['pairs not comparable (D7)', summary.pairsNotComparable],
     ['time', `${seconds.toFixed(1)} s (${rate} records/s)`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -145,14 +164,7 @@ export const formatImportSummary = (summary: ImportSummary, file: string, second
   if (skipped.length > 0) {
     lines.push('', 'Skipped resource types:', ...skipped.map(([type, count]) => `  ${type}: ${count}`));
   }
-  const shown = summary.rejected.slice(0, 50);
-  if (shown.length > 0) {
-    lines.push('', 'Rejected lines (nothing of these was applied):');
-    lines.push(...shown.map((r) => `  line ${r.line}: ${r.reason}${r.resourceType === undefined ? '' : ` (${r.resourceType})`}`));
-    if (summary.linesRejected > shown.length) {
-      lines.push(`  … and ${summary.linesRejected - shown.length} more`);
-    }
-  }
+  lines.push(...lineSections(summary));
   return lines.join('\n');
 };
 
@@ -208,6 +220,7 @@ export const main = async (argv: readonly string[], deps: ReconcileDeps = {}): P
     bar.start(0, 0, { phase: 'reading ' });
     const summary = await service.importFeed(args.source, await feedInputOf(args.file, size), {
       ...(args.runId === undefined ? {} : { runId: args.runId }),
+      ...(args.mode === undefined ? {} : { mode: args.mode }),
       concurrency: args.concurrency,
       onProgress: ({ phase, done, total }) => {
         if (phase === 'apply') {

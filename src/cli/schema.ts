@@ -5,6 +5,7 @@ import { lexicographicSortSchema, printSchema } from 'graphql';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { REGISTER_HEADER } from '../access/organisation-register';
 import { AppModule } from '../app.module';
 import { loadConfig } from '../config/config';
 import { SCHEMA_FILE } from '../graphql/graphql.module';
@@ -30,6 +31,7 @@ const THROWAWAY_AUTH = {
   AUTH_JWKS_URL: 'https://schema-generation.invalid/jwks.json',
   AUTH_ISSUER: 'https://schema-generation.invalid',
   AUTH_AUDIENCE: 'schema-generation',
+  AUTH_PUBLIC_BASE_URL: 'https://schema-generation.invalid',
 };
 
 /**
@@ -39,7 +41,11 @@ const THROWAWAY_AUTH = {
  */
 export const generateSchemaSdl = async (): Promise<string> => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'medication-list-schema-'));
+  // Production needs an organisation register; an empty one (header only) is enough to build the schema.
+  const registerFile = path.join(dataDir, 'organisations.csv');
+  writeFileSync(registerFile, `${REGISTER_HEADER}\n`);
   const config = loadConfig({
+    ORGANISATION_REGISTER_FILE: registerFile,
     NODE_ENV: 'production',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',

@@ -115,6 +115,18 @@ describe('synthetic patients', () => {
     expect(unidentified).toEqual([]);
   });
 
+  it("a nursing home registers each resident's name and room with the admission; home care registers neither", () => {
+    for (const patient of patients) {
+      const [relation] = ofType(patient, 'StartCareRelation');
+      if (patient.careProvider.kind === 'nursing-home') {
+        expect(relation.data).toMatchObject({ residentName: expect.stringMatching(/^\p{L}+ \p{L}+$/u), room: expect.stringMatching(/^Rom [0-9]{3}$/) });
+      } else {
+        expect(relation.data).not.toHaveProperty('residentName');
+        expect(relation.data).not.toHaveProperty('room');
+      }
+    }
+  });
+
   it('has 3–12 entries per patient and a realistic spread of what happens to them', () => {
     const share = (test: (p: SyntheticPatient) => boolean) => patients.filter(test).length / patients.length;
     const has = (type: MedicationListCommand['type']) => (p: SyntheticPatient) => ofType(p, type).length > 0;

@@ -102,6 +102,20 @@ const MULTIDOSE_PHARMACIES: readonly Pharmacy[] = [
   { herId: '145098', name: 'Vitus Multidose' },
 ];
 const NURSES = ['Anne Lie', 'Kristin Våge', 'Per Olsen', 'Hanne Eide', 'Fatima Ali', 'Marius Nilsen'];
+const RESIDENT_GIVEN = ['Astrid', 'Olav', 'Ingrid', 'Knut', 'Solveig', 'Arne', 'Gunvor', 'Magnus', 'Ragnhild', 'Leif', 'Bjørg', 'Sverre'];
+const RESIDENT_FAMILY = ['Hansen', 'Johansen', 'Olsen', 'Larsen', 'Berg', 'Haugen', 'Dahl', 'Lunde', 'Strand', 'Ødegård', 'Moen', 'Bakke'];
+
+/**
+ * The name and room the nursing home registers with the admission (issue 20; synthetic, like the patient ids).
+ * From their own random stream, so adding them left every other generated value of a seed as it was.
+ */
+const residentOf = (seed: number, index: number): { readonly residentName: string; readonly room: string } => {
+  const random = randomOf(mulberry32(sha1(`${seed}:${index}:resident`).readUInt32BE(0)));
+  return {
+    residentName: `${random.pick(RESIDENT_GIVEN)} ${random.pick(RESIDENT_FAMILY)}`,
+    room: `Rom ${random.int(101, 340)}`,
+  };
+};
 
 /** An organisation with a care relation to its patients: a nursing home (with units) or home care (none). */
 export interface CareProvider {
@@ -502,7 +516,8 @@ export function* generateSyntheticPatients(options: SyntheticPatientsOptions): G
     const multidose = random.chance(0.25);
     const timeline = new Timeline(`${seed}:${index}`, anchor);
     const id = (...parts: readonly (string | number)[]): string => uuidOf(seed, index, ...parts);
-    planPatient({ random, timeline, anchor, id }, { patientId, careProvider, unit, multidose });
+    const resident = careProvider.kind === 'nursing-home' ? residentOf(seed, index) : undefined;
+    planPatient({ random, timeline, anchor, id }, { patientId, careProvider, unit, multidose, resident });
     const commands = timeline.commands();
     yield { index, patientId, careProvider, ...(unit !== undefined ? { unit } : {}), multidose, commands };
   }
@@ -522,6 +537,8 @@ interface Patient {
   readonly careProvider: CareProvider;
   readonly unit?: string;
   readonly multidose: boolean;
+  /** nursing-home residents only: home care registers no room */
+  readonly resident?: { readonly residentName: string; readonly room: string };
 }
 
 interface EntryPlan {
@@ -548,7 +565,7 @@ const daysBetween = (from: number, to: number, min = 0): number => Math.max(min,
 
 const planPatient = (plan: Plan, patient: Patient): void => {
   const { random, timeline, anchor, id } = plan;
-  const { careProvider, unit, multidose } = patient;
+  const { careProvider, unit, multidose, resident } = patient;
   const doctor = random.pick(DOCTORS);
   const prescriber: Actor = { role: 'prescriber', hprNumber: doctor.hprNumber, name: doctor.name };
   const nurse: Actor = {
@@ -568,6 +585,7 @@ const planPatient = (plan: Plan, patient: Patient): void => {
     organisationNumber: careProvider.organisationNumber,
     ...(unit !== undefined ? { unit } : {}),
     from: isoDate(admission),
+    ...resident,
   };
   timeline.add(admission, 'StartCareRelation', relation, nurse, 'relation');
 

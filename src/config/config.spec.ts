@@ -10,10 +10,13 @@ import {
 const CWD = '/srv/app';
 const SECRET = 'a-production-secret-of-at-least-32-characters';
 /** What production needs for authentication (AUTH_MODE defaults to jwks there). */
+const INSECURE_ESDB = { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://esdb:2113?tls=false' };
 const PRODUCTION_AUTH = {
   AUTH_JWKS_URL: 'https://helseid-sts.example/.well-known/openid-configuration/jwks',
   AUTH_ISSUER: 'https://helseid-sts.example',
   AUTH_AUDIENCE: 'e-helse:pll',
+  AUTH_PUBLIC_BASE_URL: 'https://pll.example',
+  ORGANISATION_REGISTER_FILE: '/etc/pll/organisations.csv',
 };
 
 const problemsOf = (env: Record<string, string>): readonly string[] => {
@@ -58,7 +61,9 @@ describe('loadConfig', () => {
         DATA_DIR: '/var/lib/pll',
         READ_MODELS_FILE: 'replica-2/read-models.db',
         EVENT_STORE: 'eventstoredb',
-        EVENTSTORE_CONNECTION_STRING: 'esdb://admin:changeit@esdb:2113?tls=false',
+        EVENTSTORE_CONNECTION_STRING: 'esdb://admin:changeit@esdb:2113?tls=true',
+        EVENTSTORE_CLIENT: 'kurrentdb',
+        EVENTSTORE_DEADLINE_MS: '5000',
         PATIENT_ID_SECRET: SECRET,
         ...PRODUCTION_AUTH,
         RATE_LIMIT_PER_MINUTE: '120',
@@ -76,7 +81,12 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       dataDir: '/var/lib/pll',
       readModelsFile: '/srv/app/replica-2/read-models.db',
-      eventStore: { kind: 'eventstoredb', connectionString: 'esdb://admin:changeit@esdb:2113?tls=false' },
+      eventStore: {
+        kind: 'eventstoredb',
+        connectionString: 'esdb://admin:changeit@esdb:2113?tls=true',
+        clientPackage: 'kurrentdb',
+        deadlineMs: 5000,
+      },
       patientIdSecret: SECRET,
       auth: {
         mode: 'jwks',
@@ -85,6 +95,8 @@ describe('loadConfig', () => {
         audience: PRODUCTION_AUTH.AUTH_AUDIENCE,
         clockSkewSeconds: 30,
         minimumSecurityLevel: { read: 3, write: 4 },
+        publicBaseUrl: 'https://pll.example',
+        organisationRegisterFile: '/etc/pll/organisations.csv',
       },
       rateLimitPerMinute: 120,
       corsOrigins: ['https://app.example', 'http://localhost:5173'],
@@ -94,6 +106,17 @@ describe('loadConfig', () => {
       warnings: [],
     });
     expect(describeEventStore(config)).toBe('eventstoredb at esdb://***@esdb:2113');
+  });
+
+  it('production takes tls=false only with EVENTSTORE_ALLOW_INSECURE=true, and says so; development warns', () => {
+    const production = { NODE_ENV: 'production', PATIENT_ID_SECRET: SECRET, ...PRODUCTION_AUTH, ...INSECURE_ESDB };
+    expect(loadConfig({ ...production, EVENTSTORE_ALLOW_INSECURE: 'true' }, CWD).warnings).toEqual([
+      'EVENTSTORE_CONNECTION_STRING has tls=false in production, allowed by EVENTSTORE_ALLOW_INSECURE=true.',
+    ]);
+    expect(problemsOf({ ...production, EVENTSTORE_ALLOW_INSECURE: 'yes' })).toHaveLength(1);
+    expect(loadConfig(INSECURE_ESDB, CWD).warnings).toContain(
+      'EVENTSTORE_CONNECTION_STRING has tls=false: events travel unencrypted (development only).',
+    );
   });
 
   it('treats blank values as unset', () => {
@@ -109,8 +132,15 @@ describe('loadConfig', () => {
     [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_CONNECTION_STRING is required when EVENT_STORE=eventstoredb'],
     [
       { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://admin:pw@host:2113' },
-      'EVENTSTORE_CONNECTION_STRING must start with esdb:// or esdb+discover://',
+      'EVENTSTORE_CONNECTION_STRING must start with esdb://, esdb+discover://, kurrentdb://, kurrentdb+discover://',
     ],
+    [
+      { NODE_ENV: 'production', PATIENT_ID_SECRET: SECRET, ...PRODUCTION_AUTH, ...INSECURE_ESDB },
+      'EVENTSTORE_CONNECTION_STRING has tls=false: production requires TLS (set EVENTSTORE_ALLOW_INSECURE=true only ' +
+        'where the network itself is protected, see docs/eventstoredb.md)',
+    ],
+    [{ ...INSECURE_ESDB, EVENTSTORE_DEADLINE_MS: '0' }, 'EVENTSTORE_DEADLINE_MS must be an integer from 100 to 600000 (got "0")'],
+    [{ ...INSECURE_ESDB, EVENTSTORE_CLIENT: 'grpc' }, 'EVENTSTORE_CLIENT must be one of eventstore, kurrentdb (got "grpc")'],
     [{ PATIENT_ID_SECRET: 'short' }, 'PATIENT_ID_SECRET must be at least 32 characters (got 5)'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, test, production (got "staging")'],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
@@ -140,6 +170,8 @@ describe('loadConfig', () => {
       'AUTH_JWKS_URL or AUTH_JWKS_FILE is required in production',
       'AUTH_ISSUER is required in production',
       'AUTH_AUDIENCE is required in production',
+      'AUTH_PUBLIC_BASE_URL is required in production',
+      'ORGANISATION_REGISTER_FILE is required in production',
     ]);
   });
 
@@ -158,7 +190,12 @@ describe('loadConfig', () => {
       { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb+discover://cluster.local:2113' },
       CWD,
     );
-    expect(config.eventStore).toEqual({ kind: 'eventstoredb', connectionString: 'esdb+discover://cluster.local:2113' });
+    expect(config.eventStore).toEqual({
+      kind: 'eventstoredb',
+      connectionString: 'esdb+discover://cluster.local:2113',
+      clientPackage: 'eventstore',
+      deadlineMs: 10_000,
+    });
   });
 });
 

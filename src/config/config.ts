@@ -17,7 +17,14 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 export type EventStoreConfig =
   | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'eventstoredb'; readonly connectionString: string };
+  | {
+      readonly kind: 'eventstoredb';
+      readonly connectionString: string;
+      /** EVENTSTORE_CLIENT: `eventstore` (@eventstore/db-client, default) or `kurrentdb` (@kurrent/kurrentdb-client) */
+      readonly clientPackage: 'eventstore' | 'kurrentdb';
+      /** EVENTSTORE_DEADLINE_MS: the gRPC deadline of every append, read and ping */
+      readonly deadlineMs: number;
+    };
 
 export interface AppConfig {
   readonly port: number;
@@ -61,7 +68,14 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
 
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'test', 'production'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const ESDB_SCHEMES = ['esdb://', 'esdb+discover://'];
+const ESDB_SCHEMES = ['esdb://', 'esdb+discover://', 'kurrentdb://', 'kurrentdb+discover://'];
+/** The one setting that lets production talk to EventStoreDB without TLS (docs/eventstoredb.md). */
+export const ALLOW_INSECURE_EVENTSTORE = 'EVENTSTORE_ALLOW_INSECURE';
+const DEFAULT_DEADLINE_MS = 10_000;
+
+/** `tls=false` in the query of a connection string (case-insensitive, as the clients read it). */
+const disablesTls = (connectionString: string): boolean =>
+  /[?&]tls=false(&|$)/i.test(connectionString);
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -103,7 +117,17 @@ const portOf = (env: Env, problems: string[]): number => {
   return port;
 };
 
-const eventStoreOf = (env: Env, dataDir: string, problems: string[]): EventStoreConfig => {
+const deadlineOf = (env: Env, problems: string[]): number => {
+  const raw = valueOf(env, 'EVENTSTORE_DEADLINE_MS');
+  const deadline = raw === undefined ? DEFAULT_DEADLINE_MS : /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(deadline) || deadline < 100 || deadline > 600_000) {
+    problems.push(`EVENTSTORE_DEADLINE_MS must be an integer from 100 to 600000 (got "${raw ?? ''}")`);
+    return DEFAULT_DEADLINE_MS;
+  }
+  return deadline;
+};
+
+const eventStoreOf = (env: Env, nodeEnv: NodeEnv, dataDir: string, problems: string[], warnings: string[]): EventStoreConfig => {
   const kind = oneOf(env, 'EVENT_STORE', ['sqlite', 'eventstoredb'] as const, 'sqlite', problems);
   if (kind === 'sqlite') {
     return { kind, file: path.join(dataDir, 'events.db') };
@@ -113,9 +137,22 @@ const eventStoreOf = (env: Env, dataDir: string, problems: string[]): EventStore
     problems.push('EVENTSTORE_CONNECTION_STRING is required when EVENT_STORE=eventstoredb');
   } else if (!ESDB_SCHEMES.some((scheme) => connectionString.startsWith(scheme))) {
     // The connection string may hold credentials: name the rule, not the value.
-    problems.push('EVENTSTORE_CONNECTION_STRING must start with esdb:// or esdb+discover://');
+    problems.push(`EVENTSTORE_CONNECTION_STRING must start with ${ESDB_SCHEMES.join(', ')}`);
+  } else if (disablesTls(connectionString)) {
+    // Patient data in clear text on the network: production refuses it unless the operator says otherwise.
+    if (nodeEnv !== 'production') {
+      warnings.push('EVENTSTORE_CONNECTION_STRING has tls=false: events travel unencrypted (development only).');
+    } else if (valueOf(env, ALLOW_INSECURE_EVENTSTORE) === 'true') {
+      warnings.push(`EVENTSTORE_CONNECTION_STRING has tls=false in production, allowed by ${ALLOW_INSECURE_EVENTSTORE}=true.`);
+    } else {
+      problems.push(
+        `EVENTSTORE_CONNECTION_STRING has tls=false: production requires TLS (set ${ALLOW_INSECURE_EVENTSTORE}=true ` +
+          'only where the network itself is protected, see docs/eventstoredb.md)',
+      );
+    }
   }
-  return { kind, connectionString: connectionString ?? '' };
+  const clientPackage = oneOf(env, 'EVENTSTORE_CLIENT', ['eventstore', 'kurrentdb'] as const, 'eventstore', problems);
+  return { kind, connectionString: connectionString ?? '', clientPackage, deadlineMs: deadlineOf(env, problems) };
 };
 
 const secretOf = (env: Env, nodeEnv: NodeEnv, problems: string[], warnings: string[]): string => {
@@ -178,7 +215,7 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
   const port = portOf(env, problems);
   const dataDir = path.resolve(cwd, valueOf(env, 'DATA_DIR') ?? './data');
   const readModelsFile = path.resolve(cwd, valueOf(env, 'READ_MODELS_FILE') ?? path.join(dataDir, 'read-models.db'));
-  const eventStore = eventStoreOf(env, dataDir, problems);
+  const eventStore = eventStoreOf(env, nodeEnv, dataDir, problems, warnings);
   const patientIdSecret = secretOf(env, nodeEnv, problems, warnings);
   // Production refuses dev auth or a missing JWKS / issuer / audience (assertProductionAuthConfig's rules).
   const auth = parseAuthConfig(env);

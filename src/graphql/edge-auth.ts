@@ -23,11 +23,25 @@ const callers = new WeakMap<FastifyRequest, Caller>();
 /** The caller the edge verified for this HTTP request (undefined: never authenticated, so nothing runs). */
 export const callerOf = (request: FastifyRequest): Caller | undefined => callers.get(request);
 
+/**
+ * The ward page's browser sessions (src/ward, issue 20): the page holds a session cookie, the service holds the
+ * token. A request without an Authorization header is authenticated with the token of the session its cookie names,
+ * provided it carries the session's CSRF token; a WebSocket with a one-time ticket from that session. Either way
+ * the token is then verified here exactly like a bearer token: same verifier, same caller, same policy and audit.
+ */
+export interface SessionCredentials {
+  /** `Bearer …` of the signed-in session the cookie names; 'csrf-refused' when the CSRF token is wrong; else undefined */
+  forRequest(cookieHeader: string | undefined, csrfHeader: string | undefined): { readonly authorization: string } | 'csrf-refused' | undefined;
+  /** `Bearer …` of the session a one-time WebSocket ticket was issued to (the ticket is spent either way) */
+  forTicket(ticket: string): string | undefined;
+}
+
 export interface EdgeAuthOptions {
   readonly verifier: TokenVerifier;
   readonly auth: AuthConfig;
   readonly limiter: TokenBucketLimiter;
   readonly logger: Logger;
+  readonly sessions?: SessionCredentials;
 }
 
 type PreParsingDone = (error?: Error | null, payload?: RequestPayload) => void;
@@ -47,7 +61,12 @@ const isWebSocketUpgrade = (request: FastifyRequest): boolean => Reflect.get(req
 
 const RATE_LIMITED = 'Too many requests: slow down and retry after the number of seconds in Retry-After';
 
-export const createEdgeAuth = ({ verifier, auth, limiter, logger }: EdgeAuthOptions) => {
+const CSRF_REFUSED = errorBody('The request lacks the CSRF token of its session', {
+  code: 'FORBIDDEN',
+  errorCode: 'CSRF_TOKEN_INVALID',
+});
+
+export const createEdgeAuth = ({ verifier, auth, limiter, logger, sessions }: EdgeAuthOptions) => {
   const refuse = (reply: FastifyReply, error: unknown): void => {
     if (error instanceof AuthenticationError) {
       logger.info({ failure: error.failure }, 'request refused: no valid access token');
@@ -88,10 +107,21 @@ export const createEdgeAuth = ({ verifier, auth, limiter, logger }: EdgeAuthOpti
       done(null, payload);
       return;
     }
-    const base = auth.publicBaseUrl ?? `${request.protocol}://${request.host}`;
+    // Never the request's Host header: a proof for http://evil.example/graphql sent with `Host: evil.example` would
+    // match it (issue 15). Without AUTH_PUBLIC_BASE_URL (development only; production requires it) a DPoP proof
+    // cannot match, so bound tokens are refused; bearer tokens do not use the URL.
+    const base = auth.publicBaseUrl ?? 'urn:pll:set-AUTH_PUBLIC_BASE_URL-for-dpop';
+    const bearer = headerOf(request.headers.authorization);
+    const fromSession =
+      bearer === undefined ? sessions?.forRequest(headerOf(request.headers.cookie), headerOf(request.headers['x-csrf-token'])) : undefined;
+    if (fromSession === 'csrf-refused') {
+      logger.warn('request refused: session cookie without its CSRF token');
+      void reply.code(403).header('cache-control', 'no-store').send(CSRF_REFUSED);
+      return;
+    }
     verifier
       .verify({
-        authorization: headerOf(request.headers.authorization),
+        authorization: bearer ?? fromSession?.authorization,
         ...(request.headers.dpop === undefined ? {} : { dpop: request.headers.dpop }),
         method: request.method,
         url: `${base}${request.url}`,
@@ -114,12 +144,14 @@ export const createEdgeAuth = ({ verifier, auth, limiter, logger }: EdgeAuthOpti
       return typeof value === 'string' ? value : undefined;
     };
     const dpop = field('dpop') ?? field('DPoP');
+    const ticket = field('wardTicket');
     try {
       const caller = await verifier.verify({
-        authorization: field('authorization') ?? field('Authorization'),
+        authorization:
+          field('authorization') ?? field('Authorization') ?? (ticket === undefined ? undefined : sessions?.forTicket(ticket)),
         ...(dpop === undefined ? {} : { dpop }),
         method: 'GET',
-        url: `${auth.publicBaseUrl ?? 'urn:pll:set-AUTH_PUBLIC_BASE_URL-for-dpop-over-websocket'}/graphql`,
+        url: `${auth.publicBaseUrl ?? 'urn:pll:set-AUTH_PUBLIC_BASE_URL-for-dpop'}/graphql`,
       });
       return admit(caller) ? { caller } : false;
     } catch (error) {

@@ -22,10 +22,14 @@ import { CLOCK, type Clock } from '../shared/clock';
 import { createErrorFormatter, errorLogTo } from '../shared/errors/graphql-error.normaliser';
 import { callerOf, createEdgeAuth } from './edge-auth';
 import { GraphqlErrorLogFilter } from './graphql-error-log.filter';
+import { checkGraphqlParameters, negotiateGraphqlResponseType } from './http-parameters';
 import { QUERY_LIMITS, REQUEST_LIMITS, maxAliasesRule, maxFieldsRule } from './query-limits';
 import { TokenBucketLimiter } from './rate-limit';
 import { correlationIdOf } from './request-context';
 import { SecurityHeaders } from './security-headers';
+import { createSubscriptionGate } from './subscription-gate';
+import { type WsConnection, type WsSocket, adoptSocket } from './ws-connection';
+import { WardSessions } from '../ward/ward-sessions';
 
 /**
  * GraphQL over Fastify with Mercurius, code first. Resolvers live in their capability modules; this module only
@@ -50,6 +54,8 @@ export interface GraphqlContext {
   operation?: string;
   /** Nest's Mercurius driver adds the Fastify request */
   readonly req?: FastifyRequest;
+  /** a WebSocket connection's socket, as the access step closes it (4401 when the token ends) */
+  readonly connection?: WsConnection;
 }
 
 /** Where the generated schema is written outside production; committed, and checked by a test (issue 3). */
@@ -101,6 +107,7 @@ export const knownOperationLabel = (schema: GraphQLSchema, document: DocumentNod
 };
 
 interface GraphqlDependencies {
+  readonly sessions: WardSessions;
   readonly config: AppConfig;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -108,7 +115,7 @@ interface GraphqlDependencies {
   readonly clock: Clock;
 }
 
-const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDependencies): MercuriusDriverConfig => {
+const graphqlOptions = ({ config, logger, metrics, verifier, clock, sessions }: GraphqlDependencies): MercuriusDriverConfig => {
   const development = config.nodeEnv !== 'production';
   // Only a development server rewrites the committed schema: test boots must not, or a stale file would be
   // refreshed by one e2e spec before the schema spec compares it (npm run schema regenerates it on purpose).
@@ -118,23 +125,38 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
     auth: config.auth,
     limiter: new TokenBucketLimiter(config.rateLimitPerMinute, clock),
     logger,
+    sessions,
   });
+  const rules = [
+    maxAliasesRule(QUERY_LIMITS.aliases),
+    maxFieldsRule(QUERY_LIMITS.fields),
+    // The schema is published as docs/schema.graphql; production does not answer introspection.
+    ...(development ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
   return {
     driver: MercuriusDriver,
     // Sorted so the committed file diffs only when the schema really changes.
     autoSchemaFile: writeSchemaFile ? path.resolve(process.cwd(), SCHEMA_FILE) : true,
     sortSchema: true,
-    // GraphiQL is a static page; its queries go to /graphql and need a token like any other (README).
-    graphiql: development,
+    // GraphiQL (development only) is served with local assets by LocalGraphiqlController (graphiql-local.ts), not by
+    // Mercurius, whose page loads its scripts from unpkg.com. Its queries need a token like any other (README).
+    graphiql: false,
     path: '/graphql',
     // Authenticate (and rate-limit) before the body is read; bound the body (importFeed stays below this).
-    additionalRouteOptions: { preParsing: edge.preParsing, bodyLimit: REQUEST_LIMITS.bodyBytes },
+    // Parameters of the wrong type are 400 BAD_REQUEST; the response type follows Accept (http-parameters.ts).
+    additionalRouteOptions: {
+      preParsing: edge.preParsing,
+      preValidation: checkGraphqlParameters,
+      onSend: negotiateGraphqlResponseType,
+      bodyLimit: REQUEST_LIMITS.bodyBytes,
+    },
     // One operation per request: an array of operations would multiply every per-request limit.
     allowBatchedQueries: false,
     // graphql-transport-ws (the graphql-ws library) and the legacy graphql-ws protocol, chosen by the client.
     subscription: {
-      context: (_socket: unknown, request: FastifyRequest): GraphqlContext => ({
+      context: (socket: WsSocket, request: FastifyRequest): GraphqlContext => ({
         correlationId: correlationIdOf(request),
+        connection: adoptSocket(socket, clock),
       }),
       // The token travels in connection_init: `{ authorization: 'Bearer …' }`. No valid token, no connection.
       onConnect: edge.onConnect,
@@ -145,15 +167,19 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
       return { ...(caller === undefined ? {} : { caller }), correlationId: correlationIdOf(request) };
     },
     queryDepth: QUERY_LIMITS.depth,
-    validationRules: [
-      maxAliasesRule(QUERY_LIMITS.aliases),
-      maxFieldsRule(QUERY_LIMITS.fields),
-      // The schema is published as docs/schema.graphql; production does not answer introspection.
-      ...(development ? [] : [NoSchemaIntrospectionCustomRule]),
-    ],
+    validationRules: rules,
     // Client errors at info (forbidden: warn) with codes only, unexpected ones at error with the stack.
-    errorFormatter: createErrorFormatter(errorLogTo(logger)),
+    // Production hides "Did you mean …" suggestions as it hides introspection.
+    errorFormatter: createErrorFormatter(errorLogTo(logger), { hideSuggestions: !development }),
     hooks: {
+      // Subscriptions get the validation and limits of HTTP before anything is subscribed (subscription-gate.ts).
+      preSubscriptionParsing: createSubscriptionGate({
+        rules,
+        depth: QUERY_LIMITS.depth,
+        log: errorLogTo(logger),
+        hideSuggestions: !development,
+        label: knownOperationLabel,
+      }),
       // Names the operation for the error log as soon as there is a document: validation errors are logged with
       // it too (a document that failed validation before is refused from Mercurius's cache without this hook).
       preValidation: (schema, document, context: { readonly reply?: FastifyReply; operation?: string }) => {
@@ -176,9 +202,9 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock }: GraphqlDep
   imports: [
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
-      inject: [APP_CONFIG, LOGGER, Metrics, TokenVerifier, CLOCK],
-      useFactory: (config: AppConfig, logger: Logger, metrics: Metrics, verifier: TokenVerifier, clock: Clock) =>
-        graphqlOptions({ config, logger, metrics, verifier, clock }),
+      inject: [APP_CONFIG, LOGGER, Metrics, TokenVerifier, CLOCK, WardSessions],
+      useFactory: (config: AppConfig, logger: Logger, metrics: Metrics, verifier: TokenVerifier, clock: Clock, sessions: WardSessions) =>
+        graphqlOptions({ config, logger, metrics, verifier, clock, sessions }),
     }),
   ],
   providers: [SecurityHeaders, { provide: APP_FILTER, useClass: GraphqlErrorLogFilter }],

@@ -1,6 +1,6 @@
 import { buildSchema, parse, validate } from 'graphql';
 import { knownOperationLabel, operationLabel } from './graphql.module';
-import { maxAliasesRule, maxFieldsRule } from './query-limits';
+import { maxAliasesRule, maxDepthRule, maxFieldsRule } from './query-limits';
 
 const schema = buildSchema('type Query { list(id: String): Item } type Item { name: String, version: Int }');
 
@@ -46,5 +46,23 @@ describe('knownOperationLabel (before validation: the log names only fields the 
     ['query A { list { name } } query B { list { version } }', 'multiple'],
   ])('%s → %s', (document, label) => {
     expect(knownOperationLabel(schema, parse(document))).toBe(label);
+  });
+});
+
+describe('maxDepthRule', () => {
+  const nested = buildSchema('type Query { node: Node } type Node { name: String, child: Node }');
+  const depthErrors = (document: string): string[] =>
+    validate(nested, parse(document), [maxDepthRule(3)]).map((error) => error.message);
+
+  it('accepts a document at the limit and refuses one level more, through fragments too', () => {
+    expect(depthErrors('{ node { child { name } } }')).toEqual([]);
+    expect(depthErrors('{ node { child { child { name } } } }')).toEqual([
+      'The document is nested too deeply: at most 3 levels are allowed',
+    ]);
+    expect(depthErrors('{ node { ...F } } fragment F on Node { child { ... on Node { child { name } } } }')).toHaveLength(1);
+  });
+
+  it('does not loop on a fragment cycle (NoFragmentCyclesRule reports it)', () => {
+    expect(depthErrors('{ node { ...A } } fragment A on Node { child { ...A } }')).toEqual([]);
   });
 });

@@ -1,4 +1,11 @@
-import { GraphQLError, type ValidationRule } from 'graphql';
+import {
+  type FieldNode,
+  type FragmentSpreadNode,
+  GraphQLError,
+  type InlineFragmentNode,
+  Kind,
+  type ValidationRule,
+} from 'graphql';
 
 /**
  * Cheap guards against hostile documents, run as GraphQL validation rules before execution (Mercurius's
@@ -48,3 +55,39 @@ export const maxAliasesRule = (limit: number): ValidationRule =>
 
 /** At most `limit` field selections in one document. */
 export const maxFieldsRule = (limit: number): ValidationRule => countingRule('fields', limit, () => true);
+
+type SelectionNode = FieldNode | FragmentSpreadNode | InlineFragmentNode;
+
+/**
+ * At most `limit` levels of field nesting, fragments followed (a cycle counts as nothing more: NoFragmentCycles
+ * reports it). Mercurius's `queryDepth` option covers HTTP queries; subscriptions over WebSocket are validated with
+ * graphql-js rules only (subscription-gate.ts), so the same limit is a rule there.
+ */
+export const maxDepthRule =
+  (limit: number): ValidationRule =>
+  (context) => {
+    const depthOf = (selections: readonly SelectionNode[], visiting: ReadonlySet<string>): number =>
+      Math.max(
+        0,
+        ...selections.map((selection): number => {
+          if (selection.kind === Kind.FIELD) {
+            return selection.selectionSet === undefined ? 1 : 1 + depthOf(selection.selectionSet.selections, visiting);
+          }
+          if (selection.kind === Kind.INLINE_FRAGMENT) {
+            return depthOf(selection.selectionSet.selections, visiting);
+          }
+          const name = selection.name.value;
+          const fragment = context.getFragment(name);
+          return fragment === null || fragment === undefined || visiting.has(name)
+            ? 0
+            : depthOf(fragment.selectionSet.selections, new Set([...visiting, name]));
+        }),
+      );
+    return {
+      OperationDefinition(node) {
+        if (depthOf(node.selectionSet.selections, new Set()) > limit) {
+          context.reportError(new GraphQLError(`The document is nested too deeply: at most ${limit} levels are allowed`, { nodes: node }));
+        }
+      },
+    };
+  };

@@ -1,4 +1,4 @@
-import { GRAPHIQL_CSP, securityHeaders } from './security-headers';
+import { GRAPHIQL_CSP, WARD_CSP, securityHeaders } from './security-headers';
 
 describe('securityHeaders', () => {
   it('closes everything for the API, with no caching of /graphql answers', () => {
@@ -15,6 +15,16 @@ describe('securityHeaders', () => {
     expect(securityHeaders('/graphiql', false)['content-security-policy']).toBe(GRAPHIQL_CSP);
     expect(securityHeaders('/graphiql/main.js', false)['content-security-policy']).toBe(GRAPHIQL_CSP);
     expect(securityHeaders('/graphiql', true)['content-security-policy']).toMatch(/^default-src 'none'/);
+  });
+
+  it('lets the ward page load its own script and style only, in production too, and talk to its own origin', () => {
+    for (const production of [false, true]) {
+      expect(securityHeaders('/ward', production)['content-security-policy']).toBe(WARD_CSP);
+      expect(securityHeaders('/ward/ward.js', production)['content-security-policy']).toBe(WARD_CSP);
+    }
+    expect(WARD_CSP).toContain("script-src 'self'");
+    expect(WARD_CSP).not.toMatch(/unsafe|https?:/);
+    expect(securityHeaders('/wardrobe', false)['content-security-policy']).toMatch(/^default-src 'none'; frame/);
   });
 
   it('adds HSTS in production', () => {

@@ -16,15 +16,15 @@ import { CORRELATION_HEADER, correlationIdOf } from './request-context';
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
- * GraphiQL (development only): Mercurius's page loads React and GraphiQL from unpkg.com, styles inline, and talks
- * to /graphql over HTTP and WebSocket.
+ * GraphiQL (development only): its page, React and GraphiQL come from the service (graphiql-local.ts), styles
+ * inline; it talks to /graphql over HTTP and WebSocket. Nothing from another host (issue 20).
  */
 export const GRAPHIQL_CSP = [
   "default-src 'self'",
-  "script-src 'self' https://unpkg.com",
-  "style-src 'self' 'unsafe-inline' https://unpkg.com",
-  "img-src 'self' data: https://unpkg.com",
-  "font-src 'self' data: https://unpkg.com",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
   "connect-src 'self' ws: wss:",
   "worker-src 'self'",
   "frame-ancestors 'none'",
@@ -32,12 +32,36 @@ export const GRAPHIQL_CSP = [
   "form-action 'none'",
 ].join('; ');
 
+/**
+ * The ward page (issue 20): its own script and style only, no inline code, GraphQL over HTTP and WebSocket to the
+ * same origin, no frames. Every asset is served by the service, so nothing else needs allowing.
+ */
+export const WARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+const isWard = (path: string): boolean => path === '/ward' || path.startsWith('/ward/');
+
+const contentSecurityPolicy = (path: string, production: boolean): string =>
+  isWard(path)
+    ? WARD_CSP
+    : !production && (path === '/graphiql' || path.startsWith('/graphiql/'))
+      ? GRAPHIQL_CSP
+      : API_CSP;
+
 /** Pure: the security headers of a response to `path` (without the query). */
 export const securityHeaders = (path: string, production: boolean): Readonly<Record<string, string>> => ({
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
-  'content-security-policy': !production && (path === '/graphiql' || path.startsWith('/graphiql/')) ? GRAPHIQL_CSP : API_CSP,
+  'content-security-policy': contentSecurityPolicy(path, production),
   // Patient data must not sit in a browser or proxy cache.
   ...(path === '/graphql' ? { 'cache-control': 'no-store' } : {}),
   // Behind TLS termination in production: browsers must never fall back to plain HTTP.

@@ -10,7 +10,7 @@ export type ReadinessCheck = () => Promise<ReadinessStatus>;
 
 /**
  * The readiness checks beyond the event store. Other modules register theirs at start-up, e.g. the projector:
- * `readiness.register('projection:currentMedicationList.v1', async () => ({ up: lag < 5, details: { lag } }))`.
+ * `readiness.register('projection:currentMedicationList.v2', async () => ({ up: lag < 5, details: { lag } }))`.
  * Once shutdown begins the service reports not ready, so a load balancer stops routing to it while in-flight
  * requests finish.
  */

@@ -115,6 +115,8 @@ describe('describeDosage', () => {
     ['a cycle', withPeriods(period({ cycle: { daysOn: 21, daysOff: 7 } })), '1 tablett morgen (21 dager på, 7 dager av)'],
     ['an instruction only', { periods: [], instruction: 'Smøres tynt på utslett' }, 'Smøres tynt på utslett'],
     ['structure plus instruction', { ...withPeriods(period()), instruction: 'Tas med mat' }, '1 tablett morgen. Tas med mat'],
+    // A D1 resolution copies the feed's text, which repeats the structure: shown once (issue 16).
+    ['an instruction that repeats the structure', { ...withPeriods(period()), instruction: ' 1 Tablett  morgen.' }, '1 tablett morgen'],
     ['an empty period', withPeriods(period({ end: '2026-03-05' }), period({ start: '2026-03-06', fixedDoses: [] })), '2026-03-02–2026-03-05: 1 tablett morgen. fra 2026-03-06: opphold'],
   ])('describes %s', (_name, dosage, text) => {
     expect(describeDosage(dosage)).toBe(text);

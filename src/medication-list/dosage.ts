@@ -225,6 +225,9 @@ const describeRange = (period: DosagePeriod): string =>
  * "1 tablett morgen, 1 tablett kveld; ved behov 1 tablett, maks 3 per døgn". Several periods (tapering) are
  * prefixed with their dates; the free-text instruction follows the structured part, or stands alone.
  */
+const normalisedText = (text: string): string => text.trim().replace(/\s+/g, ' ').replace(/[.;,]+$/, '').toLowerCase();
+const sameText = (a: string, b: string): boolean => a !== '' && normalisedText(a) === normalisedText(b);
+
 export const describeDosage = (dosage: Dosage): string => {
   const structured =
     dosage.periods.length === 0
@@ -232,6 +235,9 @@ export const describeDosage = (dosage: Dosage): string => {
       : dosage.periods.length === 1
         ? describePeriod(dosage.periods[0])
         : dosage.periods.map((period) => `${describeRange(period)}: ${describePeriod(period)}`).join('. ');
-  const texts = [structured, dosage.instruction ?? ''].filter((text) => text !== '');
+  // A feed's instruction often repeats what the structure says ("1 tablett morgen"): show it once (issue 16).
+  const instruction = dosage.instruction ?? '';
+  const repeats = sameText(instruction, structured);
+  const texts = [structured, repeats ? '' : instruction].filter((text) => text !== '');
   return texts.length > 0 ? texts.join('. ') : (dosage.shortCode ?? '');
 };

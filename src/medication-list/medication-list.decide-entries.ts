@@ -11,7 +11,8 @@ import type { EntryState, MedicationListState } from './medication-list.state';
 import { activePrescriptionsOf, isInTreatment } from './medication-list.state';
 import { assertCode, discontinuationReasonCodes, prescriptionTypeCodes, useCodes } from './medication-list.codes';
 import { assertValidDosage, dosagesEqual } from './dosage';
-import { EntryAlreadyExistsError, EntryNotActiveError, EntryNotFoundError, InvalidDateError } from './medication-list.errors';
+import {
+  EntryNotPausedError, EntryAlreadyExistsError, EntryNotActiveError, EntryNotFoundError, InvalidDateError } from './medication-list.errors';
 import {
   assertId,
   assertIsoDate,
@@ -94,9 +95,9 @@ export const decideChangeDosage = (command: ChangeDosage, state: MedicationListS
 };
 
 /**
- * Pausing is only possible for an active entry. Pausing an entry that is already paused returns [] (the
- * same pause re-sent, or a second prescriber pausing at the same time: the outcome is the same); the first
- * pause's time and reason stand.
+ * Pausing is only possible for an active entry. Pausing an entry that is already paused is refused
+ * (ENTRY_NOT_ACTIVE, status paused): the first pause's time and reason stand and the caller learns that its pause
+ * did nothing. A retried request is recognised by its command id before the decider (issue 14).
  */
 export const decidePauseMedication = (command: PauseMedication, state: MedicationListState): MedicationListEvent[] => {
   const { entryId, pausedAt, reason } = command.data;
@@ -104,9 +105,6 @@ export const decidePauseMedication = (command: PauseMedication, state: Medicatio
   assertIsoDateTime(pausedAt, 'pausedAt');
   assertOptionalText(reason, 'reason');
   const entry = entryOrThrow(state, entryId);
-  if (entry.status === 'paused') {
-    return [];
-  }
   if (entry.status !== 'active') {
     throw new EntryNotActiveError(entryId, entry.status);
   }
@@ -114,9 +112,8 @@ export const decidePauseMedication = (command: PauseMedication, state: Medicatio
 };
 
 /**
- * Resuming is only possible for a paused entry. Resuming an active entry returns [] for the same reason as
- * pausing a paused one (a re-sent resume must not fail); a discontinued or retracted entry cannot be resumed:
- * restarting a stopped treatment is a new entry.
+ * Resuming is only possible for a paused entry: an active one is refused with ENTRY_NOT_PAUSED (nothing to
+ * resume), a discontinued or retracted one with ENTRY_NOT_ACTIVE (restarting a stopped treatment is a new entry).
  */
 export const decideResumeMedication = (command: ResumeMedication, state: MedicationListState): MedicationListEvent[] => {
   const { entryId, resumedAt } = command.data;
@@ -124,7 +121,7 @@ export const decideResumeMedication = (command: ResumeMedication, state: Medicat
   assertIsoDateTime(resumedAt, 'resumedAt');
   const entry = entryOrThrow(state, entryId);
   if (entry.status === 'active') {
-    return [];
+    throw new EntryNotPausedError(entryId, entry.status);
   }
   if (entry.status !== 'paused') {
     throw new EntryNotActiveError(entryId, entry.status);
@@ -135,7 +132,7 @@ export const decideResumeMedication = (command: ResumeMedication, state: Medicat
 /**
  * Seponering. "Discontinuing a treatment recalls its prescription" (domain.md): every active prescription of
  * the entry is recalled with reason 2 in the same decision, so the pharmacy cannot dispense a stopped drug.
- * Discontinuing twice returns [] (the first time and reason stand).
+ * Discontinuing a discontinued entry is refused (ENTRY_NOT_ACTIVE): the first time and reason stand.
  */
 export const decideDiscontinueMedication = (
   command: DiscontinueMedication,
@@ -147,10 +144,7 @@ export const decideDiscontinueMedication = (
   assertCode(discontinuationReasonCodes, reasonCode, 'reasonCode');
   assertOptionalText(note, 'note');
   const entry = entryOrThrow(state, entryId);
-  if (entry.status === 'discontinued') {
-    return [];
-  }
-  if (entry.status === 'retracted') {
+  if (entry.status === 'discontinued' || entry.status === 'retracted') {
     throw new EntryNotActiveError(entryId, entry.status);
   }
   return [
@@ -162,7 +156,7 @@ export const decideDiscontinueMedication = (
 /**
  * Entered in error (FHIR `entered-in-error`): allowed from any status, including discontinued, because a
  * wrongly registered entry must leave the list whatever happened to it. Its active prescriptions are recalled
- * with reason 4 (other): they belong to an entry that never was. Retracting twice returns [].
+ * with reason 4 (other): they belong to an entry that never was. Retracting twice is refused (ENTRY_NOT_ACTIVE).
  */
 export const decideRetractMedication = (command: RetractMedication, state: MedicationListState): MedicationListEvent[] => {
   const { entryId, retractedAt, reason } = command.data;
@@ -171,7 +165,7 @@ export const decideRetractMedication = (command: RetractMedication, state: Medic
   assertRequiredText(reason, 'reason');
   const entry = entryOrThrow(state, entryId);
   if (entry.status === 'retracted') {
-    return [];
+    throw new EntryNotActiveError(entryId, entry.status);
   }
   return [
     { type: 'MedicationRetracted', data: { entryId, retractedAt, reason } },

@@ -2,6 +2,7 @@ import { specFor } from '../shared/event-sourcing/decider.spec-helpers';
 import { InvalidIdentifierError } from '../identifiers/identifier.errors';
 import { medicationListDecider } from './medication-list.decider';
 import {
+  CareRelationNotActiveError,
   CareRelationAlreadyExistsError,
   CareRelationNotFoundError,
   InvalidDateError,
@@ -77,6 +78,12 @@ describe('StartCareRelation', () => {
     given([]).when(aStartCareRelation({ patientId: ` ${PATIENT_ID} `, organisationNumber: `${NURSING_HOME_ORG} ` })).then([relationStarted]);
   });
 
+  it("records the resident's name and room the care organisation registers with the admission", () => {
+    given([]).when(aStartCareRelation({ residentName: 'Kari Nordmann', room: 'Rom 12' })).then([
+      anEvent('CareRelationStarted', { ...relation, residentName: 'Kari Nordmann', room: 'Rom 12' }),
+    ]);
+  });
+
   it('is a no-op when the same relation is re-sent', () => {
     given([relationStarted]).when(aStartCareRelation()).thenNothing();
   });
@@ -91,6 +98,8 @@ describe('StartCareRelation', () => {
     ['an end before the start', { to: '2026-03-01' }, InvalidDateError],
     ['an invalid start', { from: '2026-02-30' }, InvalidDateError],
     ['a unit of 201 characters', { unit: 'x'.repeat(201) }, TextTooLongError],
+    ['a resident name of 201 characters', { residentName: 'x'.repeat(201) }, TextTooLongError],
+    ['a room of 51 characters', { room: 'x'.repeat(51) }, TextTooLongError],
     ['an invalid relation id', { relationId: 'rel 1' }, InvalidIdError],
   ])('rejects %s', (_name, overrides, errorClass) => {
     given([]).when(aStartCareRelation(overrides)).thenThrows(errorClass);
@@ -125,8 +134,8 @@ describe('EndCareRelation', () => {
     given([relationStarted]).when(end).then([ended]);
   });
 
-  it('is a no-op when already ended', () => {
-    given([relationStarted, ended]).when(end).thenNothing();
+  it('given an ended relation, when it is ended again, then CARE_RELATION_NOT_ACTIVE (not a silent no-op)', () => {
+    given([relationStarted, ended]).when(end).thenThrows(CareRelationNotActiveError, 'CARE_RELATION_NOT_ACTIVE');
   });
 
   it('rejects an unknown relation', () => {

@@ -9,7 +9,8 @@ import type {
 import type { MedicationListEvent } from './medication-list.events';
 import type { MedicationListState } from './medication-list.state';
 import { assertCode, reviewKindCodes } from './medication-list.codes';
-import { CareRelationAlreadyExistsError, CareRelationNotFoundError } from './medication-list.errors';
+import {
+  CareRelationNotActiveError, CareRelationAlreadyExistsError, CareRelationNotFoundError } from './medication-list.errors';
 import {
   assertId,
   assertIsoDate,
@@ -19,6 +20,7 @@ import {
   assertRequiredText,
   jsonEqual,
   MAX_CARE_UNIT,
+  MAX_ROOM,
   withoutUndefined,
 } from './medication-list.validation';
 
@@ -61,7 +63,7 @@ export const decideMarkListNotReviewed = (
  * only. The same relation re-sent returns []; a relation id reused with other data is a conflict.
  */
 export const decideStartCareRelation = (command: StartCareRelation, state: MedicationListState): MedicationListEvent[] => {
-  const { relationId, unit, from, to } = command.data;
+  const { relationId, unit, from, to, residentName, room } = command.data;
   assertId(relationId, 'relationId');
   if (typeof command.data.patientId !== 'string' || !isValidPatientId(command.data.patientId)) {
     throw new InvalidIdentifierError('patientId', 'not a valid Norwegian patient identifier');
@@ -69,12 +71,14 @@ export const decideStartCareRelation = (command: StartCareRelation, state: Medic
   const patientId = command.data.patientId.trim();
   const organisationNumber = assertOrganisationNumber(command.data.organisationNumber, 'organisationNumber');
   assertOptionalText(unit, 'unit', MAX_CARE_UNIT);
+  assertOptionalText(residentName, 'residentName', MAX_CARE_UNIT);
+  assertOptionalText(room, 'room', MAX_ROOM);
   assertIsoDate(from, 'from');
   if (to !== undefined) {
     assertIsoDate(to, 'to');
     assertNotBefore(to, from, 'to', 'from');
   }
-  const data = withoutUndefined({ relationId, patientId, organisationNumber, unit, from, to });
+  const data = withoutUndefined({ relationId, patientId, organisationNumber, unit, from, to, residentName, room });
   const existing = state.careRelations.get(relationId);
   if (existing !== undefined) {
     if (jsonEqual(existing.started, data)) {
@@ -85,7 +89,7 @@ export const decideStartCareRelation = (command: StartCareRelation, state: Medic
   return [{ type: 'CareRelationStarted', data }];
 };
 
-/** Ends an active relation (access ends with it); ending it again returns []. */
+/** Ends an active relation (access ends with it); ending it again is refused (CARE_RELATION_NOT_ACTIVE). */
 export const decideEndCareRelation = (command: EndCareRelation, state: MedicationListState): MedicationListEvent[] => {
   const { relationId, endedOn } = command.data;
   assertId(relationId, 'relationId');
@@ -95,7 +99,7 @@ export const decideEndCareRelation = (command: EndCareRelation, state: Medicatio
     throw new CareRelationNotFoundError(relationId);
   }
   if (!relation.active) {
-    return [];
+    throw new CareRelationNotActiveError(relationId);
   }
   assertNotBefore(endedOn, relation.started.from, 'endedOn', 'the start of the relation');
   const { organisationNumber, unit } = relation.started;

@@ -3,6 +3,7 @@ import { InvalidIdentifierError } from '../identifiers/identifier.errors';
 import type { MultidosePackingRecorded, MultidoseQuestionAsked } from './medication-list.events';
 import { medicationListDecider } from './medication-list.decider';
 import {
+  QuestionAlreadyAnsweredError,
   AnswerMismatchError,
   EntryNotFoundError,
   InvalidDateError,
@@ -204,8 +205,8 @@ describe('AnswerMultidoseQuestion', () => {
     given([started, asked]).when(answer(code)).then([{ ...answered, data: { ...answered.data, answerCode: code } }]);
   });
 
-  it('is a no-op once answered', () => {
-    given([started, asked, answered]).when(answer('6')).thenNothing();
+  it('given an answered question, when another answer comes, then QUESTION_ALREADY_ANSWERED (the second is not dropped silently)', () => {
+    given([started, asked, answered]).when(answer('6')).thenThrows(QuestionAlreadyAnsweredError, 'QUESTION_ALREADY_ANSWERED');
   });
 
   it('rejects an unknown question', () => {

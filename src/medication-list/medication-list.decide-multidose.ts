@@ -10,6 +10,7 @@ import type { MedicationListEvent, MultidoseAnswerCode, MultidoseQuestionCode } 
 import type { MedicationListState } from './medication-list.state';
 import { assertCode, multidoseAnswerCodes, multidoseQuestionCodes } from './medication-list.codes';
 import {
+  QuestionAlreadyAnsweredError,
   AnswerMismatchError,
   InvalidPackingError,
   MultidoseNotRegisteredError,
@@ -161,7 +162,7 @@ export const decideAnswerMultidoseQuestion = (
     throw new QuestionNotFoundError(questionId);
   }
   if (question.answer !== undefined) {
-    return [];
+    throw new QuestionAlreadyAnsweredError(questionId);
   }
   if (!answersTo[question.asked.questionCode].includes(answerCode)) {
     throw new AnswerMismatchError(questionId, question.asked.questionCode, answerCode);

@@ -2,6 +2,7 @@ import { specFor } from '../shared/event-sourcing/decider.spec-helpers';
 import { InvalidIdentifierError } from '../identifiers/identifier.errors';
 import { medicationListDecider } from './medication-list.decider';
 import {
+  DispensingAlreadyAnnulledError,
   DispensingNotFoundError,
   EntryNotActiveError,
   EntryNotFoundError,
@@ -175,8 +176,8 @@ describe('RecallPrescription', () => {
     given([started, issued]).when(recall()).then([recalled()]);
   });
 
-  it('is a no-op when already recalled', () => {
-    given([started, issued, recalled('2')]).when(recall()).thenNothing();
+  it('given a recalled prescription, when it is recalled again, then PRESCRIPTION_NOT_ACTIVE', () => {
+    given([started, issued, recalled('2')]).when(recall()).thenThrows(PrescriptionNotActiveError, 'PRESCRIPTION_NOT_ACTIVE');
   });
 
   it('rejects an unknown prescription', () => {
@@ -255,8 +256,8 @@ describe('AnnulDispensing', () => {
     given([started, issued, dispensingRecorded]).when(annul).then([annulled]);
   });
 
-  it('is a no-op when already annulled', () => {
-    given([started, issued, dispensingRecorded, annulled]).when(annul).thenNothing();
+  it('given an annulled dispensing, when it is annulled again, then DISPENSING_ALREADY_ANNULLED', () => {
+    given([started, issued, dispensingRecorded, annulled]).when(annul).thenThrows(DispensingAlreadyAnnulledError, 'DISPENSING_ALREADY_ANNULLED');
   });
 
   it('rejects an unknown dispensing', () => {

@@ -11,6 +11,7 @@ import type { MedicationListState } from './medication-list.state';
 import { isInTreatment } from './medication-list.state';
 import { assertCode, recallReasonCodes } from './medication-list.codes';
 import {
+  DispensingAlreadyAnnulledError,
   DispensingNotFoundError,
   EntryNotActiveError,
   PrescriptionAlreadyLinkedError,
@@ -159,7 +160,7 @@ export const decideRenewPrescription = (command: RenewPrescription, state: Medic
   ];
 };
 
-/** Any prescriber may recall (also another doctor's prescription). Recalling twice returns []. */
+/** Any prescriber may recall (also another doctor's prescription). Recalling twice is refused (PRESCRIPTION_NOT_ACTIVE). */
 export const decideRecallPrescription = (command: RecallPrescription, state: MedicationListState): MedicationListEvent[] => {
   const { prescriptionId, recalledAt, reasonCode } = command.data;
   assertId(prescriptionId, 'prescriptionId');
@@ -170,7 +171,7 @@ export const decideRecallPrescription = (command: RecallPrescription, state: Med
     throw new PrescriptionNotFoundError(prescriptionId);
   }
   if (prescription.status === 'recalled') {
-    return [];
+    throw new PrescriptionNotActiveError(prescriptionId);
   }
   return [
     { type: 'PrescriptionRecalled', data: { prescriptionId, entryId: prescription.entryId, recalledAt, reasonCode } },
@@ -211,7 +212,7 @@ export const decideRecordDispensing = (command: RecordDispensing, state: Medicat
   ];
 };
 
-/** The pharmacy annuls a dispensing it reported; annulling twice returns []. */
+/** The pharmacy annuls a dispensing it reported; annulling twice is refused (DISPENSING_ALREADY_ANNULLED). */
 export const decideAnnulDispensing = (command: AnnulDispensing, state: MedicationListState): MedicationListEvent[] => {
   const { dispensingId, annulledAt, reason } = command.data;
   assertId(dispensingId, 'dispensingId');
@@ -222,7 +223,7 @@ export const decideAnnulDispensing = (command: AnnulDispensing, state: Medicatio
     throw new DispensingNotFoundError(dispensingId);
   }
   if (dispensing.annulled) {
-    return [];
+    throw new DispensingAlreadyAnnulledError(dispensingId);
   }
   return [{ type: 'DispensingAnnulled', data: withoutUndefined({ dispensingId, annulledAt, reason }) }];
 };

@@ -2,6 +2,7 @@ import { specFor } from '../shared/event-sourcing/decider.spec-helpers';
 import type { MedicationListEvent } from './medication-list.events';
 import { clinicalTimeOf, evolve, initialState, medicationListDecider } from './medication-list.decider';
 import {
+  EntryNotPausedError,
   EntryAlreadyExistsError,
   EntryNotActiveError,
   EntryNotFoundError,
@@ -44,6 +45,8 @@ describe('StartMedication', () => {
     ['a FEST id only', { displayName: 'Metformin Teva Tab 500 mg', festId: 'ID_0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D' }],
     ['an ATC code only', { displayName: 'Metformin', atcCode: 'A10BA02' }],
     ['a local drug without codes', localDrug],
+    ['a substance-level id only (prescribing on substance level)', { displayName: 'Metformin Tab 500 mg', festSubstanceId: 'ID_11111111-2222-4333-8444-555555555555', atcCode: 'A10BA02' }],
+    ['a brand, its package, varenummer, dose and LMR løpenummer', { displayName: 'Metformin Teva Tab 500 mg', festId: 'ID_0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D', festPackageId: 'ID_A1A1A1A1-0000-4000-8000-000000000001', packageNumber: '123456', festDoseId: 'ID_D0D0D0D0-0000-4000-8000-000000000001', lmrNumber: '1234567' }],
   ])('accepts a medication with %s', (_name, medication) => {
     given([]).when(aStartMedication({ medication })).then([aMedicationStarted({ medication })]);
   });
@@ -69,6 +72,11 @@ describe('StartMedication', () => {
     ['a blank display name', { medication: { displayName: ' ' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
     ['a display name of 201 characters', { medication: { displayName: 'x'.repeat(201) } }, InvalidMedicationError, 'INVALID_MEDICATION'],
     ['a malformed FEST id', { medication: { displayName: 'X', festId: 'ID_123' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
+    ['a malformed substance id', { medication: { displayName: 'X', festSubstanceId: 'ID_1' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
+    ['a malformed package id', { medication: { displayName: 'X', festPackageId: '123456' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
+    ['a five-digit varenummer', { medication: { displayName: 'X', packageNumber: '12345' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
+    ['a malformed dose id', { medication: { displayName: 'X', festDoseId: 'x' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
+    ['a six-digit LMR løpenummer', { medication: { displayName: 'X', lmrNumber: '123456' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
     ['a level-4 ATC code', { medication: { displayName: 'X', atcCode: 'A10BA' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
     ['a lower-case ATC code', { medication: { displayName: 'X', atcCode: 'a10ba02' } }, InvalidMedicationError, 'INVALID_MEDICATION'],
     ['use 4', { use: '4' as '1' }, UnknownCodeError, 'UNKNOWN_CODE'],
@@ -152,17 +160,19 @@ describe('PauseMedication and ResumeMedication', () => {
     ]);
   });
 
-  it('is a no-op to pause a paused entry', () => {
-    given([started, paused]).when(pause).thenNothing();
+  it('given a paused entry, when it is paused again, then ENTRY_NOT_ACTIVE (the first pause stands)', () => {
+    given([started, paused]).when(pause).thenThrows(EntryNotActiveError, 'ENTRY_NOT_ACTIVE');
   });
 
   it('resumes a paused entry', () => {
     given([started, paused]).when(resume).then([anEvent('MedicationResumed', { entryId: ENTRY_ID, resumedAt: LATER })]);
   });
 
-  it('is a no-op to resume an active entry (a re-sent resume)', () => {
-    given([started]).when(resume).thenNothing();
-    given([started, paused, anEvent('MedicationResumed', { entryId: ENTRY_ID, resumedAt: LATER })]).when(resume).thenNothing();
+  it('given an active entry, when it is resumed, then ENTRY_NOT_PAUSED (nothing to resume)', () => {
+    given([started]).when(resume).thenThrows(EntryNotPausedError, 'ENTRY_NOT_PAUSED');
+    given([started, paused, anEvent('MedicationResumed', { entryId: ENTRY_ID, resumedAt: LATER })])
+      .when(resume)
+      .thenThrows(EntryNotPausedError, 'ENTRY_NOT_PAUSED');
   });
 
   it.each([
@@ -220,8 +230,8 @@ describe('DiscontinueMedication', () => {
     ]);
   });
 
-  it('is a no-op for an already discontinued entry', () => {
-    given([started, discontinued]).when(discontinue).thenNothing();
+  it('given a discontinued entry, when it is discontinued again, then ENTRY_NOT_ACTIVE (the first time and reason stand)', () => {
+    given([started, discontinued]).when(discontinue).thenThrows(EntryNotActiveError, 'ENTRY_NOT_ACTIVE');
   });
 
   it('rejects an unknown entry and a retracted one', () => {
@@ -265,8 +275,8 @@ describe('RetractMedication', () => {
     given([started, aPrescriptionIssued(), discontinued, recalled]).when(retract).then([retractedLater]);
   });
 
-  it('is a no-op for an already retracted entry', () => {
-    given([started, retracted]).when(retract).thenNothing();
+  it('given a retracted entry, when it is retracted again, then ENTRY_NOT_ACTIVE', () => {
+    given([started, retracted]).when(retract).thenThrows(EntryNotActiveError, 'ENTRY_NOT_ACTIVE');
   });
 
   it('rejects an unknown entry', () => {

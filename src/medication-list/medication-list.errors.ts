@@ -89,6 +89,43 @@ export class PrescriptionNotActiveError extends DomainError {
   }
 }
 
+/** Only a paused entry can be resumed (an active one has nothing to resume: issue 14, no silent no-op). */
+export class EntryNotPausedError extends DomainError {
+  readonly code = 'ENTRY_NOT_PAUSED';
+  readonly kind = 'conflict' as const;
+  constructor(
+    readonly entryId: string,
+    readonly status: string,
+  ) {
+    super(`Medication list entry ${entryId} is ${status}, not paused`, { entryId, status });
+  }
+}
+
+export class DispensingAlreadyAnnulledError extends DomainError {
+  readonly code = 'DISPENSING_ALREADY_ANNULLED';
+  readonly kind = 'conflict' as const;
+  constructor(readonly dispensingId: string) {
+    super(`Dispensing ${dispensingId} has already been annulled`, { dispensingId });
+  }
+}
+
+export class CareRelationNotActiveError extends DomainError {
+  readonly code = 'CARE_RELATION_NOT_ACTIVE';
+  readonly kind = 'conflict' as const;
+  constructor(readonly relationId: string) {
+    super(`Care relation ${relationId} has already ended`, { relationId });
+  }
+}
+
+/** A question has one answer: a second one would otherwise be dropped without a word. */
+export class QuestionAlreadyAnsweredError extends DomainError {
+  readonly code = 'QUESTION_ALREADY_ANSWERED';
+  readonly kind = 'conflict' as const;
+  constructor(readonly questionId: string) {
+    super(`Multidose question ${questionId} has already been answered`, { questionId });
+  }
+}
+
 export class MultidoseNotRegisteredError extends DomainError {
   readonly code = 'MULTIDOSE_NOT_REGISTERED';
   readonly kind = 'conflict' as const;

@@ -29,13 +29,35 @@ export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export type ReviewKind = 'reconciliation' | 'medication-review';
 
 /**
- * A drug: a FEST product (`festId`, `ID_` + UUID) and/or an ATC code (level 5) with its display name
- * ("NavnFormStyrke"), or a local non-catalogue drug with a name and no code.
+ * A drug: FEST identifiers by level and/or an ATC code (level 5) with its display name ("NavnFormStyrke"), or a
+ * local non-catalogue drug with a name and no code. `festId` is the brand level (LegemiddelMerkevare), as it has
+ * always been; the other levels were added by issue 16 as optional fields, so older events read unchanged. A
+ * substance-level prescription has `festSubstanceId` and no `festId`; a dispensing names a package and its brand.
  */
 export interface Medication {
+  /** brand product (LegemiddelMerkevare), `ID_` + UUID */
   readonly festId?: string;
+  /** substance (LegemiddelVirkestoff), `ID_` + UUID */
+  readonly festSubstanceId?: string;
+  /** package (LegemiddelPakning), `ID_` + UUID */
+  readonly festPackageId?: string;
+  /** package: the Varenummer (six digits) */
+  readonly packageNumber?: string;
+  /** dose (LegemiddelDose), `ID_` + UUID */
+  readonly festDoseId?: string;
+  /** dose: the LMR løpenummer (seven digits) */
+  readonly lmrNumber?: string;
   readonly atcCode?: string;
   readonly displayName: string;
+  /** codings in systems the service does not know, kept as they came; they never decide a discrepancy */
+  readonly otherCodings?: readonly OtherCoding[];
+}
+
+/** A coding kept as it came (a feed's coding in an unknown system). */
+export interface OtherCoding {
+  readonly system?: string;
+  readonly code?: string;
+  readonly display?: string;
 }
 
 export interface Quantity {
@@ -252,6 +274,12 @@ export interface CareRelationStarted {
     readonly unit?: string;
     readonly from: IsoDate;
     readonly to?: IsoDate;
+    /**
+     * The resident's name and room as the care organisation registered them with the admission (issue 20): that
+     * organisation's own data, shown on its ward page only (never to another organisation).
+     */
+    readonly residentName?: string;
+    readonly room?: string;
   };
 }
 

@@ -11,6 +11,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { acceptedCodes } from './code-descriptions';
 import { partOfDayCodes, weekdayCodes } from './medication-list.codes';
 import type { PartOfDayCode, Weekday } from './medication-list.events';
 
@@ -27,14 +28,40 @@ const codesOf = <T extends string>(list: { readonly entries: readonly { readonly
 // Free-text caps here only keep absurd payloads out; the decider enforces the clinical limits.
 const MAX_TEXT = 2000;
 
-/** A drug: FEST product and/or ATC code with its display name, or a local drug by name. */
+/** A drug: FEST identifiers by level and/or an ATC code with its display name, or a local drug by name. */
 @InputType('MedicationInput')
 @ObjectType('Medication')
 export class MedicationGql {
-  @Field(() => String, { nullable: true, description: 'FEST id: ID_ + UUID' })
+  @Field(() => String, { nullable: true, description: 'FEST id of the brand product (LegemiddelMerkevare): ID_ + UUID' })
   @IsOptional()
   @IsString()
   festId?: string | null;
+
+  // Identifiers at the other FEST levels (issue 16); the decider checks their form (InvalidMedicationError).
+  @Field(() => String, { nullable: true, description: 'FEST id of the substance (LegemiddelVirkestoff): ID_ + UUID' })
+  @IsOptional()
+  @IsString()
+  festSubstanceId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'FEST id of the package (LegemiddelPakning): ID_ + UUID' })
+  @IsOptional()
+  @IsString()
+  festPackageId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'the package\'s varenummer (six digits)' })
+  @IsOptional()
+  @IsString()
+  packageNumber?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'FEST id of the dose (LegemiddelDose): ID_ + UUID' })
+  @IsOptional()
+  @IsString()
+  festDoseId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'the dose\'s LMR løpenummer (seven digits)' })
+  @IsOptional()
+  @IsString()
+  lmrNumber?: string | null;
 
   @Field(() => String, { nullable: true, description: 'ATC code (level 5)' })
   @IsOptional()
@@ -65,7 +92,7 @@ export class FixedDoseGql {
   @IsString()
   time?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'code list 8325' })
+  @Field(() => String, { nullable: true, description: acceptedCodes(partOfDayCodes) })
   @IsOptional()
   @IsIn(codesOf(partOfDayCodes))
   partOfDay?: PartOfDayCode | null;
@@ -134,7 +161,7 @@ export class DosagePeriodGql {
   @Type(() => AsNeededDoseGql)
   asNeeded?: AsNeededDoseGql | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: acceptedCodes(weekdayCodes, 'days of the week') })
   @IsOptional()
   @IsIn(codesOf(weekdayCodes), { each: true })
   weekdays?: Weekday[] | null;

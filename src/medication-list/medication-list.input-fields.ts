@@ -12,6 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { DateTimeScalar } from '../shared/date-time.scalar';
 
 /**
  * The field vocabulary of the list mutations' inputs (medication-list.inputs.ts): one decorator per kind of
@@ -24,7 +25,7 @@ const MAX_TEXT = 2000;
 const MAX_ID = 100;
 const MAX_CODE = 20;
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = 'ISO 8601 date-time with offset, e.g. 2026-03-02T09:15:00Z';
+const DATE_TIME = 'RFC 3339 date-time with Z or offset, e.g. 2026-03-02T09:15:00Z';
 
 /** Options of the field decorators below. */
 export interface FieldOptions {
@@ -47,10 +48,14 @@ export const RegistryNumberField = (description: string) =>
 export const DateField = ({ description = 'YYYY-MM-DD', nullable }: FieldOptions = {}) =>
   applyDecorators(Field(() => String, { description, nullable }), ...optional(nullable), Matches(DATE_SHAPE));
 
-/** An ISO 8601 date-time; the decider insists on an offset and a real calendar date (INVALID_DATE). */
+/**
+ * An instant: the strict DateTime scalar (RFC 3339 with Z or offset, a real calendar date and time; issue 22), so a
+ * malformed one is refused before the resolver runs (literal: validation; variable: HTTP 400). The string arrives
+ * as sent, offset kept; the decider checks it again (INVALID_DATE) for commands from other edges.
+ */
 export const DateTimeField = ({ description = DATE_TIME, nullable }: FieldOptions = {}) =>
   applyDecorators(
-    Field(() => String, { description, nullable }),
+    Field(() => DateTimeScalar, { description, nullable }),
     ...optional(nullable),
     IsISO8601({ strict: true, strictSeparator: true }),
   );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { careUnitOverviewProjection } from '../../projections/care-unit-overview/care-unit-overview.projection';
 import { emptyCurrentMedicationList } from '../../projections/current-medication-list/current-medication-list.document';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
+import { GP_WORKLIST_PROJECTION, patientDocumentId } from '../../projections/gp-worklist/gp-worklist.projection';
 import { eventFactory, project } from '../../projections/projection.spec-helpers';
 import { loadConfig } from '../config/config';
 import { SqliteReadModelStore } from '../read-models/read-model.store';
@@ -25,6 +26,33 @@ describe('liveSnapshots', () => {
     const second = await live.next();
 
     expect([first.value, second.value]).toEqual([{ state: 1 }, { state: 2 }]);
+  });
+
+  it('authorizes every snapshot after the first before it is sent, and ends with the error of a denial', async () => {
+    const ticks = new Subject<void>();
+    let state = 1;
+    const checks: number[] = [];
+    let allowed = true;
+    const live = liveSnapshots(ticks, () => state, () => {
+      checks.push(state);
+      return allowed ? Promise.resolve() : Promise.reject(new Error('denied'));
+    });
+
+    await live.next(); // the first snapshot: the access step authorized it when the subscription started
+    ticks.next(); // unchanged: nothing sent, nothing checked
+    state = 2;
+    ticks.next();
+    const second = await live.next();
+    allowed = false;
+    state = 3;
+    ticks.next();
+    const denied = live.next();
+
+    expect(second).toEqual({ done: false, value: 2 });
+    await expect(denied).rejects.toThrow('denied');
+    expect(checks).toEqual([2, 3]);
+    expect(ticks.observed).toBe(false);
+    expect(await live.next()).toEqual({ done: true, value: undefined });
   });
 
   it('conflates ticks a slow subscriber missed into the latest snapshot', async () => {
@@ -96,7 +124,7 @@ describe('MedicationListLive.careUnit', () => {
     const listChanged = (listId: string, version: number): void =>
       commit(currentMedicationListProjection.name, new Map([[listId, { ...emptyCurrentMedicationList(listId), version }]]));
     const live = new MedicationListLive(reads, projector);
-    return { store, reads, live, relation, listChanged };
+    return { store, reads, live, relation, listChanged, commit };
   };
 
   it('sends the unit now, then after a resident joins, a resident’s list changes and a resident leaves; not for others', async () => {
@@ -133,10 +161,33 @@ describe('MedicationListLive.careUnit', () => {
     store.close();
   });
 
+  it('sends the unit again when a resident’s open discrepancies change (the attention badge), not another list’s', async () => {
+    const { store, live, relation, commit } = setup();
+    relation('CareRelationStarted', ANNE);
+    const unit = live.careUnit(ORG, undefined);
+    const discrepancies = async () => {
+      const result = await unit.next();
+      return result.done === true ? undefined : result.value.patients.map((p) => p.attention.openDiscrepancies);
+    };
+    const worklist = (listId: string, open: number) =>
+      commit(GP_WORKLIST_PROJECTION, new Map([[patientDocumentId(listId), {
+        kind: 'patient', listId, patientId: null, multidoseDoctorHpr: null, lastPrescriberHpr: null, lastPosition: null,
+        open: Array.from({ length: open }, (_, i) => ({ key: `k${i}`, code: 'D1', severity: 'warning', entryId: null, prescriptionId: null, dispensingId: null, feedSource: 'eprescription', detectedAt: '2026-03-01T00:00:00Z' })),
+      }]]));
+
+    expect(await discrepancies()).toEqual([0]);
+    worklist(BJORN, 3); // not a resident
+    const pending = discrepancies();
+    worklist(ANNE, 2);
+    expect(await pending).toEqual([2]);
+    await unit.return?.();
+    store.close();
+  });
+
   it('reads the residents once per overview change, not on every list change', async () => {
     const { store, reads, live, relation, listChanged } = setup();
     relation('CareRelationStarted', ANNE);
-    const unit = live.careUnit(ORG);
+    const unit = live.careUnit(ORG, undefined);
     await unit.next();
     const overview = jest.spyOn(reads, 'overview');
     for (const version of [1, 2, 3]) {

@@ -56,6 +56,11 @@ export const toActorGql = (actor: Actor): ActorGql => ({
 const toMedicationGql = (medication: Medication): MedicationGql => ({
   displayName: medication.displayName,
   festId: medication.festId ?? null,
+  festSubstanceId: medication.festSubstanceId ?? null,
+  festPackageId: medication.festPackageId ?? null,
+  packageNumber: medication.packageNumber ?? null,
+  festDoseId: medication.festDoseId ?? null,
+  lmrNumber: medication.lmrNumber ?? null,
   atcCode: medication.atcCode ?? null,
 });
 

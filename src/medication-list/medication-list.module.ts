@@ -23,6 +23,7 @@ import { MedicationListService } from './medication-list.service';
     MedicationListQueriesResolver,
     MedicationListSubscriptionsResolver,
   ],
-  exports: [MedicationListService],
+  // the FHIR edge (src/fhir) runs the same service and reads
+  exports: [MedicationListService, MedicationListReads],
 })
 export class MedicationListModule {}

@@ -299,6 +299,7 @@ export class MedicationListMutationsResolver {
       position: outcome.position?.toString() ?? null,
       version: outcome.version,
       alreadyApplied: outcome.alreadyApplied,
+      changed: outcome.changed,
     };
   }
 }

@@ -1,8 +1,11 @@
-import { Args, GraphQLISODateTime, Query, Resolver } from '@nestjs/graphql';
-import { Access } from '../access/access.decorator';
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Access, CommandContext } from '../access/access.decorator';
+import type { RequestContext } from '../graphql/request-context';
 import { EmergencyAccessInput } from '../access/access.graphql';
+import { optionalInstant } from '../shared/date-time.scalar';
+import { CareUnitArgs, MedicationListArgs } from './medication-list.args';
 import { CareUnitGql, TimelineItemGql } from './medication-list.read-types';
-import { MedicationListReads } from './medication-list.reads';
+import { type CareUnitViewer, MedicationListReads } from './medication-list.reads';
 import { MedicationListGql } from './medication-list.types';
 
 const PATIENT_ID = { description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' } as const;
@@ -12,6 +15,10 @@ const EMERGENCY = {
   nullable: true,
   description: 'Emergency access without a care relation: the reason is logged and shown to the patient.',
 } as const;
+
+/** The access step granted a care caller this unit only if it is the caller's own organisation's (policy.ts). */
+export const careUnitViewerOf = (context: RequestContext | undefined): CareUnitViewer =>
+  context?.actor.role === 'nurse' ? 'own-staff' : 'other';
 
 /** Thin GraphQL edge of the read side: arguments in, MedicationListReads out. Access: each @Access marker. */
 @Resolver()
@@ -25,13 +32,11 @@ export class MedicationListQueriesResolver {
       "returned; waits up to 5 s until this replica's read model has it (read your writes), else SERVICE_UNAVAILABLE.",
   })
   @Access('medicationList', { patient: 'patientId' })
-  medicationList(
-    @Args('patientId', PATIENT_ID) patientId: string,
-    @Args('asOf', { type: () => GraphQLISODateTime, nullable: true }) asOf?: Date | null,
-    @Args('minPosition', { type: () => String, nullable: true }) minPosition?: string | null,
-    @Args('emergency', EMERGENCY) _emergency?: EmergencyAccessInput | null,
-  ): Promise<MedicationListGql> {
-    return this.reads.currentList(patientId, { asOf: asOf ?? undefined, minPosition: minPosition ?? undefined });
+  medicationList(@Args() { patientId, asOf, minPosition }: MedicationListArgs): Promise<MedicationListGql> {
+    return this.reads.currentList(patientId, {
+      asOf: optionalInstant(asOf),
+      minPosition: minPosition ?? undefined,
+    });
   }
 
   @Query(() => [TimelineItemGql], { description: 'Every change of the list as a readable timeline, oldest first.' })
@@ -49,11 +54,7 @@ export class MedicationListQueriesResolver {
       'lists since `changesSince` (default: the last 24 hours).',
   })
   @Access('careUnit', { careUnit: { organisation: 'organisationNumber', unit: 'unit' } })
-  careUnit(
-    @Args('organisationNumber', { description: '9-digit organisasjonsnummer' }) organisationNumber: string,
-    @Args('unit', { type: () => String, nullable: true }) unit?: string | null,
-    @Args('changesSince', { type: () => GraphQLISODateTime, nullable: true }) changesSince?: Date | null,
-  ): CareUnitGql {
-    return this.reads.careUnit(organisationNumber, unit ?? undefined, changesSince ?? undefined);
+  careUnit(@Args() { organisationNumber, unit, changesSince }: CareUnitArgs, @CommandContext() context?: RequestContext): CareUnitGql {
+    return this.reads.careUnit(organisationNumber, unit ?? undefined, optionalInstant(changesSince), careUnitViewerOf(context));
   }
 }

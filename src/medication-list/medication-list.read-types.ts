@@ -27,6 +27,25 @@ export class TimelineItemGql {
   why!: string | null;
 }
 
+/** What needs a nurse's attention on one resident's list: the badges of the ward page's unit view (issue 20). */
+@ObjectType('CareUnitAttention')
+export class CareUnitAttentionGql {
+  @Field(() => Int, { description: 'list changes since the last review' })
+  changesSinceReview!: number;
+  @Field(() => Int, { description: 'multidose patients: entries NOT in the bags, given from their own package' })
+  outsideMultidose!: number;
+  @Field(() => Int)
+  paused!: number;
+  @Field(() => Int, { description: 'open reconciliation discrepancies' })
+  openDiscrepancies!: number;
+  @Field(() => Int, { description: 'dispensable prescriptions of current entries that have expired' })
+  prescriptionsExpired!: number;
+  @Field(() => Int, { description: 'dispensable prescriptions of current entries expiring within 14 days' })
+  prescriptionsExpiringSoon!: number;
+  @Field(() => Int, { description: 'higher needs attention sooner; 0: nothing to notice' })
+  score!: number;
+}
+
 /** A resident of the care unit (an active care relation) and what changed on their list. */
 @ObjectType('CareUnitPatient')
 export class CareUnitPatientGql {
@@ -44,6 +63,15 @@ export class CareUnitPatientGql {
   listVersion!: number;
   @Field(() => [ListChangeGql], { description: 'list changes recorded at or after `changesSince`, oldest first' })
   changes!: ListChangeGql[];
+  @Field(() => String, {
+    nullable: true,
+    description: "the name the care organisation registered with the admission; null unless the caller is that organisation's staff",
+  })
+  residentName!: string | null;
+  @Field(() => String, { nullable: true, description: "the room, as registered; null unless the caller is that organisation's staff" })
+  room!: string | null;
+  @Field(() => CareUnitAttentionGql)
+  attention!: CareUnitAttentionGql;
 }
 
 /** The residents of an organisation (or one unit of it) with an active care relation. */

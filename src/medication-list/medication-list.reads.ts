@@ -9,6 +9,11 @@ import {
 import type { CurrentMedicationListDocument } from '../../projections/current-medication-list/current-medication-list.document';
 import { emptyCurrentMedicationList } from '../../projections/current-medication-list/current-medication-list.document';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
+import {
+  GP_WORKLIST_PROJECTION,
+  type GpWorklistDocument,
+  patientDocumentId,
+} from '../../projections/gp-worklist/gp-worklist.projection';
 import { buildTimeline } from '../../projections/medication-history/medication-history';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { assertOrganisationNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
@@ -18,16 +23,25 @@ import { InvalidInputError } from '../shared/errors/graphql-error.normaliser';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { PROJECTOR, type Projector } from '../shared/event-sourcing/projector';
 import { toProjectionEvent } from '../shared/event-sourcing/projector.types';
+import { attentionOf } from './care-unit-attention';
 import { toListChangeGql } from './medication-list.mapper';
 import type { CareUnitGql, TimelineItemGql } from './medication-list.read-types';
 import { type MedicationListGql, foldCurrentList, toMedicationListGql } from './medication-list.types';
 import { MEDICATION_LIST_STREAM_PREFIX } from './medication-list.events';
 import { patientStreamId } from './patient-stream';
+import { assertNotInFuture } from './as-of';
 
 /** How long a read with `minPosition` waits for this replica's projection before SERVICE_UNAVAILABLE. */
 export const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
 /** The default "changes since" window of a care unit: the last 24 hours. */
 export const CARE_UNIT_DEFAULT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Who reads a care unit: its own staff (a care caller; the AccessGuard admits care callers to their own
+ * organisation's units only) see the resident's name and room the organisation registered; anyone else (a
+ * prescriber) sees them as null: that data is the organisation's (issue 20).
+ */
+export type CareUnitViewer = 'own-staff' | 'other';
 
 /** Options of a list read: `asOf` (a past instant) or `minPosition` (read-your-writes). */
 export interface CurrentListOptions {
@@ -74,6 +88,7 @@ export class MedicationListReads {
     const streamId = this.streamIdOf(patientId);
     if (options.asOf !== undefined) {
       const asOf = validInstant(options.asOf, 'asOf');
+      assertNotInFuture(asOf, this.clock.now(), this.config.auth.clockSkewSeconds, 'asOf');
       return toMedicationListGql(await this.foldedAsOf(streamId, asOf), asOf);
     }
     if (options.minPosition !== undefined) {
@@ -98,7 +113,7 @@ export class MedicationListReads {
    * changes recorded at or after `changesSince` (default: the last 24 hours). Changes come from the list's
    * `recentChanges`, so at most the latest 50 per resident.
    */
-  careUnit(organisationNumber: string, unit?: string, changesSince?: Date): CareUnitGql {
+  careUnit(organisationNumber: string, unit?: string, changesSince?: Date, viewer: CareUnitViewer = 'other'): CareUnitGql {
     const org = assertOrganisationNumber(organisationNumber, 'organisationNumber');
     const unitName = this.unitOf(unit);
     const since =
@@ -106,6 +121,8 @@ export class MedicationListReads {
         ? new Date(this.clock.now().getTime() - CARE_UNIT_DEFAULT_WINDOW_MS)
         : validInstant(changesSince, 'changesSince');
     const overview = this.overviewOf(org, unitName);
+    const today = this.clock.now().toISOString().slice(0, 10);
+    const ownStaff = viewer === 'own-staff';
     return {
       organisationNumber: org,
       unit: unitName ?? null,
@@ -122,9 +139,18 @@ export class MedicationListReads {
           changes: list.recentChanges
             .filter((change) => Date.parse(change.at) >= since.getTime())
             .map(toListChangeGql),
+          residentName: ownStaff ? patient.residentName : null,
+          room: ownStaff ? patient.room : null,
+          attention: attentionOf(list, this.openDiscrepancies(patient.streamId), today),
         };
       }),
     };
+  }
+
+  /** Open reconciliation discrepancies of one list, from the GP worklist's patient document (0: none or no feed yet). */
+  private openDiscrepancies(streamId: string): number {
+    const document = this.readModels.getDocument<GpWorklistDocument>(GP_WORKLIST_PROJECTION, patientDocumentId(streamId));
+    return document?.kind === 'patient' ? document.open.length : 0;
   }
 
   /** The read-model document id of a patient's list (validates the id; InvalidIdentifierError, not echoed). */
@@ -173,8 +199,11 @@ export class MedicationListReads {
     return `${MEDICATION_LIST_STREAM_PREFIX}${this.streamIdOf(patientId)}`;
   }
 
-  /** Events are in revision order and recordedAt follows it: the list at an instant is a prefix of the stream. */
-  private async foldedAsOf(streamId: string, asOf: Date): Promise<CurrentMedicationListDocument> {
+  /**
+   * The list document as it was shown at `asOf` (the FHIR edge's `_at` too). Events are in revision order and
+   * recordedAt follows it: the list at an instant is a prefix of the stream.
+   */
+  async foldedAsOf(streamId: string, asOf: Date): Promise<CurrentMedicationListDocument> {
     const events = await this.events.readStream(`${MEDICATION_LIST_STREAM_PREFIX}${streamId}`);
     const cut = events.findIndex((event) => Date.parse(event.metadata.recordedAt) > asOf.getTime());
     return foldCurrentList(cut === -1 ? events : events.slice(0, cut), streamId);

@@ -54,9 +54,24 @@ describe('MedicationListService.execute', () => {
     const first = await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
     await service.execute(PATIENT_ID, startParacetamol, context, { commandId: 'c2' });
     const retry = await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
-    expect(retry).toEqual({ ...first, alreadyApplied: true });
+    expect(retry).toEqual({ ...first, alreadyApplied: true, appendedEvents: 0 });
     expect(retry.version).toBe(1);
     expect(retry.document.entries).toHaveLength(1);
     expect(await store.readStream(STREAM)).toHaveLength(2);
+  });
+
+  it.each([
+    ['the same start under another command id', startMetformin, false],
+    ['a new fact', startParacetamol, true],
+  ])('given metformin started, when %s comes, then changed is %s', async (_case, build, changed) => {
+    await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
+    const outcome = await service.execute(PATIENT_ID, build, context, { commandId: 'c2' });
+    expect(outcome).toMatchObject({ alreadyApplied: false, changed });
+    expect(await store.readStream(STREAM)).toHaveLength(changed ? 2 : 1);
+  });
+
+  it('given a command applied, when its id is retried, then changed stays true (the earlier attempt changed the list)', async () => {
+    await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
+    expect(await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' })).toMatchObject({ alreadyApplied: true, changed: true });
   });
 });

@@ -28,6 +28,14 @@ export interface CommandOutcome {
   /** global position of the last appended event (or of the earlier result for an already-applied command) */
   readonly position?: bigint;
   readonly alreadyApplied: boolean;
+  /**
+   * false when the command was accepted and changed nothing, because the list already holds exactly that fact (the
+   * same start, dosage, review, prescription or dispensing again under another command id); true when it appended
+   * events, or an earlier attempt with this command id did.
+   */
+  readonly changed: boolean;
+  /** events this command appended (0: already applied, or the decider found nothing to do) */
+  readonly appendedEvents: number;
 }
 
 interface PatientStream {
@@ -99,6 +107,8 @@ export class MedicationListService {
       version: last === undefined ? 0 : last.revision + 1,
       position: result.position,
       alreadyApplied: result.alreadyApplied,
+      changed: result.alreadyApplied || result.appendedEvents > 0,
+      appendedEvents: result.appendedEvents,
     };
   }
 

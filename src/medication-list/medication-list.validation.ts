@@ -19,6 +19,8 @@ export const MAX_INDICATION = 500;
 export const MAX_DISPLAY_NAME = 200;
 export const MAX_UNIT = 50;
 export const MAX_CARE_UNIT = 200;
+/** A room on a ward ("Rom 12", "2. etg. 214"): short free text. */
+export const MAX_ROOM = 50;
 
 const ID = /^[A-Za-z0-9._:-]{1,100}$/;
 const FEST_ID = /^ID_[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
@@ -121,11 +123,50 @@ export const assertMedication = (medication: Medication, field = 'medication'): 
   if (medication.displayName.length > MAX_DISPLAY_NAME) {
     throw new InvalidMedicationError(`displayName must be at most ${MAX_DISPLAY_NAME} characters`, `${field}.displayName`);
   }
-  if (medication.festId !== undefined && !FEST_ID.test(medication.festId)) {
-    throw new InvalidMedicationError('festId must be ID_ followed by a UUID', `${field}.festId`);
+  for (const [name, pattern, rule] of LEVEL_ID_RULES) {
+    const value = medication[name];
+    if (value !== undefined && !(typeof value === 'string' && pattern.test(value))) {
+      throw new InvalidMedicationError(`${name} must be ${rule}`, `${field}.${name}`);
+    }
   }
+  assertOtherCodings(medication.otherCodings, `${field}.otherCodings`);
   if (medication.atcCode !== undefined && !ATC_LEVEL_5.test(medication.atcCode)) {
     throw new InvalidMedicationError('atcCode must be a level-5 ATC code such as A10BA02', `${field}.atcCode`);
+  }
+};
+
+/** The identifier fields by level (issue 16) and the form each must have. */
+const LEVEL_ID_RULES: readonly (readonly [
+  'festId' | 'festSubstanceId' | 'festPackageId' | 'festDoseId' | 'packageNumber' | 'lmrNumber',
+  RegExp,
+  string,
+])[] = [
+  ['festId', FEST_ID, 'ID_ followed by a UUID'],
+  ['festSubstanceId', FEST_ID, 'ID_ followed by a UUID'],
+  ['festPackageId', FEST_ID, 'ID_ followed by a UUID'],
+  ['festDoseId', FEST_ID, 'ID_ followed by a UUID'],
+  // Varenummer: six digits (domain.md); LMR løpenummer: seven digits (FHI's lmdi-Medication profile).
+  ['packageNumber', /^[0-9]{6}$/, 'a six-digit varenummer'],
+  ['lmrNumber', /^[0-9]{7}$/, 'a seven-digit LMR løpenummer'],
+];
+
+/** Kept codings of unknown systems: bounded, so a feed cannot grow an event without limit. */
+export const MAX_OTHER_CODINGS = 20;
+const MAX_CODING_TEXT = 500;
+
+const assertOtherCodings = (codings: Medication['otherCodings'], field: string): void => {
+  if (codings === undefined) {
+    return;
+  }
+  if (codings.length > MAX_OTHER_CODINGS) {
+    throw new InvalidMedicationError(`at most ${MAX_OTHER_CODINGS} other codings`, field);
+  }
+  for (const coding of codings) {
+    for (const value of [coding.system, coding.code, coding.display]) {
+      if (value !== undefined && (typeof value !== 'string' || value.length > MAX_CODING_TEXT)) {
+        throw new InvalidMedicationError(`coding texts must be at most ${MAX_CODING_TEXT} characters`, field);
+      }
+    }
   }
 };
 

@@ -10,7 +10,7 @@ import { FileLock } from './read-model-file.lock';
  * (its own rebuild is in projector.online-rebuild.spec.ts); the locks are real.
  */
 
-const NAME = 'currentMedicationList.v1';
+const NAME = 'currentMedicationList.v2';
 
 describe('RebuildRequestWatcher', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { basename, dirname, sep } from 'node:path';
 import { DomainError } from '../shared/errors/domain-error';
 
 /**
@@ -17,10 +17,19 @@ import { DomainError } from '../shared/errors/domain-error';
  *
  * The same kind of lock, on `<file>.rebuild-<projection>.lock`, admits one `npm run rebuild` per projection.
  */
+/**
+ * Lock files held by this process. POSIX locks do not exclude within one process, and SQLite's own in-process
+ * bookkeeping proved unreliable once another thread of the process had used SQLite (the WAL checkpointer's worker:
+ * a second in-process EXCLUSIVE lock then succeeded). Checked before SQLite is asked; shared through a global symbol
+ * so that two copies of this module (a test's module registry) see the same set.
+ */
+const HELD: Set<string> = ((globalThis as { [key: symbol]: Set<string> | undefined })[Symbol.for('pll.heldFileLocks')] ??= new Set());
+
 export class FileLock {
   private constructor(
     readonly path: string,
     private readonly db: Database.Database,
+    private readonly key: string,
   ) {}
 
   /** Takes the lock, retrying every 50 ms for up to `waitMs`; undefined if another process still holds it. */
@@ -37,12 +46,17 @@ export class FileLock {
 
   private static tryOnce(path: string): FileLock | undefined {
     mkdirSync(dirname(path), { recursive: true });
+    const key = realpathSync(dirname(path)) + sep + basename(path);
+    if (HELD.has(key)) {
+      return undefined;
+    }
     const db = new Database(path);
     try {
       db.pragma('busy_timeout = 0'); // a held lock answers at once: waiting is the caller's choice
       db.pragma('locking_mode = EXCLUSIVE');
       db.exec('BEGIN EXCLUSIVE');
-      return new FileLock(path, db);
+      HELD.add(key);
+      return new FileLock(path, db, key);
     } catch (error) {
       db.close();
       if (error instanceof Database.SqliteError && (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_LOCKED')) {
@@ -56,6 +70,7 @@ export class FileLock {
   release(): void {
     if (this.db.open) {
       this.db.close();
+      HELD.delete(this.key);
     }
   }
 }

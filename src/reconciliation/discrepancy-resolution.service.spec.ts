@@ -3,6 +3,7 @@ import { isMedicationListEvent } from '../medication-list/medication-list.events
 import { patientStreamName } from '../medication-list/patient-stream';
 import type { RequestContext } from '../graphql/request-context';
 import { fixedClock } from '../shared/clock';
+import { IdempotencyKeyReusedError } from '../shared/event-sourcing/command-fingerprint';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
 import { DiscrepancyResolutionService } from './discrepancy-resolution.service';
@@ -12,7 +13,7 @@ import { foldListFacts, toListView } from './list-view';
 import { DoctorRequiredError, ResolutionReasonRequiredError } from './reconciliation.errors';
 import { ReconciliationService } from './reconciliation.service';
 import { listEventsOf, reconciliationEventsOf, SECRET, seedList } from './reconciliation.spec-helpers';
-import { resolutionPlan } from './resolution-commands';
+import { resolutionMeta, resolutionPlan } from './resolution-commands';
 
 const doctor: RequestContext = { actor: { role: 'prescriber', hprNumber: '7654321' }, correlationId: 'corr-1' };
 const nurse: RequestContext = { actor: { role: 'nurse', herId: '55501' }, correlationId: 'corr-2' };
@@ -74,7 +75,7 @@ describe('DiscrepancyResolutionService.resolve', () => {
       detected,
       resolution: 'include',
       resolvedAt: '2026-03-01T13:00:00.000+01:00',
-      meta: (commandId) => ({ commandId, correlationId: 'x', causationId: 'x', actor: doctor.actor, recordedAt: SYNTHETIC_NOW }),
+      meta: resolutionMeta({ key, resolution: 'include' }, { correlationId: 'x', causationId: 'x', actor: doctor.actor, recordedAt: SYNTHETIC_NOW }),
     });
     for (const command of plan.commands) {
       await handleCommand(store, medicationListDecider, patientStreamName(patient.patientId, SECRET), command, { isEvent: isMedicationListEvent });
@@ -114,6 +115,16 @@ describe('DiscrepancyResolutionService.resolve', () => {
     const before = (await store.readAll()).length;
     await expect(resolutions.resolve(patient.patientId, key, 'include', undefined, nurse)).rejects.toBeInstanceOf(DoctorRequiredError);
     await expect(resolutions.resolve(patient.patientId, key, 'dismiss', ' ', doctor)).rejects.toBeInstanceOf(ResolutionReasonRequiredError);
+    expect((await store.readAll()).length).toBe(before);
+  });
+
+  it('given a resolution recorded, when the same resolution comes with another reason, then IDEMPOTENCY_KEY_REUSED and nothing is appended', async () => {
+    const { store, resolutions, patient, key } = await withDiscrepancy('D8');
+    await resolutions.resolve(patient.patientId, key, 'discontinue', 'ikke lenger i bruk', doctor);
+    const before = (await store.readAll()).length;
+    await expect(resolutions.resolve(patient.patientId, key, 'discontinue', 'en annen grunn', doctor)).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedError,
+    );
     expect((await store.readAll()).length).toBe(before);
   });
 });

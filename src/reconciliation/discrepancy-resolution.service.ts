@@ -11,7 +11,6 @@ import {
 import { patientStreamId } from '../medication-list/patient-stream';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';
-import type { CommandMeta } from '../shared/event-sourcing/decider';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import { foldDiscrepancies, type DiscrepancyView } from './discrepancy-view';
@@ -19,7 +18,7 @@ import { osloDateTime } from './import-summary';
 import { reconciliationDecider, type ResolveDiscrepancy } from './reconciliation.decider';
 import { DiscrepancyNotFoundError } from './reconciliation.errors';
 import { isReconciliationEvent, reconciliationStreamName, type Resolution } from './reconciliation.events';
-import { resolutionPlan, type ResolutionPlan } from './resolution-commands';
+import { resolutionMeta, resolutionPlan, type ResolutionPlan } from './resolution-commands';
 
 export interface ResolutionOutcome {
   readonly discrepancy: DiscrepancyView;
@@ -59,13 +58,10 @@ export class DiscrepancyResolutionService {
     const streamId = patientStreamId(parsePatientId(patientId).value, this.config.patientIdSecret);
     const stream = reconciliationStreamName(streamId);
     const resolvedAt = osloDateTime(this.clock.now());
-    const meta = (commandId: string): CommandMeta => ({
-      commandId,
-      correlationId: context.correlationId,
-      causationId: context.correlationId,
-      actor: context.actor,
-      recordedAt: resolvedAt,
-    });
+    const meta = resolutionMeta(
+      { key, resolution, reason },
+      { correlationId: context.correlationId, causationId: context.correlationId, actor: context.actor, recordedAt: resolvedAt },
+    );
     const before = foldDiscrepancies(await this.store.readStream(stream)).state;
     const detected = before.discrepancies.get(key)?.detected;
     if (detected === undefined) {

@@ -11,6 +11,14 @@ import type { Dosage, IsoDate, IsoDateTime, Medication, Quantity } from '../medi
 /** Which feed a record came from: the e-prescription registry (Reseptformidleren) or the core record. */
 export type FeedSource = 'eprescription' | 'core-record';
 
+/**
+ * How a feed is to be read (issue 16). A `snapshot` is the complete current picture of each patient it mentions (a
+ * search result for the patient: absence means absence, so D8 may be raised). A `changes` feed (a history or an
+ * incremental export) carries only what changed: absence means nothing, so no absence-based discrepancy is raised
+ * and none is cleared because a record is missing from it.
+ */
+export type FeedMode = 'snapshot' | 'changes';
+
 /** Prescription status, code list 7408 (E dispensable, U being dispensed, R ended, T recalled, F expired). */
 export type { PrescriptionStatusCode };
 

@@ -72,7 +72,12 @@ export const feedCommands = (records: readonly ExternalDispensing[], context: Fe
       }
       if (recorded.has(d.dispensingId)) {
         const reason = 'annulled by the pharmacy (entered-in-error in the feed)';
-        commands.push({ type: 'AnnulDispensing', data: { dispensingId: d.dispensingId, annulledAt: now, reason }, meta: meta(commandId) });
+        // annulledAt is the import's clock, not the record's: the id stands for the annulment of this dispensing.
+        commands.push({
+          type: 'AnnulDispensing',
+          data: { dispensingId: d.dispensingId, annulledAt: now, reason },
+          meta: { ...meta(commandId), fingerprintData: { dispensingId: d.dispensingId, reason } },
+        });
       } else {
         annulmentsOfUnknown += 1;
       }

@@ -3,7 +3,8 @@ import type { ExternalRecord } from './external-record';
 import { generateSyntheticPatients, SYNTHETIC_NOW, syntheticFeedLines, type SyntheticPatient } from './feed-generator';
 import { parseFhirLines, type FeedLineOutcome } from './feeds/fhir-ndjson.feed';
 import { reconcile, type DiscrepancyCode } from './reconcile';
-import { MAX_SYNTHETIC_PATIENTS, syntheticPatientId } from './synthetic-fhir';
+import { FEST_ID_FIELDS, FEST_NAMING_SYSTEMS } from './feeds/fest-naming-systems';
+import { MAX_SYNTHETIC_PATIENTS, SYNTHETIC_UNKNOWN_SYSTEM, syntheticPatientId } from './synthetic-fhir';
 
 const PATIENTS = 200;
 const population = (seed = 42): SyntheticPatient[] => [...generateSyntheticPatients({ patients: PATIENTS, seed })];
@@ -30,6 +31,18 @@ describe('synthetic feed generator', () => {
   it('writes only lines the parser accepts (or skips as other resource types)', () => {
     expect(outcomes.filter((o) => 'rejected' in o)).toEqual([]);
     expect(outcomes.filter((o) => 'skipped' in o).every((o) => 'skipped' in o && o.skipped === 'Organization')).toBe(true);
+  });
+
+  it('writes every FEST level under every published spelling, and codings in an unknown system', () => {
+    const lines = [...syntheticFeedLines(patients, 'eprescription'), ...syntheticFeedLines(patients, 'core-record')];
+    const systems = new Set(lines.flatMap((line) => [...line.matchAll(/"system":"([^"]+)"/g)].map((m) => m[1])));
+    expect(FEST_NAMING_SYSTEMS.map((s) => s.system).filter((system) => !systems.has(system))).toEqual([]);
+    expect(systems.has(SYNTHETIC_UNKNOWN_SYSTEM)).toBe(true);
+    const drugs = outcomes.flatMap((o) => ('record' in o ? [o.record.kind === 'dispensing' ? o.record.product : o.record.medication] : []));
+    expect(FEST_ID_FIELDS.filter((name) => !drugs.some((drug) => drug[name] !== undefined))).toEqual([]);
+    // A substance-level prescription names no brand.
+    expect(drugs.some((drug) => drug.festSubstanceId !== undefined && drug.festId === undefined)).toBe(true);
+    expect(drugs.some((drug) => drug.otherCodings?.[0]?.system === SYNTHETIC_UNKNOWN_SYSTEM)).toBe(true);
   });
 
   it('plants every discrepancy type D1–D8', () => {

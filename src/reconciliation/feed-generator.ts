@@ -5,6 +5,7 @@ import type { DiscrepancyCode, ReconciliationEntry, ReconciliationListView } fro
 import {
   changedDose,
   DAY_MS,
+  dispensedFormOf,
   medicationDispenseLine,
   medicationRequestLine,
   otherResourceLine,
@@ -191,7 +192,9 @@ class PatientBuilder {
   /** An ongoing entry that agrees with the registry in every respect. */
   private clean(): void {
     const drug = this.nextDrug();
-    const t = this.treatment(drug.brands[0]);
+    // Every third clean treatment is prescribed on substance level (preferred since 2024): any brand dispensed
+    // under it is normal, never a D7. Chosen by position, not by the PRNG, so the populations stay as they were.
+    const t = this.treatment((this.index + this.entryCount) % 3 === 0 ? drug.substance : drug.brands[0]);
     this.entry(t, this.rng.chance(0.1) ? 'paused' : 'active');
     this.prescription(t, this.rng.chance(0.9) ? 'E' : 'U');
     if (this.rng.chance(0.6)) {
@@ -311,7 +314,9 @@ class PatientBuilder {
     id = this.rng.uuid(),
   ): string {
     const { prescriptionId } = t;
-    const line = { dispensingId: id, prescriptionId, patientId: this.patientId, product, dispensedAt, annulled };
+    // Pharmacies name the package and dose they handed over, and its brand (issue 16).
+    const handedOver = dispensedFormOf(product, this.entryCount);
+    const line = { dispensingId: id, prescriptionId, patientId: this.patientId, product: handedOver, dispensedAt, annulled };
     this.coreRecord.push(medicationDispenseLine(line, this.rng));
     return id;
   }

@@ -173,7 +173,7 @@ export class FeedPuller implements OnApplicationBootstrap, OnModuleDestroy {
     const runId = randomUUID();
     const splitter = new TrailerSplitter();
     const lines = splitter.lines(readLinesLimited(response.body));
-    const summary = await this.imports.importFeed(pull.source, { kind: 'ndjson', lines }, { runId });
+    const summary = await this.imports.importFeed(pull.source, { kind: 'ndjson', lines }, { runId, mode: 'snapshot' }); // the protocol: all current records of each patient a page includes
     const trailer = splitter.trailer;
     const advanced = trailer !== undefined && trailer.cursor !== cursor;
     if (advanced) {

@@ -1,5 +1,5 @@
 import type { IsoDateTime } from '../medication-list/medication-list.events';
-import type { FeedSource } from './external-record';
+import type { FeedMode, FeedSource } from './external-record';
 import type { ReconciliationRunCompleted } from './reconciliation.events';
 
 /**
@@ -14,9 +14,16 @@ export interface LineReport {
   readonly resourceType?: string;
 }
 
+/** A coding in a system the service does not know: the line and the system only (never the code's patient). */
+export interface UnknownCodingReport {
+  readonly line: number;
+  readonly system: string;
+}
+
 export interface ImportSummary {
   readonly runId: string;
   readonly source: FeedSource;
+  readonly mode: FeedMode;
   readonly startedAt: IsoDateTime;
   readonly completedAt: IsoDateTime;
   /** lines (NDJSON) or entries (Bundle) read, blank lines included */
@@ -44,6 +51,12 @@ export interface ImportSummary {
   readonly heldBack: readonly LineReport[];
   /** resource type → lines skipped (other resource types; blank lines as "(blank line)") */
   readonly skipped: Readonly<Record<string, number>>;
+  /** codings in unknown systems, kept as they came and never compared */
+  readonly codingsUnknown: number;
+  /** the first MAX_REPORTED_LINES of them, by line */
+  readonly unknownCodings: readonly UnknownCodingReport[];
+  /** dispensing/prescription pairs D7 could not compare: one side lacks the identifier at the level needed */
+  readonly pairsNotComparable: number;
 }
 
 /** Reports are capped: a broken 10-million-line file must not produce a 10-million-entry answer. */
@@ -64,6 +77,9 @@ export class ImportTally {
   discrepanciesCleared = 0;
   linesRejected = 0;
   linesHeldBack = 0;
+  codingsUnknown = 0;
+  pairsNotComparable = 0;
+  private readonly unknownCodings: UnknownCodingReport[] = [];
   private readonly rejected: LineReport[] = [];
   private readonly heldBack: LineReport[] = [];
   private readonly skipped = new Map<string, number>();
@@ -82,12 +98,19 @@ export class ImportTally {
     }
   }
 
+  unknownCoding(line: number, system: string | undefined): void {
+    this.codingsUnknown += 1;
+    if (this.unknownCodings.length < MAX_REPORTED_LINES) {
+      this.unknownCodings.push({ line, system: reportableSystem(system) });
+    }
+  }
+
   skip(resourceType: string): void {
     this.skipped.set(resourceType, (this.skipped.get(resourceType) ?? 0) + 1);
   }
 
-  finish(head: Pick<ImportSummary, 'runId' | 'source' | 'startedAt' | 'completedAt'>): ImportSummary {
-    const byLine = (a: LineReport, b: LineReport): number => a.line - b.line;
+  finish(head: Pick<ImportSummary, 'runId' | 'source' | 'mode' | 'startedAt' | 'completedAt'>): ImportSummary {
+    const byLine = (a: { line: number }, b: { line: number }): number => a.line - b.line;
     return {
       ...head,
       recordsRead: this.recordsRead,
@@ -106,6 +129,9 @@ export class ImportTally {
       linesHeldBack: this.linesHeldBack,
       heldBack: [...this.heldBack].sort(byLine),
       skipped: Object.fromEntries([...this.skipped].sort(([a], [b]) => a.localeCompare(b))),
+      codingsUnknown: this.codingsUnknown,
+      unknownCodings: [...this.unknownCodings].sort(byLine),
+      pairsNotComparable: this.pairsNotComparable,
     };
   }
 }
@@ -125,7 +151,22 @@ export const runCompletedData = (summary: ImportSummary): ReconciliationRunCompl
   discrepanciesCleared: summary.discrepanciesCleared,
   linesRejected: summary.linesRejected,
   skipped: summary.skipped,
+  codingsUnknown: summary.codingsUnknown,
+  pairsNotComparable: summary.pairsNotComparable,
+  mode: summary.mode,
 });
+
+/**
+ * A system URI as it may be reported: the feed wrote it, so it is shown only when it looks like a URI and holds no
+ * run of 11 digits (the length of a fødselsnummer); otherwise a fixed placeholder. Reports never carry patient data.
+ */
+export const reportableSystem = (system: string | undefined): string => {
+  if (system === undefined) {
+    return '(no system)';
+  }
+  const uriLike = /^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]{1,300}$/.test(system);
+  return uriLike && !/[0-9]{11}/.test(system) ? system : '(system not shown)';
+};
 
 const offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Oslo', timeZoneName: 'longOffset' });
 

@@ -2,6 +2,7 @@ import { describeDosage, dosagesEqual } from '../medication-list/dosage';
 import type { Dosage, DosagePeriod, FixedDose, IsoDate } from '../medication-list/medication-list.events';
 import type { ExternalDispensing, ExternalPrescription, PrescriptionStatusCode } from './external-record';
 import type { Discrepancy, ReconciliationEntry, ReconciliationPrescription } from './reconcile.types';
+import { compareDispensed } from './substitution';
 
 /**
  * The rules D1–D8 of domain.md's reconciliation table, one function each, over a context `reconcile` prepares.
@@ -138,26 +139,34 @@ export const dispensedAfterStop: Rule = (context) =>
   });
 
 /**
- * D7: substitution (another FEST product with the same ATC code): informational. Compared with what the registry
- * says was prescribed, else with the entry's drug. Without codes on both sides nothing can be said exactly.
+ * D7: substitution, judged at the level the prescription names (substitution.ts): informational. Compared with
+ * what the registry says was prescribed, else with the entry's drug.
  */
+const substitutionVerdicts = (context: ReconcileContext) =>
+  linkedDispensings(context).map((linked) => {
+    const prescribed =
+      context.feedPrescriptions.get(linked.prescription.prescriptionId)?.medication ?? linked.entry.medication;
+    return { ...linked, verdict: compareDispensed(prescribed, linked.d.product) };
+  });
+
 export const substituted: Rule = (context) =>
-  linkedDispensings(context).flatMap(({ d, entry, prescription, ids }): Discrepancy[] => {
-    const prescribed = context.feedPrescriptions.get(prescription.prescriptionId)?.medication ?? entry.medication;
-    const { festId, atcCode } = d.product;
-    const differs = festId !== undefined && prescribed.festId !== undefined && festId !== prescribed.festId;
-    if (!differs || atcCode === undefined || atcCode !== prescribed.atcCode) {
+  substitutionVerdicts(context).flatMap(({ d, ids, verdict }): Discrepancy[] => {
+    if (verdict.kind !== 'substitution') {
       return [];
     }
     const evidence = {
       ...ids,
-      prescribedFestId: prescribed.festId ?? '',
-      dispensedFestId: festId,
-      atcCode,
+      prescribedFestId: verdict.prescribed,
+      dispensedFestId: verdict.dispensed,
+      atcCode: d.product.atcCode ?? '',
       dispensedAt: d.dispensedAt,
     };
     return [{ code: 'D7', key: key('D7', d.dispensingId), ...ids, evidence, severity: 'info' }];
   });
+
+/** The dispensings on a linked prescription that D7 could not judge: one side lacks the id the level needs. */
+export const substitutionNotComparable = (context: ReconcileContext): number =>
+  substitutionVerdicts(context).filter(({ verdict }) => verdict.kind === 'not-comparable').length;
 
 /** D4: the dose on the list differs from a dispensable prescription whose dosage the feed gave in structured form. */
 export const doseDiffers: Rule = (context) =>

@@ -1,13 +1,15 @@
 import type { Dosage, Medication } from '../medication-list/medication-list.events';
 import { isDomainError } from '../shared/errors/domain-error';
 import type { ExternalDispensing, ExternalPrescription, ExternalRecord } from './external-record';
-import { reconcile, type ReconcileOptions, type ReconciliationEntry } from './reconcile';
+import { reconcile, reconcileCounted, type ReconcileOptions, type ReconciliationEntry } from './reconcile';
 
 const NOW = '2026-03-01T12:00:00.000Z';
 const PATIENT = '17858512387';
 const OTHER_PATIENT = '24926207748';
 
 const TRIATEC: Medication = { festId: 'ID_0A6B1C5E-8F0D-4A2B-9C3D-1E2F3A4B5C6D', atcCode: 'C09AA05', displayName: 'Triatec Tab 5 mg' };
+const RAMIPRIL_SUBSTANCE: Medication = { festSubstanceId: 'ID_11111111-2222-4333-8444-555555555555', atcCode: 'C09AA05', displayName: 'Ramipril 5 mg' };
+const PACKAGE_ID = 'ID_A1A1A1A1-0000-4000-8000-000000000001';
 const RAMIPRIL_ACTAVIS: Medication = { festId: 'ID_7D1E2F3A-4B5C-4D6E-8F70-8192A3B4C5D6', atcCode: 'C09AA05', displayName: 'Ramipril Actavis Tab 5 mg' };
 const ZOCOR: Medication = { festId: 'ID_11111111-2222-4333-8444-555555555555', atcCode: 'C10AA01', displayName: 'Zocor Tab 20 mg' };
 
@@ -191,6 +193,10 @@ describe('reconcile', () => {
       ['expires today', [expiring('2026-03-01')], [], ['D5|E1|RX1']],
       ['paused treatment', [expiring('2026-03-10', { status: 'paused' })], [], ['D5|E1|RX1']],
       ['expires in 31 days', [expiring('2026-04-01')], [], []],
+      // age rules count from `now`, never from a clinical date (issue 22): a century-old or far-future start changes nothing
+      ['started a century ago, valid until later this year', [expiring('2026-12-31', { startedOn: '1926-03-01' })], [], []],
+      ['start planned a century ahead, prescription already expired', [expiring('2026-02-20', { startedOn: '2126-03-01' })], [], ['D5|E1|RX1']],
+      ['expiry a century ahead', [expiring('2126-03-01', { startedOn: '2126-01-01' })], [], []],
       ['expires within a wider window', [expiring('2026-05-01')], [], ['D5|E1|RX1'], { expiryWarningDays: 90 }],
       ['discontinued', [discontinued({ prescriptions: [{ prescriptionId: 'RX1', status: 'recalled', expiresOn: '2026-02-20' }] })], [], []],
       ['no prescription (OTC)', [entry({ prescriptions: [] })], [], []],
@@ -218,6 +224,12 @@ describe('reconcile', () => {
       ['one paused', [entry(), second({ status: 'paused' })], [], []],
       ['one discontinued', [entry(), second({ status: 'discontinued' })], [], []],
       ['different ATC codes', [entry(), second({ medication: ZOCOR })], [], []],
+      // D6 compares the substance (ATC level 5) whatever FEST level each entry names (issue 16).
+      ['a substance-level entry and a brand of it', [entry({ medication: RAMIPRIL_SUBSTANCE }), second()], [], ['D6|C09AA05|E1,E2']],
+      ['a package-level entry and a dose-level entry', [
+        entry({ medication: { festPackageId: PACKAGE_ID, atcCode: 'C09AA05', displayName: 'Triatec 5 mg 28 stk' } }),
+        second({ medication: { festDoseId: PACKAGE_ID, atcCode: 'C09AA05', displayName: 'Ramipril 5 mg 1 tablett' } }),
+      ], [], ['D6|C09AA05|E1,E2']],
       ['local drugs of the same name: no code, no match', [
         entry({ medication: { displayName: 'Urtete' }, prescriptions: [] }),
         second({ medication: { displayName: 'Urtete' } }),
@@ -234,7 +246,18 @@ describe('reconcile', () => {
       ['annulled', [entry()], [rx(), dispensing({ product: RAMIPRIL_ACTAVIS, annulled: true })], []],
       ['the registry prescribed what was dispensed', [entry()], [rx({ medication: RAMIPRIL_ACTAVIS }), dispensing({ product: RAMIPRIL_ACTAVIS })], []],
       ['compared with the entry when the registry has no copy', [entry()], [dispensing({ product: RAMIPRIL_ACTAVIS })], ['D7|DS1']],
+      // Levels (issue 16; every pair in substitution.spec.ts)
+      ['substance-level prescription, any brand of it', [entry({ medication: RAMIPRIL_SUBSTANCE })], [rx({ medication: RAMIPRIL_SUBSTANCE }), dispensing({ product: RAMIPRIL_ACTAVIS })], []],
+      ['brand prescription, another package of the same brand', [entry()], [rx(), dispensing({ product: { ...TRIATEC, festPackageId: PACKAGE_ID } })], []],
+      ['brand prescription, the dispensing names a package only', [entry()], [rx(), dispensing({ product: { festPackageId: PACKAGE_ID, atcCode: 'C09AA05', displayName: 'x' } })], []],
     ])('%s', check);
+
+    it('counts the pairs it could not compare', () => {
+      const list = { patientId: PATIENT, entries: [entry()] };
+      const packageOnly = dispensing({ product: { festPackageId: PACKAGE_ID, atcCode: 'C09AA05', displayName: 'x' } });
+      expect(reconcileCounted(list, [rx(), packageOnly], NOW).notComparable).toBe(1);
+      expect(reconcileCounted(list, [rx(), dispensing({ product: RAMIPRIL_ACTAVIS })], NOW).notComparable).toBe(0);
+    });
 
     it('is informational', () => {
       expect(run([entry()], [rx(), dispensing({ product: RAMIPRIL_ACTAVIS })])[0]).toMatchObject({

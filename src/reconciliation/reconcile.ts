@@ -8,6 +8,7 @@ import {
   duplicateTherapy,
   expiring,
   substituted,
+  substitutionNotComparable,
   unknownToList,
   unknownToRegistry,
   type Link,
@@ -49,8 +50,26 @@ export const reconcile = (
   records: readonly ExternalRecord[],
   now: IsoDateTime,
   options: ReconcileOptions = {},
-): Discrepancy[] => {
+): Discrepancy[] => reconcileCounted(list, records, now, options).discrepancies;
+
+export interface ReconcileResult {
+  readonly discrepancies: Discrepancy[];
+  /** linked dispensings D7 could not judge: one side lacks the identifier at the level needed (issue 16) */
+  readonly notComparable: number;
+}
+
+/** `reconcile`, with the count of dispensing/prescription pairs D7 could not compare. */
+export const reconcileCounted = (
+  list: ReconciliationListView,
+  records: readonly ExternalRecord[],
+  now: IsoDateTime,
+  options: ReconcileOptions = {},
+): ReconcileResult => {
   const context = contextOf(list, records, now, options);
+  return { discrepancies: discrepanciesOf(context), notComparable: substitutionNotComparable(context) };
+};
+
+const discrepanciesOf = (context: ReconcileContext): Discrepancy[] => {
   return [
     ...unknownToList(context),
     ...discontinuedButDispensable(context),

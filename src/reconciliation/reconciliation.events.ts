@@ -1,5 +1,5 @@
 import type { Dosage, IsoDate, IsoDateTime, Medication } from '../medication-list/medication-list.events';
-import type { FeedSource, PrescriptionStatusCode } from './external-record';
+import type { FeedMode, FeedSource, PrescriptionStatusCode } from './external-record';
 import type { DiscrepancyCode } from './reconcile';
 
 /**
@@ -115,6 +115,12 @@ export interface ReconciliationRunCompleted {
     readonly linesRejected: number;
     /** resource type → count (blank lines under "(blank line)") */
     readonly skipped: Readonly<Record<string, number>>;
+    /** codings in systems the service does not know (kept, not compared); absent in runs before issue 16 */
+    readonly codingsUnknown?: number;
+    /** dispensing/prescription pairs D7 could not compare at the level needed; absent before issue 16 */
+    readonly pairsNotComparable?: number;
+    /** the feed's mode; absent before issue 16 (those runs were read as snapshots) */
+    readonly mode?: FeedMode;
   };
 }
 

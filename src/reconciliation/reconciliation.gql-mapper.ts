@@ -8,6 +8,7 @@ import type { Resolution } from './reconciliation.events';
 import {
   DiscrepancyCodeGql,
   DiscrepancyStatusGql,
+  FeedModeGql,
   FeedSourceGql,
   ResolutionGql,
   type DiscrepancyGql,
@@ -102,10 +103,12 @@ const toLineGql = (report: LineReport): LineReportGql => ({
 });
 
 export const toImportSummaryGql = (summary: ImportSummary): ImportSummaryGql => {
-  const { source, rejected, heldBack, skipped, ...counts } = summary;
+  const { source, mode, rejected, heldBack, skipped, unknownCodings, ...counts } = summary;
   return {
     ...counts,
     source: SOURCE[source],
+    mode: mode === 'snapshot' ? FeedModeGql.SNAPSHOT : FeedModeGql.CHANGES,
+    unknownCodings: unknownCodings.map(({ line, system }) => ({ line, system })),
     rejected: rejected.map(toLineGql),
     heldBack: heldBack.map(toLineGql),
     skipped: Object.entries(skipped).map(([resourceType, count]) => ({ resourceType, count })),

@@ -9,6 +9,17 @@ export enum FeedSourceGql {
   EPRESCRIPTION = 'eprescription',
   CORE_RECORD = 'core-record',
 }
+/** Snapshot or change feed (issue 16); the enum values are the domain's FeedMode strings. */
+export enum FeedModeGql {
+  SNAPSHOT = 'snapshot',
+  CHANGES = 'changes',
+}
+registerEnumType(FeedModeGql, {
+  name: 'FeedMode',
+  description:
+    "SNAPSHOT: each patient's complete picture (absence means absence; D8 may be raised); CHANGES: a history or incremental export (absence means nothing)",
+});
+
 registerEnumType(FeedSourceGql, {
   name: 'FeedSource',
   description: 'EPRESCRIPTION: the e-prescription registry (Reseptformidleren); CORE_RECORD: the core record (Kjernejournal)',
@@ -108,6 +119,13 @@ export class SkippedGql {
   @Field(() => Int) count!: number;
 }
 
+@ObjectType('UnknownCodingReport', { description: 'A coding in a system the service does not know: kept, never compared' })
+export class UnknownCodingGql {
+  @Field(() => Int) line!: number;
+  @Field({ description: 'the system URI as the feed wrote it (a placeholder when it could carry personal data)' })
+  system!: string;
+}
+
 @ObjectType('ImportSummary')
 export class ImportSummaryGql {
   @Field() runId!: string;
@@ -130,6 +148,11 @@ export class ImportSummaryGql {
   @Field(() => Int) linesHeldBack!: number;
   @Field(() => [LineReportGql], { description: 'the first 1000' }) heldBack!: LineReportGql[];
   @Field(() => [SkippedGql]) skipped!: SkippedGql[];
+  @Field(() => FeedModeGql) mode!: FeedModeGql;
+  @Field(() => Int) codingsUnknown!: number;
+  @Field(() => [UnknownCodingGql], { description: 'the first 1000' }) unknownCodings!: UnknownCodingGql[];
+  @Field(() => Int, { description: 'dispensing/prescription pairs D7 could not compare at the level needed' })
+  pairsNotComparable!: number;
 }
 
 @ObjectType('WorklistDiscrepancy')

@@ -8,6 +8,7 @@ import {
   DiscrepancyResolutionPayloadGql,
   DiscrepancyStatusGql,
   DiscrepancyWorklistGql,
+  FeedModeGql,
   FeedSourceGql,
   ImportSummaryGql,
   ResolutionGql,
@@ -52,6 +53,12 @@ export class ReconciliationResolver {
     @Args('source', { type: () => FeedSourceGql }) source: FeedSourceGql,
     @Args('ndjson', { type: () => String, nullable: true }) ndjson?: string | null,
     @Args('bundle', { type: () => String, nullable: true }) bundle?: string | null,
+    @Args('mode', {
+      type: () => FeedModeGql,
+      nullable: true,
+      description: "default: a Bundle's type (searchset: SNAPSHOT, any other: CHANGES); NDJSON: SNAPSHOT",
+    })
+    mode?: FeedModeGql | null,
   ): Promise<ImportSummaryGql> {
     const given = [ndjson, bundle].filter((payload): payload is string => typeof payload === 'string');
     const payload = given[0];
@@ -67,7 +74,8 @@ export class ReconciliationResolver {
       typeof ndjson === 'string'
         ? { kind: 'ndjson' as const, lines: ndjson.replace(/\r?\n$/, '').split('\n') }
         : { kind: 'bundle' as const, text: payload };
-    return toImportSummaryGql(await this.imports.importFeed(feedSourceOf(source), input));
+    const named = mode === FeedModeGql.SNAPSHOT ? 'snapshot' : mode === FeedModeGql.CHANGES ? 'changes' : undefined;
+    return toImportSummaryGql(await this.imports.importFeed(feedSourceOf(source), input, named === undefined ? {} : { mode: named }));
   }
 
   @Query(() => [DiscrepancyGql], { description: "The patient's discrepancies, optionally of one status, in key order." })

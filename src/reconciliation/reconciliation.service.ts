@@ -11,17 +11,19 @@ import { patientStreamId } from '../medication-list/patient-stream';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';
 import { isDomainError } from '../shared/errors/domain-error';
+import type { CommandMeta } from '../shared/event-sourcing/decider';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
-import type { ExternalPrescription, ExternalRecord, FeedSource } from './external-record';
+import type { ExternalPrescription, ExternalRecord, FeedMode, FeedSource } from './external-record';
+import { codesFor, feedModeOf, unknownCodingsOf } from './feed-mode';
 import { feedActor, feedCommands } from './feed-commands';
 import { appendCommands } from './stream-commands';
 import type { FeedLine, FeedLineOutcome } from './feeds/fhir-ndjson.feed';
 import { parseFhirBundle, parseFhirNdjson } from './feeds/fhir-ndjson.feed';
 import { ImportTally, osloDateTime, runCompletedData, type ImportSummary } from './import-summary';
 import { evolveListFacts, foldListFacts, initialListFacts, listDispensings, toListView } from './list-view';
-import { reconcile } from './reconcile';
-import { COVERED_CODES, reconciliationDecider, type DetectedDiscrepancy, type RecordFeedResult } from './reconciliation.decider';
+import { reconcileCounted } from './reconcile';
+import { reconciliationDecider, type DetectedDiscrepancy, type RecordFeedResult } from './reconciliation.decider';
 import { InvalidRunIdError } from './reconciliation.errors';
 import {
   RECONCILIATION_RUN_STREAM_PREFIX,
@@ -49,6 +51,8 @@ export interface ImportOptions {
   /** patients processed at the same time (default 32); one patient's work is always sequential */
   readonly concurrency?: number;
   readonly onProgress?: (progress: ImportProgress) => void;
+  /** snapshot or change feed (see feed-mode.ts); default: a Bundle's type says, else snapshot */
+  readonly mode?: FeedMode;
 }
 
 const RUN_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -92,7 +96,8 @@ export class ReconciliationService {
     }
     const startedAt = osloDateTime(this.clock.now());
     const tally = new ImportTally();
-    const { byPatient, heldBack } = await this.read(source, input, tally, options);
+    const { byPatient, heldBack, bundleType } = await this.read(source, input, tally, options);
+    const mode = feedModeOf(options.mode, bundleType);
     tally.patients = new Set([...byPatient.keys(), ...heldBack]).size;
     const queue = [...byPatient].filter(([patientId, records]) => {
       if (!heldBack.has(patientId)) {
@@ -109,14 +114,14 @@ export class ReconciliationService {
       while (next < queue.length) {
         const [patientId, records] = queue[next];
         next += 1;
-        await this.importPatient(patientId, records, { source, runId, now }, tally);
+        await this.importPatient(patientId, records, { source, runId, now, mode }, tally);
         done += 1;
         options.onProgress?.({ phase: 'apply', done, total: queue.length });
       }
     };
     const concurrency = Math.max(1, Math.min(options.concurrency ?? 32, queue.length));
     await Promise.all(Array.from({ length: concurrency }, worker));
-    const summary = tally.finish({ runId, source, startedAt, completedAt: osloDateTime(this.clock.now()) });
+    const summary = tally.finish({ runId, source, mode, startedAt, completedAt: osloDateTime(this.clock.now()) });
     await handleCommand(
       this.store,
       reconciliationRunDecider,
@@ -132,7 +137,7 @@ export class ReconciliationService {
     input: FeedInput,
     tally: ImportTally,
     options: ImportOptions,
-  ): Promise<{ byPatient: Map<string, PatientRecords>; heldBack: Set<string> }> {
+  ): Promise<{ byPatient: Map<string, PatientRecords>; heldBack: Set<string>; bundleType?: string }> {
     const byPatient = new Map<string, PatientRecords>();
     const heldBack = new Set<string>();
     const take = (outcome: FeedLineOutcome): void => {
@@ -142,6 +147,8 @@ export class ReconciliationService {
         const { patientId } = outcome.record;
         const group = byPatient.get(patientId) ?? { items: [] };
         group.items.push({ line: outcome.line, record: outcome.record });
+        // Kept on the record, never compared, and reported by line and system (never the patient).
+        unknownCodingsOf(outcome.record).forEach((coding) => tally.unknownCoding(outcome.line, coding.system));
         byPatient.set(patientId, group);
       } else if ('skipped' in outcome) {
         tally.skip(outcome.skipped);
@@ -165,6 +172,8 @@ export class ReconciliationService {
         return { byPatient, heldBack };
       }
       parseFhirBundle(json, source).forEach(take);
+      const type = typeof json === 'object' && json !== null && 'type' in json ? json.type : undefined;
+      return { byPatient, heldBack, ...(typeof type === 'string' ? { bundleType: type } : {}) };
     } else {
       for await (const outcome of parseFhirNdjson(input.lines, source)) {
         take(outcome);
@@ -176,10 +185,10 @@ export class ReconciliationService {
   private async importPatient(
     patientId: string,
     records: PatientRecords,
-    run: { readonly source: FeedSource; readonly runId: string; readonly now: string },
+    run: { readonly source: FeedSource; readonly runId: string; readonly now: string; readonly mode: FeedMode },
     tally: ImportTally,
   ): Promise<void> {
-    const { source, runId, now } = run;
+    const { source, runId, now, mode } = run;
     const streamId = patientStreamId(patientId, this.config.patientIdSecret);
     const listStream = `${MEDICATION_LIST_STREAM_PREFIX}${streamId}`;
     const listEvents = await this.store.readStream(listStream);
@@ -225,18 +234,23 @@ export class ReconciliationService {
       tally.dispensingsNotRecordable += plan.notRecordable;
 
       const prescriptions = new Map(feedRecords.flatMap((r) => (r.kind === 'prescription' ? [[r.prescriptionId, r] as const] : [])));
-      const covered = new Set(COVERED_CODES[source]);
-      const found = reconcile(toListView(patientId, facts), [...listDispensings(patientId, source, facts), ...feedRecords], now, {
-        coversPatient: source === 'eprescription',
-      })
-        .filter((d) => covered.has(d.code))
+      const codes = codesFor(source, mode);
+      const raised = new Set(codes.raised);
+      const result = reconcileCounted(toListView(patientId, facts), [...listDispensings(patientId, source, facts), ...feedRecords], now, {
+        coversPatient: source === 'eprescription' && mode === 'snapshot',
+      });
+      const found = result.discrepancies
+        .filter((d) => raised.has(d.code))
         .map((d): DetectedDiscrepancy => {
           const p = d.code === 'D1' && d.prescriptionId !== undefined ? prescriptions.get(d.prescriptionId) : undefined;
           return p === undefined ? d : { ...d, prescription: snapshotOf(p) };
         });
-      const coveredCodes = COVERED_CODES[source];
+      const coveredCodes = codes.cleared;
+      // D7 is judged by the core-record run only, so only that run counts the pairs it could not compare.
+      const notComparable = raised.has('D7') ? result.notComparable : 0;
       await this.recordResult(streamId, { runId, source, patientId, coveredCodes, discrepancies: found, recordedAt: now }, tally);
       tally.patientsApplied += 1;
+      tally.pairsNotComparable += notComparable;
     } catch (error) {
       if (!isDomainError(error)) {
         throw error;
@@ -264,7 +278,11 @@ export class ReconciliationService {
     }
   }
 
-  private meta(commandId: string, source: FeedSource, runId: string, recordedAt: string) {
-    return { commandId, correlationId: runId, causationId: runId, actor: feedActor(source), recordedAt };
+  /**
+   * The run's own commands (a patient's result, the run's completion) carry times and counts the service derived; the
+   * run id stands for one run of one source, so a retried run is the same command and another source is not.
+   */
+  private meta(commandId: string, source: FeedSource, runId: string, recordedAt: string): CommandMeta {
+    return { commandId, correlationId: runId, causationId: runId, actor: feedActor(source), recordedAt, fingerprintData: { source, runId } };
   }
 }

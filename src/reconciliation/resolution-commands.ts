@@ -50,6 +50,19 @@ const useOf = (dosage: Dosage): UseCode =>
     ? '3'
     : '1';
 
+/**
+ * The meta of every command of one resolution. Their ids derive from the key and the resolution and their data
+ * carry a time from the clock, so what an id stands for is the doctor's decision (key, resolution, reason): a retry
+ * later is the same command, another reason under the same id is IDEMPOTENCY_KEY_REUSED.
+ */
+export const resolutionMeta =
+  (decision: { readonly key: string; readonly resolution: Resolution; readonly reason?: string }, base: Omit<CommandMeta, 'commandId'>) =>
+  (commandId: string): CommandMeta => ({
+    ...base,
+    commandId,
+    fingerprintData: { key: decision.key, resolution: decision.resolution, ...(decision.reason === undefined ? {} : { reason: decision.reason }) },
+  });
+
 export interface ResolutionInput {
   readonly detected: DiscrepancyDetected['data'];
   readonly resolution: Resolution;

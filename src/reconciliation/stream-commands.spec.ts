@@ -2,6 +2,7 @@ import { medicationListDecider } from '../medication-list/medication-list.decide
 import { EntryNotFoundError } from '../medication-list/medication-list.errors';
 import { isMedicationListEvent } from '../medication-list/medication-list.events';
 import { patientStreamName } from '../medication-list/patient-stream';
+import { IdempotencyKeyReusedError } from '../shared/event-sourcing/command-fingerprint';
 import { ConcurrentModificationError, StreamRevisionConflictError } from '../shared/event-sourcing/event-store.errors';
 import { commandEventId, handleCommand } from '../shared/event-sourcing/handle-command';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
@@ -85,5 +86,18 @@ describe('appendCommands', () => {
     // Without the StartMedication the first IssuePrescription names an entry the list does not have.
     await expect(appendCommands(store, medicationListDecider, stream, rest, options)).rejects.toThrow(EntryNotFoundError);
     expect(await store.readStream(stream)).toEqual([]);
+  });
+
+  it('refuses a command whose id is in the stream with another command (IDEMPOTENCY_KEY_REUSED), appending nothing', async () => {
+    const store = new InMemoryEventStore();
+    await appendCommands(store, medicationListDecider, stream, commands, options);
+    const before = await store.readStream(stream);
+    const [first, ...others] = commands;
+    if (first?.type !== 'StartMedication') {
+      throw new Error('the list does not start with StartMedication');
+    }
+    const changed = { ...first, data: { ...first.data, entryId: `${first.data.entryId}-other` } };
+    await expect(appendCommands(store, medicationListDecider, stream, [...others, changed], options)).rejects.toThrow(IdempotencyKeyReusedError);
+    expect(await store.readStream(stream)).toEqual(before);
   });
 });

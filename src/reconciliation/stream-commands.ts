@@ -1,6 +1,7 @@
 import type { Command, Decider, DomainEvent } from '../shared/event-sourcing/decider';
 import { ConcurrentModificationError, StreamRevisionConflictError } from '../shared/event-sourcing/event-store.errors';
 import type { EventStorePort, NewEvent, RecordedEvent } from '../shared/event-sourcing/event-store.port';
+import { assertSameCommand, commandFingerprint } from '../shared/event-sourcing/command-fingerprint';
 import { commandEvents } from '../shared/event-sourcing/handle-command';
 
 /**
@@ -9,7 +10,7 @@ import { commandEvents } from '../shared/event-sourcing/handle-command';
  * ONE append with the expected revision, so a patient's feed records apply all or nothing and cost one read and
  * one commit instead of one of each per command. Everything else is handleCommand's: the same deterministic event
  * ids (a retried import appends nothing twice), the same metadata, a command whose id is already in the stream
- * decides nothing, a revision conflict starts over from a fresh read (up to `maxAttempts`). A decider's refusal
+ * decides nothing (with another fingerprint it throws IdempotencyKeyReusedError), a revision conflict starts over from a fresh read (up to `maxAttempts`). A decider's refusal
  * (a typed domain error) throws before anything is appended.
  */
 
@@ -41,12 +42,22 @@ export const appendCommands = async <C extends Command, E extends DomainEvent, S
     if (attempt > 1) {
       recorded = await store.readStream(streamName);
     }
-    const done = new Set(recorded.map((event) => event.metadata.commandId));
+    const done = new Map<string, RecordedEvent[]>();
+    for (const event of recorded) {
+      const own = done.get(event.metadata.commandId) ?? [];
+      own.push(event);
+      done.set(event.metadata.commandId, own);
+    }
     let state = recorded.reduce((s, event) => (options.isEvent(event) ? decider.evolve(s, event) : s), decider.initialState());
     const decided: E[][] = [];
     const events: NewEvent[] = [];
     for (const command of commands) {
-      const own = done.has(command.meta.commandId) ? [] : decider.decide(command, state);
+      const earlier = done.get(command.meta.commandId);
+      // A derived id that comes back with different content is refused like a client's (issue 14), before any append.
+      if (earlier !== undefined) {
+        assertSameCommand(commandFingerprint(streamName, command), earlier);
+      }
+      const own = earlier !== undefined ? [] : decider.decide(command, state);
       decided.push(own);
       state = own.reduce(decider.evolve, state);
       events.push(...commandEvents(streamName, command, own, decider.clinicalTimeOf(command), options.schemaVersion));

@@ -10,6 +10,7 @@ import type {
 } from '../medication-list/medication-list.events';
 import type { PrescriptionStatusCode } from './external-record';
 import { toFhirDosage } from './feeds/fhir-dosage';
+import { FEST_ID_FIELDS, FEST_NAMING_SYSTEMS, type FestIdField } from './feeds/fest-naming-systems';
 import { FHIR_SYSTEM, IDENTIFIER_TYPE } from './feeds/fhir-elements';
 
 /**
@@ -51,6 +52,10 @@ export interface SyntheticDrug {
   readonly unit: string;
   /** two brands (FEST LegemiddelMerkevare) of the same substance, for substitution and duplicate therapy */
   readonly brands: readonly [Medication, Medication];
+  /** the substance (LegemiddelVirkestoff): what a substance-level prescription names */
+  readonly substance: Medication;
+  /** each brand as a pharmacy dispenses it: brand, package (id and varenummer), dose (id and LMR løpenummer) */
+  readonly packages: readonly [Medication, Medication];
 }
 
 const DRUG_TABLE: readonly (readonly [string, string, string, string])[] = [
@@ -80,29 +85,85 @@ const DRUG_TABLE: readonly (readonly [string, string, string, string])[] = [
   ['A06AD11', 'Laktulose', 'Duphalac', 'ml'],
 ];
 
-/** The catalogue: FEST ids come from their own fixed seed, so a brand has one id in every run and feed. */
+/**
+ * The catalogue: FEST ids come from their own fixed seeds, so a brand has one id in every run and feed. The other
+ * levels (issue 16) come from a second seed, so the brand ids stay what they were before the levels existed.
+ */
 export const SYNTHETIC_DRUGS: readonly SyntheticDrug[] = (() => {
   const rng = new Rng(0x5eed);
-  const festId = (): string => `ID_${rng.uuid().toUpperCase()}`;
-  return DRUG_TABLE.map(([atcCode, generic, brand, unit]) => ({
-    atcCode,
-    unit,
-    brands: [
-      { festId: festId(), atcCode, displayName: `${brand} 10 mg ${unit}` },
-      { festId: festId(), atcCode, displayName: `${generic} Generika 10 mg ${unit}` },
-    ] as const,
-  }));
+  const levels = new Rng(0x1e7e1);
+  const festId = (r: Rng): string => `ID_${r.uuid().toUpperCase()}`;
+  const digits = (r: Rng, n: number): string => String(r.int(0, 10 ** n - 1)).padStart(n, '0');
+  const packaged = (brand: Medication): Medication => ({
+    ...brand,
+    festPackageId: festId(levels),
+    packageNumber: digits(levels, 6),
+    festDoseId: festId(levels),
+    lmrNumber: digits(levels, 7),
+  });
+  return DRUG_TABLE.map(([atcCode, generic, brand, unit]) => {
+    const brands = [
+      { festId: festId(rng), atcCode, displayName: `${brand} 10 mg ${unit}` },
+      { festId: festId(rng), atcCode, displayName: `${generic} Generika 10 mg ${unit}` },
+    ] as const;
+    const substance = { festSubstanceId: festId(levels), atcCode, displayName: `${generic} 10 mg ${unit}` };
+    return { atcCode, unit, brands, substance, packages: [packaged(brands[0]), packaged(brands[1])] as const };
+  });
 })();
 
-const codeableConcept = (medication: Medication): Record<string, unknown> => ({
-  coding: [
-    ...(medication.festId === undefined
-      ? []
-      : [{ system: FHIR_SYSTEM.fest, code: medication.festId, display: medication.displayName }]),
-    ...(medication.atcCode === undefined ? [] : [{ system: FHIR_SYSTEM.atc, code: medication.atcCode }]),
-  ],
-  text: medication.displayName,
-});
+/**
+ * What a pharmacy hands over for a prescribed drug: a brand with its package and dose; for a substance-level
+ * prescription, one of the substance's brands (`choice` picks which).
+ */
+export const dispensedFormOf = (medication: Medication, choice: number): Medication => {
+  for (const drug of SYNTHETIC_DRUGS) {
+    const packaged = drug.packages.find((p) => p.festId !== undefined && p.festId === medication.festId);
+    if (packaged) {
+      return packaged;
+    }
+    if (medication.festSubstanceId !== undefined && medication.festSubstanceId === drug.substance.festSubstanceId) {
+      return drug.packages[choice % 2] ?? drug.packages[0];
+    }
+  }
+  return medication;
+};
+
+/** The spellings of each level's systems, in the order of fest-naming-systems.ts. */
+const SPELLINGS: ReadonlyMap<FestIdField, readonly string[]> = new Map(
+  FEST_ID_FIELDS.map((name) => [name, FEST_NAMING_SYSTEMS.filter((s) => s.field === name).map((s) => s.system)]),
+);
+
+/** A system not in the table, as feeds carry them (SNOMED CT is not read by the service): kept and reported. */
+export const SYNTHETIC_UNKNOWN_SYSTEM = 'http://snomed.info/sct';
+
+/**
+ * Every level the medication names, each under one of its published spellings: which one follows from the code, so
+ * a line is the same in every run and a population covers every spelling. One drug in five also carries a coding
+ * in a system the service does not know.
+ */
+const codeableConcept = (medication: Medication): Record<string, unknown> => {
+  const pick = (code: string, systems: readonly string[]): string => {
+    let sum = 0;
+    for (let i = 0; i < code.length; i += 1) {
+      sum += code.charCodeAt(i);
+    }
+    return systems[sum % systems.length] ?? FHIR_SYSTEM.fest;
+  };
+  const fest = FEST_ID_FIELDS.flatMap((name) => {
+    const code = medication[name];
+    return code === undefined ? [] : [{ system: pick(code, SPELLINGS.get(name) ?? []), code, display: medication.displayName }];
+  });
+  const key = medication.festId ?? medication.festSubstanceId ?? medication.displayName;
+  const unknown = pick(key, ['', '', '', '', SYNTHETIC_UNKNOWN_SYSTEM]);
+  return {
+    coding: [
+      ...fest,
+      ...(medication.atcCode === undefined ? [] : [{ system: FHIR_SYSTEM.atc, code: medication.atcCode }]),
+      ...(unknown === '' ? [] : [{ system: unknown, code: '387517004', display: 'ukjent for tjenesten' }]),
+    ],
+    text: medication.displayName,
+  };
+};
 
 const subject = (patientId: string): Record<string, unknown> => ({ identifier: { system: OID.fnr, value: patientId } });
 

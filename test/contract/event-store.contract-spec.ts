@@ -171,24 +171,27 @@ const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
 const UNREACHABLE = 'esdb://127.0.0.1:1?tls=false';
 
 if (connectionString === undefined || connectionString === '') {
-  console.warn('EventStoreDB contract SKIPPED: EVENTSTORE_CONNECTION_STRING not set (see docs/eventstoredb.md)');
+  console.warn('EventStoreDB contract SKIPPED: EVENTSTORE_CONNECTION_STRING not set (npm run test:esdb starts a server in Docker; docs/eventstoredb.md)');
   describe.skip('EventStoreDB contract — SKIPPED: EVENTSTORE_CONNECTION_STRING not set', () => {
     it('runs the shared contract against a real server when EVENTSTORE_CONNECTION_STRING is set', () => undefined);
   });
 } else {
-  describe('EventStoreDB', () => {
-    eventStoreContract('EventStoreDB', () => new EsdbEventStore({ connectionString }), {
+  // Both client packages the adapter can be configured with (EVENTSTORE_CLIENT), against the same server.
+  describe.each(['eventstore', 'kurrentdb'] as const)('EventStoreDB through the %s client', (clientPackage) => {
+    eventStoreContract(`EventStoreDB (${clientPackage})`, () => new EsdbEventStore({ connectionString, clientPackage }), {
       startsEmpty: false,
-      unavailable: () => new EsdbEventStore({ connectionString: UNREACHABLE, deadlineMs: 2000 }),
+      unavailable: () => new EsdbEventStore({ connectionString: UNREACHABLE, clientPackage, deadlineMs: 2000 }),
     });
   });
 }
 
 describe('EventStoreDB adapter without a server', () => {
-  unavailableStoreContract(
-    'EventStoreDB (unreachable)',
-    () => new EsdbEventStore({ connectionString: UNREACHABLE, deadlineMs: 2000 }),
-  );
+  describe.each(['eventstore', 'kurrentdb'] as const)('through the %s client', (clientPackage) => {
+    unavailableStoreContract(
+      `EventStoreDB (unreachable, ${clientPackage})`,
+      () => new EsdbEventStore({ connectionString: UNREACHABLE, clientPackage, deadlineMs: 2000 }),
+    );
+  });
 
   it('a subscription resubscribes with growing pauses after errors until closed', async () => {
     const attempts: number[] = [];

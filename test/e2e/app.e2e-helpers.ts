@@ -8,7 +8,9 @@ import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../../src/access/auth-config';
 import { DEV_KEYS, type DevKeys, type DevTokenOptions, loadOrCreateDevKeys, signDevToken } from '../../src/access/dev-keys';
+import { type RegisteredOrganisation, organisationRegisterCsv } from '../../src/access/organisation-register';
 import { AppModule } from '../../src/app.module';
+import { NURSING_HOME_ORG } from '../../src/medication-list/medication-list.fixtures';
 import { loadConfig } from '../../src/config/config';
 import { PinoNestLogger, createLogger } from '../../src/observability/logger';
 import { CLOCK, fixedClock } from '../../src/shared/clock';
@@ -77,13 +79,29 @@ export interface BootOptions {
    * HelseID deployment takes, minus the HTTPS fetch); tokens are signed with the stand-in's private key.
    */
   readonly production?: boolean;
+  /** production only: the organisation register written to ORGANISATION_REGISTER_FILE (default E2E_ORGANISATIONS) */
+  readonly organisations?: readonly RegisteredOrganisation[];
 }
 
+/** The municipality the e2e nursing home (NURSING_HOME_ORG) belongs to in the production boots' register. */
+export const E2E_MUNICIPALITY = '974633574';
+
+export const E2E_ORGANISATIONS: readonly RegisteredOrganisation[] = [
+  { organisationNumber: E2E_MUNICIPALITY, name: 'Nordby kommune' },
+  { organisationNumber: NURSING_HOME_ORG, parentOrganisationNumber: E2E_MUNICIPALITY, name: 'Solbakken sykehjem' },
+];
+
 /** A stand-in token issuer for production-mode boots: its key pair and the JWKS file the app is pointed at. */
-const standInIssuer = async (dataDir: string): Promise<{ keys: DevKeys; env: Record<string, string> }> => {
+const standInIssuer = async (
+  dataDir: string,
+  organisations: readonly RegisteredOrganisation[],
+): Promise<{ keys: DevKeys; env: Record<string, string> }> => {
+  // A key pair generated for this boot (not the dev key the app would make for itself).
   const keys = await loadOrCreateDevKeys(path.join(dataDir, 'stand-in-issuer'));
   const jwksFile = path.join(dataDir, 'stand-in-issuer', 'jwks.json');
   writeFileSync(jwksFile, JSON.stringify(keys.jwks));
+  const registerFile = path.join(dataDir, 'organisations.csv');
+  writeFileSync(registerFile, organisationRegisterCsv(organisations));
   return {
     keys,
     env: {
@@ -92,6 +110,9 @@ const standInIssuer = async (dataDir: string): Promise<{ keys: DevKeys; env: Rec
       AUTH_JWKS_FILE: jwksFile,
       AUTH_ISSUER: DEV_ISSUER,
       AUTH_AUDIENCE: DEV_AUDIENCE,
+      // Bearer tokens do not use it; a DPoP proof must name this URL, never the request's Host.
+      AUTH_PUBLIC_BASE_URL: 'https://pll.e2e.example',
+      ORGANISATION_REGISTER_FILE: registerFile,
     },
   };
 };
@@ -105,7 +126,7 @@ export const bootTestApp = async (options: BootOptions = {}): Promise<TestApp> =
   const dataDir = mkdtempSync(path.join(tmpdir(), 'medication-list-e2e-'));
   const logLines: string[] = [];
   const responses: string[] = [];
-  const issuer = options.production === true ? await standInIssuer(dataDir) : undefined;
+  const issuer = options.production === true ? await standInIssuer(dataDir, options.organisations ?? E2E_ORGANISATIONS) : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
@@ -133,7 +154,10 @@ export const bootTestApp = async (options: BootOptions = {}): Promise<TestApp> =
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = await app.getUrl();
-  const keys = issuer?.keys ?? app.get<DevKeys>(DEV_KEYS);
+  // AUTH_MODE=jwks outside production (a spec's own issuer): no dev key in the app, so a key pair of the test's own.
+  const keys =
+    issuer?.keys ??
+    (config.auth.keys.kind === 'dev' ? app.get<DevKeys>(DEV_KEYS) : await loadOrCreateDevKeys(path.join(dataDir, 'test-issuer')));
 
   const token = (who: Who = PRESCRIBER): Promise<string> =>
     signDevToken(keys, { level: 4, expiresInSeconds: 3600, clientId: 'e2e-client', ...who }, clock.now());

@@ -176,11 +176,23 @@ describe('the edge: authentication and hardening (issue 5)', () => {
       expect((await post('{}')).headers.get('cache-control')).toBe('no-store');
     });
 
-    it('serves the GraphiQL page without a token, with a CSP that lets it load', async () => {
+    it('serves the GraphiQL page without a token, every asset from the service itself (no unpkg.com)', async () => {
       const response = await fetch(`${t.baseUrl}/graphiql`);
 
       expect(response.status).toBe(200);
-      expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self' https:\/\/unpkg\.com/);
+      expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self';/);
+      expect(response.headers.get('content-security-policy')).not.toMatch(/https?:/);
+      const main = await (await fetch(`${t.baseUrl}/graphiql/main.js`)).text();
+      const worker = await (await fetch(`${t.baseUrl}/graphiql/sw.js`)).text();
+      expect(`${main}${worker}`).not.toContain('unpkg');
+      const assets = [...main.matchAll(/'(\/graphiql\/vendor\/[^']+)'/g)].map((match) => match[1]);
+      expect(assets).toEqual(expect.arrayContaining(['/graphiql/vendor/react.production.min.js', '/graphiql/vendor/graphiql.min.js', '/graphiql/vendor/graphiql.min.css']));
+      for (const asset of assets) {
+        const vendor = await fetch(`${t.baseUrl}${asset}`);
+        expect([asset, vendor.status]).toEqual([asset, 200]);
+        expect((await vendor.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+      }
+      expect(await (await fetch(`${t.baseUrl}/graphiql/config.js`)).text()).toContain("window.GRAPHQL_ENDPOINT = '/graphql'");
     });
 
     it('answers with x-correlation-id: the client\'s UUID, else a new one; the audit event and the log carry it', async () => {

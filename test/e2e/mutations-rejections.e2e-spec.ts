@@ -53,9 +53,9 @@ const rejections: readonly Rejection[] = [
     'INVALID_IDENTIFIER',
   ],
   [
-    'a time that is not ISO 8601 (class-validator)',
+    'an entry id over 100 characters (class-validator)',
     'pauseMedication',
-    { patientId: PATIENT, entryId: ENTRY, pausedAt: 'i går' },
+    { patientId: PATIENT, entryId: 'x'.repeat(101), pausedAt: AT },
     'BAD_USER_INPUT',
     'INVALID_INPUT',
   ],
@@ -140,10 +140,20 @@ describe('list mutations refuse, conflict and retry end to end (AppModule, SQLit
   });
 
   it('names the offending fields of a class-validator failure, never their values', async () => {
+    const { response } = await mutate(app, 'pauseMedication', { patientId: PATIENT, entryId: 'i går'.repeat(30), pausedAt: AT });
+    errorResponses.push(response.text);
+
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({ fields: ['entryId'] });
+    expect(response.text).not.toContain('i går');
+  });
+
+  it('refuses a time that is not RFC 3339 with HTTP 400 naming the field (the DateTime scalar), never its value', async () => {
     const { response } = await mutate(app, 'pauseMedication', { patientId: PATIENT, entryId: ENTRY, pausedAt: 'i går' });
     errorResponses.push(response.text);
 
-    expect(response.body.errors?.[0]?.extensions).toMatchObject({ fields: ['pausedAt'] });
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(response.body.errors?.[0]?.message).toContain('input.pausedAt');
     expect(response.text).not.toContain('i går');
   });
 

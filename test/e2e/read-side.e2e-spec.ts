@@ -55,7 +55,7 @@ const UNIT_CHANGED = /* GraphQL */ `
 describe('read side end to end (queries and subscriptions over HTTP and WebSocket)', () => {
   let t: TestApp;
   const graphql = (query: string, variables: Record<string, unknown> = {}) => t.graphql(query, variables);
-  const patients = Array.from({ length: 6 }, (_, index) => syntheticPatientId(index + 1));
+  const patients = Array.from({ length: 7 }, (_, index) => syntheticPatientId(index + 1));
 
   const mutate = async (query: string, field: string, input: Record<string, unknown>) => {
     const result = dataOf(await graphql(query, { input }))[field] as { position: string; version: number };
@@ -184,6 +184,33 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
     expect(dataOf(unit).careUnit).toMatchObject({ unit: 'Avdeling 2', changesSince: plus(NOW, 60_000 - DAY_MS), patients: [resident] });
     expect(dataOf(otherUnit).careUnit).toMatchObject({ unit: 'Avdeling 9', patients: [] });
     expect(dataOf(later).careUnit).toMatchObject({ patients: [{ ...resident, changes: [] }] });
+  });
+
+  it("shows the resident's name and room to the care organisation's own staff only, and the attention badges to both", async () => {
+    const care = await mutate(CARE, 'startCareRelation', {
+      patientId: patients[6], relationId: 'rel-named', organisationNumber: NURSING_HOME_ORG, unit: 'Avdeling 7', from: STARTED_ON,
+      residentName: 'Astrid Hansen', room: 'Rom 214',
+    });
+    await mutate(START, 'startMedication', {
+      patientId: patients[6], entryId: 'entry-paused', medication: sampleMedication, use: '1', dosage: sampleDosage,
+      startedOn: STARTED_ON, prescriptionType: 'E',
+    });
+    const paused = await mutate(
+      `mutation P($input: PauseMedicationInput!) { pauseMedication(input: $input) { position version } }`,
+      'pauseMedication',
+      { patientId: patients[6], entryId: 'entry-paused', pausedAt: NOW, reason: 'Innlagt' },
+    );
+    await projected(paused.position);
+    expect(BigInt(paused.position)).toBeGreaterThan(BigInt(care.position));
+    const UNIT = `query U($org: String!) { careUnit(organisationNumber: $org, unit: "Avdeling 7") {
+      patients { residentName room attention { changesSinceReview paused outsideMultidose openDiscrepancies score } } } }`;
+
+    const nurse = await t.graphql(UNIT, { org: NURSING_HOME_ORG }, { as: { role: 'care', org: NURSING_HOME_ORG, unit: 'Avdeling 7' } });
+    const doctor = await graphql(UNIT, { org: NURSING_HOME_ORG });
+
+    const attention = { changesSinceReview: 2, paused: 1, outsideMultidose: 0, openDiscrepancies: 0, score: 201 };
+    expect(dataOf(nurse).careUnit).toEqual({ patients: [{ residentName: 'Astrid Hansen', room: 'Rom 214', attention }] });
+    expect(dataOf(doctor).careUnit).toEqual({ patients: [{ residentName: null, room: null, attention }] });
   });
 
   describe('subscriptions over graphql-ws', () => {

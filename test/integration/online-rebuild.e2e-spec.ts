@@ -18,7 +18,7 @@ import { NodeProcess, ServiceProcess, freePort } from './service-process';
 jest.setTimeout(600_000);
 
 const PATIENTS = [syntheticPatientId(15), syntheticPatientId(16), syntheticPatientId(17)];
-const REBUILT = 'Rebuilt currentMedicationList.v1 beside the running service';
+const REBUILT = 'Rebuilt currentMedicationList.v2 beside the running service';
 
 interface ListPayload {
   readonly version: number;
@@ -101,12 +101,12 @@ describe('online rebuild beside a running service (real processes)', () => {
     expect(await live.next()).toEqual({ medicationListChanged: { version: acknowledged.get(PATIENTS[0])?.version } });
 
     const first = rebuild();
-    await first.until('it builds a new copy of currentMedicationList.v1');
+    await first.until('it builds a new copy of currentMedicationList.v2');
     // Paused, the first still holds its request: a second one meanwhile is refused (the service builds regardless).
     first.send('SIGSTOP');
     const second = rebuild();
     expect(await second.exited).toBe(1);
-    expect(second.output).toContain('A rebuild of currentMedicationList.v1');
+    expect(second.output).toContain('A rebuild of currentMedicationList.v2');
     expect(second.output).toContain('is already running. Nothing was changed.');
     first.send('SIGCONT');
 

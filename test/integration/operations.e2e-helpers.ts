@@ -10,7 +10,7 @@ export const LIST = `query List($patientId: String!, $minPosition: String) {
     emergency: { reason: "Akutt innlagt, bevisstløs", basisCode: HPAKUTT }) { version entries { entryId } }
 }`;
 export const LIST_CHANGED = `subscription L($patientId: String!) { medicationListChanged(patientId: $patientId) { version } }`;
-export const LIST_PROJECTION = 'currentMedicationList.v1';
+export const LIST_PROJECTION = 'currentMedicationList.v2';
 
 export const startInput = (patientId: string, entryId: string, expectedVersion?: number): Record<string, unknown> => ({
   patientId,

@@ -12,6 +12,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 const CACHE_DIR = path.join(os.tmpdir(), `register-ts-cache-${process.getuid ? process.getuid() : 'user'}`);
+// Part of the cache key: bump when the compiler options change, or children load output of the old options.
+const OPTIONS_VERSION = 'strict-1';
 let ts;
 
 const transpile = (source, filename) => {
@@ -22,6 +24,9 @@ const transpile = (source, filename) => {
       module: ts.ModuleKind.CommonJS,
       target: ts.ScriptTarget.ES2022,
       esModuleInterop: true,
+      // as tsconfig.json: strict changes the decorator metadata (`x?: T | null` is Object under strict, T without),
+      // and so what Nest's ValidationPipe validates
+      strict: true,
       experimentalDecorators: true,
       emitDecoratorMetadata: true,
       inlineSourceMap: true,
@@ -31,7 +36,7 @@ const transpile = (source, filename) => {
 
 require.extensions['.ts'] = (module, filename) => {
   const source = fs.readFileSync(filename, 'utf8');
-  const key = crypto.createHash('sha256').update(filename).update('\0').update(source).digest('hex');
+  const key = crypto.createHash('sha256').update(OPTIONS_VERSION).update(filename).update('\0').update(source).digest('hex');
   const cached = path.join(CACHE_DIR, `${key}.js`);
   let output;
   try {

@@ -3,7 +3,8 @@ import {
   prescriptionStatusCodes,
   type PrescriptionStatusCode,
 } from '../../medication-list/medication-list.codes';
-import type { Medication } from '../../medication-list/medication-list.events';
+import type { Medication, OtherCoding } from '../../medication-list/medication-list.events';
+import { festNamingSystemOf, LEGACY_FEST_SYSTEM, type FestIdField } from './fest-naming-systems';
 import { InvalidIdentifierError } from '../../identifiers/identifier.errors';
 import { isValidHerId, isValidHprNumber, OID, parsePatientId } from '../../identifiers/norwegian-identifiers';
 import { assertId, assertMedication } from '../../medication-list/medication-list.validation';
@@ -13,8 +14,8 @@ import { reject, field, objectArray, optionalObject, optionalText, requiredObjec
 /**
  * Shared elements of the FHIR R4 → external record mapping: code systems, business identifiers, the patient, the
  * drug. Which systems we accept, and why:
- *  - FEST: `http://ehelse.no/fhir/CodeSystem/FEST`, the system HL7 Norway's profiles and the national prescribing
- *    module (SFM) fix for FEST ids (LegemiddelMerkevare, -pakning, -virkestoff, -dose).
+ *  - FEST ids by level: every naming system of fest-naming-systems.ts (HL7 Norway's drafts, FHI's forms), and
+ *    `http://ehelse.no/fhir/CodeSystem/FEST` for existing clients (read as the brand level).
  *  - ATC: `http://www.whocc.no/atc`, the canonical FHIR system for WHO ATC.
  *  - 7408 "Status resept": `urn:oid:2.16.578.1.12.4.1.1.7408` (Volven code lists have OID 2.16.578.1.12.4.1.1.<n>);
  *    a coding of it in any extension of a MedicationRequest carries the registry status directly.
@@ -24,7 +25,7 @@ import { reject, field, objectArray, optionalObject, optionalText, requiredObjec
  *    We take the identifier whose type text or system mentions the keyword, else the first one with a value.
  */
 export const FHIR_SYSTEM = {
-  fest: 'http://ehelse.no/fhir/CodeSystem/FEST',
+  fest: LEGACY_FEST_SYSTEM,
   atc: 'http://www.whocc.no/atc',
   prescriptionStatus: 'urn:oid:2.16.578.1.12.4.1.1.7408',
 } as const;
@@ -128,23 +129,25 @@ export const herIdOf = (performers: readonly JsonObject[], path: string): string
 
 /**
  * The drug of a MedicationRequest/Dispense/Statement: `medicationCodeableConcept`, or `medicationReference` to a
- * contained Medication's `code`. Codings in other systems are ignored; a concept with only those and a text is a
- * local (non-catalogue) drug. Two different codes in the same system are refused: exact matching needs one.
+ * contained Medication's `code`. Each coding is read by its system (fest-naming-systems.ts): FEST ids by level,
+ * ATC, or kept as it came in `otherCodings` (reported by the import, never compared). One list naming several
+ * levels (a brand and its package) is normal. Two different codes for one level are refused: exact matching
+ * needs one. A concept with no code and a text is a local (non-catalogue) drug.
  */
 export const medicationOf = (resource: JsonObject, path: string): Medication => {
   const concept = conceptOf(resource, path);
-  const codings = objectArray(field(concept, 'coding'), `${path}.medicationCodeableConcept.coding`);
-  const fest = codeIn(codings, FHIR_SYSTEM.fest);
-  const atc = codeIn(codings, FHIR_SYSTEM.atc);
-  const displayName =
-    optionalText(field(concept, 'text'), `${path}.medicationCodeableConcept.text`) ?? fest?.display ?? atc?.display;
+  const { ids, atc, others, firstDisplay } = readCodings(
+    objectArray(field(concept, 'coding'), `${path}.medicationCodeableConcept.coding`),
+  );
+  const displayName = optionalText(field(concept, 'text'), `${path}.medicationCodeableConcept.text`) ?? firstDisplay;
   if (displayName === undefined) {
     return reject(`wrong shape: ${path}.medicationCodeableConcept.text`);
   }
   const medication: Medication = {
-    ...(fest === undefined ? {} : { festId: fest.code }),
-    ...(atc === undefined ? {} : { atcCode: atc.code }),
+    ...ids,
+    ...(atc === undefined ? {} : { atcCode: atc }),
     displayName,
+    ...(others.length === 0 ? {} : { otherCodings: others }),
   };
   try {
     assertMedication(medication);
@@ -172,27 +175,45 @@ const conceptOf = (resource: JsonObject, path: string): JsonObject => {
   return requiredObject(medication && field(medication, 'code'), `${path}.medicationReference`);
 };
 
-const codeIn = (codings: readonly JsonObject[], system: string): { code: string; display?: string } | undefined => {
-  let first: JsonObject | undefined;
+interface ReadCodings {
+  ids: Partial<Record<FestIdField, string>>;
+  atc?: string;
+  others: OtherCoding[];
+  /** the display of the first FEST or ATC coding that has one (the name when the concept has no text) */
+  firstDisplay?: string;
+}
+
+const readCodings = (codings: readonly JsonObject[]): ReadCodings => {
+  const read: ReadCodings = { ids: {}, others: [] };
+  const set = (name: FestIdField | 'atc', code: string): void => {
+    const current = name === 'atc' ? read.atc : read.ids[name];
+    if (current !== undefined && current !== code) {
+      reject('invalid medication'); // two different codes for one level: exact matching needs one
+    }
+    if (name === 'atc') {
+      read.atc = code;
+    } else {
+      read.ids[name] = code;
+    }
+  };
   for (const coding of codings) {
-    if (field(coding, 'system') !== system) {
+    const system = optionalText(field(coding, 'system'), 'coding.system');
+    const code = optionalText(field(coding, 'code'), 'coding.code');
+    const display = optionalText(field(coding, 'display'), 'coding.display');
+    const known = system === undefined ? undefined : system === FHIR_SYSTEM.atc ? 'atc' : festNamingSystemOf(system)?.field;
+    if (known === undefined) {
+      // Unknown (or no) system: kept as it came, reported by the import, never compared.
+      read.others.push({
+        ...(system === undefined ? {} : { system }),
+        ...(code === undefined ? {} : { code }),
+        ...(display === undefined ? {} : { display }),
+      });
       continue;
     }
-    if (first === undefined) {
-      first = coding;
-    } else if (field(coding, 'code') !== field(first, 'code')) {
-      return reject('invalid medication'); // two different codes in one system: exact matching needs one
-    }
+    set(known, code ?? reject('invalid medication'));
+    read.firstDisplay ??= display;
   }
-  if (first === undefined) {
-    return undefined;
-  }
-  const code = field(first, 'code');
-  if (typeof code !== 'string') {
-    return reject('invalid medication');
-  }
-  const display = optionalText(field(first, 'display'), 'coding.display');
-  return { code, ...(display === undefined ? {} : { display }) };
+  return read;
 };
 
 /**

@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { type ExecutionResult, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { maskIdentifiers } from '../../observability/logger';
+import { DATE_TIME_EXPECTED } from '../date-time.scalar';
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 import { DomainError, type DomainErrorKind, isDomainError } from './domain-error';
 
 /**
@@ -146,11 +149,22 @@ const locationFields = (error: GraphQLError): Pick<GraphQLFormattedError, 'locat
   ...(error.path === undefined ? {} : { path: error.path }),
 });
 
-/** graphql-js puts the submitted value into coercion messages; keep only which variable or argument it was. */
+/** ` at "input.pausedAt"; DateTime: expected …`: where in a variable an instant was refused, and the form expected. */
+const INSTANT_REFUSAL = new RegExp(`(?: at "([A-Za-z0-9_.\\[\\]]+)")?; (DateTime: ${escapeRegExp(DATE_TIME_EXPECTED)}\\.)$`);
+
+/**
+ * graphql-js puts the submitted value into coercion messages; keep only which variable or argument it was, and
+ * for an instant (the strict DateTime scalar) the field path and the form expected, which carry no value.
+ */
 export const sanitiseInputMessage = (message: string): string => {
   const variable = /^Variable "(\$[A-Za-z0-9_]+)"/.exec(message);
   if (variable !== null) {
     const notProvided = / was not provided\.$/.test(message) || / must not be null\.$/.test(message);
+    const instant = INSTANT_REFUSAL.exec(message);
+    if (!notProvided && instant !== null) {
+      const at = instant[1] === undefined ? '' : ` at "${instant[1]}"`;
+      return maskIdentifiers(`Variable "${variable[1]}" has an invalid value${at}: ${instant[2] ?? ''}`);
+    }
     return notProvided ? maskIdentifiers(message) : `Variable "${variable[1]}" has an invalid value.`;
   }
   const argument = /^Argument "([A-Za-z0-9_.]+)"/.exec(message);
@@ -161,8 +175,15 @@ export const sanitiseInputMessage = (message: string): string => {
 };
 
 /** One inner error of a request that never reached execution. */
-const requestLevelError = (inner: unknown): GraphQLFormattedError => {
-  const message = messageOf(inner);
+/**
+ * graphql-js appends field and argument suggestions ("Did you mean …?") to validation messages: in production they
+ * would reveal the schema that introspection hides (issue 15, part 5).
+ */
+export const withoutSuggestions = (message: string): string => message.replace(/ Did you mean .*\?$/s, '');
+
+const requestLevelError = (inner: unknown, hideSuggestions: boolean): GraphQLFormattedError => {
+  const raw = messageOf(inner);
+  const message = hideSuggestions ? withoutSuggestions(raw) : raw;
   const innerCode = asRequestLevel(inner)?.code;
   if (message.startsWith('Syntax Error')) {
     return { message: maskIdentifiers(message), extensions: { code: 'GRAPHQL_PARSE_FAILED' } };
@@ -233,6 +254,8 @@ export const normaliseErrors = (
   hasData: boolean,
   site: ErrorSite,
   log: ErrorLog,
+  /** production: no "Did you mean …" in validation messages */
+  hideSuggestions = false,
 ): NormalisedErrors => {
   let statusCode = 200;
   const { correlationId } = site;
@@ -252,7 +275,7 @@ export const normaliseErrors = (
     if (requestLevel?.statusCode !== undefined && requestLevel.statusCode < 500) {
       // Mercurius's MER_ERR_GQL_VALIDATION (with the graphql-js errors inside), 405 on GET, Fastify body errors.
       statusCode = hasData ? 200 : requestLevel.statusCode;
-      const inner = (requestLevel.errors ?? [original]).map(requestLevelError);
+      const inner = (requestLevel.errors ?? [original]).map((error) => requestLevelError(error, hideSuggestions));
       const firstCode = inner[0]?.extensions?.code;
       clientError(typeof firstCode === 'string' ? firstCode : 'GRAPHQL_VALIDATION_FAILED');
       return inner;
@@ -296,12 +319,15 @@ export const logGraphqlError = (error: unknown, site: ErrorSite, log: ErrorLog):
 
 /** The Mercurius `errorFormatter`. */
 export const createErrorFormatter =
-  (log: ErrorLog) =>
+  (log: ErrorLog, options: { readonly hideSuggestions?: boolean } = {}) =>
   (
     execution: ExecutionResult & Required<Pick<ExecutionResult, 'errors'>>,
     context: unknown,
   ): { statusCode: number; response: FormattedExecutionResult } => {
     const hasData = execution.data !== undefined && execution.data !== null;
-    const { statusCode, errors } = normaliseErrors(execution.errors, hasData, errorSiteOf(context), log);
-    return { statusCode, response: { data: execution.data ?? null, errors } };
+    const { statusCode, errors } = normaliseErrors(execution.errors, hasData, errorSiteOf(context), log, options.hideSuggestions);
+    // A request that never reached execution (parse, validation, variable coercion) has no `data` key at all
+    // (GraphQL over HTTP); an executed one keeps `data`, null included.
+    const executed = statusCode < 400 && execution.data !== undefined;
+    return { statusCode, response: executed ? { data: execution.data ?? null, errors } : { errors } };
   };

@@ -17,6 +17,11 @@ export interface CommandMeta {
   readonly actor: Actor;
   /** ISO 8601, from the Clock */
   readonly recordedAt: string;
+  /**
+   * What the command id stands for when it is not the command's data: set by the service for commands it derives
+   * with a clock time in their data, so a retry later is the same command (see command-fingerprint.ts).
+   */
+  readonly fingerprintData?: unknown;
 }
 
 /** A command: imperative type name, JSON-safe data, and its meta. */

@@ -1,22 +1,6 @@
-import {
-  BACKWARDS,
-  END,
-  EventStoreDBClient,
-  START,
-  StreamNotFoundError,
-  excludeSystemEvents,
-  type AllStreamResolvedEvent,
-  type StreamingRead,
-} from '@eventstore/db-client';
-import {
-  MalformedEventError,
-  toEsdbRevision,
-  toEventData,
-  toPosition,
-  toRecordedEvent,
-  translate,
-  translateToError,
-} from './esdb.mapping';
+import { createEsdbClient, type EsdbClient, type EsdbClientPackage, type EsdbResolvedEvent } from './esdb.client';
+import { errorType, isForeign, parseEvent, toEsdbRevision, toEventData, toPosition, translate, type ForeignEvent } from './esdb.mapping';
+import { SharedAllSubscription } from './esdb.subscription';
 import { EventIdConflictError, EventStoreUnavailableError } from './event-store.errors';
 import {
   type AppendResult,
@@ -28,23 +12,31 @@ import {
   type RecordedEvent,
 } from './event-store.port';
 
-/** How to reach EventStoreDB, and how patiently. */
+/** How to reach EventStoreDB / KurrentDB, and how patiently. */
 export interface EsdbEventStoreOptions {
-  /** e.g. `esdb://localhost:2113?tls=false` or `esdb+discover://cluster.local:2113` */
+  /** e.g. `esdb://localhost:2113?tls=false`, `esdb+discover://cluster.local:2113`, `kurrentdb://...` */
   readonly connectionString: string;
-  /** gRPC deadline for unary calls (appends), in ms; default 10 000 */
+  /** which client package speaks to the server (docs/eventstoredb.md); default `eventstore` */
+  readonly clientPackage?: EsdbClientPackage;
+  /** a client to use instead of one made from the connection string (the specs' fake) */
+  readonly client?: EsdbClient;
+  /** gRPC deadline of every append, read and ping, in ms; default 10 000 */
   readonly deadlineMs?: number;
   /** first and largest pause before a dropped subscription resubscribes; default 100 ms and 5 s */
   readonly resubscribeDelayMs?: { readonly initial: number; readonly max: number };
   /** told about every error a subscription recovers from (metrics, logs); ids only in the error */
   readonly onSubscriptionError?: (error: Error, attempt: number) => void;
+  /** told about every event skipped because this service did not write it (metrics); no event data in it */
+  readonly onForeignEvent?: (event: ForeignEvent) => void;
 }
 
 const PAGE = 1000;
+const DEFAULT_DEADLINE_MS = 10_000;
 
 /**
- * The EventStoreDB adapter (`@eventstore/db-client` 6.x). It owns its client (no module-level singleton) and
- * fills the client's gaps: typed errors, exclusive positions, system events filtered, resubscription.
+ * The EventStoreDB / KurrentDB adapter, over either gRPC client (esdb.client.ts). It owns its client (no
+ * module-level singleton) and fills the clients' gaps: typed errors, exclusive positions, foreign events skipped,
+ * deadlines on every call, one shared resubscribing `$all` subscription (esdb.subscription.ts).
  *
  * Positions: our port's position is the commit position. Every event appended over gRPC is an implicitly
  * committed prepare whose commit position equals its prepare position (the server's AllReader builds
@@ -53,12 +45,22 @@ const PAGE = 1000;
  * of the retired TCP API had commit ≠ prepare.
  */
 export class EsdbEventStore implements EventStorePort {
-  private readonly client: EventStoreDBClient;
-  private readonly subscriptions = new Set<EsdbSubscription>();
+  private readonly client: EsdbClient;
+  private readonly deadline: number;
+  private readonly shared: SharedAllSubscription;
   private closed = false;
 
   constructor(private readonly options: EsdbEventStoreOptions) {
-    this.client = EventStoreDBClient.connectionString(options.connectionString);
+    this.client = options.client ?? createEsdbClient(options.clientPackage ?? 'eventstore', options.connectionString);
+    this.deadline = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.shared = new SharedAllSubscription({
+      client: () => this.open(),
+      resubscribeDelayMs: options.resubscribeDelayMs ?? { initial: 100, max: 5000 },
+      onSubscriptionError: options.onSubscriptionError,
+      onForeignEvent: (event) => {
+        this.foreign(event);
+      },
+    });
   }
 
   async appendToStream(
@@ -74,58 +76,56 @@ export class EsdbEventStore implements EventStorePort {
     if (earlier !== undefined) {
       return earlier;
     }
+    let result: { readonly nextExpectedRevision: bigint; readonly position?: { readonly commit: bigint } };
     try {
-      const result = await this.open().appendToStream(streamName, eventData, {
+      result = await this.open().appendToStream(streamName, eventData, {
         expectedRevision: toEsdbRevision(options.expectedRevision),
-        deadline: this.options.deadlineMs,
+        deadline: this.deadline,
       });
-      const nextExpectedRevision = Number(result.nextExpectedRevision);
-      // Servers before 22.6 leave the position out; read it back then.
-      const position =
-        result.position?.commit ??
-        (await this.readStream(streamName, { fromRevision: nextExpectedRevision }))[0].position;
-      return { nextExpectedRevision, position, appended: true };
     } catch (error) {
       throw translate(error, streamName, options.expectedRevision);
     }
+    const nextExpectedRevision = Number(result.nextExpectedRevision);
+    // Servers before 22.6 leave the position out; read it back then.
+    const position = result.position?.commit ?? (await this.positionOf(streamName, nextExpectedRevision));
+    return { nextExpectedRevision, position, appended: true };
   }
 
   async readStream(streamName: string, options?: { readonly fromRevision?: number }): Promise<RecordedEvent[]> {
-    const read = this.open().readStream(streamName, { fromRevision: BigInt(options?.fromRevision ?? 0) });
-    try {
-      const events: RecordedEvent[] = [];
-      for await (const resolved of read) {
-        if (resolved.event !== undefined) {
-          events.push(toRecordedEvent(resolved.event));
-        }
-      }
-      return events;
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) {
-        return [];
-      }
-      throw translate(error);
-    }
+    const read = this.open().readStream(streamName, {
+      fromRevision: BigInt(options?.fromRevision ?? 0),
+      deadline: this.deadline,
+    });
+    return this.collect(read, streamName);
   }
 
   async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
     const maxCount = options?.maxCount ?? Number.POSITIVE_INFINITY;
     const events: RecordedEvent[] = [];
     let after = options?.fromPosition;
-    // The client's readAll has no server-side filter, and its fromPosition is inclusive: page, skip, filter here.
+    // @eventstore/db-client's readAll has no server-side filter, and its fromPosition is inclusive: page, skip,
+    // drop system and foreign events here.
     try {
       for (;;) {
         let read = 0;
         let progressed = false;
-        for await (const resolved of this.readAllFrom(after)) {
+        const page = this.open().readAll({
+          fromPosition: after === undefined ? 'start' : toPosition(after),
+          maxCount: PAGE,
+          deadline: this.deadline,
+        });
+        for await (const resolved of page) {
           read += 1;
-          const event = resolved.event;
-          if (event === undefined || (after !== undefined && event.position.commit <= after)) {
+          const parsed = resolved.event === undefined ? undefined : parseEvent(resolved.event);
+          const position = parsed?.position;
+          if (parsed === undefined || position === undefined || (after !== undefined && position <= after)) {
             continue;
           }
-          after = event.position.commit;
+          after = position;
           progressed = true;
-          if (!event.type.startsWith('$') && events.push(toRecordedEvent(event)) >= maxCount) {
+          if (isForeign(parsed)) {
+            this.foreign(parsed);
+          } else if (events.push(parsed) >= maxCount) {
             return events;
           }
         }
@@ -138,32 +138,43 @@ export class EsdbEventStore implements EventStorePort {
     }
   }
 
+  /** One `$all` subscription on the server for every subscriber of this store (see SharedAllSubscription). */
   subscribeToAll(options?: { readonly fromPosition?: bigint }): EventSubscription {
-    const subscription = new EsdbSubscription(() => this.open(), options?.fromPosition, this.options, () =>
-      this.subscriptions.delete(subscription),
-    );
-    this.subscriptions.add(subscription);
-    return subscription;
+    this.open();
+    return this.shared.subscribe(options?.fromPosition);
   }
 
+  /** The newest event of this service's (system and foreign events are never a projection's checkpoint). */
   async headPosition(): Promise<bigint | undefined> {
-    const read = this.open().readAll({ direction: BACKWARDS, fromPosition: END, maxCount: Number.MAX_SAFE_INTEGER });
+    let before: bigint | undefined;
     try {
-      for await (const resolved of read) {
-        if (resolved.event !== undefined && !resolved.event.type.startsWith('$')) {
-          return resolved.event.position.commit;
+      for (;;) {
+        let read = 0;
+        const page = this.open().readAll({
+          direction: 'backwards',
+          fromPosition: before === undefined ? 'end' : toPosition(before),
+          maxCount: PAGE,
+          deadline: this.deadline,
+        });
+        for await (const resolved of page) {
+          read += 1;
+          const parsed = resolved.event === undefined ? undefined : parseEvent(resolved.event);
+          if (parsed !== undefined && !isForeign(parsed)) {
+            return parsed.position;
+          }
+          before = parsed?.position ?? before;
+        }
+        if (read < PAGE) {
+          return undefined;
         }
       }
-      return undefined;
     } catch (error) {
       throw translate(error);
-    } finally {
-      await read.cancel();
     }
   }
 
   async ping(): Promise<void> {
-    const read = this.open().readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 });
+    const read = this.open().readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1, deadline: this.deadline });
     try {
       for await (const _event of read) {
         // draining the one-event read is the whole check
@@ -177,26 +188,39 @@ export class EsdbEventStore implements EventStorePort {
     if (this.closed) {
       return;
     }
+    await this.shared.close();
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.client.dispose();
   }
 
   /**
-   * The idempotency check. EventStoreDB itself treats a retry (same ids, same expected revision) as a no-op, but
-   * answers exactly as for a fresh append; reading what follows the expected revision first lets us say
-   * `appended: false`. One extra round trip per append; usually an empty read.
+   * The idempotency check, reading only where a retry of this append would have put its events: the `k` events
+   * after the expected revision (from 0 for `no_stream`), or for `any` the stream's last `k` events (a backward read
+   * of `k`). EventStoreDB itself makes a retry with the same ids a no-op but answers exactly as for a fresh append;
+   * this read lets us say `appended: false`. For `any`, a retry that comes after other appends to the stream is
+   * not seen here: the server then deduplicates it by id (best effort for `any`) and we report `appended: true`.
    */
   private async earlierCopy(
     streamName: string,
     events: readonly NewEvent[],
     expected: ExpectedRevision,
   ): Promise<AppendResult | undefined> {
-    const after = await this.readStream(streamName, { fromRevision: typeof expected === 'number' ? expected + 1 : 0 });
+    const maxCount = events.length;
+    const window =
+      expected === 'any'
+        ? (await this.collect(this.open().readStream(streamName, { fromRevision: 'end', direction: 'backwards', maxCount, deadline: this.deadline }), streamName)).reverse()
+        : await this.collect(
+            this.open().readStream(streamName, {
+              fromRevision: expected === 'no_stream' ? 'start' : BigInt(expected + 1),
+              maxCount,
+              deadline: this.deadline,
+            }),
+            streamName,
+          );
     const ids = new Set(events.map((event) => event.id));
-    const stored = after.filter((event) => ids.has(event.id));
-    if (stored.length === 0) {
-      return undefined; // a new append (if the stream moved on, the server reports the conflict)
+    const stored = window.filter((event) => ids.has(event.id));
+    if (stored.length === 0 || (expected === 'any' && stored.length < events.length)) {
+      return undefined; // a new append (if the stream moved on, the server reports the conflict or deduplicates)
     }
     if (stored.length < events.length) {
       throw new EventIdConflictError(streamName, stored.length, events.length - stored.length);
@@ -205,114 +229,50 @@ export class EsdbEventStore implements EventStorePort {
     return { nextExpectedRevision: last.revision, position: last.position, appended: false };
   }
 
-  private readAllFrom(after: bigint | undefined): StreamingRead<AllStreamResolvedEvent> {
-    return this.open().readAll({ fromPosition: after === undefined ? START : toPosition(after), maxCount: PAGE });
+  /** The position of the event at `revision`, read back; a typed error (never `[0]` of nothing) when it is gone. */
+  private async positionOf(streamName: string, revision: number): Promise<bigint> {
+    const [event] = await this.collect(
+      this.open().readStream(streamName, { fromRevision: BigInt(revision), maxCount: 1, deadline: this.deadline }),
+      streamName,
+    );
+    if (event === undefined) {
+      throw new EventStoreUnavailableError(`the appended event of ${streamName} could not be read back`);
+    }
+    return event.position;
   }
 
-  private open(): EventStoreDBClient {
+  /** Drains a stream read: our events parsed, foreign ones reported and skipped, a missing stream as []. */
+  private async collect(read: AsyncIterable<EsdbResolvedEvent>, streamName: string): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    try {
+      for await (const resolved of read) {
+        const parsed = resolved.event === undefined ? undefined : parseEvent(resolved.event);
+        if (parsed !== undefined && isForeign(parsed)) {
+          this.foreign(parsed);
+        } else if (parsed !== undefined) {
+          events.push(parsed);
+        }
+      }
+      return events;
+    } catch (error) {
+      if (errorType(error) === 'stream-not-found') {
+        return [];
+      }
+      throw translate(error, streamName);
+    }
+  }
+
+  /** System events are the server's own and not counted; everything else this service did not write is. */
+  private foreign(event: ForeignEvent): void {
+    if (event.reason !== 'system-event') {
+      this.options.onForeignEvent?.(event);
+    }
+  }
+
+  private open(): EsdbClient {
     if (this.closed) {
       throw new EventStoreUnavailableError('the EventStoreDB client is closed');
     }
     return this.client;
-  }
-}
-
-/**
- * A catch-up subscription that survives errors: the client's own subscription ends for good on any error, so this
- * one resubscribes from the last delivered position with exponential backoff until closed. Consumed with
- * `for await` (an async `data` handler would run events concurrently). Events at or before the last delivered
- * position are dropped, which makes the start exclusive and a resubscription free of duplicates.
- */
-class EsdbSubscription implements EventSubscription {
-  private closed = false;
-  private current: { unsubscribe(): Promise<void>; destroy(): void } | undefined;
-  private wake: (() => void) | undefined;
-
-  constructor(
-    /** throws EventStoreUnavailableError once the store is closed */
-    private readonly client: () => EventStoreDBClient,
-    private last: bigint | undefined,
-    private readonly options: EsdbEventStoreOptions,
-    private readonly onClose: () => void,
-  ) {}
-
-  async *[Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
-    try {
-      yield* this.resubscribing();
-    } finally {
-      this.onClose(); // also when the consumer breaks out of its loop instead of calling close()
-    }
-  }
-
-  private async *resubscribing(): AsyncGenerator<RecordedEvent> {
-    const { initial, max } = this.options.resubscribeDelayMs ?? { initial: 100, max: 5000 };
-    let attempt = 0;
-    while (!this.closed) {
-      const subscription = this.client().subscribeToAll({
-        fromPosition: this.last === undefined ? START : toPosition(this.last),
-        filter: excludeSystemEvents(),
-      });
-      this.current = subscription;
-      try {
-        for await (const resolved of subscription) {
-          const event = resolved.event;
-          if (this.isClosed()) {
-            return;
-          }
-          if (event === undefined || (this.last !== undefined && event.position.commit <= this.last)) {
-            continue;
-          }
-          // The server filter already drops system events; `$`-types are dropped here too, in case.
-          if (event.type.startsWith('$')) {
-            this.last = event.position.commit;
-            continue;
-          }
-          const recorded = toRecordedEvent(event);
-          attempt = 0;
-          this.last = recorded.position;
-          yield recorded;
-        }
-      } catch (error) {
-        if (this.isClosed()) {
-          return;
-        }
-        if (error instanceof MalformedEventError) {
-          throw error; // not a connection problem: resubscribing would meet it again; the consumer decides
-        }
-        this.options.onSubscriptionError?.(translateToError(error), attempt + 1);
-      } finally {
-        await subscription.unsubscribe().catch(() => undefined);
-      }
-      // Reached on an error and also when the server ended the stream: either way, resubscribe after a pause.
-      await this.pause(Math.min(initial * 2 ** attempt, max));
-      attempt += 1;
-    }
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.onClose();
-    this.wake?.();
-    const current = this.current;
-    if (current !== undefined) {
-      await current.unsubscribe().catch(() => undefined);
-      // unsubscribe cancels the gRPC call but leaves the piped stream open: destroy it so `for await` ends now.
-      current.destroy();
-    }
-  }
-
-  /** a method, not the field: the field changes across `await`, which narrowing does not see */
-  private isClosed(): boolean {
-    return this.closed;
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

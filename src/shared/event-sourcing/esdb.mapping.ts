@@ -1,54 +1,60 @@
-import {
-  ANY,
-  DeadlineExceededError,
-  NO_STREAM,
-  NotLeaderError,
-  UnavailableError,
-  WrongExpectedVersionError,
-  jsonEvent,
-  type AppendExpectedRevision,
-  type JSONType,
-  type Position,
-  type RecordedEvent as EsdbRecordedEvent,
-} from '@eventstore/db-client';
+import type { EsdbEvent, EsdbEventData, EsdbPosition } from './esdb.client';
 import { EventStoreUnavailableError, StreamRevisionConflictError } from './event-store.errors';
 import { isEventMetadata, type ExpectedRevision, type NewEvent, type RecordedEvent } from './event-store.port';
 
-/* Between @eventstore/db-client's types and the port's: positions, revisions, events, errors. */
+/* Between the gRPC clients' shapes (esdb.client.ts) and the port's: positions, revisions, events, errors. */
 
 /**
  * A port position as the client's: `prepare = commit` names the same event again (see EsdbEventStore on why
  * the commit position alone identifies an event).
  */
-export const toPosition = (position: bigint): Position => ({ commit: position, prepare: position });
+export const toPosition = (position: bigint): EsdbPosition => ({ commit: position, prepare: position });
 
-/** 'no_stream' → NO_STREAM, 'any' → ANY, n → BigInt(n) */
-export const toEsdbRevision = (expected: ExpectedRevision): AppendExpectedRevision =>
-  expected === 'no_stream' ? NO_STREAM : expected === 'any' ? ANY : BigInt(expected);
+/** 'no_stream' and 'any' are the clients' constants as they are; n → BigInt(n) */
+export const toEsdbRevision = (expected: ExpectedRevision): 'any' | 'no_stream' | bigint =>
+  typeof expected === 'number' ? BigInt(expected) : expected;
 
-const isJson = (data: unknown): data is JSONType =>
+const isJsonData = (data: unknown): data is EsdbEventData['data'] =>
   typeof data === 'string' || (typeof data === 'object' && data !== null && !(data instanceof Uint8Array));
 
-/** A JSON event with our id (the id is what makes a retried append a no-op). */
-export const toEventData = (event: NewEvent) => {
-  if (!isJson(event.data)) {
+/** A JSON event with our id (the id is what makes a retried append a no-op on the server). */
+export const toEventData = (event: NewEvent): EsdbEventData => {
+  if (!isJsonData(event.data)) {
     throw new TypeError(`the data of a ${event.type} event must be a JSON object, array or string`);
   }
-  return jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: { ...event.metadata } });
+  return { id: event.id, contentType: 'application/json', type: event.type, data: event.data, metadata: { ...event.metadata } };
 };
 
-/** An event this service cannot have written: a consumer must decide; retrying would meet it again. */
-export class MalformedEventError extends Error {
-  override readonly name = 'MalformedEventError';
+/**
+ * An event in `$all` or a stream that this service did not write: another application's, an operator's, a link
+ * (`$>`) or a system event. It is skipped, never guessed at; `reason` says why (no data from the event).
+ */
+export interface ForeignEvent {
+  readonly foreign: true;
+  readonly reason: 'system-event' | 'not-json' | 'no-metadata-envelope' | 'no-position';
+  readonly type: string;
+  readonly position: bigint | undefined;
 }
 
-/** Parses at the boundary: JSON events with our metadata envelope; anything else is not ours to guess at. */
-export const toRecordedEvent = (event: EsdbRecordedEvent): RecordedEvent => {
-  if (event.position === undefined) {
-    throw new MalformedEventError('EventStoreDB did not return event positions (server older than 22.6)');
+/** Parses at the boundary: JSON events with our metadata envelope are ours; anything else is a ForeignEvent. */
+export const parseEvent = (event: EsdbEvent): RecordedEvent | ForeignEvent => {
+  const foreign = (reason: ForeignEvent['reason']): ForeignEvent => ({
+    foreign: true,
+    reason,
+    type: event.type,
+    position: event.position?.commit,
+  });
+  if (event.type.startsWith('$')) {
+    return foreign('system-event'); // includes links ($>) and stream metadata ($metadata)
   }
-  if (!event.isJson || !isEventMetadata(event.metadata)) {
-    throw new MalformedEventError(`event ${event.id} in ${event.streamId} has no JSON data or metadata envelope`);
+  if (event.position === undefined) {
+    return foreign('no-position'); // servers before 22.6 leave positions out of stream reads
+  }
+  if (!event.isJson) {
+    return foreign('not-json');
+  }
+  if (!isEventMetadata(event.metadata)) {
+    return foreign('no-metadata-envelope');
   }
   return {
     id: event.id,
@@ -61,27 +67,41 @@ export const toRecordedEvent = (event: EsdbRecordedEvent): RecordedEvent => {
   };
 };
 
+export const isForeign = (parsed: RecordedEvent | ForeignEvent): parsed is ForeignEvent => 'foreign' in parsed;
+
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
+/** The `type` both clients set on their CommandErrors (their classes differ, the strings do not). */
+const UNREACHABLE_TYPES = new Set(['unavailable', 'deadline-exceeded', 'not-leader', 'timeout']);
 
-const isUnreachable = (error: unknown): error is Error =>
-  error instanceof UnavailableError ||
-  error instanceof DeadlineExceededError ||
-  error instanceof NotLeaderError ||
-  // appends surface the raw gRPC ServiceError (code 14) without converting it
-  (error instanceof Error &&
-    'code' in error &&
-    (error.code === GRPC_UNAVAILABLE || error.code === GRPC_DEADLINE_EXCEEDED));
+const field = (error: unknown, name: 'type' | 'code' | 'actualVersion' | 'streamName'): unknown => {
+  if (typeof error !== 'object' || error === null) {
+    return undefined;
+  }
+  const value: unknown = Reflect.get(error, name);
+  return value;
+};
+
+/** The client's `type` string of an error ('stream-not-found', 'wrong-expected-version', ...), if any. */
+export const errorType = (error: unknown): unknown => field(error, 'type');
+
+const isUnreachable = (error: unknown): boolean =>
+  UNREACHABLE_TYPES.has(String(errorType(error))) ||
+  // appends surface the raw gRPC ServiceError (code 14 or 4) without converting it
+  field(error, 'code') === GRPC_UNAVAILABLE ||
+  field(error, 'code') === GRPC_DEADLINE_EXCEEDED;
 
 /** Client errors → the port's typed errors; the reason names the gRPC status, never event data. */
 export const translate = (error: unknown, streamName?: string, expected?: ExpectedRevision): unknown => {
-  if (error instanceof WrongExpectedVersionError) {
-    const actual = typeof error.actualVersion === 'bigint' ? String(error.actualVersion) : 'no_stream';
-    return new StreamRevisionConflictError(streamName ?? error.streamName, String(expected ?? 'any'), actual);
+  if (errorType(error) === 'wrong-expected-version') {
+    const actualVersion = field(error, 'actualVersion');
+    const actual = typeof actualVersion === 'bigint' ? String(actualVersion) : 'no_stream';
+    const stream = streamName ?? String(field(error, 'streamName'));
+    return new StreamRevisionConflictError(stream, String(expected ?? 'any'), actual);
   }
   if (isUnreachable(error)) {
-    const code = 'code' in error && typeof error.code === 'number' ? ` (gRPC ${error.code})` : '';
-    return new EventStoreUnavailableError(`EventStoreDB unreachable${code}`);
+    const code = field(error, 'code');
+    return new EventStoreUnavailableError(`EventStoreDB unreachable${typeof code === 'number' ? ` (gRPC ${code})` : ''}`);
   }
   return error;
 };

@@ -4,13 +4,18 @@ import * as path from 'node:path';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { LOGGER } from '../../observability/logger';
+import { Metrics } from '../../observability/metrics';
 import { CLOCK, systemClock } from '../clock';
 import { EsdbEventStore } from './esdb.event-store';
 import { EVENT_STORE, type EventStorePort } from './event-store.port';
 import { SqliteEventStore } from './sqlite.event-store';
 
 /** The adapter the configuration names: the embedded SQLite file by default, EventStoreDB in production. */
-export const createEventStore = (config: AppConfig, logger: Logger): EventStorePort => {
+export const createEventStore = (
+  config: AppConfig,
+  logger: Logger,
+  metrics?: Pick<Metrics, 'projectionUnknownEvents'>,
+): EventStorePort => {
   const { eventStore } = config;
   switch (eventStore.kind) {
     case 'sqlite':
@@ -25,6 +30,11 @@ export const createEventStore = (config: AppConfig, logger: Logger): EventStoreP
     case 'eventstoredb':
       return new EsdbEventStore({
         connectionString: eventStore.connectionString,
+        clientPackage: eventStore.clientPackage,
+        deadlineMs: eventStore.deadlineMs,
+        // Counted as the SQLite store's unknown types are (projection_unknown_events_total), under the label
+        // `event-store`: the one shared subscription skips them before any projection sees them.
+        onForeignEvent: () => metrics?.projectionUnknownEvents('event-store'),
         // The adapter resubscribes by itself; say so, so a flapping connection shows in the logs.
         onSubscriptionError: (error, attempt) => {
           logger.warn({ err: error, attempt }, 'event store subscription dropped: resubscribing');
@@ -35,7 +45,7 @@ export const createEventStore = (config: AppConfig, logger: Logger): EventStoreP
 
 const eventStoreProvider: Provider = {
   provide: EVENT_STORE,
-  inject: [APP_CONFIG, LOGGER],
+  inject: [APP_CONFIG, LOGGER, { token: Metrics, optional: true }],
   useFactory: createEventStore,
 };
 

@@ -31,6 +31,8 @@ export interface EventMetadata {
   /** when the service recorded it (ISO 8601, from the Clock) */
   readonly recordedAt: string;
   readonly schemaVersion: number;
+  /** the command's fingerprint (command-fingerprint.ts); absent on events written before fingerprints existed */
+  readonly fingerprint?: string;
 }
 
 /** An event to append. `id` is a UUID; appending the same id twice to the same stream is a no-op. */
@@ -70,9 +72,24 @@ export interface ReadAllOptions {
   readonly maxCount?: number;
 }
 
+/** How far a subscription is, in events, as the store knows it without reading the head of the log. */
+export interface SubscriptionProgress {
+  /** every event that existed when the store last said so has been taken from the subscription */
+  readonly caughtUp: boolean;
+  /** events received from the store and not yet taken */
+  readonly pendingEvents: number;
+}
+
 /** A live catch-up subscription: first every stored event after the position, then new ones as they come. */
 export interface EventSubscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
+  /**
+   * Optional: the store's own caught-up signal (EventStoreDB's). Where it is missing, a caller compares its position
+   * with headPosition(), which counts events on the stores that leave this out (SQLite, in memory).
+   */
+  progress?(): SubscriptionProgress;
+  /** Optional, with progress(): resolves when progress() next says caught up (or the subscription closes). */
+  whenCaughtUp?(): Promise<void>;
 }
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -121,6 +138,7 @@ export const isEventMetadata = (value: unknown): value is EventMetadata => {
   return (
     strings.every((key) => typeof value[key] === 'string') &&
     typeof value.schemaVersion === 'number' &&
+    (value.fingerprint === undefined || typeof value.fingerprint === 'string') &&
     typeof actor.role === 'string' &&
     actorStrings.every((key) => actor[key] === undefined || typeof actor[key] === 'string')
   );

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { assertSameCommand, commandFingerprint } from './command-fingerprint';
 import type { Command, Decider, DomainEvent } from './decider';
 import { ConcurrentModificationError, StaleVersionError, StreamRevisionConflictError } from './event-store.errors';
 import {
@@ -85,6 +86,7 @@ export const commandEvents = (
     clinicalTime,
     recordedAt: command.meta.recordedAt,
     schemaVersion,
+    fingerprint: commandFingerprint(streamName, command),
   };
   return decided.map((event, index) => ({
     id: commandEventId(streamName, command.meta.commandId, index),
@@ -97,7 +99,8 @@ export const commandEvents = (
 /**
  * The only shell around a decider: read the stream, fold, decide, append with the expected revision; on a
  * revision conflict, start over (up to `maxAttempts`). A command whose id is already in the stream returns its
- * earlier outcome, also after a restart, because the id lives in the events' metadata.
+ * earlier outcome, also after a restart, because the id lives in the events' metadata; the same id with a different
+ * command (another fingerprint) throws IdempotencyKeyReusedError.
  */
 export async function handleCommand<C extends Command, E extends DomainEvent, S>(
   store: EventStorePort,
@@ -110,6 +113,7 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
   // Without a guard every event goes to `evolve`, whose default branch ignores types it does not know.
   const isEvent = options.isEvent ?? ((_event: DomainEvent): _event is E => true);
   const { commandId } = command.meta;
+  const fingerprint = commandFingerprint(streamName, command);
   const fold = (recorded: readonly RecordedEvent[]): S =>
     recorded.reduce((state, event) => (isEvent(event) ? decider.evolve(state, event) : state), decider.initialState());
   const earlierOutcome = (recorded: readonly RecordedEvent[]): CommandResult<S> | undefined => {
@@ -117,6 +121,8 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     if (own.length === 0) {
       return undefined;
     }
+    // The same id with a different command is not a retry: refused, nothing appended (issue 14).
+    assertSameCommand(fingerprint, own);
     const position = own[own.length - 1].position;
     return {
       ...folded(recorded, fold),

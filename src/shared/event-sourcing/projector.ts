@@ -174,16 +174,24 @@ export class Projector {
     return this.waiters.wait(name, position, timeoutMs, () => this.runners.get(name)?.checkpoint);
   }
 
-  /** Per projection: checkpoint, event-store head, lag, and whether its subscription is up. */
+  /**
+   * Per projection: checkpoint, lag in events and seconds, and whether its subscription is up. Lag in events comes
+   * from the subscription's own progress where the store reports it (EventStoreDB: no read at all; its positions
+   * are byte offsets, not event counts), else from one head read for all projections (SQLite, in memory: there
+   * positions count events).
+   */
   async status(): Promise<Record<string, ProjectionStatus>> {
-    const head = await this.options.eventStore.headPosition();
+    // the served projections, and the copies online rebuilds are building (under their own keys)
+    const runners = [...this.runners.values(), ...this.rebuilds.values()].map((runner) => [runner.projection.name, runner] as const);
+    const needsHead = runners.some(([, runner]) => runner.subscription?.progress === undefined);
+    const head = needsHead ? await this.options.eventStore.headPosition() : undefined;
     const now = this.clock.now().getTime();
     const result: Record<string, ProjectionStatus> = {};
-    for (const runner of [...this.runners.values(), ...this.rebuilds.values()]) {
-      const name = runner.projection.name;
+    for (const [name, runner] of runners) {
       const checkpoint = runner.checkpoint ?? this.options.store.checkpoint(name);
-      const behind = head === undefined ? 0n : head - (checkpoint ?? 0n);
-      const caughtUp = behind <= 0n;
+      const progress = runner.subscription?.progress?.();
+      const behind = progress !== undefined ? BigInt(progress.pendingEvents) : head === undefined ? 0n : head - (checkpoint ?? 0n);
+      const caughtUp = progress !== undefined ? progress.caughtUp : behind <= 0n;
       result[name] = {
         checkpoint,
         head,
@@ -502,6 +510,20 @@ export class Projector {
   /** First time the projection reaches the head: mark it live and drop older versions' documents (see store). */
   private async markLiveOnce(runner: Runner): Promise<void> {
     if (runner.live || runner.rebuild !== undefined) {
+      return;
+    }
+    const subscription = runner.subscription;
+    if (subscription?.progress !== undefined) {
+      // The store's caught-up signal instead of a head read on every pause (EventStoreDB).
+      if (subscription.progress().caughtUp) {
+        runner.live = true;
+        this.options.store.markLive(runner.projection.name);
+      } else {
+        // Caught up while idle (the server's message came after the last event): no event wakes the loop then.
+        void subscription.whenCaughtUp?.().then(async () => (this.stopped ? undefined : this.markLiveOnce(runner))).catch((error: unknown) => {
+          this.notify((observer) => observer.onError(runner.projection.name, error));
+        });
+      }
       return;
     }
     const head = await this.options.eventStore.headPosition();

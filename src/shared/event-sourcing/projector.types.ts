@@ -49,7 +49,11 @@ export interface ProjectionChange {
   readonly position: bigint;
 }
 
-/** For /ready. `lagEvents` is head − checkpoint in position units (events for the SQLite and in-memory stores). */
+/**
+ * For /ready. `lagEvents` counts events on every store: head − checkpoint where positions count events (SQLite, in
+ * memory), the events received and not yet applied where the subscription reports its progress (EventStoreDB; head
+ * is then not read and undefined).
+ */
 export interface ProjectionStatus {
   readonly checkpoint: bigint | undefined;
   readonly head: bigint | undefined;

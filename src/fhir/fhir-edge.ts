@@ -1,0 +1,136 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AccessGate, type GateTarget } from '../access/access-gate';
+import { AUTH_CONFIG } from '../access/access.module';
+import type { AuthConfig } from '../access/auth-config';
+import type { Caller } from '../access/caller';
+import { EMERGENCY_BASIS_CODES, type EmergencyAccess, type Operation } from '../access/policy';
+import { TokenVerifier } from '../access/token-verifier';
+import { correlationIdOf, type RequestContext } from '../graphql/request-context';
+import { parsePatientId } from '../identifiers/norwegian-identifiers';
+import type { FhirPatient } from '../../projections/fhir/fhir-systems';
+import { FhirRequestError } from './fhir.errors';
+
+/**
+ * What every FHIR request passes before a handler reads anything: JSON only (406 otherwise), a verified HelseID
+ * token (the same TokenVerifier, DPoP included, as /graphql: 401 otherwise), then the one access step
+ * (AccessGate: policy + audit before the answer, fail closed). Emergency access ("break the glass") is stated in
+ * two headers, `X-Emergency-Basis` (HPAKUTT, HPMOTTATTSAMTYKKE, HPUNNTAK) and `X-Emergency-Reason`
+ * (percent-encoded UTF-8), and decided by the same policy as GraphQL's `emergency` argument.
+ */
+
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/*', '*/*', 'json', 'application/json+fhir'];
+
+/** True when the client accepts JSON (Accept header and FHIR's `_format` parameter). */
+const acceptsJson = (request: FastifyRequest): boolean => {
+  const format = (request.query as Record<string, unknown> | undefined)?._format;
+  if (typeof format === 'string' && !JSON_TYPES.includes(format.trim().toLowerCase())) {
+    return false;
+  }
+  const accept = header(request, 'accept');
+  return (
+    accept === undefined ||
+    accept.split(',').some((part) => JSON_TYPES.includes((part.split(';')[0] ?? '').trim().toLowerCase()))
+  );
+};
+
+const PATIENT_SYSTEMS = new Set(['urn:oid:2.16.578.1.12.4.1.4.1', 'urn:oid:2.16.578.1.12.4.1.4.2', 'urn:oid:2.16.578.1.12.4.1.4.3']);
+
+/**
+ * `patient.identifier=<OID>|<number>` (or `subject.identifier`): the patient as Norwegian FHIR names them. The
+ * number must be valid and of the kind its system names; it is never echoed in an error.
+ */
+export const patientOfParameter = (raw: unknown, parameter = 'patient.identifier'): FhirPatient => {
+  if (typeof raw !== 'string' || !raw.includes('|')) {
+    throw new FhirRequestError(400, 'required', `${parameter} is required as <system>|<value>`, parameter);
+  }
+  const [system = '', value = ''] = raw.split('|');
+  if (!PATIENT_SYSTEMS.has(system)) {
+    throw new FhirRequestError(400, 'code-invalid', `${parameter}: unknown identifier system`, parameter);
+  }
+  const parsed = (() => {
+    try {
+      return parsePatientId(value, parameter);
+    } catch {
+      throw new FhirRequestError(400, 'value', `${parameter}: invalid patient identifier`, parameter, 'INVALID_IDENTIFIER');
+    }
+  })();
+  if (parsed.system !== system) {
+    throw new FhirRequestError(400, 'value', `${parameter}: the number is not of the kind its system names`, parameter);
+  }
+  return { system, value: parsed.value };
+};
+
+const emergencyOf = (request: FastifyRequest): EmergencyAccess | undefined => {
+  const basis = header(request, 'x-emergency-basis');
+  const rawReason = header(request, 'x-emergency-reason');
+  if (basis === undefined && rawReason === undefined) {
+    return undefined;
+  }
+  const basisCode = EMERGENCY_BASIS_CODES.find((code) => code === basis?.trim());
+  let reason = '';
+  try {
+    reason = decodeURIComponent(rawReason ?? '');
+  } catch {
+    throw new FhirRequestError(400, 'value', 'X-Emergency-Reason must be percent-encoded UTF-8');
+  }
+  // An unknown basis code is still a stated emergency: the policy refuses it (EMERGENCY_REASON_REQUIRED), flagged.
+  return { reason, basisCode: basisCode ?? ('' as EmergencyAccess['basisCode']) };
+};
+
+export interface Admitted {
+  readonly caller: Caller;
+  readonly context: RequestContext;
+}
+
+@Injectable()
+export class FhirEdge {
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly gate: AccessGate,
+    @Inject(AUTH_CONFIG) private readonly auth: AuthConfig,
+  ) {}
+
+  /** 406 unless JSON is acceptable; no token needed (the CapabilityStatement is public). */
+  negotiate(request: FastifyRequest): void {
+    if (!acceptsJson(request)) {
+      throw new FhirRequestError(406, 'not-supported', 'Only application/fhir+json is supported');
+    }
+  }
+
+  /** 406, then 401 unless the token verifies (the same verifier as /graphql, DPoP included). */
+  async authenticate(request: FastifyRequest): Promise<Caller> {
+    this.negotiate(request);
+    const base = this.auth.publicBaseUrl ?? `${request.protocol}://${request.host}`;
+    const dpop = header(request, 'dpop');
+    return this.verifier.verify({
+      authorization: header(request, 'authorization'),
+      ...(dpop === undefined ? {} : { dpop }),
+      method: request.method,
+      url: `${base}${request.url}`,
+    });
+  }
+
+  /** The access step for `operation` on `target`: policy, audit (awaited, fail closed), 403 when denied. */
+  async authorise(request: FastifyRequest, caller: Caller, operation: Operation, target: GateTarget): Promise<Admitted> {
+    const correlationId = correlationIdOf(request);
+    const emergency = emergencyOf(request);
+    const actor = await this.gate.check({ caller, operation, target, correlationId, ...(emergency === undefined ? {} : { emergency }) });
+    return { caller, context: { actor, correlationId } };
+  }
+
+  /** authenticate, then authorise. */
+  async admit(request: FastifyRequest, operation: Operation, target: GateTarget): Promise<Admitted> {
+    return this.authorise(request, await this.authenticate(request), operation, target);
+  }
+
+  /** The service's base URL for `fullUrl`s. */
+  baseUrl(request: FastifyRequest): string {
+    return `${this.auth.publicBaseUrl ?? `${request.protocol}://${request.host}`}/fhir`;
+  }
+}

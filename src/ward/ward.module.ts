@@ -1,0 +1,16 @@
+import { Global, Module } from '@nestjs/common';
+import { DEFAULT_WARD_ASSETS_DIR, WARD_ASSETS_DIR } from './ward-assets';
+import { WardController } from './ward.controller';
+import { WardSessions } from './ward-sessions';
+
+/**
+ * The ward page (issue 20): its files, its sign-in and its server-side sessions. Global because the GraphQL edge
+ * authenticates the page's requests from WardSessions. Tests point WARD_ASSETS_DIR at a fresh build.
+ */
+@Global()
+@Module({
+  controllers: [WardController],
+  providers: [WardSessions, { provide: WARD_ASSETS_DIR, useValue: DEFAULT_WARD_ASSETS_DIR }],
+  exports: [WardSessions],
+})
+export class WardModule {}
