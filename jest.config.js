@@ -1,6 +1,8 @@
 // Compiled to CommonJS for Jest (see the transform below): ESM-only packages, and packages that load one with a
 // dynamic import() (Jest on Node 20 cannot run import() without --experimental-vm-modules).
-const ESM_ONLY = ['content-disposition', 'quick-lru', 'mercurius'];
+// openid-client 6 (the ward page's OpenID Connect sign-in) is ESM-only, with its oauth4webapi and its own jose 6
+// (node_modules/openid-client/node_modules/jose; `jose/dist/webapi` leaves the project's CommonJS jose 5 alone).
+const ESM_ONLY = ['content-disposition', 'quick-lru', 'mercurius', 'openid-client', 'oauth4webapi', 'jose/dist/webapi'];
 
 /** @type {import('jest').Config} */
 module.exports = {

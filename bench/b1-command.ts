@@ -1,8 +1,10 @@
+import type { EventStorePort } from '../src/shared/event-sourcing/event-store.port';
+import { eventSchemas, withEventSchemas } from '../src/event-schemas';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { medicationListDecider } from '../src/medication-list/medication-list.decider';
-import { MEDICATION_LIST_SCHEMA_VERSION, isMedicationListEvent } from '../src/medication-list/medication-list.events';
+import { isMedicationListEvent } from '../src/medication-list/medication-list.events';
 import { handleCommand } from '../src/shared/event-sourcing/handle-command';
 import { SqliteEventStore } from '../src/shared/event-sourcing/sqlite.event-store';
 import { type BenchContext, patientPicker, reviewCommand } from './context';
@@ -47,10 +49,10 @@ export const reviewRow = (sequence: number): { type: string; data: string; metad
 /** Review dates of B1's commands start here (B2 and B5 use their own ranges, so no command repeats another). */
 const B1_SEQUENCE_BASE = 0;
 
-export const runCommand = (store: SqliteEventStore, streamName: string, sequence: number) =>
+export const runCommand = (store: EventStorePort, streamName: string, sequence: number) =>
   handleCommand(store, medicationListDecider, streamName, reviewCommand(sequence), {
     isEvent: isMedicationListEvent,
-    schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
+    schemaVersion: eventSchemas.versionOf,
   });
 
 export const runB1 = async (ctx: BenchContext): Promise<FigureResult> => {
@@ -65,7 +67,8 @@ export const runB1 = async (ctx: BenchContext): Promise<FigureResult> => {
   const baselineP99s: number[] = [];
   // Each phase opens and closes its own connection: the close checkpoints the WAL, so every phase starts alike.
   const commandPhase = async (ms: number): Promise<{ count: number; latencies: number[]; elapsed: number }> => {
-    const store = new SqliteEventStore({ filename: file });
+    // Read as the service reads: through the event schemas (a cached dataset may hold older event versions).
+    const store = withEventSchemas(new SqliteEventStore({ filename: file }));
     const latencies: number[] = [];
     const started = performance.now();
     try {

@@ -1,3 +1,4 @@
+import { withEventSchemas } from '../src/event-schemas';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { SqliteEventStore } from '../src/shared/event-sourcing/sqlite.event-store';
@@ -27,7 +28,8 @@ export const runB2 = async (ctx: BenchContext): Promise<FigureResult> => {
   const batchSizes: number[] = [];
   const baselinePerSecond: number[] = [];
   const commandPhase = async (ms: number): Promise<{ events: number; latencies: number[]; elapsed: number; commits: number }> => {
-    const store = new SqliteEventStore({ filename: file });
+    const sqlite = new SqliteEventStore({ filename: file });
+    const store = withEventSchemas(sqlite);
     const latencies: number[] = [];
     const started = performance.now();
     // Worker w takes patients w, w+64, w+128 …: the 64 in-flight commands never share a stream.
@@ -42,7 +44,7 @@ export const runB2 = async (ctx: BenchContext): Promise<FigureResult> => {
     };
     try {
       await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, patients.length) }, (_, w) => worker(w)));
-      return { events: latencies.length, latencies, elapsed: performance.now() - started, commits: store.commitCount };
+      return { events: latencies.length, latencies, elapsed: performance.now() - started, commits: sqlite.commitCount };
     } finally {
       await store.close();
     }

@@ -1,4 +1,5 @@
 import type { BenchPatient } from './data';
+import { fhirListOperation } from './b3-fhir';
 import { type ReplicaFigures, measureReplicas } from './b3-replicas';
 import { type BenchContext, freePort, patientPicker } from './context';
 import { type HttpTarget, type LoadResult, type Operation, graphqlOutcome, postJson, runClosedLoop, runFixedRate } from './load';
@@ -10,7 +11,8 @@ import { median, seededRandom, summarize } from './stats';
 /*
  * B3: the nursing home's read, the current list of a random patient of 100k, over GraphQL with 10 keep-alive
  * connections, against a raw Fastify + Mercurius server answering the same query from the same read-model file.
- * Then the service alone at a fixed 1,000 requests/s for its latency.
+ * Then the service alone at a fixed 1,000 requests/s for its latency. Each repetition also reads the same list
+ * over FHIR (b3-fhir.ts) right after the GraphQL loop: issue 19's target is at least 80% of GraphQL's rate.
  */
 
 export const CURRENT_LIST_QUERY = `query CurrentList($patientId: String!) {
@@ -60,6 +62,8 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
   const token = await ctx.token();
   const notes: string[] = [];
   const serviceRps: number[] = [];
+  const fhirRps: number[] = [];
+  const fhirP99s: number[] = [];
   const baselineRps: number[] = [];
   const closedP99s: number[] = [];
   const fixedP99s: number[] = [];
@@ -76,12 +80,17 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
     const patients = ctx.dataset.patients;
     const serviceQuery = queryOperation(service, patients, ctx.seed + 3, token);
     const baselineQuery = queryOperation(baselineServer, patients, ctx.seed + 3, undefined);
+    const fhirQuery = fhirListOperation(service, patients, ctx.seed + 3, token);
     await runClosedLoop(baselineServer, { connections: CONNECTIONS, durationMs: Math.min(2_000, phaseMs), operation: baselineQuery });
     await runClosedLoop(service, { connections: CONNECTIONS, durationMs: Math.min(2_000, phaseMs), operation: serviceQuery });
+    await runClosedLoop(service, { connections: CONNECTIONS, durationMs: Math.min(2_000, phaseMs), operation: fhirQuery });
     const rate = ctx.smoke ? 200 : FIXED_RATE;
     for (let rep = 0; rep < ctx.reps; rep += 1) {
       const baseline = await runClosedLoop(baselineServer, { connections: CONNECTIONS, durationMs: phaseMs, operation: baselineQuery });
       const figure = await runClosedLoop(service, { connections: CONNECTIONS, durationMs: phaseMs, operation: serviceQuery });
+      const fhir = await runClosedLoop(service, { connections: CONNECTIONS, durationMs: phaseMs, operation: fhirQuery });
+      fhirRps.push(fhir.perSecond);
+      fhirP99s.push(summarize(fhir.latencies).p99);
       const fixed = await runFixedRate(service, { connections: CONNECTIONS, durationMs: phaseMs, rate, operation: serviceQuery });
       // The raw server at the same fixed rate: what the p99 target asks of the machine itself.
       const baselineFixed = await runFixedRate(baselineServer, { connections: CONNECTIONS, durationMs: phaseMs, rate, operation: baselineQuery });
@@ -96,6 +105,7 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
       for (const [name, result] of [
         ['baseline', baseline],
         ['service', figure],
+        ['FHIR list', fhir],
         [`service at ${rate}/s`, fixed],
         [`baseline at ${rate}/s`, baselineFixed],
       ] as const) {
@@ -103,7 +113,7 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
         failures.set(name, { ...result, failed: (seen?.failed ?? 0) + result.failed, firstFailure: seen?.firstFailure ?? result.firstFailure });
       }
       ctx.log(
-        `  B3 rep ${rep + 1}: ${figure.perSecond.toFixed(0)} req/s vs raw ${baseline.perSecond.toFixed(0)} req/s; at ${rate}/s p99 ${fixedSummary.p99.toFixed(2)} ms (raw server at ${rate}/s: p99 ${baselineFixedP99s[rep].toFixed(2)} ms, ${baselineFixed.perSecond.toFixed(0)} req/s achieved)`,
+        `  B3 rep ${rep + 1}: ${figure.perSecond.toFixed(0)} req/s vs raw ${baseline.perSecond.toFixed(0)} req/s; FHIR list ${fhir.perSecond.toFixed(0)} req/s; at ${rate}/s p99 ${fixedSummary.p99.toFixed(2)} ms (raw server at ${rate}/s: p99 ${baselineFixedP99s[rep].toFixed(2)} ms, ${baselineFixed.perSecond.toFixed(0)} req/s achieved)`,
       );
     }
     if (ctx.replicas > 1) {
@@ -130,6 +140,12 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
   const figure = median(serviceRps);
   const baseline = median(baselineRps);
   const ratio = pairedRatio(serviceRps, baselineRps);
+  const fhirRatio = pairedRatio(fhirRps, serviceRps);
+  if (fhirRps.length > 0) {
+    notes.push(
+      `FHIR list (GET /fhir/List?patient.identifier=…&_include=List:item, same patients, right after the GraphQL loop): ${median(fhirRps).toFixed(0)} req/s, p99 ${median(fhirP99s).toFixed(1)} ms; ${fhirRatio === undefined ? '?' : (fhirRatio * 100).toFixed(0)}% of GraphQL's rate (median of paired reps; noisy on a shared machine)`,
+    );
+  }
   return {
     id: 'B3',
     title: `GraphQL current list, random of ${ctx.dataset.patients.length}, ${CONNECTIONS} connections`,
@@ -140,9 +156,13 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
     checks: [
       { label: 'ratio', measured: ratio === undefined ? undefined : ratio * 100, comparison: '>=', threshold: 60, unit: '%' },
       { label: `p99 at ${FIXED_RATE}/s`, measured: median(fixedP99s), comparison: '<=', threshold: 5, unit: 'ms' },
+      { label: 'FHIR list ÷ GraphQL', measured: fhirRatio === undefined ? undefined : fhirRatio * 100, comparison: '>=', threshold: 80, unit: '%' },
     ],
     details: {
       serviceReqPerSecond: serviceRps,
+      fhirListReqPerSecond: fhirRps,
+      fhirListClosedLoopP99Ms: fhirP99s,
+      fhirListToGraphqlRatio: fhirRatio ?? 'n/a',
       baselineReqPerSecond: baselineRps,
       closedLoopP99Ms: closedP99s,
       fixedRateP50Ms: median(fixedP50s),

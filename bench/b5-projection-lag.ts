@@ -1,3 +1,4 @@
+import { withEventSchemas } from '../src/event-schemas';
 import { performance } from 'node:perf_hooks';
 import { currentMedicationListProjection } from '../projections/current-medication-list/current-medication-list.projection';
 import { SqliteReadModelStore } from '../src/read-models/read-model.store';
@@ -39,7 +40,7 @@ export const lagsOf = (
 
 export const runB5 = async (ctx: BenchContext): Promise<FigureResult> => {
   const phaseMs = ctx.phaseMs(5_000, 1_000);
-  const eventStore = new SqliteEventStore({ filename: ctx.eventsFile });
+  const eventStore = withEventSchemas(new SqliteEventStore({ filename: ctx.eventsFile }));
   const store = new SqliteReadModelStore({ file: ctx.readModelsFile });
   const projector = new Projector({ eventStore, store, projections: readModelProjections() });
   const listProjection = currentMedicationListProjection.name;

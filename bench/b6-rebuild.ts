@@ -1,3 +1,4 @@
+import { withEventSchemas } from '../src/event-schemas';
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
@@ -5,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { currentMedicationListProjection } from '../projections/current-medication-list/current-medication-list.projection';
 import type { ProjectionEvent } from '../projections/projection';
 import { SqliteReadModelStore } from '../src/read-models/read-model.store';
-import type { EventMetadata } from '../src/shared/event-sourcing/event-store.port';
+import type { EventMetadata, EventStorePort } from '../src/shared/event-sourcing/event-store.port';
 import { ProjectionNotCaughtUpError, Projector, eraseDocumentType } from '../src/shared/event-sourcing/projector';
 import { SqliteEventStore } from '../src/shared/event-sourcing/sqlite.event-store';
 import type { BenchContext } from './context';
@@ -84,7 +85,7 @@ interface RebuildOutcome {
  * What `rebuildProjection` (src/cli/rebuild.ts) does, the ordinary Projector from position zero into a reset
  * read model, with a deadline: a rebuild ten times over its target need not run to the end to be measured.
  */
-const rebuild = async (eventStore: SqliteEventStore, store: SqliteReadModelStore, capMs: number): Promise<RebuildOutcome> => {
+const rebuild = async (eventStore: EventStorePort, store: SqliteReadModelStore, capMs: number): Promise<RebuildOutcome> => {
   const projection = eraseDocumentType(currentMedicationListProjection);
   const started = performance.now();
   const head = await eventStore.headPosition();
@@ -135,7 +136,7 @@ export const runB6 = async (ctx: BenchContext): Promise<FigureResult> => {
 
     // The pristine cached events file (read only here), a fresh read-model file per repetition.
     const file = path.join(ctx.runDir, `rebuild-${rep}.db`);
-    const eventStore = new SqliteEventStore({ filename: ctx.dataset.eventsFile });
+    const eventStore = withEventSchemas(new SqliteEventStore({ filename: ctx.dataset.eventsFile }));
     const store = new SqliteReadModelStore({ file });
     try {
       const outcome = await rebuild(eventStore, store, ctx.uncapped ? 2 ** 31 - 1 : CAP_MS);

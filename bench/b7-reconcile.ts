@@ -1,3 +1,4 @@
+import { withEventSchemas } from '../src/event-schemas';
 import { createReadStream, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -85,7 +86,7 @@ interface Repetition {
 
 const repetition = async (ctx: BenchContext, rep: number, feed: Feed, lists: FeedLists): Promise<Repetition> => {
   const files = feedListsCopy(lists, path.join(ctx.runDir, 'b7'));
-  const eventStore = new SqliteEventStore({ filename: files.eventsFile });
+  const eventStore = withEventSchemas(new SqliteEventStore({ filename: files.eventsFile }));
   const readModels = new SqliteReadModelStore({ file: files.readModelsFile });
   const projections = readModelProjections();
   let projectorError: Error | undefined;

@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateSyntheticPatients as generateListPatients } from '../src/cli/synthetic-patients';
 import { medicationListDecider } from '../src/medication-list/medication-list.decider';
-import { MEDICATION_LIST_SCHEMA_VERSION } from '../src/medication-list/medication-list.events';
+import { eventSchemas, withEventSchemas } from '../src/event-schemas';
 import { patientStreamName } from '../src/medication-list/patient-stream';
 import { SqliteReadModelStore } from '../src/read-models/read-model.store';
 import { readModelProjections } from '../src/read-models/read-models.module';
@@ -113,16 +113,14 @@ const historyOf = (
   let revision = 0;
   for (const command of commands) {
     const decided = medicationListDecider.decide(command, state);
-    const metadata: EventMetadata = {
+    const metadata: Omit<EventMetadata, 'schemaVersion'> = {
       commandId: command.meta.commandId,
       correlationId: command.meta.correlationId,
       causationId: command.meta.causationId,
       actor: command.meta.actor,
       clinicalTime: medicationListDecider.clinicalTimeOf(command),
       recordedAt: command.meta.recordedAt,
-      schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
     };
-    const metadataJson = JSON.stringify(metadata);
     perCommand.push(
       decided.map((event, index) => ({
         recordedAt: command.meta.recordedAt,
@@ -131,7 +129,7 @@ const historyOf = (
         id: commandEventId(streamName, command.meta.commandId, index),
         type: event.type,
         data: JSON.stringify(event.data),
-        metadata: metadataJson,
+        metadata: JSON.stringify({ ...metadata, schemaVersion: eventSchemas.versionOf(event.type) }),
       })),
     );
     revision += decided.length;
@@ -216,7 +214,7 @@ const generateEvents = (directory: string, seed: number, size: DatasetSize, log:
 const buildReadModels = async (eventsFile: string, readModelsFile: string, log: Log): Promise<void> => {
   const partial = `${readModelsFile}.partial`;
   removeDatabase(partial);
-  const eventStore = new SqliteEventStore({ filename: eventsFile });
+  const eventStore = withEventSchemas(new SqliteEventStore({ filename: eventsFile }));
   const store = new SqliteReadModelStore({ file: partial });
   try {
     for (const projection of readModelProjections()) {

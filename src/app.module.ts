@@ -20,7 +20,7 @@ import { LOGGER, LoggerModule } from './observability/logger';
 import { MetricsModule } from './observability/metrics';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
-import { createInputValidationPipe } from './shared/errors/graphql-error.normaliser';
+import { createInputValidationPipe } from './shared/errors/input-validation.pipe';
 import { EventStoreModule } from './shared/event-sourcing/event-store.module';
 
 export interface AppModuleOptions {

@@ -10,6 +10,8 @@ import { documentsOf, eventFactory, given, project } from '../projection.spec-he
 import type { ProjectionEvent } from '../projection';
 
 const ORG = '974633574';
+/** The reader's today for `careUnitOverviewOf` */
+const TODAY = '2026-02-15';
 const OTHER_ORG = '123456785';
 const streamOf = (listId: string): string => `medicationList-${listId}`;
 const ANNE = 'a1b2c3d4-0000-4000-8000-000000000001';
@@ -21,10 +23,11 @@ const relations = () => {
     event(streamOf(listId), 'CareRelationStarted', {
       relationId, patientId: `pid-${listId.slice(-1)}`, organisationNumber: org, ...(unit === undefined ? {} : { unit }), from: '2026-01-05',
     });
-  const ended = (relationId: string, listId: string, unit?: string, org = ORG) =>
+  // Recorded after its end date unless `recordedAt` says otherwise: the relation is then removed at once.
+  const ended = (relationId: string, listId: string, unit?: string, org = ORG, recordedAt = '2026-03-02T09:00:00.000Z') =>
     event(streamOf(listId), 'CareRelationEnded', {
       relationId, organisationNumber: org, ...(unit === undefined ? {} : { unit }), endedOn: '2026-03-01',
-    });
+    }, { recordedAt });
   return { event, started, ended };
 };
 
@@ -43,7 +46,7 @@ const overview = (stored: ReadonlyMap<string, string>, org: string, unit?: strin
     .filter((id) => id.startsWith(prefix))
     .sort()
     .map((id) => JSON.parse(stored.get(id) ?? '') as CareUnitOverviewDocument);
-  return careUnitOverviewOf(org, unit, documents);
+  return careUnitOverviewOf(org, unit, documents, TODAY);
 };
 
 describe('careUnitOverview.v2', () => {
@@ -74,7 +77,7 @@ describe('careUnitOverview.v2', () => {
       organisationNumber: ORG, unit: null, streamId: ANNE, lastPosition: '100',
       relations: [{ relationId: 'r1', patientId: 'pid-1', from: '2026-01-05', to: null, startedPosition: '100' }],
     };
-    expect(careUnitOverviewOf(ORG, undefined, [stored]).patients).toEqual([{ ...patient('r1', ANNE, null), residentName: null, room: null }]);
+    expect(careUnitOverviewOf(ORG, undefined, [stored], TODAY).patients).toEqual([{ ...patient('r1', ANNE, null), residentName: null, room: null }]);
   });
 
   it('CareRelationEnded removes the relation; the document stays, empty when it was the last', () => {
@@ -85,6 +88,15 @@ describe('careUnitOverview.v2', () => {
         organisationNumber: ORG, unit: 'Avd. 2', streamId: BJORN, relations: [relation('r2', BJORN, '101')], lastPosition: '101',
       },
     });
+  });
+
+  it('CareRelationEnded with a future end date keeps the resident listed through that date, then not (issue 15)', () => {
+    const { started, ended } = relations();
+    const stored = project(projection, [started('r1', ANNE), started('r2', BJORN), ended('r1', ANNE, undefined, ORG, '2026-02-10T09:00:00.000Z')]);
+    const documents = [...stored.values()].map((json) => JSON.parse(json) as CareUnitOverviewDocument);
+    expect(careUnitOverviewOf(ORG, undefined, documents, '2026-03-01').patients.map((p) => p.relationId)).toEqual(['r1', 'r2']);
+    expect(careUnitOverviewOf(ORG, undefined, documents, '2026-03-01').patients[0]).toMatchObject({ relationId: 'r1', to: '2026-03-01' });
+    expect(careUnitOverviewOf(ORG, undefined, documents, '2026-03-02').patients.map((p) => p.relationId)).toEqual(['r2']);
   });
 
   it('the same relation id on two lists names two relations (ids are unique per list only)', () => {

@@ -1,3 +1,4 @@
+import { endedTo, keptAfterEnd, notEndedBy } from '../care-relation-end';
 import type { Projection, ProjectionEvent } from '../projection';
 import { MEDICATION_LIST_STREAM_PREFIX } from '../../src/medication-list/medication-list.events';
 import type {
@@ -54,7 +55,10 @@ export interface CareUnitOverviewDocument {
   readonly organisationNumber: string;
   readonly unit: string | null;
   readonly streamId: string;
-  /** active relations in the order they started; an ended one is removed (the document stays, maybe empty) */
+  /**
+   * relations in the order they started; an ended one keeps `to` = its end date until that has passed, else is
+   * removed (the document stays, maybe empty)
+   */
   readonly relations: readonly CareUnitRelation[];
   readonly lastPosition: string | null;
 }
@@ -129,7 +133,14 @@ const evolve = (document: CareUnitOverviewDocument, event: ProjectionEvent): Car
   // relation ids are unique within a list, and a list's relations to this organisation and unit are all here
   const others = document.relations.filter((r) => r.relationId !== relation.data.relationId);
   if (relation.type === 'CareRelationEnded') {
-    return { ...advanced, relations: others };
+    // Listed through the end date (care-relation-end.ts): kept with `to` until it has passed, then dropped.
+    const { relationId, endedOn } = relation.data;
+    return keptAfterEnd(endedOn, event.metadata.recordedAt)
+      ? {
+          ...advanced,
+          relations: document.relations.map((r) => (r.relationId === relationId ? { ...r, to: endedTo(r.to, endedOn) } : r)),
+        }
+      : { ...advanced, relations: others };
   }
   const { relationId, patientId, from, to, residentName, room } = relation.data;
   const started = { relationId, patientId, from, to: to ?? null, startedPosition: event.position };
@@ -142,16 +153,17 @@ const evolve = (document: CareUnitOverviewDocument, event: ProjectionEvent): Car
 const byPosition = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The overview of an organisation or unit from its documents (listed by `careUnitIdPrefix`): every active
- * relation, in the order the relations started (global position of CareRelationStarted), as v1 kept them.
+ * The overview of an organisation or unit from its documents (listed by `careUnitIdPrefix`): every relation not
+ * ended by `today` (the Norwegian day of the reader's clock), in the order the relations started (global position of CareRelationStarted), as v1 kept them.
  */
 export const careUnitOverviewOf = (
   organisationNumber: string,
   unit: string | undefined,
   documents: readonly CareUnitOverviewDocument[],
+  today: IsoDate,
 ): CareUnitOverview => {
   const relations = documents.flatMap((document) =>
-    document.relations.map((relation) => ({ relation, document })),
+    document.relations.filter((relation) => notEndedBy(relation, today)).map((relation) => ({ relation, document })),
   );
   relations.sort((a, b) => byPosition(a.relation.startedPosition, b.relation.startedPosition));
   return {

@@ -152,7 +152,10 @@ export interface ListChange {
   readonly summary: string;
 }
 
-/** An active care relation (tjenstlig behov), the basis for a care unit's access. */
+/**
+ * A care relation (tjenstlig behov), the basis for a care unit's access: active from `from` through `to`. An
+ * ended one stays, `to` its end date, until that has passed (projections/care-relation-end.ts).
+ */
 export interface ActiveCareRelation {
   readonly relationId: string;
   readonly organisationNumber: string;

@@ -1,3 +1,4 @@
+import { endedTo, keptAfterEnd } from '../care-relation-end';
 import type { ProjectionEvent } from '../projection';
 import type {
   DispensingRecorded,
@@ -176,8 +177,13 @@ export const evolveNonEntryEvent = (doc: Doc, event: MedicationListEvent, source
         careRelations: [...doc.careRelations.filter((r) => r.relationId !== relationId), relation],
       };
     }
-    case 'CareRelationEnded':
-      return { ...doc, careRelations: doc.careRelations.filter((r) => r.relationId !== event.data.relationId) };
+    case 'CareRelationEnded': {
+      // Access lasts through the end date (care-relation-end.ts): kept with `to` until it has passed.
+      const { relationId, endedOn } = event.data;
+      return keptAfterEnd(endedOn, source.metadata.recordedAt)
+        ? { ...doc, careRelations: doc.careRelations.map((r) => (r.relationId === relationId ? { ...r, to: endedTo(r.to, endedOn) } : r)) }
+        : { ...doc, careRelations: doc.careRelations.filter((r) => r.relationId !== relationId) };
+    }
     case 'MedicationStarted':
     case 'MedicationDosageChanged':
     case 'MedicationPaused':

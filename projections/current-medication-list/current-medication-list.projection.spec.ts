@@ -85,7 +85,7 @@ describe('currentMedicationList.v1', () => {
     const { event, started, issued } = list();
     const e0 = started();
     const e1 = issued();
-    const stopped = event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: at(2), reasonCode: 'L', note: 'utslett' });
+    const stopped = event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: at(2), reason: { code: 'L', note: 'utslett' } });
     given(projection, [e0, e1, stopped]).thenDocumentMatches({
       entries: [],
       discontinued: [{ entryId: 'e1', medication: paracet, prescription: { prescriptionId: 'p1' }, discontinuedAt: at(2), reasonCode: 'L', note: 'utslett', discontinuedBy: gp }],
@@ -233,19 +233,32 @@ describe('currentMedicationList.v1', () => {
     });
   });
 
-  it('CareRelationEnded removes the relation', () => {
+  it('CareRelationEnded removes the relation when its end date had passed when it was recorded', () => {
     const { event } = list();
     const relation = (relationId: string) => event(STREAM, 'CareRelationStarted', { relationId, patientId: '31129956715', organisationNumber: '974633574', from: '2026-01-05' });
     const relations = [relation('r1'), relation('r2')];
-    const ended = event(STREAM, 'CareRelationEnded', { relationId: 'r1', organisationNumber: '974633574', endedOn: '2026-03-01' });
+    const ended = event(STREAM, 'CareRelationEnded', { relationId: 'r1', organisationNumber: '974633574', endedOn: '2026-03-01' }, { recordedAt: '2026-03-02T09:00:00.000Z' });
     given(projection, [...relations, ended]).thenDocumentMatches({ careRelations: [{ relationId: 'r2', unit: null }] });
+  });
+
+  it('CareRelationEnded with an end date today or later keeps the relation, ending at that date (issue 15)', () => {
+    const { event } = list();
+    const relation = (relationId: string, to?: string) => event(STREAM, 'CareRelationStarted', { relationId, patientId: '31129956715', organisationNumber: '974633574', from: '2026-01-05', ...(to === undefined ? {} : { to }) });
+    const endOn = (relationId: string, endedOn: string) => event(STREAM, 'CareRelationEnded', { relationId, organisationNumber: '974633574', endedOn }, { recordedAt: '2026-02-10T09:00:00.000Z' });
+    given(projection, [relation('r1'), relation('r2', '2026-02-20'), relation('r3'), endOn('r1', '2026-03-01'), endOn('r2', '2026-04-01'), endOn('r3', '2026-02-10')]).thenDocumentMatches({
+      careRelations: [
+        { relationId: 'r1', from: '2026-01-05', to: '2026-03-01' },
+        { relationId: 'r2', from: '2026-01-05', to: '2026-02-20' },
+        { relationId: 'r3', from: '2026-01-05', to: '2026-02-10' },
+      ],
+    });
   });
 
   describe('rules', () => {
     it('prunes discontinued entries more than 90 days before the current event was recorded, whatever its clinical time', () => {
       const { event, started } = list();
       const first = started();
-      const stopped = event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: '2026-01-06T08:00:00.000Z', reasonCode: 'A' });
+      const stopped = event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: '2026-01-06T08:00:00.000Z', reason: { code: 'A' } });
       // the clinical time is far in the future: only the recorded time may move the 90-day window
       const later = (day: string) =>
         event(STREAM, 'ListMarkedNotReviewed', { reason: 'x', markedAt: '2126-01-01T00:00:00.000Z' }, { recordedAt: day, clinicalTime: '2126-01-01T00:00:00.000Z' });
@@ -318,7 +331,7 @@ describe('currentMedicationList.v1', () => {
     it('rebuild: from position zero equals the incrementally maintained documents', () => {
       const { event, started, issued, dispensed, multidose } = list();
       const events = [started(), issued(), multidose(), dispensed('d1', 3), started('e2', metformin),
-        event(STREAM, 'MedicationDiscontinued', { entryId: 'e2', discontinuedAt: at(5), reasonCode: 'M' })];
+        event(STREAM, 'MedicationDiscontinued', { entryId: 'e2', discontinuedAt: at(5), reason: { code: 'M' } })];
       const incremental = events.reduce((stored, e) => project(projection, [e], stored), new Map<string, string>());
       expect(documentsOf(project(projection, events))).toStrictEqual(documentsOf(incremental));
     });

@@ -52,8 +52,8 @@ const discontinue = (doc: Doc, data: MedicationDiscontinued['data'], stamp: Chan
         prescription: entry.prescription,
         lastDispensing: entry.lastDispensing,
         discontinuedAt: data.discontinuedAt,
-        reasonCode: data.reasonCode,
-        note: data.note ?? null,
+        reasonCode: data.reason.code,
+        note: data.reason.note ?? null,
         discontinuedBy: stamp.by,
       },
     ],
@@ -146,8 +146,8 @@ const evolveEntryEvent = (doc: Doc, event: MedicationListEvent, source: Projecti
       return withChange(resumed, source, `Gjenopptatt ${nameOf(doc, entryId)}`, entryId);
     }
     case 'MedicationDiscontinued': {
-      const { entryId, reasonCode } = event.data;
-      const summary = `Seponert ${nameOf(doc, entryId)} (årsak ${reasonCode})`;
+      const { entryId, reason } = event.data;
+      const summary = `Seponert ${nameOf(doc, entryId)} (årsak ${reason.code})`;
       return withChange(discontinue(doc, event.data, stamp), source, summary, entryId);
     }
     case 'MedicationRetracted': {

@@ -126,7 +126,7 @@ const toEvents = (ops: readonly Op[]): ProjectionEvent[] => {
         if (entryId !== undefined && entry !== undefined) {
           entries.delete(entryId);
           discontinued.push(entryId);
-          emit('MedicationDiscontinued', { entryId, discontinuedAt: at, reasonCode: op.flag ? 'L' : 'A' });
+          emit('MedicationDiscontinued', { entryId, discontinuedAt: at, reason: { code: op.flag ? 'L' : 'A' } });
           if (entry.prescriptionId !== undefined) {
             emit('PrescriptionRecalled', { prescriptionId: entry.prescriptionId, entryId, recalledAt: at, reasonCode: '2' });
           }

@@ -47,7 +47,7 @@ describe('FHIR mappers: MedicationStatement per entry', () => {
         step === 'pause'
           ? event(STREAM, 'MedicationPaused', { entryId: 'e1', pausedAt: at(1), reason: 'operasjon' })
           : step === 'discontinue'
-            ? event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: at(1), reasonCode: 'L', note: 'utslett' })
+            ? event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: at(1), reason: { code: 'L', note: 'utslett' } })
             : event(STREAM, 'MedicationRetracted', { entryId: 'e1', reason: 'feil pasient', retractedAt: at(1) }),
       );
     }
@@ -58,7 +58,7 @@ describe('FHIR mappers: MedicationStatement per entry', () => {
 
   it('given a discontinued entry, then statusReason carries the 7494 code and the note', () => {
     const { event, started } = history();
-    const document = given([started('e1'), event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: at(1), reasonCode: 'L', note: 'utslett' })]);
+    const document = given([started('e1'), event(STREAM, 'MedicationDiscontinued', { entryId: 'e1', discontinuedAt: at(1), reason: { code: 'L', note: 'utslett' } })]);
     expect(statementOf(document, 'e1').statusReason).toEqual([
       { coding: [{ system: 'urn:oid:2.16.578.1.12.4.1.1.7494', code: 'L', display: 'Bivirkning' }], text: 'utslett' },
     ]);
@@ -116,7 +116,7 @@ describe('FHIR mappers: MedicationStatement per entry', () => {
 describe('FHIR mappers: List, MedicationRequest, MedicationDispense', () => {
   it('given a list, then the List is a snapshot whose entries reference each statement, version in meta', () => {
     const { event, started } = history();
-    const document = given([started('e1'), started('e2'), event(STREAM, 'MedicationDiscontinued', { entryId: 'e2', discontinuedAt: at(2), reasonCode: 'A' })]);
+    const document = given([started('e1'), started('e2'), event(STREAM, 'MedicationDiscontinued', { entryId: 'e2', discontinuedAt: at(2), reason: { code: 'A' } })]);
     const list = listOf(document, PATIENT);
     expect(list).toMatchObject({ id: LIST_ID, mode: 'snapshot', status: 'current', meta: { versionId: '3' }, subject: { identifier: PATIENT } });
     expect(list.entry?.map((e) => e.item.reference)).toEqual(

@@ -25,7 +25,7 @@ const table = [
     'Dosering endret for Paracet tab 500 mg fra 2026-01-10: 1 tablett morgen, 1 tablett kveld → 1 tablett kl. 08:00', 'bedre', 'e1'),
   row('MedicationPaused', { entryId: 'e1', pausedAt: '2026-01-06T08:00:00.000Z', reason: 'operasjon' }, 'Pauset Paracet tab 500 mg', 'operasjon', 'e1'),
   row('MedicationResumed', { entryId: 'e1', resumedAt: '2026-01-07T08:00:00.000Z' }, 'Gjenopptatt Paracet tab 500 mg', null, 'e1'),
-  row('MedicationDiscontinued', { entryId: 'e1', discontinuedAt: '2026-01-08T08:00:00.000Z', reasonCode: 'L', note: 'utslett' },
+  row('MedicationDiscontinued', { entryId: 'e1', discontinuedAt: '2026-01-08T08:00:00.000Z', reason: { code: 'L', note: 'utslett' } },
     'Seponert Paracet tab 500 mg: årsak L (Bivirkning)', 'utslett', 'e1'),
   row('MedicationRetracted', { entryId: 'e1', retractedAt: '2026-01-08T08:00:00.000Z', reason: 'feil pasient' },
     'Feilregistrering: Paracet tab 500 mg fjernet fra listen', 'feil pasient', 'e1'),
@@ -88,7 +88,7 @@ describe('medication history', () => {
       raw(STREAM, 'MedicationNoteAdded', { note: 'x' }),
       event(STREAM, 'DispensingRecorded', { dispensingId: 'd9', prescriptionId: 'p9', dispensedAt: '2026-01-06T08:00:00.000Z', product: paracet, quantity: { value: 1, unit: 'pakning' }, pharmacyHerId: '81234', prescriptionUsedUp: false }, { actor: { role: 'pharmacy', herId: '81234' } }),
       event(STREAM, 'DispensingAnnulled', { dispensingId: 'd9', annulledAt: '2026-01-07T08:00:00.000Z' }),
-      event(STREAM, 'MedicationDiscontinued', { entryId: 'e9', discontinuedAt: '2026-01-08T08:00:00.000Z', reasonCode: 'A' }),
+      event(STREAM, 'MedicationDiscontinued', { entryId: 'e9', discontinuedAt: '2026-01-08T08:00:00.000Z', reason: { code: 'A' } }),
     ]);
     expect(timeline.map((item) => [item.position, item.entryId, item.what])).toEqual([
       ['100', 'e9', 'Startet Paracet tab 500 mg fra 2026-01-05: 1 tablett morgen, 1 tablett kveld'],

@@ -97,9 +97,9 @@ const describe = (event: MedicationListEvent, context: TimelineContext): Describ
     case 'MedicationResumed':
       return { entryId: event.data.entryId, what: `Gjenopptatt ${nameOf(event.data.entryId)}`, why: null };
     case 'MedicationDiscontinued': {
-      const { entryId, reasonCode, note } = event.data;
-      const what = `Seponert ${nameOf(entryId)}: årsak ${coded(discontinuationReasonCodes, reasonCode)}`;
-      return { entryId, what, why: orNull(note) };
+      const { entryId, reason } = event.data;
+      const what = `Seponert ${nameOf(entryId)}: årsak ${coded(discontinuationReasonCodes, reason.code)}`;
+      return { entryId, what, why: orNull(reason.note) };
     }
     case 'MedicationRetracted': {
       const { entryId, reason } = event.data;

@@ -5,6 +5,7 @@ import { AUTH_CONFIG } from './access.module';
 import { AuditService } from './audit';
 import type { AuthConfig } from './auth-config';
 import { type Caller, toActor } from './caller';
+import { attributionOf, callerOrganisationFacts } from './caller-organisation';
 import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 import { PatientContextReader } from './patient-context';
 import { type EmergencyAccess, type Operation, assertAllowed, decideAccess, roleOfDecision } from './policy';
@@ -18,6 +19,11 @@ export interface GateRequest {
   readonly target: GateTarget;
   readonly emergency?: EmergencyAccess;
   readonly correlationId: string;
+  /**
+   * The write records the caller's HER-id (a dispensing, issue 15): the HER-id the request names, if any. The
+   * register gives the caller's; naming another is refused (HER_ID_NOT_CALLERS); the actor carries the caller's.
+   */
+  readonly attributed?: { readonly claimedHerId?: string };
 }
 
 /**
@@ -35,19 +41,20 @@ export class AccessGate {
     @Inject(ORGANISATION_REGISTER) private readonly register: OrganisationRegister,
   ) {}
 
-  async check({ caller, operation, target, emergency, correlationId }: GateRequest): Promise<Actor> {
+  async check({ caller, operation, target, emergency, correlationId, attributed }: GateRequest): Promise<Actor> {
+    // The same register rules as the GraphQL AccessStep (issue 15): an untrusted orgnr_child is refused, and an
+    // attributed write is recorded under the caller's organisation's HER-id.
+    const organisation = callerOrganisationFacts(this.register, caller);
+    const attribution = attributed === undefined ? undefined : attributionOf(organisation, attributed.claimedHerId);
     const patient =
       'patientId' in target ? this.facts.patientContext(caller, target.patientId) : this.facts.listContext(caller, target.listId);
-    // The organisation register's rule, as on GraphQL (AccessStep): a child organisation is trusted only under the
-    // parent the register names, else ORGANISATION_NOT_REGISTERED.
-    const { child, parent } = caller.organisation;
-    const untrustedChild = child !== undefined && !this.register.isSubUnitOf(child, parent);
     const decision = decideAccess({
       caller,
       operation,
       patient,
-      ...(untrustedChild ? { untrustedChildOrganisation: true } : {}),
       ...(emergency === undefined ? {} : { emergency }),
+      ...(organisation.untrustedChild ? { untrustedChildOrganisation: true } : {}),
+      ...(attribution === undefined ? {} : { attribution }),
       minimumSecurityLevel: this.auth.minimumSecurityLevel,
       at: this.clock.now().toISOString(),
     });
@@ -55,13 +62,14 @@ export class AccessGate {
       caller,
       operation,
       decision,
-      childOrganisationTrusted: !untrustedChild,
+      childOrganisationTrusted: !organisation.untrustedChild,
       ...(emergency === undefined ? {} : { emergency }),
       patientIds: 'patientId' in target ? [target.patientId] : [],
       listIds: 'listId' in target ? [target.listId] : [],
       correlationId,
     });
     assertAllowed(operation, decision);
-    return toActor(caller, roleOfDecision(caller, decision));
+    const actor = toActor(caller, roleOfDecision(caller, decision));
+    return attribution?.callerHerId === undefined ? actor : { ...actor, herId: attribution.callerHerId };
   }
 }

@@ -36,6 +36,7 @@ const toEntryGql = (register: OrganisationRegister, { cursor, event }: AccessLog
   untrustedChildOrganisation: event.untrustedChildOrganisation ?? null,
   clientId: event.clientId ?? null,
   byPatient: event.byPatient === true,
+  feedSource: event.feedSource ?? null,
 });
 
 @Resolver()

@@ -3,15 +3,25 @@ import { assertHprNumber, assertOrganisationNumber, parsePatientId } from '../id
 import { CLOCK, type Clock } from '../shared/clock';
 import type { Actor } from '../shared/event-sourcing/event-store.port';
 import { InvalidInputError } from '../shared/errors/graphql-error.normaliser';
+import { cleanText } from '../shared/text/free-text';
 import type { AccessRule } from './access.decorator';
 import { emergencyOf } from './access.graphql';
 import { AUTH_CONFIG } from './access.module';
 import { AuditService } from './audit';
 import type { AuthConfig } from './auth-config';
 import { type Caller, toActor } from './caller';
+import { attributionOf, callerOrganisationFacts } from './caller-organisation';
 import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 import { PatientContextReader } from './patient-context';
-import { type AccessRequest, type CareUnitTarget, type GpTarget, assertAllowed, decideAccess, roleOfDecision } from './policy';
+import {
+  type AccessRequest,
+  type CareUnitTarget,
+  type GpTarget,
+  type PatientAccessContext,
+  assertAllowed,
+  decideAccess,
+  roleOfDecision,
+} from './policy';
 
 /**
  * The access step itself, free of GraphQL (issue 5; issue 15): the operation's facts (validated identifiers, the
@@ -42,7 +52,20 @@ const unitOf = (raw: string | undefined): string | undefined => {
   if (unit.length > UNIT_MAX) {
     throw new InvalidInputError(['unit']);
   }
-  return unit;
+  return cleanText(unit, 'unit');
+};
+
+/** An organisation number and optional unit named at dotted paths of the arguments (validated). */
+const organisationUnitAt = (
+  args: unknown,
+  paths: { readonly organisation: string; readonly unit?: string },
+): CareUnitTarget | undefined => {
+  const organisation = stringAt(args, paths.organisation);
+  if (organisation === undefined) {
+    return undefined;
+  }
+  const unit = unitOf(paths.unit === undefined ? undefined : stringAt(args, paths.unit));
+  return { organisationNumber: assertOrganisationNumber(organisation, 'organisationNumber'), unit: unit ?? null };
 };
 
 @Injectable()
@@ -65,12 +88,18 @@ export class AccessStep {
     const rawHpr = rule.hpr === undefined ? undefined : stringAt(args, rule.hpr);
     const gp: GpTarget | undefined = rawHpr === undefined ? undefined : { hprNumber: assertHprNumber(rawHpr, 'hprNumber') };
     const emergency = emergencyOf(args.emergency);
-    const { child, parent } = caller.organisation;
-    const untrustedChild = child !== undefined && !this.register.isSubUnitOf(child, parent);
+    const organisation = callerOrganisationFacts(this.register, caller);
+    const { untrustedChild } = organisation;
+    const patient = patientId === undefined ? undefined : this.facts.patientContext(caller, patientId);
+    const careRelation = this.careRelationOf(rule, args, patient);
+    const attribution =
+      rule.attributedHerId === undefined ? undefined : attributionOf(organisation, stringAt(args, rule.attributedHerId));
     const request: AccessRequest = {
       caller,
       operation,
-      ...(patientId === undefined ? {} : { patient: this.facts.patientContext(caller, patientId) }),
+      ...(patient === undefined ? {} : { patient }),
+      ...(careRelation === undefined ? {} : { careRelation }),
+      ...(attribution === undefined ? {} : { attribution }),
       ...(careUnit === undefined ? {} : { careUnit }),
       ...(gp === undefined ? {} : { gp }),
       ...(emergency === undefined ? {} : { emergency }),
@@ -95,7 +124,27 @@ export class AccessStep {
       correlationId,
     });
     assertAllowed(operation, decision);
-    return toActor(caller, roleOfDecision(caller, decision));
+    const actor = toActor(caller, roleOfDecision(caller, decision));
+    return attribution?.callerHerId === undefined ? actor : { ...actor, herId: attribution.callerHerId };
+  }
+
+  /**
+   * A feed import, once granted (issue 15): one access-log entry per patient the feed names, naming the feed and
+   * the client, appended before anything of theirs is recorded (fail closed: AUDIT_UNAVAILABLE applies nothing).
+   */
+  async recordFeedImport(caller: Caller, patientIds: readonly string[], feedSource: string, correlationId: string): Promise<void> {
+    if (patientIds.length === 0) {
+      return;
+    }
+    await this.audit.record({
+      caller,
+      operation: 'importFeed',
+      decision: { allowed: true, basis: 'feed', flagged: false },
+      childOrganisationTrusted: !callerOrganisationFacts(this.register, caller).untrustedChild,
+      patientIds,
+      correlationId,
+      feedSource,
+    });
   }
 
   /** When the caller's token ends for the purpose of a long-lived connection: exp plus the skew (epoch ms). */
@@ -103,15 +152,28 @@ export class AccessStep {
     return caller.expiresAt === undefined ? undefined : (caller.expiresAt + this.auth.clockSkewSeconds) * 1000;
   }
 
+  /** The organisation and unit a care-relation write names: from the input, or the relation the list holds. */
+  private careRelationOf(
+    rule: AccessRule,
+    args: Readonly<Record<string, unknown>>,
+    patient: PatientAccessContext | undefined,
+  ): CareUnitTarget | undefined {
+    const target = rule.careRelation;
+    if (target === undefined) {
+      return undefined;
+    }
+    if ('relationId' in target) {
+      const relationId = stringAt(args, target.relationId)?.trim();
+      const relation = patient?.careRelations.find((candidate) => candidate.relationId === relationId);
+      return relation === undefined ? undefined : { organisationNumber: relation.organisationNumber, unit: relation.unit ?? null };
+    }
+    return organisationUnitAt(args, target);
+  }
+
   private careUnitOf(rule: AccessRule, args: Readonly<Record<string, unknown>>): CareUnitTarget | undefined {
     if (rule.careUnit === undefined) {
       return undefined;
     }
-    const organisation = stringAt(args, rule.careUnit.organisation);
-    if (organisation === undefined) {
-      return undefined;
-    }
-    const unit = unitOf(rule.careUnit.unit === undefined ? undefined : stringAt(args, rule.careUnit.unit));
-    return { organisationNumber: assertOrganisationNumber(organisation, 'organisationNumber'), unit: unit ?? null };
+    return organisationUnitAt(args, rule.careUnit);
   }
 }

@@ -1,4 +1,4 @@
-import { DomainError } from '../shared/errors/domain-error';
+import { DomainError, isDomainError } from '../shared/errors/domain-error';
 
 /**
  * Errors of the access slice. Messages are generic and carry codes only: never a token, a claim value or a
@@ -89,13 +89,19 @@ export class SubscriptionTokenExpiredError extends DomainError {
 
 /**
  * The audit event could not be stored durably. The request must fail (fail closed, issue 5): no answer leaves
- * without its audit record.
+ * without its audit record. A typed cause shows in `details` (`reason: EVENT_STORE_LOCKED, waitedMs`: another
+ * process held the event file's lock), so a client can tell a lock worth retrying from an outage; its details are
+ * codes and numbers only.
  */
 export class AuditUnavailableError extends DomainError {
   readonly code = 'AUDIT_UNAVAILABLE';
   readonly kind = 'unavailable' as const;
   constructor(options?: { readonly cause?: unknown }) {
-    super('The access log is unavailable; the request was not carried out');
+    const cause = options?.cause;
+    super(
+      'The access log is unavailable; the request was not carried out',
+      isDomainError(cause) ? { ...cause.details, reason: cause.code } : {},
+    );
     if (options?.cause !== undefined) {
       this.cause = options.cause;
     }

@@ -1,5 +1,6 @@
 import { Field, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsEnum, IsString, MaxLength, MinLength } from 'class-validator';
+import { cleanText } from '../shared/text/free-text';
 import type { EmergencyAccess } from './policy';
 
 /**
@@ -24,7 +25,7 @@ registerEnumType(EmergencyBasisCodeGql, {
     'this list now. Allowed, flagged in the access log and shown to the patient.',
 })
 export class EmergencyAccessInput {
-  @Field({ description: 'why, in a sentence (1–1000 characters); shown to the patient' })
+  @Field({ description: 'why, in a sentence (1–1000 characters; newline and tab allowed, no other control or bidi characters); shown to the patient' })
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
@@ -35,7 +36,11 @@ export class EmergencyAccessInput {
   basisCode!: EmergencyBasisCodeGql;
 }
 
-/** The emergency statement of an operation's raw arguments (the guard runs before the validation pipe). */
+/**
+ * The emergency statement of an operation's raw arguments (the guard runs before the validation pipe). Its reason is
+ * free text that goes into the access log and to the patient: checked and put into NFC here (free-text.ts), so an
+ * unclean reason is BAD_USER_INPUT naming `emergency.reason`, before anything is audited.
+ */
 export const emergencyOf = (value: unknown): EmergencyAccess | undefined => {
   if (typeof value !== 'object' || value === null) {
     return undefined;
@@ -43,7 +48,9 @@ export const emergencyOf = (value: unknown): EmergencyAccess | undefined => {
   const reason: unknown = Reflect.get(value, 'reason');
   const basisCode: unknown = Reflect.get(value, 'basisCode');
   const code = Object.values(EmergencyBasisCodeGql).find((candidate) => candidate === basisCode);
-  return typeof reason === 'string' && code !== undefined ? { reason, basisCode: code } : undefined;
+  return typeof reason === 'string' && code !== undefined
+    ? { reason: cleanText(reason, 'emergency.reason'), basisCode: code }
+    : undefined;
 };
 
 @ObjectType('AccessLogEntry', { description: 'One look at (or change of) the patient’s data, allowed or denied.' })
@@ -56,7 +63,7 @@ export class AccessLogEntryGql {
   operation!: string;
   @Field({ description: 'allowed or denied' })
   outcome!: string;
-  @Field(() => String, { nullable: true, description: 'prescriber, pharmacy, care-relation, own-data, emergency, auditor' })
+  @Field(() => String, { nullable: true, description: 'prescriber, pharmacy, care-relation, own-data, emergency, auditor, feed' })
   basis!: string | null;
   @Field(() => String, { nullable: true, description: 'why it was denied, e.g. NO_CARE_RELATION' })
   reasonCode!: string | null;
@@ -66,7 +73,7 @@ export class AccessLogEntryGql {
   emergencyReason!: string | null;
   @Field(() => EmergencyBasisCodeGql, { nullable: true })
   emergencyBasisCode!: EmergencyBasisCodeGql | null;
-  @Field({ description: 'prescriber, pharmacy, care, patient, auditor (none: no role)' })
+  @Field({ description: 'prescriber, pharmacy, care, patient, auditor, feed (none: no role)' })
   callerRole!: string;
   @Field(() => String, { nullable: true, description: 'the health worker’s HPR number' })
   callerHpr!: string | null;
@@ -91,6 +98,8 @@ export class AccessLogEntryGql {
   clientId!: string | null;
   @Field({ description: 'the patient looked at their own data' })
   byPatient!: boolean;
+  @Field(() => String, { nullable: true, description: 'a feed import named the patient: which feed (eprescription, core-record)' })
+  feedSource!: string | null;
 }
 
 @ObjectType('AccessLogPage', { description: 'The access log, newest first.' })

@@ -1,5 +1,5 @@
 import { fixedClock } from '../shared/clock';
-import { EventStoreUnavailableError } from '../shared/event-sourcing/event-store.errors';
+import { EventStoreLockedError, EventStoreUnavailableError } from '../shared/event-sourcing/event-store.errors';
 import type { AppendResult } from '../shared/event-sourcing/event-store.port';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
 import { AuditUnavailableError, InvalidAccessLogPageError } from './access.errors';
@@ -173,6 +173,20 @@ describe('AuditService.record', () => {
     const recording = service.record(access());
     await expect(recording).rejects.toBeInstanceOf(AuditUnavailableError);
     await expect(recording).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE', kind: 'unavailable' });
+    await expect(recording).rejects.toMatchObject({ details: { reason: 'EVENT_STORE_UNAVAILABLE' } });
+  });
+
+  it('given a store locked by another process past its wait, then AUDIT_UNAVAILABLE says so in its details', async () => {
+    class LockedStore extends InMemoryEventStore {
+      override appendToStream(): Promise<AppendResult> {
+        return Promise.reject(new EventStoreLockedError(2000));
+      }
+    }
+    const recording = new AuditService(new LockedStore(), fixedClock(AT), SECRET).record(access());
+    await expect(recording).rejects.toMatchObject({
+      code: 'AUDIT_UNAVAILABLE',
+      details: { reason: 'EVENT_STORE_LOCKED', waitedMs: 2000 },
+    });
   });
 });
 

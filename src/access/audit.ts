@@ -57,6 +57,8 @@ export interface PatientDataAccessed {
     readonly clientId?: string;
     /** the patient looked at their own data (never their number) */
     readonly byPatient?: boolean;
+    /** a feed import named this patient: which feed (eprescription, core-record; issue 15) */
+    readonly feedSource?: string;
     readonly callerRole: CallerRole | 'none';
     readonly at: string;
   };
@@ -77,6 +79,8 @@ export interface AccessRecord {
   /** patients named by their list id (patientStreamId) only, as a FHIR read by resource id names them */
   readonly listIds?: readonly string[];
   readonly correlationId: string;
+  /** a feed import's entries: the feed that named the patient */
+  readonly feedSource?: string;
 }
 
 // The reason is free text typed in a hurry: mask a national id number someone may have pasted into it.
@@ -109,6 +113,7 @@ export const buildAccessEvent = (record: AccessRecord, at: Date, eventId: string
     ...(untrustedChild === undefined ? {} : { untrustedChildOrganisation: untrustedChild }),
     clientId: caller.clientId,
     ...(decision.basis === 'own-data' ? { byPatient: true } : {}),
+    ...(record.feedSource === undefined ? {} : { feedSource: record.feedSource }),
     callerRole: role ?? 'none',
     at: at.toISOString(),
   };
@@ -168,6 +173,7 @@ export const parseAccessData = (data: unknown): PatientDataAccessed['data'] | un
       'callerChildOrganisation',
       'untrustedChildOrganisation',
       'clientId',
+      'feedSource',
     ].every((key) => optionalString(data[key])) ||
     !(data.byPatient === undefined || typeof data.byPatient === 'boolean')
   ) {

@@ -1,3 +1,4 @@
+import { type Env, valueOf } from '../config/env';
 import { ConfigError } from '../config/config-error';
 import type { SecurityLevel } from './caller';
 
@@ -41,13 +42,6 @@ export interface AuthConfig {
 /** The development issuer and audience (AUTH_MODE=dev): `npm run token` signs with these, the service expects them. */
 export const DEV_ISSUER = 'http://localhost:3000/dev-issuer';
 export const DEV_AUDIENCE = 'pll-api';
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-const valueOf = (env: Env, name: string): string | undefined => {
-  const raw = env[name]?.trim();
-  return raw === undefined || raw === '' ? undefined : raw;
-};
 
 const isProduction = (env: Env): boolean => valueOf(env, 'NODE_ENV') === 'production';
 

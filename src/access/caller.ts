@@ -43,12 +43,14 @@ export const PLL_SCOPES = {
   care: 'e-helse:pll/care',
   patient: 'e-helse:pll/patient',
   auditor: 'e-helse:pll/audit',
+  /** a system importing another register's records (importFeed): client credentials, no person (issue 15) */
+  feed: 'e-helse:pll/feed',
 } as const;
 
 export type CallerRole = keyof typeof PLL_SCOPES;
 
 /** Role precedence: when a token holds several role scopes, the policy tries them in this order. */
-export const CALLER_ROLES: readonly CallerRole[] = ['prescriber', 'pharmacy', 'care', 'patient', 'auditor'];
+export const CALLER_ROLES: readonly CallerRole[] = ['prescriber', 'pharmacy', 'care', 'patient', 'auditor', 'feed'];
 
 /** HelseID security levels (Norwegian "sikkerhetsnivå"): 4 is BankID / Buypass, 3 is MinID and the like. */
 export type SecurityLevel = 2 | 3 | 4;
@@ -153,6 +155,7 @@ const ACTOR_ROLE: Readonly<Record<CallerRole, ActorRole>> = {
   patient: 'patient',
   // ActorRole has no auditor (event-store.port.ts is shared); auditors only read, so this appears in audit only.
   auditor: 'system',
+  feed: 'system',
 };
 
 /**

@@ -120,6 +120,7 @@ const REQUIRED_BY_ROLE: Readonly<Record<CallerRole, 'hpr' | 'org' | 'pid' | unde
   care: 'org',
   patient: 'pid',
   auditor: undefined,
+  feed: 'org',
 };
 
 const DURATION = /^([1-9][0-9]*)(s|m|h|d)$/;
@@ -136,7 +137,7 @@ export const parseDuration = (text: string): number => {
 
 export const TOKEN_USAGE = `usage: npm run token -- --role <${CALLER_ROLES.join('|')}> [options]
   --hpr <number>        HPR number (required for prescriber)
-  --org <orgnr>         organisation number, orgnr_parent (required for pharmacy and care)
+  --org <orgnr>         organisation number, orgnr_parent (required for pharmacy, care and feed)
   --child-org <orgnr>   sub-unit, orgnr_child
   --unit <name>         care unit (care role)
   --pid <fnr>           the patient's own id (required for patient)
@@ -181,6 +182,10 @@ export const parseDevTokenArgs = (argv: readonly string[]): DevTokenOptions => {
   if (required !== undefined && values[required] === undefined && !(required === 'org' && values['child-org'] !== undefined)) {
     throw new Error(`--role ${role} needs --${required}`);
   }
+  if (role === 'feed' && (values.hpr !== undefined || values.pid !== undefined)) {
+    // A feed is a client-credentials token: an organisation, no person (issue 15).
+    throw new Error('--role feed names an organisation only (no --hpr, no --pid)');
+  }
   const level = Number(values.level);
   if (level !== 2 && level !== 3 && level !== 4) {
     throw new Error('--level must be 2, 3 or 4');
@@ -210,7 +215,8 @@ export const devTokenClaims = (options: DevTokenOptions, nowSeconds: number, jti
   sub: `dev-${options.role}`,
   [HELSEID_CLAIMS.clientId]: options.clientId,
   [HELSEID_CLAIMS.scope]: PLL_SCOPES[options.role],
-  [HELSEID_CLAIMS.securityLevel]: String(options.level),
+  // A client-credentials token (the feed role) has no person and so no security level.
+  ...(options.role === 'feed' ? {} : { [HELSEID_CLAIMS.securityLevel]: String(options.level) }),
   ...(options.hpr === undefined ? {} : { [HELSEID_CLAIMS.hprNumber]: options.hpr }),
   ...(options.org === undefined ? {} : { [HELSEID_CLAIMS.orgnrParent]: options.org }),
   ...(options.childOrg === undefined ? {} : { [HELSEID_CLAIMS.orgnrChild]: options.childOrg }),

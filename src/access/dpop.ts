@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EmbeddedJWK, calculateJwkThumbprint, jwtVerify } from 'jose';
 import type { Clock } from '../shared/clock';
 import { AuthenticationError } from './access.errors';
+import { dropOldestBeyond } from '../shared/bounded-map';
 
 /**
  * DPoP proof verification at a resource server (RFC 9449 §4.3 and §7.1). HelseID issues DPoP-bound access tokens
@@ -34,6 +35,8 @@ export class DpopReplayCache {
     }
     this.prune(now);
     this.seen.set(jti, now + this.ttlMs);
+    // A flood of valid proofs must not exhaust memory; dropping the oldest only weakens replay detection.
+    dropOldestBeyond(this.seen, this.maxEntries);
     return true;
   }
 
@@ -42,14 +45,6 @@ export class DpopReplayCache {
       if (expiry <= now) {
         this.seen.delete(jti);
       }
-    }
-    // A flood of valid proofs must not exhaust memory; dropping the oldest only weakens replay detection.
-    while (this.seen.size >= this.maxEntries) {
-      const oldest = this.seen.keys().next().value;
-      if (oldest === undefined) {
-        break;
-      }
-      this.seen.delete(oldest);
     }
   }
 }

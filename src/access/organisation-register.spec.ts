@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/config-error';
-import { DEV_MUNICIPALITY, devOrganisationRegister, devOrganisations } from './dev-organisations';
+import { MAX_NURSING_HOMES, syntheticCareProviders, syntheticPharmacies } from '../cli/synthetic-patients';
+import { DEV_FEED, DEV_MUNICIPALITY, DEV_PHARMACY_CHAIN, devOrganisationRegister, devOrganisations } from './dev-organisations';
 import { REGISTER_HEADER, organisationRegisterCsv, parseOrganisationRegister } from './organisation-register';
 
 const MUNICIPALITY = '974633574';
@@ -57,8 +58,17 @@ describe('organisation register', () => {
 
   it('seeds the dev register with the seed data’s care providers under one municipality', () => {
     const dev = devOrganisationRegister();
-    const homes = devOrganisations().filter((o) => o.parentOrganisationNumber !== undefined);
-    expect(homes.length).toBeGreaterThan(1);
+    const homes = devOrganisations().filter((o) => o.parentOrganisationNumber === DEV_MUNICIPALITY.organisationNumber);
+    expect(homes.map((home) => home.name)).toEqual(syntheticCareProviders(MAX_NURSING_HOMES).map((provider) => provider.name));
     expect(homes.every((home) => dev.isSubUnitOf(home.organisationNumber, DEV_MUNICIPALITY.organisationNumber))).toBe(true);
+  });
+
+  it('seeds the seed data’s pharmacies, with their HER-ids, under one chain, and a feed organisation', () => {
+    const dev = devOrganisationRegister();
+    const pharmacies = syntheticPharmacies();
+    expect(pharmacies.every((p) => dev.isSubUnitOf(p.organisationNumber, DEV_PHARMACY_CHAIN.organisationNumber))).toBe(true);
+    expect(pharmacies.map((p) => dev.find(p.organisationNumber)?.herId)).toEqual(pharmacies.map((p) => p.herId));
+    expect(dev.find(DEV_FEED.organisationNumber)?.parentOrganisationNumber).toBeUndefined();
+    expect(new Set(devOrganisations().map((o) => o.organisationNumber)).size).toBe(devOrganisations().length);
   });
 });

@@ -9,6 +9,8 @@ import type { CurrentMedicationListDocument } from '../../projections/current-me
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { patientStreamId } from '../medication-list/patient-stream';
+import { CLOCK, type Clock } from '../shared/clock';
+import { osloDateOf } from '../shared/oslo-date';
 import { READ_MODEL_STORE, type SqliteReadModelStore } from '../read-models/read-model.store';
 import { type Caller, isCallerThePatient } from './caller';
 import type { PatientAccessContext } from './policy';
@@ -27,6 +29,7 @@ export class PatientContextReader {
   constructor(
     @Inject(READ_MODEL_STORE) private readonly readModels: SqliteReadModelStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** `patientId` must be validated (parsePatientId) by the caller of this method. */
@@ -53,7 +56,8 @@ export class PatientContextReader {
     const documents = this.readModels.listDocuments<CareUnitOverviewDocument>(careUnitOverviewProjection.name, {
       idPrefix: careUnitIdPrefix(organisationNumber, unit),
     });
-    const overview = careUnitOverviewOf(organisationNumber, unit, documents.map(({ document }) => document));
+    const today = osloDateOf(this.clock.now()) ?? '';
+    const overview = careUnitOverviewOf(organisationNumber, unit, documents.map(({ document }) => document), today);
     return overview.patients.map((patient) => patient.patientId);
   }
 }

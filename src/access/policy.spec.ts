@@ -22,6 +22,7 @@ const AT = '2025-06-01T10:00:00Z';
 const LEVELS = { read: 3, write: 4 } as const;
 const OWN_HPR = '1234567';
 const OTHER_HPR = '9144889';
+const FEED_ORG = '983044778';
 
 const caller = (roles: CallerRole[], extra: Partial<Caller> = {}): Caller => ({
   clientId: 'test-client',
@@ -39,6 +40,7 @@ const request = (who: Caller, operation: Operation, extra: Partial<AccessRequest
   operation,
   patient: { isCallerThePatient: who.pid === PATIENT, careRelations: [relation] },
   careUnit: { organisationNumber: NURSING_HOME, unit: null },
+  careRelation: { organisationNumber: NURSING_HOME, unit: null },
   gp: { hprNumber: OWN_HPR },
   minimumSecurityLevel: LEVELS,
   at: AT,
@@ -49,11 +51,12 @@ const emergency = { reason: 'unconscious on arrival, no relation yet', basisCode
 
 // ---- the matrix: every role × every operation ---------------------------------------------------------------
 // Columns: the callers below. Cells: the basis when allowed, or the denial.
-//   P prescriber · Ph pharmacy · CR care-relation · OD own-data · E emergency (flagged) · A auditor
+//   P prescriber · Ph pharmacy · CR care-relation · OD own-data · E emergency (flagged) · A auditor · F feed
 //   -  ROLE_NOT_PERMITTED · NCR NO_CARE_RELATION · OO OTHER_ORGANISATION · NOD NOT_OWN_DATA · NOW NOT_OWN_WORKLIST
 //   ENS EMERGENCY_NOT_FOR_SUBSCRIPTIONS (break-the-glass on a standing feed: refused, flagged)
 // Rows: the operations; gpWorklist twice, for the prescriber's own HPR number and for another one.
-// care+rel: nursing home with an active relation to the patient, asking for its own care unit.
+// care+rel: nursing home with an active relation to the patient, asking for its own care unit (and writing its own
+// care relations).
 // care-rel: another organisation without a relation, asking for the nursing home's care unit.
 // care+emg: care-rel with an HPR number, stating an emergency.
 const COLUMNS: Readonly<Record<string, { readonly caller: Caller; readonly extra?: Partial<AccessRequest> }>> = {
@@ -65,46 +68,48 @@ const COLUMNS: Readonly<Record<string, { readonly caller: Caller; readonly extra
   patient: { caller: caller(['patient'], { pid: PATIENT }) },
   'other-pt': { caller: caller(['patient'], { pid: '15057045628' }) },
   auditor: { caller: caller(['auditor']) },
+  // client credentials: an organisation, no person, no security level
+  feed: { caller: { clientId: 'feed-client', organisation: { parent: FEED_ORG }, scopes: ['e-helse:pll/feed'], roles: ['feed'] } },
   none: { caller: caller([]) },
 };
 
 const EXPECTED = `
-  operation               prescriber pharmacy care+rel care-rel care+emg patient other-pt auditor none
-  startMedication         P          -        -        -        -        -       -        -       -
-  changeDosage            P          -        -        -        -        -       -        -       -
-  pauseMedication         P          -        -        -        -        -       -        -       -
-  resumeMedication        P          -        -        -        -        -       -        -       -
-  discontinueMedication   P          -        -        -        -        -       -        -       -
-  retractMedication       P          -        -        -        -        -       -        -       -
-  issuePrescription       P          -        -        -        -        -       -        -       -
-  renewPrescription       P          -        -        -        -        -       -        -       -
-  recallPrescription      P          -        -        -        -        -       -        -       -
-  recordDispensing        P          Ph       -        -        -        -       -        -       -
-  annulDispensing         P          Ph       -        -        -        -       -        -       -
-  registerMultidose       P          -        -        -        -        -       -        -       -
-  endMultidose            P          -        -        -        -        -       -        -       -
-  recordMultidosePacking  P          Ph       -        -        -        -       -        -       -
-  askMultidoseQuestion    P          Ph       -        -        -        -       -        -       -
-  answerMultidoseQuestion P          -        -        -        -        -       -        -       -
-  markListReviewed        P          -        -        -        -        -       -        -       -
-  markListNotReviewed     P          -        -        -        -        -       -        -       -
-  startCareRelation       P          -        -        -        -        -       -        -       -
-  endCareRelation         P          -        -        -        -        -       -        -       -
-  resolveDiscrepancy      P          -        -        -        -        -       -        -       -
-  importFeed              P          -        -        -        -        -       -        -       -
-  medicationList          P          Ph       CR       NCR      E        OD      NOD      -       -
-  medicationHistory       P          Ph       CR       NCR      E        OD      NOD      -       -
-  discrepancies           P          -        -        -        -        -       -        -       -
-  accessLog               -          -        -        -        -        OD      NOD      A       -
-  careUnit                P          -        CR       OO       OO       -       -        -       -
-  gpWorklist(own)         P          -        -        -        -        -       -        -       -
-  gpWorklist(other)       NOW        -        -        -        -        -       -        -       -
-  medicationListChanged   P          -        CR       NCR      ENS      -       -        -       -
-  careUnitChanged         P          -        CR       OO       ENS      -       -        -       -
+  operation               prescriber pharmacy care+rel care-rel care+emg patient other-pt auditor feed none
+  startMedication         P          -        -        -        -        -       -        -       -    -
+  changeDosage            P          -        -        -        -        -       -        -       -    -
+  pauseMedication         P          -        -        -        -        -       -        -       -    -
+  resumeMedication        P          -        -        -        -        -       -        -       -    -
+  discontinueMedication   P          -        -        -        -        -       -        -       -    -
+  retractMedication       P          -        -        -        -        -       -        -       -    -
+  issuePrescription       P          -        -        -        -        -       -        -       -    -
+  renewPrescription       P          -        -        -        -        -       -        -       -    -
+  recallPrescription      P          -        -        -        -        -       -        -       -    -
+  recordDispensing        P          Ph       -        -        -        -       -        -       -    -
+  annulDispensing         P          Ph       -        -        -        -       -        -       -    -
+  registerMultidose       P          -        -        -        -        -       -        -       -    -
+  endMultidose            P          -        -        -        -        -       -        -       -    -
+  recordMultidosePacking  P          Ph       -        -        -        -       -        -       -    -
+  askMultidoseQuestion    P          Ph       -        -        -        -       -        -       -    -
+  answerMultidoseQuestion P          -        -        -        -        -       -        -       -    -
+  markListReviewed        P          -        -        -        -        -       -        -       -    -
+  markListNotReviewed     P          -        -        -        -        -       -        -       -    -
+  startCareRelation       P          -        CR       OO       OO       -       -        -       -    -
+  endCareRelation         P          -        CR       OO       OO       -       -        -       -    -
+  resolveDiscrepancy      P          -        -        -        -        -       -        -       -    -
+  importFeed              -          -        -        -        -        -       -        -       F    -
+  medicationList          P          Ph       CR       NCR      E        OD      NOD      -       -    -
+  medicationHistory       P          Ph       CR       NCR      E        OD      NOD      -       -    -
+  discrepancies           P          -        -        -        -        -       -        -       -    -
+  accessLog               -          -        -        -        -        OD      NOD      A       -    -
+  careUnit                -          -        CR       OO       OO       -       -        A       -    -
+  gpWorklist(own)         P          -        -        -        -        -       -        -       -    -
+  gpWorklist(other)       NOW        -        -        -        -        -       -        -       -    -
+  medicationListChanged   P          -        CR       NCR      ENS      -       -        -       -    -
+  careUnitChanged         -          -        CR       OO       ENS      -       -        A       -    -
 `;
 
 const CELL: Readonly<Record<string, string>> = {
-  P: 'prescriber', Ph: 'pharmacy', CR: 'care-relation', OD: 'own-data', E: 'emergency', A: 'auditor',
+  P: 'prescriber', Ph: 'pharmacy', CR: 'care-relation', OD: 'own-data', E: 'emergency', A: 'auditor', F: 'feed',
   '-': 'ROLE_NOT_PERMITTED', NCR: 'NO_CARE_RELATION', OO: 'OTHER_ORGANISATION', NOD: 'NOT_OWN_DATA',
   NOW: 'NOT_OWN_WORKLIST', ENS: 'EMERGENCY_NOT_FOR_SUBSCRIPTIONS',
 };
@@ -113,7 +118,7 @@ const ROW_VARIANTS: Readonly<Record<string, { readonly operation: Operation; rea
   'gpWorklist(own)': { operation: 'gpWorklist', extra: { gp: { hprNumber: OWN_HPR } } },
   'gpWorklist(other)': { operation: 'gpWorklist', extra: { gp: { hprNumber: OTHER_HPR } } },
 };
-const ALLOWED_CELLS = new Set(['P', 'Ph', 'CR', 'OD', 'E', 'A']);
+const ALLOWED_CELLS = new Set(['P', 'Ph', 'CR', 'OD', 'E', 'A', 'F']);
 
 const [header = '', ...rows] = EXPECTED.trim().split('\n').map((line) => line.trim().split(/\s+/));
 const columns = header.slice(1);
@@ -402,15 +407,74 @@ describe('decideAccess: properties', () => {
           return true;
         }
         const minimum = isWriteOperation(input.operation) ? input.minWrite : input.minRead;
-        const writeBases = ['prescriber', 'pharmacy'];
+        // A care organisation writes its own care relations only; a feed (no person, so no level) imports only.
+        const writeBases: Readonly<Record<string, readonly Operation[] | 'any'>> = {
+          prescriber: 'any',
+          pharmacy: 'any',
+          'care-relation': ['startCareRelation', 'endCareRelation'],
+          feed: ['importFeed'],
+        };
+        const writes = writeBases[decision.basis];
         return (
-          input.level !== undefined &&
-          input.level >= minimum &&
-          (!isWriteOperation(input.operation) || writeBases.includes(decision.basis)) &&
+          (decision.basis === 'feed' || (input.level !== undefined && input.level >= minimum)) &&
+          (!isWriteOperation(input.operation) || writes === 'any' || (writes?.includes(input.operation) ?? false)) &&
           (decision.basis !== 'emergency' || decision.flagged)
         );
       }),
       { seed: 20250601, numRuns: 500 },
     );
+  });
+});
+
+describe('decideAccess: attribution, feeds and care organisations (issue 15)', () => {
+  const pharmacy = caller(['pharmacy'], { organisation: { child: PHARMACY } });
+  const dispensing = (attribution: AccessRequest['attribution']): AccessDecision =>
+    decideAccess(request(pharmacy, 'recordDispensing', { attribution }));
+
+  it('given a pharmacy whose organisation has HER-id 81235, when the input names 99999, then it is refused', () => {
+    expect(dispensing({ callerHerId: '81235', claimedHerId: '99999' })).toEqual({
+      allowed: false, reasonCode: 'HER_ID_NOT_CALLERS', basis: 'pharmacy', flagged: false,
+    });
+  });
+
+  it('given a pharmacy, when the input names its own HER-id or none, then it records', () => {
+    expect(dispensing({ callerHerId: '81235', claimedHerId: '81235' })).toEqual({ allowed: true, basis: 'pharmacy', flagged: false });
+    expect(dispensing({ callerHerId: '81235' })).toEqual({ allowed: true, basis: 'pharmacy', flagged: false });
+  });
+
+  it('given a caller whose organisation has no HER-id in the register, when it records a dispensing, then it is refused', () => {
+    expect(dispensing({ claimedHerId: '81235' })).toEqual({
+      allowed: false, reasonCode: 'ORGANISATION_HAS_NO_HER_ID', basis: 'pharmacy', flagged: false,
+    });
+  });
+
+  it('given a feed scope on a token that names a person, when it imports, then it is refused', () => {
+    const withPerson = caller(['feed'], { organisation: { parent: FEED_ORG }, hprNumber: OWN_HPR });
+    expect(decideAccess(request(withPerson, 'importFeed'))).toEqual({
+      allowed: false, reasonCode: 'FEED_NEEDS_CLIENT_CREDENTIALS', flagged: false,
+    });
+    expect(decideAccess(request(caller(['feed'], { securityLevel: undefined }), 'importFeed'))).toEqual({
+      allowed: false, reasonCode: 'MISSING_ORGANISATION', flagged: false,
+    });
+  });
+
+  it('given a nurse of one unit, when she starts a relation to another unit of her home or the whole home, then it is refused', () => {
+    const wardNurse = nurse({ careUnit: 'Avdeling 2' });
+    const start = (unit: string | null): AccessDecision =>
+      decideAccess(request(wardNurse, 'startCareRelation', { careRelation: { organisationNumber: NURSING_HOME, unit } }));
+    expect(start('Avdeling 2')).toEqual({ allowed: true, basis: 'care-relation', flagged: false });
+    expect(start('Avdeling 3').allowed).toBe(false);
+    expect(start(null).allowed).toBe(false);
+  });
+
+  it('given a relation the list does not hold (no careRelation), when a nurse ends it, then it is refused', () => {
+    const { careRelation: _none, ...withoutRelation } = request(nurse(), 'endCareRelation');
+    expect(decideAccess(withoutRelation)).toEqual({ allowed: false, reasonCode: 'OTHER_ORGANISATION', flagged: false });
+  });
+
+  it('given a relation ended with a future date, then access lasts through that date and ends the day after', () => {
+    const endsOn = withRelations([{ ...relation, to: '2025-06-01' }]);
+    expect(decideAccess(request(nurse(), 'medicationList', { ...endsOn, at: '2025-06-01T21:30:00Z' })).allowed).toBe(true);
+    expect(decideAccess(request(nurse(), 'medicationList', { ...endsOn, at: '2025-06-01T22:30:00Z' })).allowed).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { osloDateOf } from '../shared/oslo-date';
 import { AccessDeniedError } from './access.errors';
 import type { Caller, CallerRole, SecurityLevel } from './caller';
 
@@ -61,10 +62,12 @@ export const isWriteOperation = (operation: Operation): boolean => OPERATIONS[op
 const only = (...operations: Operation[]): ReadonlySet<Operation> => new Set(operations);
 
 /**
- * Prescriber: every list command, resolving discrepancies, feed import, every read. Not the access log. The GP
- * worklist only for the prescriber's own HPR number (it lists patient ids).
+ * Prescriber: every list command, resolving discrepancies, every read of a patient. Not the access log, not feed
+ * import (a system role, issue 15), not a care organisation's list of residents (its own staff's and auditors',
+ * issue 15). The GP worklist only for the prescriber's own HPR number (it lists patient ids).
  */
-const PRESCRIBER: ReadonlySet<Operation> = new Set(ALL_OPERATIONS.filter((operation) => operation !== 'accessLog'));
+const NOT_PRESCRIBER = only('accessLog', 'importFeed', 'careUnit', 'careUnitChanged');
+const PRESCRIBER: ReadonlySet<Operation> = new Set(ALL_OPERATIONS.filter((operation) => !NOT_PRESCRIBER.has(operation)));
 /** Pharmacy: dispensing and multidose reports (M10, M25.2, M25.3) and reading the list and its history. */
 const PHARMACY = only(
   'recordDispensing',
@@ -78,13 +81,18 @@ const PHARMACY = only(
 const CARE_PATIENT = only('medicationList', 'medicationHistory', 'medicationListChanged');
 /** Nursing home / home care, per organisation: its own overview only. */
 const CARE_UNIT = only('careUnit', 'careUnitChanged');
+/** Nursing home / home care: its own admissions and discharges, for its own organisation and unit (issue 15). */
+const CARE_RELATION_WRITES = only('startCareRelation', 'endCareRelation');
+/** Feed: a system (client credentials, no person) importing another register's records (issue 15). */
+const FEED = only('importFeed');
 /** Patient: their own list, history and access log (Helsenorge). */
 const PATIENT = only('medicationList', 'medicationHistory', 'accessLog');
-const AUDITOR = only('accessLog');
+/** Auditor: the access log, and who is in a care organisation's care (a supervisory look, issue 15). */
+const AUDITOR = only('accessLog', 'careUnit', 'careUnitChanged');
 /** Emergency access is a one-off look: no standing subscription, no writes. */
 const EMERGENCY = only('medicationList', 'medicationHistory');
 
-export type AccessBasis = 'prescriber' | 'pharmacy' | 'care-relation' | 'own-data' | 'emergency' | 'auditor';
+export type AccessBasis = 'prescriber' | 'pharmacy' | 'care-relation' | 'own-data' | 'emergency' | 'auditor' | 'feed';
 
 export type DenialReason =
   | 'ROLE_NOT_PERMITTED'
@@ -100,7 +108,10 @@ export type DenialReason =
   | 'NOT_OWN_WORKLIST'
   | 'MISSING_WORKLIST_HPR'
   | 'EMERGENCY_NOT_FOR_SUBSCRIPTIONS'
-  | 'ORGANISATION_NOT_REGISTERED';
+  | 'ORGANISATION_NOT_REGISTERED'
+  | 'HER_ID_NOT_CALLERS'
+  | 'ORGANISATION_HAS_NO_HER_ID'
+  | 'FEED_NEEDS_CLIENT_CREDENTIALS';
 
 /** Norwegian access basis codes for access without a care relation (domain.md). */
 export const EMERGENCY_BASIS_CODES = ['HPAKUTT', 'HPMOTTATTSAMTYKKE', 'HPUNNTAK'] as const;
@@ -113,6 +124,7 @@ export interface EmergencyAccess {
 
 /** A care relation of the patient (the current-list document's `careRelations` fit as they are). */
 export interface CareRelationContext {
+  readonly relationId?: string;
   readonly organisationNumber: string;
   readonly unit?: string | null;
   /** first day (YYYY-MM-DD), inclusive */
@@ -154,6 +166,16 @@ export interface AccessRequest {
    * HelseID does not validate the child, so such a token is refused whatever else it holds.
    */
   readonly untrustedChildOrganisation?: boolean;
+  /**
+   * startCareRelation / endCareRelation: the organisation and unit the relation names (for an end, the relation's as
+   * the patient's list holds it; absent when the list holds no such relation). A care organisation writes its own.
+   */
+  readonly careRelation?: CareUnitTarget;
+  /**
+   * An operation that records who acted by HER-id (recordDispensing, issue 15): the HER-id the register gives the
+   * caller's organisation (absent: it has none) and the one the input names, if any. Checked once access is granted.
+   */
+  readonly attribution?: { readonly callerHerId?: string; readonly claimedHerId?: string };
   readonly minimumSecurityLevel: { readonly read: SecurityLevel; readonly write: SecurityLevel };
   /** now (ISO 8601): which care relations are active today (Norwegian date) */
   readonly at: string;
@@ -179,12 +201,7 @@ const denied = (reason: DenialReason): RoleOutcome => ({ kind: 'denied', reason 
 const notApplicable: RoleOutcome = { kind: 'not-applicable' };
 
 // Care relations are dated in Norwegian calendar days; near midnight UTC and Oslo disagree on "today".
-const osloDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-const todayOf = (at: string): string | undefined => {
-  const time = Date.parse(at);
-  return Number.isNaN(time) ? undefined : osloDate.format(new Date(time));
-};
+const todayOf = (at: string): string | undefined => osloDateOf(at);
 
 const callerOrganisations = (caller: Caller): string[] =>
   [caller.organisation.child, caller.organisation.parent].filter((org): org is string => org !== undefined);
@@ -227,11 +244,16 @@ const evaluateRole = (role: CallerRole, request: AccessRequest): RoleOutcome => 
       }
       return hasOrganisation ? granted('pharmacy') : denied('MISSING_ORGANISATION');
     case 'care': {
-      if (!CARE_PATIENT.has(operation) && !CARE_UNIT.has(operation)) {
+      if (!CARE_PATIENT.has(operation) && !CARE_UNIT.has(operation) && !CARE_RELATION_WRITES.has(operation)) {
         return notApplicable;
       }
       if (!hasOrganisation) {
         return denied('MISSING_ORGANISATION');
+      }
+      if (CARE_RELATION_WRITES.has(operation)) {
+        return request.careRelation !== undefined && careUnitCovers(caller, request.careRelation)
+          ? granted('care-relation')
+          : denied('OTHER_ORGANISATION');
       }
       if (CARE_UNIT.has(operation)) {
         return request.careUnit !== undefined && careUnitCovers(caller, request.careUnit)
@@ -252,10 +274,23 @@ const evaluateRole = (role: CallerRole, request: AccessRequest): RoleOutcome => 
         : denied('NOT_OWN_DATA');
     case 'auditor':
       return AUDITOR.has(operation) ? granted('auditor') : notApplicable;
+    case 'feed':
+      if (!FEED.has(operation)) {
+        return notApplicable;
+      }
+      // A system, not a person: a token naming a person is not a feed's, whatever scopes it holds.
+      if (caller.pid !== undefined || caller.hprNumber !== undefined) {
+        return denied('FEED_NEEDS_CLIENT_CREDENTIALS');
+      }
+      return hasOrganisation ? granted('feed') : denied('MISSING_ORGANISATION');
   }
 };
 
 const withSecurityLevel = (request: AccessRequest, basis: AccessBasis, flagged: boolean): AccessDecision => {
+  if (basis === 'feed') {
+    // A client-credentials token has no person and so no security level; the feed scope is granted to a system.
+    return { allowed: true, basis, flagged };
+  }
   const { read: minRead, write: minWrite } = request.minimumSecurityLevel;
   const minimum = isWriteOperation(request.operation) ? minWrite : minRead;
   const level = request.caller.securityLevel;
@@ -300,6 +335,23 @@ const emergencyDecision = (request: AccessRequest, emergency: EmergencyAccess): 
   return withSecurityLevel(request, 'emergency', true);
 };
 
+/**
+ * A write is attributed to the caller, never to the request body (issue 15): the HER-id recorded is the caller's
+ * organisation's, so a caller whose organisation has none cannot record, and an input naming another is refused.
+ */
+const attributionDenial = (request: AccessRequest): DenialReason | undefined => {
+  const { attribution } = request;
+  if (attribution === undefined) {
+    return undefined;
+  }
+  if (attribution.callerHerId === undefined) {
+    return 'ORGANISATION_HAS_NO_HER_ID';
+  }
+  return attribution.claimedHerId !== undefined && attribution.claimedHerId !== attribution.callerHerId
+    ? 'HER_ID_NOT_CALLERS'
+    : undefined;
+};
+
 /** Decides one request. Pure and total: every input yields a decision; anything missing is a denial. */
 export const decideAccess = (request: AccessRequest): AccessDecision => {
   const { target } = OPERATIONS[request.operation];
@@ -320,7 +372,10 @@ export const decideAccess = (request: AccessRequest): AccessDecision => {
   for (const outcome of outcomes) {
     if (outcome.kind === 'granted') {
       // An ordinary basis wins: a stated emergency is then not needed and not flagged.
-      return withSecurityLevel(request, outcome.basis, false);
+      const attribution = attributionDenial(request);
+      return attribution === undefined
+        ? withSecurityLevel(request, outcome.basis, false)
+        : { allowed: false, reasonCode: attribution, basis: outcome.basis, flagged: false };
     }
   }
   const viaEmergency = request.emergency === undefined ? undefined : emergencyDecision(request, request.emergency);
@@ -344,6 +399,8 @@ export const roleOfDecision = (caller: Caller, decision: AccessDecision): Caller
       return 'patient';
     case 'auditor':
       return 'auditor';
+    case 'feed':
+      return 'feed';
     case 'emergency':
       return caller.roles.includes('prescriber') ? 'prescriber' : 'care';
     case undefined:

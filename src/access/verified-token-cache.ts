@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import type { Clock } from '../shared/clock';
 import type { Caller } from './caller';
+import { dropOldestBeyond } from '../shared/bounded-map';
 
 /**
  * Access tokens whose signature and claims were verified, remembered so that the next request with the same token
@@ -76,14 +77,9 @@ export class VerifiedTokenCache {
   set(key: string, verified: VerifiedToken): void {
     const nowMs = this.options.clock.now().getTime();
     this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) {
-      // Insertion order is check order: the first entry is the one whose maxAge runs out soonest.
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) {
-        this.entries.delete(oldest.value);
-      }
-    }
     this.entries.set(key, { verified, checkedUntil: nowMs + this.maxAgeMs });
+    // Insertion order is check order: the first entry is the one whose maxAge runs out soonest.
+    dropOldestBeyond(this.entries, this.maxEntries);
   }
 
   get size(): number {

@@ -1,9 +1,10 @@
+import { eventSchemas } from '../event-schemas';
 import { Presets, SingleBar } from 'cli-progress';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { type AppConfig, ConfigError, describeEventStore, loadConfig } from '../config/config';
 import { medicationListDecider } from '../medication-list/medication-list.decider';
-import { isMedicationListEvent, MEDICATION_LIST_SCHEMA_VERSION } from '../medication-list/medication-list.events';
+import { isMedicationListEvent } from '../medication-list/medication-list.events';
 import { patientStreamName } from '../medication-list/patient-stream';
 import { createLogger } from '../observability/logger';
 import { createEventStore } from '../shared/event-sourcing/event-store.module';
@@ -168,7 +169,7 @@ export const seedSyntheticPatients = async (options: SeedOptions): Promise<SeedS
       try {
         const result = await handleCommand(store, medicationListDecider, streamName, command, {
           isEvent: isMedicationListEvent,
-          schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
+          schemaVersion: eventSchemas.versionOf,
         });
         eventsAppended += result.appendedEvents;
         commandsAlreadyApplied += result.alreadyApplied ? 1 : 0;

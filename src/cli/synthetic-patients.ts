@@ -167,6 +167,16 @@ export const syntheticCareProviders = (count: number): CareProvider[] => {
   ];
 };
 
+/**
+ * The seed's pharmacies (local and multidose) with made-up organisation numbers, for the dev organisation register:
+ * a pharmacy's dispensings are attributed to the HER-id the register gives its organisation (issue 15).
+ */
+export const syntheticPharmacies = (): (Pharmacy & { readonly organisationNumber: string })[] =>
+  [...PHARMACIES, ...MULTIDOSE_PHARMACIES].map((pharmacy, i) => ({
+    ...pharmacy,
+    organisationNumber: organisationNumberFrom(98_100_000 + i * 1_000),
+  }));
+
 // ---- the drug catalogue --------------------------------------------------------------------------------------
 
 interface Drug {

@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  DEFAULT_EVENT_STORE_LOCK_WAIT_MS,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEVELOPMENT_PATIENT_ID_SECRET,
   describeEventStore,
@@ -41,7 +42,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       dataDir: '/srv/app/data',
       readModelsFile: '/srv/app/data/read-models.db',
-      eventStore: { kind: 'sqlite', file: '/srv/app/data/events.db' },
+      eventStore: { kind: 'sqlite', file: '/srv/app/data/events.db', lockWaitMs: DEFAULT_EVENT_STORE_LOCK_WAIT_MS },
       patientIdSecret: DEVELOPMENT_PATIENT_ID_SECRET,
       auth: expect.objectContaining({ mode: 'dev', keys: { kind: 'dev' }, minimumSecurityLevel: { read: 3, write: 4 } }),
       rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
@@ -120,6 +121,7 @@ describe('loadConfig', () => {
   });
 
   it('treats blank values as unset', () => {
+    expect(loadConfig({ EVENT_STORE_LOCK_WAIT_MS: '750' }, CWD).eventStore).toMatchObject({ lockWaitMs: 750 });
     expect(loadConfig({ PORT: ' ', EVENT_STORE: '' }, CWD)).toMatchObject({ port: 3000, eventStore: { kind: 'sqlite' } });
   });
 
@@ -134,6 +136,8 @@ describe('loadConfig', () => {
       { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://admin:pw@host:2113' },
       'EVENTSTORE_CONNECTION_STRING must start with esdb://, esdb+discover://, kurrentdb://, kurrentdb+discover://',
     ],
+    [{ EVENT_STORE_LOCK_WAIT_MS: '0' }, 'EVENT_STORE_LOCK_WAIT_MS must be an integer from 1 to 60000 (got "0")'],
+    [{ EVENT_STORE_LOCK_WAIT_MS: '2s' }, 'EVENT_STORE_LOCK_WAIT_MS must be an integer from 1 to 60000 (got "2s")'],
     [
       { NODE_ENV: 'production', PATIENT_ID_SECRET: SECRET, ...PRODUCTION_AUTH, ...INSECURE_ESDB },
       'EVENTSTORE_CONNECTION_STRING has tls=false: production requires TLS (set EVENTSTORE_ALLOW_INSECURE=true only ' +

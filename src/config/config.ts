@@ -2,7 +2,9 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import * as path from 'node:path';
 import { type AuthConfig, parseAuthConfig } from '../access/auth-config';
 import { ConfigError } from './config-error';
+import { type Env, valueOf } from './env';
 import { type ReconciliationConfig, reconciliationConfigOf } from '../reconciliation/reconciliation.config';
+import { type WardOidcConfig, parseWardOidcConfig } from '../ward/ward-oidc.config';
 
 /**
  * Service configuration, read from environment variables once at start-up and validated as a whole: every bad
@@ -16,7 +18,8 @@ export type NodeEnv = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export type EventStoreConfig =
-  | { readonly kind: 'sqlite'; readonly file: string }
+  /** lockWaitMs: how long a request waits for another process's lock on the file before SERVICE_UNAVAILABLE */
+  | { readonly kind: 'sqlite'; readonly file: string; readonly lockWaitMs: number }
   | {
       readonly kind: 'eventstoredb';
       readonly connectionString: string;
@@ -45,6 +48,8 @@ export interface AppConfig {
   readonly auth: AuthConfig;
   /** the scheduled feed pull (off unless RECONCILE_PULL_URL is set) */
   readonly reconciliation: ReconciliationConfig;
+  /** the ward page's OpenID Connect sign-in (src/ward/ward-oidc.config.ts); absent: not configured */
+  readonly wardOidc?: WardOidcConfig;
   /** GraphQL requests per caller per minute (token bucket); excess gets 429 RATE_LIMITED */
   readonly rateLimitPerMinute: number;
   /** browser origins allowed by CORS; empty: no CORS headers, so browsers refuse cross-origin calls */
@@ -66,6 +71,9 @@ export const MIN_SECRET_LENGTH = 32;
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
 
+/** EVENT_STORE_LOCK_WAIT_MS's default: the longest a request waits for a foreign lock on the event file (issue 14). */
+export const DEFAULT_EVENT_STORE_LOCK_WAIT_MS = 2_000;
+
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'test', 'production'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const ESDB_SCHEMES = ['esdb://', 'esdb+discover://', 'kurrentdb://', 'kurrentdb+discover://'];
@@ -76,14 +84,6 @@ const DEFAULT_DEADLINE_MS = 10_000;
 /** `tls=false` in the query of a connection string (case-insensitive, as the clients read it). */
 const disablesTls = (connectionString: string): boolean =>
   /[?&]tls=false(&|$)/i.test(connectionString);
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** Treats unset and blank alike: `PORT=` in a compose file means "use the default". */
-const valueOf = (env: Env, name: string): string | undefined => {
-  const raw = env[name]?.trim();
-  return raw === undefined || raw === '' ? undefined : raw;
-};
 
 const oneOf = <T extends string>(
   env: Env,
@@ -117,6 +117,23 @@ const portOf = (env: Env, problems: string[]): number => {
   return port;
 };
 
+/** An integer variable from `min` to `max`; unset gives `fallback`, anything else is a problem naming the range. */
+const integerOf = (env: Env, name: string, range: { min: number; max: number; fallback: number }, problems: string[]): number => {
+  const raw = valueOf(env, name);
+  if (raw === undefined) {
+    return range.fallback;
+  }
+  const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    problems.push(`${name} must be an integer from ${range.min} to ${range.max} (got "${raw}")`);
+    return range.fallback;
+  }
+  return value;
+};
+
+const lockWaitOf = (env: Env, problems: string[]): number =>
+  integerOf(env, 'EVENT_STORE_LOCK_WAIT_MS', { min: 1, max: 60_000, fallback: DEFAULT_EVENT_STORE_LOCK_WAIT_MS }, problems);
+
 const deadlineOf = (env: Env, problems: string[]): number => {
   const raw = valueOf(env, 'EVENTSTORE_DEADLINE_MS');
   const deadline = raw === undefined ? DEFAULT_DEADLINE_MS : /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
@@ -130,7 +147,7 @@ const deadlineOf = (env: Env, problems: string[]): number => {
 const eventStoreOf = (env: Env, nodeEnv: NodeEnv, dataDir: string, problems: string[], warnings: string[]): EventStoreConfig => {
   const kind = oneOf(env, 'EVENT_STORE', ['sqlite', 'eventstoredb'] as const, 'sqlite', problems);
   if (kind === 'sqlite') {
-    return { kind, file: path.join(dataDir, 'events.db') };
+    return { kind, file: path.join(dataDir, 'events.db'), lockWaitMs: lockWaitOf(env, problems) };
   }
   const connectionString = valueOf(env, 'EVENTSTORE_CONNECTION_STRING');
   if (connectionString === undefined) {
@@ -176,18 +193,8 @@ const secretOf = (env: Env, nodeEnv: NodeEnv, problems: string[], warnings: stri
   return secret;
 };
 
-const rateLimitOf = (env: Env, problems: string[]): number => {
-  const raw = valueOf(env, 'RATE_LIMIT_PER_MINUTE');
-  if (raw === undefined) {
-    return DEFAULT_RATE_LIMIT_PER_MINUTE;
-  }
-  const limit = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000) {
-    problems.push(`RATE_LIMIT_PER_MINUTE must be an integer from 1 to 1000000 (got "${raw}")`);
-    return DEFAULT_RATE_LIMIT_PER_MINUTE;
-  }
-  return limit;
-};
+const rateLimitOf = (env: Env, problems: string[]): number =>
+  integerOf(env, 'RATE_LIMIT_PER_MINUTE', { min: 1, max: 1_000_000, fallback: DEFAULT_RATE_LIMIT_PER_MINUTE }, problems);
 
 /** `CORS_ORIGINS=https://a.example,https://b.example`: exact origins only (no wildcard: the API carries health data). */
 const corsOriginsOf = (env: Env, problems: string[]): string[] => {
@@ -221,6 +228,9 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
   const auth = parseAuthConfig(env);
   problems.push(...auth.problems);
   warnings.push(...auth.warnings);
+  const wardOidc = parseWardOidcConfig(env, auth.config.mode, nodeEnv === 'production');
+  problems.push(...wardOidc.problems);
+  warnings.push(...wardOidc.warnings);
   const rateLimitPerMinute = rateLimitOf(env, problems);
   const corsOrigins = corsOriginsOf(env, problems);
   const reconciliation = reconciliationConfigOf(env, nodeEnv, problems);
@@ -239,6 +249,14 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
     rateLimitPerMinute,
     corsOrigins,
     reconciliation,
+    ...(wardOidc.config === undefined
+      ? {}
+      : {
+          wardOidc:
+            wardOidc.config.clientAuth.kind === 'private_key_jwt'
+              ? { ...wardOidc.config, clientAuth: { ...wardOidc.config.clientAuth, jwkFile: path.resolve(cwd, wardOidc.config.clientAuth.jwkFile) } }
+              : wardOidc.config,
+        }),
     warnings,
   };
 };

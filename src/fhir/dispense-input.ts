@@ -2,7 +2,9 @@ import type { DispensingSummary } from '../../projections/current-medication-lis
 import { EXTENSION } from '../../projections/fhir/fhir-systems';
 import type { ExternalDispensing } from '../reconciliation/external-record';
 import { FeedRecordRejectedError, type RejectionReason } from '../reconciliation/feeds/fhir-read';
+import { cleanFhirResource } from '../reconciliation/feeds/fhir-ndjson.feed';
 import { toExternalRecord } from '../reconciliation/feeds/fhir-resources';
+import { InvalidTextError } from '../shared/text/free-text';
 import { FhirRequestError } from './fhir.errors';
 
 /**
@@ -14,7 +16,12 @@ import { FhirRequestError } from './fhir.errors';
 export interface DispenseInput {
   readonly patientId: string;
   readonly annul: boolean;
-  readonly dispensing: DispensingSummary;
+  /**
+   * The performer's HER-id, if the body names one: a dispensing is recorded under the caller's organisation's
+   * HER-id from the register, and naming another is refused (issue 15). An annulment must still name it.
+   */
+  readonly claimedHerId?: string;
+  readonly dispensing: Omit<DispensingSummary, 'pharmacyHerId'>;
 }
 
 const EXPRESSION: Readonly<Partial<Record<RejectionReason, string>>> = {
@@ -45,13 +52,25 @@ const usedUpOf = (body: object): boolean => {
   return value;
 };
 
+/** The feed's text rule (cleanFhirResource): a string with a control or bidi character is 400 at its FHIRPath. */
+const cleanedText = (body: object): unknown => {
+  try {
+    return cleanFhirResource(body);
+  } catch (error) {
+    if (error instanceof InvalidTextError) {
+      throw new FhirRequestError(400, 'invalid', `invalid text: ${error.field}`, `MedicationDispense.${error.field}`, 'INVALID_TEXT');
+    }
+    throw error;
+  }
+};
+
 export const dispenseInputOf = (body: unknown): DispenseInput => {
   if (typeof body !== 'object' || body === null || Reflect.get(body, 'resourceType') !== 'MedicationDispense') {
     throw invalid('the body must be a MedicationDispense', 'MedicationDispense.resourceType');
   }
   let record: ExternalDispensing;
   try {
-    const outcome = toExternalRecord(body, 'eprescription');
+    const outcome = toExternalRecord(cleanedText(body), 'eprescription');
     if (!('record' in outcome) || outcome.record.kind !== 'dispensing') {
       throw invalid('the body must be a MedicationDispense', 'MedicationDispense.resourceType');
     }
@@ -64,17 +83,19 @@ export const dispenseInputOf = (body: unknown): DispenseInput => {
     throw error;
   }
   const prescriptionId = record.prescriptionId ?? fail('authorizingPrescription.identifier is required', 'MedicationDispense.authorizingPrescription.identifier');
-  const pharmacyHerId = record.pharmacyHerId ?? fail('a performer with a HER-id is required', 'MedicationDispense.performer.actor.identifier');
+  const claimedHerId =
+    record.pharmacyHerId ??
+    (record.annulled ? fail('a performer with a HER-id is required', 'MedicationDispense.performer.actor.identifier') : undefined);
   return {
     patientId: record.patientId,
     annul: record.annulled,
+    ...(claimedHerId === undefined ? {} : { claimedHerId }),
     dispensing: {
       dispensingId: record.dispensingId,
       prescriptionId,
       dispensedAt: record.dispensedAt,
       product: record.product,
       quantity: record.quantity,
-      pharmacyHerId,
       prescriptionUsedUp: usedUpOf(body),
     },
   };

@@ -1,19 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AccessGate, type GateTarget } from '../access/access-gate';
+import { AccessGate, type GateRequest, type GateTarget } from '../access/access-gate';
 import { AUTH_CONFIG } from '../access/access.module';
 import type { AuthConfig } from '../access/auth-config';
 import type { Caller } from '../access/caller';
 import { EMERGENCY_BASIS_CODES, type EmergencyAccess, type Operation } from '../access/policy';
 import { TokenVerifier } from '../access/token-verifier';
+import { TokenBucketLimiter, rateLimitKey } from '../graphql/rate-limit';
 import { correlationIdOf, type RequestContext } from '../graphql/request-context';
 import { parsePatientId } from '../identifiers/norwegian-identifiers';
+import { isCleanText } from '../shared/text/free-text';
 import type { FhirPatient } from '../../projections/fhir/fhir-systems';
-import { FhirRequestError } from './fhir.errors';
+import { FhirRateLimitedError, FhirRequestError } from './fhir.errors';
 
 /**
  * What every FHIR request passes before a handler reads anything: JSON only (406 otherwise), a verified HelseID
- * token (the same TokenVerifier, DPoP included, as /graphql: 401 otherwise), then the one access step
+ * token (the same TokenVerifier, DPoP included, as /graphql: 401 otherwise), the caller's rate limit (the same
+ * bucket as /graphql: 429 with Retry-After), then the one access step
  * (AccessGate: policy + audit before the answer, fail closed). Emergency access ("break the glass") is stated in
  * two headers, `X-Emergency-Basis` (HPAKUTT, HPMOTTATTSAMTYKKE, HPUNNTAK) and `X-Emergency-Reason`
  * (percent-encoded UTF-8), and decided by the same policy as GraphQL's `emergency` argument.
@@ -79,8 +82,18 @@ const emergencyOf = (request: FastifyRequest): EmergencyAccess | undefined => {
   } catch {
     throw new FhirRequestError(400, 'value', 'X-Emergency-Reason must be percent-encoded UTF-8');
   }
+  // Free text is text (free-text.ts), as for GraphQL's emergency.reason: refused before anything is audited.
+  if (!isCleanText(reason, true)) {
+    throw new FhirRequestError(
+      400,
+      'value',
+      'X-Emergency-Reason contains a control, bidirectional override or unpaired surrogate character (tab and newline are allowed)',
+      'X-Emergency-Reason',
+      'INVALID_TEXT',
+    );
+  }
   // An unknown basis code is still a stated emergency: the policy refuses it (EMERGENCY_REASON_REQUIRED), flagged.
-  return { reason, basisCode: basisCode ?? ('' as EmergencyAccess['basisCode']) };
+  return { reason: reason.normalize('NFC'), basisCode: basisCode ?? ('' as EmergencyAccess['basisCode']) };
 };
 
 export interface Admitted {
@@ -93,6 +106,7 @@ export class FhirEdge {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly gate: AccessGate,
+    private readonly limiter: TokenBucketLimiter,
     @Inject(AUTH_CONFIG) private readonly auth: AuthConfig,
   ) {}
 
@@ -103,24 +117,45 @@ export class FhirEdge {
     }
   }
 
-  /** 406, then 401 unless the token verifies (the same verifier as /graphql, DPoP included). */
+  /**
+   * 406, then 401 unless the token verifies (the same verifier as /graphql, DPoP included), then 429 when the
+   * caller's bucket is empty. Every authenticated FHIR request passes here exactly once, so it takes one token.
+   */
   async authenticate(request: FastifyRequest): Promise<Caller> {
     this.negotiate(request);
     const base = this.auth.publicBaseUrl ?? `${request.protocol}://${request.host}`;
     const dpop = header(request, 'dpop');
-    return this.verifier.verify({
+    const caller = await this.verifier.verify({
       authorization: header(request, 'authorization'),
       ...(dpop === undefined ? {} : { dpop }),
       method: request.method,
       url: `${base}${request.url}`,
     });
+    const decision = this.limiter.take(rateLimitKey(caller));
+    if (!decision.allowed) {
+      throw new FhirRateLimitedError(decision.retryAfterSeconds);
+    }
+    return caller;
   }
 
   /** The access step for `operation` on `target`: policy, audit (awaited, fail closed), 403 when denied. */
-  async authorise(request: FastifyRequest, caller: Caller, operation: Operation, target: GateTarget): Promise<Admitted> {
+  async authorise(
+    request: FastifyRequest,
+    caller: Caller,
+    operation: Operation,
+    target: GateTarget,
+    attributed?: GateRequest['attributed'],
+  ): Promise<Admitted> {
     const correlationId = correlationIdOf(request);
     const emergency = emergencyOf(request);
-    const actor = await this.gate.check({ caller, operation, target, correlationId, ...(emergency === undefined ? {} : { emergency }) });
+    const actor = await this.gate.check({
+      caller,
+      operation,
+      target,
+      correlationId,
+      ...(emergency === undefined ? {} : { emergency }),
+      ...(attributed === undefined ? {} : { attributed }),
+    });
     return { caller, context: { actor, correlationId } };
   }
 

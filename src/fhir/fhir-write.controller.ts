@@ -43,15 +43,23 @@ export class FhirWriteController {
     const input = dispenseInputOf(request.body);
     const ifNoneExist = ifNoneExistOf(header(request, 'if-none-exist'));
     const expectedVersion = ifMatchOf(header(request, 'if-match'));
-    const { context } = await this.edge.authorise(request, caller, input.annul ? 'annulDispensing' : 'recordDispensing', {
-      patientId: input.patientId,
-    });
+    // A dispensing is the caller's pharmacy's (issue 15): the gate refuses a performer naming another HER-id and
+    // gives the actor the caller's organisation's, which is what is recorded.
+    const { context } = await this.edge.authorise(
+      request,
+      caller,
+      input.annul ? 'annulDispensing' : 'recordDispensing',
+      { patientId: input.patientId },
+      input.annul ? undefined : { ...(input.claimedHerId === undefined ? {} : { claimedHerId: input.claimedHerId }) },
+    );
+    const pharmacyHerId = context.actor.herId ?? input.claimedHerId ?? '';
+    const dispensing = { ...input.dispensing, pharmacyHerId };
     const patient = { system: parsedSystem(request.body), value: input.patientId };
     const before = await this.reads.ofPatient(patient);
     const known = (dispensingId: string): boolean =>
       before.document.entries.some((entry) => entry.dispensings.some((d) => d.dispensingId === dispensingId));
     const list = { listId: before.document.listId, patient };
-    const resource = dispenseOf(list, input.dispensing);
+    const resource = dispenseOf(list, dispensing);
     if (!input.annul && ifNoneExist !== undefined && known(ifNoneExist)) {
       return this.answer(reply, 200, resource, before.document.version);
     }
@@ -60,7 +68,7 @@ export class FhirWriteController {
       (meta) =>
         input.annul
           ? { type: 'AnnulDispensing', data: { dispensingId: input.dispensing.dispensingId, annulledAt: this.clock.now().toISOString() }, meta }
-          : { type: 'RecordDispensing', data: input.dispensing, meta },
+          : { type: 'RecordDispensing', data: dispensing, meta },
       context,
       { ...(expectedVersion === undefined ? {} : { expectedVersion }) },
     );

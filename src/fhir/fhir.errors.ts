@@ -12,7 +12,7 @@ import { StaleVersionError } from '../shared/event-sourcing/event-store.errors';
  * 400 a request or resource we cannot read (with a FHIRPath `expression` to the field), 401 no valid token,
  * 403 denied (audited before), 404 unknown resource, 406 not JSON, 409 a concurrent write, 412 a stale
  * `If-Match`, 422 a domain rule refused the command (the same error code GraphQL gives, in `details.coding`),
- * 503 a dependency unavailable. Messages carry codes and field paths only, never patient data.
+ * 429 the caller's rate limit (RATE_LIMITED, with Retry-After), 503 a dependency unavailable. Messages carry codes and field paths only, never patient data.
  */
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -35,6 +35,14 @@ export class FhirRequestError extends Error {
   }
 }
 
+/** The caller's bucket is empty (the limiter /graphql uses, rate-limit.module.ts): 429 with Retry-After. */
+export class FhirRateLimitedError extends FhirRequestError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'throttled', 'Too many requests: slow down and retry after the number of seconds in Retry-After', undefined, 'RATE_LIMITED');
+    this.name = 'FhirRateLimitedError';
+  }
+}
+
 export const outcomeOf = (issueCode: IssueType, text: string, extra: Partial<OperationOutcomeIssue> = {}): OperationOutcome => ({
   resourceType: 'OperationOutcome',
   issue: [{ severity: 'error', code: issueCode, diagnostics: maskIdentifiers(text), ...extra }],
@@ -54,9 +62,12 @@ const detailsOf = (errorCode: string): Pick<OperationOutcomeIssue, 'details'> =>
 });
 
 /** The status and body of any error thrown in a FHIR handler. */
-export const fhirErrorResponse = (error: unknown): { status: number; body: OperationOutcome; challenge?: string } => {
+export const fhirErrorResponse = (
+  error: unknown,
+): { status: number; body: OperationOutcome; challenge?: string; retryAfterSeconds?: number } => {
   if (error instanceof FhirRequestError) {
     return {
+      ...(error instanceof FhirRateLimitedError ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
       status: error.status,
       body: outcomeOf(error.issueCode, error.message, {
         ...(error.expression === undefined ? {} : { expression: [error.expression] }),
@@ -84,7 +95,7 @@ export class FhirExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body, challenge } = fhirErrorResponse(exception);
+    const { status, body, challenge, retryAfterSeconds } = fhirErrorResponse(exception);
     if (status >= 500) {
       this.logger.error({ err: exception }, 'FHIR request failed');
     } else {
@@ -92,6 +103,9 @@ export class FhirExceptionFilter implements ExceptionFilter {
     }
     if (challenge !== undefined) {
       void reply.header('www-authenticate', challenge);
+    }
+    if (retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(retryAfterSeconds));
     }
     void reply.code(status).header('content-type', FHIR_JSON).header('cache-control', 'no-store').send(body);
   }

@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { AccessControlModule } from '../access/access-control.module';
+import { RateLimitModule } from '../graphql/rate-limit.module';
 import { MedicationListModule } from '../medication-list/medication-list.module';
 import { FhirEdge } from './fhir-edge';
 import { FhirReadController } from './fhir-read.controller';
@@ -18,7 +19,7 @@ const FHIR_BODY_LIMIT = 64 * 1024;
  * parser (Fastify knows only application/json).
  */
 @Module({
-  imports: [AccessControlModule, MedicationListModule],
+  imports: [AccessControlModule, MedicationListModule, RateLimitModule],
   controllers: [FhirReadController, FhirWriteController],
   providers: [FhirEdge, FhirReads, FhirExceptionFilter],
 })

@@ -25,6 +25,7 @@ import { GraphqlErrorLogFilter } from './graphql-error-log.filter';
 import { checkGraphqlParameters, negotiateGraphqlResponseType } from './http-parameters';
 import { QUERY_LIMITS, REQUEST_LIMITS, maxAliasesRule, maxFieldsRule } from './query-limits';
 import { TokenBucketLimiter } from './rate-limit';
+import { RateLimitModule } from './rate-limit.module';
 import { correlationIdOf } from './request-context';
 import { SecurityHeaders } from './security-headers';
 import { createSubscriptionGate } from './subscription-gate';
@@ -113,9 +114,11 @@ interface GraphqlDependencies {
   readonly metrics: Metrics;
   readonly verifier: TokenVerifier;
   readonly clock: Clock;
+  /** shared with /fhir (rate-limit.module.ts) */
+  readonly limiter: TokenBucketLimiter;
 }
 
-const graphqlOptions = ({ config, logger, metrics, verifier, clock, sessions }: GraphqlDependencies): MercuriusDriverConfig => {
+const graphqlOptions = ({ config, logger, metrics, verifier, clock, sessions, limiter }: GraphqlDependencies): MercuriusDriverConfig => {
   const development = config.nodeEnv !== 'production';
   // Only a development server rewrites the committed schema: test boots must not, or a stale file would be
   // refreshed by one e2e spec before the schema spec compares it (npm run schema regenerates it on purpose).
@@ -123,7 +126,7 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock, sessions }: 
   const edge = createEdgeAuth({
     verifier,
     auth: config.auth,
-    limiter: new TokenBucketLimiter(config.rateLimitPerMinute, clock),
+    limiter,
     logger,
     sessions,
   });
@@ -202,9 +205,17 @@ const graphqlOptions = ({ config, logger, metrics, verifier, clock, sessions }: 
   imports: [
     GraphQLModule.forRootAsync<MercuriusDriverConfig>({
       driver: MercuriusDriver,
-      inject: [APP_CONFIG, LOGGER, Metrics, TokenVerifier, CLOCK, WardSessions],
-      useFactory: (config: AppConfig, logger: Logger, metrics: Metrics, verifier: TokenVerifier, clock: Clock, sessions: WardSessions) =>
-        graphqlOptions({ config, logger, metrics, verifier, clock, sessions }),
+      imports: [RateLimitModule],
+      inject: [APP_CONFIG, LOGGER, Metrics, TokenVerifier, CLOCK, WardSessions, TokenBucketLimiter],
+      useFactory: (
+        config: AppConfig,
+        logger: Logger,
+        metrics: Metrics,
+        verifier: TokenVerifier,
+        clock: Clock,
+        sessions: WardSessions,
+        limiter: TokenBucketLimiter,
+      ) => graphqlOptions({ config, logger, metrics, verifier, clock, sessions, limiter }),
     }),
   ],
   providers: [SecurityHeaders, { provide: APP_FILTER, useClass: GraphqlErrorLogFilter }],

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Caller } from '../access/caller';
 import type { Clock } from '../shared/clock';
+import { dropOldestBeyond } from '../shared/bounded-map';
 
 /**
  * A per-caller token bucket (issue 5, "Hardening"): each caller may burst up to `perMinute` requests and then
@@ -44,12 +45,7 @@ export class TokenBucketLimiter {
     this.buckets.delete(key); // re-inserted below: Map order is the LRU order
     const allowed = available >= 1;
     this.buckets.set(key, { tokens: allowed ? available - 1 : available, at: now });
-    if (this.buckets.size > this.maxBuckets) {
-      const oldest = this.buckets.keys().next();
-      if (oldest.done !== true) {
-        this.buckets.delete(oldest.value);
-      }
-    }
+    dropOldestBeyond(this.buckets, this.maxBuckets);
     return allowed ? { allowed } : { allowed, retryAfterSeconds: Math.max(1, Math.ceil((1 - available) / this.perMs / 1000)) };
   }
 }

@@ -45,7 +45,7 @@ const tabletDaily = { periods: [{ start: dateIn(-30), fixedDoses: [{ quantity: 1
 const history = (): RecordedEvent[] => [
   recorded({ type: 'MedicationStarted', data: { entryId: 'stopped', medication: sampleMedication, use: '1', dosage: tabletDaily, startedOn: dateIn(-30), prescriptionType: 'E' } }, 0, dateIn(-30)),
   recorded({ type: 'MedicationStarted', data: { entryId: 'kept', medication: paracetamol, use: '3', dosage: asNeededDosage, startedOn: dateIn(-30), prescriptionType: 'U' } }, 1, dateIn(-30)),
-  recorded({ type: 'MedicationDiscontinued', data: { entryId: 'stopped', discontinuedAt: instant(0), reasonCode: 'L' } }, 2, instant(0)),
+  recorded({ type: 'MedicationDiscontinued', data: { entryId: 'stopped', discontinuedAt: instant(0), reason: { code: 'L' } } }, 2, instant(0)),
 ];
 
 /** An event of each kind that carries a clinical date, dated `days` from today. */

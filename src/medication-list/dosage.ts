@@ -1,3 +1,4 @@
+import { assertCleanText } from '../shared/text/free-text';
 import type { AsNeededDose, Dosage, DosagePeriod, FixedDose, Weekday } from './medication-list.events';
 import { assertCode, labelOf, partOfDayCodes, weekdayCodes } from './medication-list.codes';
 import { InvalidDosageError } from './medication-list.errors';
@@ -26,6 +27,7 @@ const assertUnit = (unit: string, field: string): void => {
   if (unit.length > MAX_UNIT) {
     fail(`unit must be at most ${MAX_UNIT} characters`, field);
   }
+  assertCleanText(unit, field);
 };
 
 const assertFixedDose = (dose: FixedDose, field: string): void => {
@@ -131,6 +133,7 @@ const assertOptionalFreeText = (value: string | undefined, max: number, field: s
   if (value.length > max) {
     fail(`${field} must be at most ${max} characters`, `dosage.${field}`);
   }
+  assertCleanText(value, `dosage.${field}`);
 };
 
 /** Throws InvalidDosageError (or UnknownCodeError for a part-of-day or weekday code) naming the offending field. */

@@ -3,6 +3,7 @@ import type {
   CareRelationStarted,
   DispensingAnnulled,
   DispensingRecorded,
+  DiscontinuationReasonCode,
   IsoDate,
   IsoDateTime,
   ListMarkedNotReviewed,
@@ -41,7 +42,13 @@ export type PauseMedication = Command<'PauseMedication', MedicationPaused['data'
 export type ResumeMedication = Command<'ResumeMedication', MedicationResumed['data']>;
 
 /** Seponering; also recalls the entry's active prescriptions (reason 2). */
-export type DiscontinueMedication = Command<'DiscontinueMedication', MedicationDiscontinued['data']>;
+export type DiscontinueMedication = Command<
+  'DiscontinueMedication',
+  Omit<MedicationDiscontinued['data'], 'reason'> & {
+    readonly reasonCode: DiscontinuationReasonCode;
+    readonly note?: string;
+  }
+>;
 
 /** Entered in error; also recalls the entry's active prescriptions (reason 4). */
 export type RetractMedication = Command<'RetractMedication', MedicationRetracted['data']>;

@@ -148,7 +148,7 @@ export const decideDiscontinueMedication = (
     throw new EntryNotActiveError(entryId, entry.status);
   }
   return [
-    { type: 'MedicationDiscontinued', data: withoutUndefined({ entryId, discontinuedAt, reasonCode, note }) },
+    { type: 'MedicationDiscontinued', data: { entryId, discontinuedAt, reason: withoutUndefined({ code: reasonCode, note }) } },
     ...recallActivePrescriptions(state, entryId, discontinuedAt, '2'),
   ];
 };

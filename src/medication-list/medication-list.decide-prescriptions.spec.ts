@@ -43,7 +43,7 @@ const otherStarted = aMedicationStarted({ entryId: OTHER_ENTRY_ID, medication: p
 const issued = aPrescriptionIssued();
 const recalled = (reasonCode: '1' | '2' | '3' | '4' = '4', at = AT) =>
   anEvent('PrescriptionRecalled', { prescriptionId: PRESCRIPTION_ID, entryId: ENTRY_ID, recalledAt: at, reasonCode });
-const discontinued = anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: AT, reasonCode: 'A' });
+const discontinued = anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: AT, reason: { code: 'A' } });
 
 describe('IssuePrescription', () => {
   it('links a prescription that expires one year after the issue date by default', () => {

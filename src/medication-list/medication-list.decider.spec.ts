@@ -33,7 +33,7 @@ import {
 const given = specFor(medicationListDecider);
 const started = aMedicationStarted();
 const paused = anEvent('MedicationPaused', { entryId: ENTRY_ID, pausedAt: AT });
-const discontinued = anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: AT, reasonCode: 'A' });
+const discontinued = anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: AT, reason: { code: 'A' } });
 const retracted = anEvent('MedicationRetracted', { entryId: ENTRY_ID, retractedAt: AT, reason: 'Feil pasient' });
 
 describe('StartMedication', () => {
@@ -209,7 +209,7 @@ describe('DiscontinueMedication', () => {
 
   it('discontinues an entry without prescriptions', () => {
     given([started]).when(discontinue).then([
-      anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: LATER, reasonCode: 'L', note: 'Magesmerter' }),
+      anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: LATER, reason: { code: 'L', note: 'Magesmerter' } }),
     ]);
   });
 
@@ -217,7 +217,7 @@ describe('DiscontinueMedication', () => {
     const firstRecalled = anEvent('PrescriptionRecalled', { prescriptionId: PRESCRIPTION_ID, entryId: ENTRY_ID, recalledAt: AT, reasonCode: '4' });
     const third = aPrescriptionIssued({ prescriptionId: 'rx-0003' });
     given([started, aPrescriptionIssued(), second, firstRecalled, third]).when(discontinue).then([
-      anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: LATER, reasonCode: 'L', note: 'Magesmerter' }),
+      anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: LATER, reason: { code: 'L', note: 'Magesmerter' } }),
       recalledFor(OTHER_PRESCRIPTION_ID, '2'),
       recalledFor('rx-0003', '2'),
     ]);
@@ -225,7 +225,7 @@ describe('DiscontinueMedication', () => {
 
   it('discontinues a paused entry', () => {
     given([started, paused, aPrescriptionIssued()]).when(discontinue).then([
-      anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: LATER, reasonCode: 'L', note: 'Magesmerter' }),
+      anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: LATER, reason: { code: 'L', note: 'Magesmerter' } }),
       recalledFor(PRESCRIPTION_ID, '2'),
     ]);
   });

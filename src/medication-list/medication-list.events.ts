@@ -138,13 +138,25 @@ export interface MedicationResumed {
   readonly data: { readonly entryId: string; readonly resumedAt: IsoDateTime };
 }
 
+/**
+ * Why a treatment was stopped: the 7494 code and the free-text note that explains it (an "X other" means little
+ * without one). One FHIR `statusReason` (a CodeableConcept: coding and text), and one value for the mappers.
+ */
+export interface DiscontinuationReason {
+  readonly code: DiscontinuationReasonCode;
+  readonly note?: string;
+}
+
+/**
+ * Seponering. Version 2; version 1 (until 2026-12) held `reasonCode` and `note` side by side, and is lifted to this
+ * shape on read (medication-list.upcasters.ts): nothing here ever sees it.
+ */
 export interface MedicationDiscontinued {
   readonly type: 'MedicationDiscontinued';
   readonly data: {
     readonly entryId: string;
     readonly discontinuedAt: IsoDateTime;
-    readonly reasonCode: DiscontinuationReasonCode;
-    readonly note?: string;
+    readonly reason: DiscontinuationReason;
   };
 }
 
@@ -344,8 +356,5 @@ const knownTypes = new Set<string>(medicationListEventTypes);
 /** Narrows a stored event type; unknown (newer) types are skipped by folds and projections. */
 export const isMedicationListEvent = (event: { type: string; data: unknown }): event is MedicationListEvent =>
   knownTypes.has(event.type);
-
-/** Current schema version written into every event's metadata. */
-export const MEDICATION_LIST_SCHEMA_VERSION = 1;
 
 export const MEDICATION_LIST_STREAM_PREFIX = 'medicationList-';

@@ -68,7 +68,7 @@ export class MedicationGql {
   @IsString()
   atcCode?: string | null;
 
-  @Field({ description: 'NavnFormStyrke, or the name of a local drug' })
+  @Field({ description: 'NavnFormStyrke, or the name of a local drug (plain text on one line)' })
   @IsString()
   @MaxLength(MAX_TEXT)
   displayName!: string;

@@ -10,9 +10,12 @@ import {
   Matches,
   MaxLength,
   Min,
+  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { DateTimeScalar } from '../shared/date-time.scalar';
+import { isMultiLineField } from '../shared/text/free-text';
+import { ID_PATTERN, MAX_ID } from './medication-list.validation';
 
 /**
  * The field vocabulary of the list mutations' inputs (medication-list.inputs.ts): one decorator per kind of
@@ -22,7 +25,6 @@ import { DateTimeScalar } from '../shared/date-time.scalar';
 
 // Caps that only keep absurd payloads out; the decider enforces the clinical limits.
 const MAX_TEXT = 2000;
-const MAX_ID = 100;
 const MAX_CODE = 20;
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = 'RFC 3339 date-time with Z or offset, e.g. 2026-03-02T09:15:00Z';
@@ -36,13 +38,28 @@ export interface FieldOptions {
 // GraphQL nullable and class-validator optional go together: a nullable field may be omitted or null.
 const optional = (nullable: boolean | undefined): PropertyDecorator[] => (nullable === true ? [IsOptional()] : []);
 
-/** A list id (entry, prescription, dispensing …): an opaque business key; its format is the decider's. */
+// The id rule in words and as a pattern, for the schema; the two checks below say which half a rejected id broke.
+const ID_RULE = `1 to ${MAX_ID} characters: letters A–Z a–z, digits, . _ : -; pattern ${ID_PATTERN.source}`;
+const ID_CHARACTERS = /^[A-Za-z0-9._:-]*$/;
+
+/**
+ * A list id (entry, prescription, dispensing …) or command id: an opaque business key. Its pattern and maximum length
+ * are checked here and stated in the schema, so a client learns the rule from the description and a rejected id's
+ * error says which limit it broke (never the id). The decider checks the same pattern (assertId).
+ */
 export const IdField = ({ description, nullable }: FieldOptions = {}) =>
-  applyDecorators(Field(() => ID, { description, nullable }), ...optional(nullable), IsString(), MaxLength(MAX_ID));
+  applyDecorators(
+    Field(() => ID, { description: description === undefined ? ID_RULE : `${description} (${ID_RULE})`, nullable }),
+    ...optional(nullable),
+    IsString(),
+    MinLength(1, { message: '$property must not be empty' }),
+    MaxLength(MAX_ID, { message: `$property must be at most ${MAX_ID} characters` }),
+    Matches(ID_CHARACTERS, { message: '$property may hold only letters A–Z a–z, digits and . _ : -' }),
+  );
 
 /** An HPR number, HER-id or organisation number: a String whose check is the decider's. */
-export const RegistryNumberField = (description: string) =>
-  applyDecorators(Field(() => String, { description }), IsString(), MaxLength(MAX_ID));
+export const RegistryNumberField = (description: string, { nullable }: Pick<FieldOptions, 'nullable'> = {}) =>
+  applyDecorators(Field(() => String, { description, nullable }), ...optional(nullable), IsString(), MaxLength(MAX_ID));
 
 /** `YYYY-MM-DD`; whether the date exists is the decider's (INVALID_DATE). */
 export const DateField = ({ description = 'YYYY-MM-DD', nullable }: FieldOptions = {}) =>
@@ -60,14 +77,24 @@ export const DateTimeField = ({ description = DATE_TIME, nullable }: FieldOption
     IsISO8601({ strict: true, strictSeparator: true }),
   );
 
-/** Free text (reason, note, indication); the decider applies the clinical length limits. */
-export const TextField = ({ description, nullable }: FieldOptions = {}) =>
-  applyDecorators(
-    Field(() => String, { description, nullable }),
-    ...optional(nullable),
-    IsString(),
-    MaxLength(MAX_TEXT),
-  );
+const ONE_LINE = 'plain text on one line: no control or bidirectional override characters';
+const SEVERAL_LINES = 'plain text: newline and tab allowed, no other control or bidirectional override characters';
+
+/**
+ * Free text (reason, note, indication); the decider applies the clinical length limits. The text rule (free-text.ts)
+ * is the pipe's; the description states it, several lines or one as the field's name says (isMultiLineField).
+ */
+export const TextField =
+  ({ description, nullable }: FieldOptions = {}): PropertyDecorator =>
+  (target, key) => {
+    const rule = isMultiLineField(String(key)) ? SEVERAL_LINES : ONE_LINE;
+    applyDecorators(
+      Field(() => String, { description: description === undefined ? rule : `${description} (${rule})`, nullable }),
+      ...optional(nullable),
+      IsString(),
+      MaxLength(MAX_TEXT),
+    )(target, key);
+  };
 
 /** A code of a national code list, named in the description; the decider rejects others with UNKNOWN_CODE. */
 export const CodeField = (description: string) =>
@@ -84,7 +111,7 @@ export const NestedField = (type: () => new () => object, { description, nullabl
 /** The fields every list mutation shares: whose list, the version the client saw, and a retry-safe id. */
 @InputType({ isAbstract: true })
 export abstract class ListCommandInput {
-  @Field({ description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' })
+  @Field({ description: 'fødselsnummer, D-, H- or synthetic number: 11 digits with valid check digits; never echoed' })
   @IsString()
   @MaxLength(MAX_ID)
   patientId!: string;

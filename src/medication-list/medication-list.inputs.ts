@@ -141,7 +141,12 @@ export class RecordDispensingInput extends ListCommandInput {
   @NestedField(() => MedicationGql, { description: 'the dispensed product; may differ from the prescribed one' })
   product!: MedicationGql;
   @NestedField(() => QuantityInput) quantity!: QuantityInput;
-  @RegistryNumberField('HER-id of the pharmacy') pharmacyHerId!: string;
+  @RegistryNumberField(
+    "HER-id of the pharmacy (1–9 digits): optional, the caller's organisation's from the organisation register is recorded; " +
+      'naming another is refused (FORBIDDEN, HER_ID_NOT_CALLERS)',
+    { nullable: true },
+  )
+  pharmacyHerId?: string | null;
   @Field({ description: 'the prescription has no dispensings left' }) @IsBoolean() prescriptionUsedUp!: boolean;
 }
 
@@ -156,8 +161,8 @@ export class AnnulDispensingInput extends ListCommandInput {
 /** registerMultidose: the patient gets machine-packed doses (M27.1). */
 @InputType()
 export class RegisterMultidoseInput extends ListCommandInput {
-  @RegistryNumberField('HPR number of the multidose-responsible doctor') responsibleDoctorHpr!: string;
-  @RegistryNumberField('HER-id of the multidose pharmacy') pharmacyHerId!: string;
+  @RegistryNumberField('HPR number of the multidose-responsible doctor: 1–9 digits') responsibleDoctorHpr!: string;
+  @RegistryNumberField('HER-id of the multidose pharmacy: 1–9 digits') pharmacyHerId!: string;
   @DateField() from!: string;
 }
 
@@ -199,7 +204,12 @@ export class AskMultidoseQuestionInput extends ListCommandInput {
   questionCode!: MultidoseQuestionCode;
   @TextField({ nullable: true }) text?: string | null;
   @DateTimeField() askedAt!: string;
-  @RegistryNumberField('HER-id of the asking pharmacy') pharmacyHerId!: string;
+  @RegistryNumberField(
+    "HER-id of the asking pharmacy (1–9 digits): optional, the caller's organisation's from the organisation register is " +
+      'recorded; naming another is refused (FORBIDDEN, HER_ID_NOT_CALLERS)',
+    { nullable: true },
+  )
+  pharmacyHerId?: string | null;
 }
 
 /** answerMultidoseQuestion: the doctor answers the pharmacy. */
@@ -234,7 +244,7 @@ export class MarkListNotReviewedInput extends ListCommandInput {
 @InputType()
 export class StartCareRelationInput extends ListCommandInput {
   @IdField() relationId!: string;
-  @RegistryNumberField('organisasjonsnummer (9 digits) of the nursing home or home care')
+  @RegistryNumberField('organisasjonsnummer of the nursing home or home care: 9 digits, the last a mod-11 check digit')
   organisationNumber!: string;
   @TextField({ nullable: true, description: 'the unit (avdeling), if any' }) unit?: string | null;
   @DateField() from!: string;

@@ -60,7 +60,7 @@ describe('toMedicationListGql', () => {
       started('prn', { medication: paracetamol, use: '3', dosage: asNeededDosage }),
       { type: 'PrescriptionIssued', data: { prescriptionId: 'rx-1', entryId: 'taper', issuedAt: at(2), expiresOn: '2026-06-01' } },
       started('stopped'),
-      { type: 'MedicationDiscontinued', data: { entryId: 'stopped', discontinuedAt: at(4), reasonCode: 'L' } },
+      { type: 'MedicationDiscontinued', data: { entryId: 'stopped', discontinuedAt: at(4), reason: { code: 'L' } } },
     ]),
     LIST_ID,
   );
@@ -82,6 +82,12 @@ describe('toMedicationListGql', () => {
     expect(toMedicationListGql(document, new Date('2026-06-02T00:00:00.000Z')).entries[0].prescription).toMatchObject({
       status: 'F', statusLabel: 'Foreldet',
     });
+  });
+
+  it('counts calendar dates in Norwegian days: 00:30 in Oslo (22:30 UTC) is already the next day', () => {
+    // expiresOn 2026-06-01: at 23:30 Oslo time on that day it is valid; half an hour after midnight it is not
+    expect(toMedicationListGql(document, new Date('2026-06-01T21:30:00.000Z')).entries[0].prescription).toMatchObject({ status: 'E' });
+    expect(toMedicationListGql(document, new Date('2026-06-01T22:30:00.000Z')).entries[0].prescription).toMatchObject({ status: 'F' });
   });
 
   it('shows discontinued entries for 90 days after discontinuedAt, then hides them', () => {

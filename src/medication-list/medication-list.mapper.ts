@@ -33,6 +33,7 @@ import type {
   MultidosePacking,
   ReviewStatus,
 } from './medication-list.output-types';
+import { osloDateOf } from '../shared/oslo-date';
 
 /*
  * Pure mapping from the current-medication-list document to the GraphQL read shape. `now` comes from the
@@ -89,8 +90,11 @@ const toAsNeededGql = (dose: NonNullable<DosagePeriod['asNeeded']>): AsNeededDos
   minIntervalHours: dose.minIntervalHours ?? null,
 });
 
-/** YYYY-MM-DD of `now` in UTC; dosage periods and expiry dates are calendar dates. */
-const dayOf = (now: Date): string => now.toISOString().slice(0, 10);
+/**
+ * The Norwegian calendar day (YYYY-MM-DD) of `now`: dosage periods and expiry dates are Norwegian calendar dates,
+ * and between midnight in Oslo and midnight UTC the UTC day is still yesterday.
+ */
+const dayOf = (now: Date): string => osloDateOf(now) ?? now.toISOString().slice(0, 10);
 
 /**
  * The period in effect on `today`: the last one that has started and not ended; before the first period

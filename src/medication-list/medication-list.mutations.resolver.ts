@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { randomUUID } from 'node:crypto';
-import { Access, CommandContext } from '../access/access.decorator';
+import { Access, CommandContext, MissingGrantError } from '../access/access.decorator';
 import type { RequestContext } from '../graphql/request-context';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { ListCommandInput } from './medication-list.input-fields';
@@ -65,6 +65,14 @@ const dataOf = <I extends ListCommandInput>(input: I): WithoutNulls<Omit<I, keyo
   const { patientId: _patientId, expectedVersion: _expectedVersion, commandId: _commandId, ...data } = input;
   // The one cast: stripNulls does at run time what WithoutNulls says at compile time.
   return stripNulls(data) as WithoutNulls<Omit<I, keyof ListCommandInput>>;
+};
+
+/** The HER-id the access step attributed the call to; absent only when the marker lacks `attributedHerId`. */
+const attributedHerIdOf = (context: RequestContext): string => {
+  if (context.actor.herId === undefined) {
+    throw new MissingGrantError();
+  }
+  return context.actor.herId;
 };
 
 /**
@@ -172,12 +180,19 @@ export class MedicationListMutationsResolver {
   }
 
   @Mutation(() => MedicationListPayload, { description: 'Pharmacy: report a dispensing (M10).' })
-  @Access('recordDispensing', { patient: 'input.patientId' })
+  @Access('recordDispensing', { patient: 'input.patientId', attributedHerId: 'input.pharmacyHerId' })
   recordDispensing(
     @Args('input') input: RecordDispensingInput,
     @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
-    return this.run(input, context, (meta) => ({ type: 'RecordDispensing', data: dataOf(input), meta }));
+    // The pharmacy is the verified caller's (issue 15): the access step took its HER-id from the register and
+    // refused an input naming another, so the input's is never recorded.
+    const pharmacyHerId = attributedHerIdOf(context);
+    return this.run(input, context, (meta) => ({
+      type: 'RecordDispensing',
+      data: { ...dataOf(input), pharmacyHerId },
+      meta,
+    }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'Pharmacy: annul an earlier dispensing.' })
@@ -219,12 +234,18 @@ export class MedicationListMutationsResolver {
   }
 
   @Mutation(() => MedicationListPayload, { description: 'Multidose pharmacy: ask the doctor a 7495 question (M25.2).' })
-  @Access('askMultidoseQuestion', { patient: 'input.patientId' })
+  @Access('askMultidoseQuestion', { patient: 'input.patientId', attributedHerId: 'input.pharmacyHerId' })
   askMultidoseQuestion(
     @Args('input') input: AskMultidoseQuestionInput,
     @CommandContext() context: RequestContext,
   ): Promise<MedicationListPayload> {
-    return this.run(input, context, (meta) => ({ type: 'AskMultidoseQuestion', data: dataOf(input), meta }));
+    // The asking pharmacy is the verified caller's, as for a dispensing (issue 15): never the input's.
+    const pharmacyHerId = attributedHerIdOf(context);
+    return this.run(input, context, (meta) => ({
+      type: 'AskMultidoseQuestion',
+      data: { ...dataOf(input), pharmacyHerId },
+      meta,
+    }));
   }
 
   @Mutation(() => MedicationListPayload, { description: 'Multidose doctor: answer the pharmacy with a 7493 code.' })
@@ -257,7 +278,10 @@ export class MedicationListMutationsResolver {
   @Mutation(() => MedicationListPayload, {
     description: 'A nursing home or home care starts caring for the patient (the basis for its access).',
   })
-  @Access('startCareRelation', { patient: 'input.patientId' })
+  @Access('startCareRelation', {
+    patient: 'input.patientId',
+    careRelation: { organisation: 'input.organisationNumber', unit: 'input.unit' },
+  })
   startCareRelation(
     @Args('input') input: StartCareRelationInput,
     @CommandContext() context: RequestContext,
@@ -271,7 +295,7 @@ export class MedicationListMutationsResolver {
   }
 
   @Mutation(() => MedicationListPayload, { description: 'End a care relation.' })
-  @Access('endCareRelation', { patient: 'input.patientId' })
+  @Access('endCareRelation', { patient: 'input.patientId', careRelation: { relationId: 'input.relationId' } })
   endCareRelation(
     @Args('input') input: EndCareRelationInput,
     @CommandContext() context: RequestContext,

@@ -1,3 +1,4 @@
+import { osloDateOf } from '../shared/oslo-date';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type CareUnitOverview,
@@ -121,7 +122,8 @@ export class MedicationListReads {
         ? new Date(this.clock.now().getTime() - CARE_UNIT_DEFAULT_WINDOW_MS)
         : validInstant(changesSince, 'changesSince');
     const overview = this.overviewOf(org, unitName);
-    const today = this.clock.now().toISOString().slice(0, 10);
+    const now = this.clock.now();
+    const today = osloDateOf(now) ?? now.toISOString().slice(0, 10); // the Norwegian calendar day
     const ownStaff = viewer === 'own-staff';
     return {
       organisationNumber: org,
@@ -181,7 +183,7 @@ export class MedicationListReads {
     const documents = this.readModels.listDocuments<CareUnitOverviewDocument>(this.overviewProjection, {
       idPrefix: careUnitIdPrefix(org, unit),
     });
-    return careUnitOverviewOf(org, unit, documents.map(({ document }) => document));
+    return careUnitOverviewOf(org, unit, documents.map(({ document }) => document), osloDateOf(this.clock.now()) ?? '');
   }
 
   private unitOf(unit: string | undefined): string | undefined {

@@ -1,3 +1,4 @@
+import { eventSchemas } from '../event-schemas';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { CurrentMedicationListDocument } from '../../projections/current-medication-list/current-medication-list.document';
@@ -12,7 +13,6 @@ import { handleCommand } from '../shared/event-sourcing/handle-command';
 import type { MedicationListCommand } from './medication-list.commands';
 import { medicationListDecider } from './medication-list.decider';
 import {
-  MEDICATION_LIST_SCHEMA_VERSION,
   MEDICATION_LIST_STREAM_PREFIX,
   isMedicationListEvent,
 } from './medication-list.events';
@@ -88,7 +88,7 @@ export class MedicationListService {
     const result = await handleCommand(this.store, medicationListDecider, streamName, command, {
       expectedVersion: options.expectedVersion,
       isEvent: isMedicationListEvent,
-      schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
+      schemaVersion: eventSchemas.versionOf,
       observer: this.metrics.commandObserver,
     });
     // The answer is folded from what handleCommand read and appended, without reading the stream again. For an

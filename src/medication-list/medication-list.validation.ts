@@ -1,3 +1,4 @@
+import { assertCleanText } from '../shared/text/free-text';
 import type { IsoDate, Medication, Quantity } from './medication-list.events';
 import {
   InvalidDateError,
@@ -22,7 +23,10 @@ export const MAX_CARE_UNIT = 200;
 /** A room on a ward ("Rom 12", "2. etg. 214"): short free text. */
 export const MAX_ROOM = 50;
 
-const ID = /^[A-Za-z0-9._:-]{1,100}$/;
+/** The longest list id or command id. */
+export const MAX_ID = 100;
+/** Every list id and command id (stated in the schema by the input fields, medication-list.input-fields.ts). */
+export const ID_PATTERN = new RegExp(`^[A-Za-z0-9._:-]{1,${MAX_ID}}$`);
 const FEST_ID = /^ID_[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const ATC_LEVEL_5 = /^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -30,15 +34,20 @@ const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,
 
 /** List ids (entry, prescription, dispensing, question …) are opaque business keys, not personal data. */
 export const assertId = (value: string, field: string): void => {
-  if (typeof value !== 'string' || !ID.test(value)) {
+  if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
     throw new InvalidIdError(field);
   }
 };
 
 export const assertOptionalText = (value: string | undefined, field: string, max = MAX_NOTE): void => {
-  if (value !== undefined && value.length > max) {
+  if (value === undefined) {
+    return;
+  }
+  if (value.length > max) {
     throw new TextTooLongError(field, max);
   }
+  // The edges' text rule (free-text.ts) once more, for commands that come by other paths (CLI, seed, resolutions).
+  assertCleanText(value, field);
 };
 
 export const assertRequiredText = (value: string, field: string, max = MAX_NOTE): void => {
@@ -120,6 +129,7 @@ export const assertMedication = (medication: Medication, field = 'medication'): 
   if (typeof medication.displayName !== 'string' || medication.displayName.trim() === '') {
     throw new InvalidMedicationError('displayName is required', `${field}.displayName`);
   }
+  assertCleanText(medication.displayName, `${field}.displayName`);
   if (medication.displayName.length > MAX_DISPLAY_NAME) {
     throw new InvalidMedicationError(`displayName must be at most ${MAX_DISPLAY_NAME} characters`, `${field}.displayName`);
   }
@@ -180,6 +190,7 @@ export const assertQuantity = (quantity: Quantity, field: string): void => {
   if (typeof quantity.unit !== 'string' || quantity.unit.trim() === '' || quantity.unit.length > MAX_UNIT) {
     throw new InvalidQuantityError(`${field}.unit`, `must be 1 to ${MAX_UNIT} characters`);
   }
+  assertCleanText(quantity.unit, `${field}.unit`);
 };
 
 export const assertPositiveInteger = (value: number, field: string): void => {

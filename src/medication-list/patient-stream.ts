@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { MEDICATION_LIST_STREAM_PREFIX } from './medication-list.events';
+import { dropOldestBeyond } from '../shared/bounded-map';
 
 /**
  * Stream identity of a patient's medication list. A fødselsnummer must never appear in a stream name
@@ -30,10 +31,8 @@ export const patientStreamId = (patientId: string, secret: string): string => {
     return known;
   }
   const id = derive(trimmed, secret);
-  if (ids.size >= RECENT_LIMIT) {
-    ids.delete(ids.keys().next().value ?? trimmed); // the oldest: insertion order
-  }
   ids.set(trimmed, id);
+  dropOldestBeyond(ids, RECENT_LIMIT);
   return id;
 };
 

@@ -65,6 +65,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly unreadableEvents = new Counter<'type' | 'version'>({
+    name: 'event_store_unreadable_events_total',
+    help: 'Reads that met a stored event of a known type in a schema version this build cannot read (skipped)',
+    labelNames: ['type', 'version'],
+    registers: [this.registry],
+  });
+
   /** GraphQL operation label per in-flight request, set by the GraphQL module before execution. */
   private readonly operations = new WeakMap<FastifyRequest, string>();
 
@@ -91,6 +98,11 @@ export class Metrics {
   /** Called by the projector for each event it skipped as unknown. */
   projectionUnknownEvents(projection: string, count = 1): void {
     this.unknownEvents.inc({ projection }, count);
+  }
+
+  /** Called by the event store (UpcastingEventStore) for each unreadable event a read passed on as skipped. */
+  unreadableEvent(type: string, schemaVersion: number): void {
+    this.unreadableEvents.inc({ type, version: String(schemaVersion) });
   }
 
   /** Labels a GraphQL request's latency with a schema-bounded operation name, e.g. `mutation:startMedication`. */

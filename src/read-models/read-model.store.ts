@@ -4,6 +4,9 @@ import { dirname, join } from 'node:path';
 import { DomainError } from '../shared/errors/domain-error';
 import { parseProjectionName } from '../shared/event-sourcing/projector.types';
 import { WalCheckpointer } from '../shared/wal-checkpointer';
+import { migrateSqliteFile } from '../shared/sqlite-migrations';
+import { READ_MODEL_FILE_MIGRATIONS } from './read-model.migrations';
+import { dropOldestBeyond } from '../shared/bounded-map';
 
 /** Injection token of the read-model store (a SqliteReadModelStore). */
 export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');
@@ -178,18 +181,13 @@ export class SqliteReadModelStore {
     // catch-up batches of 500 show no difference. FULL stays available as an option.
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
-    // Documents are large (a list is ~20 KB): an ordinary rowid table, as SQLite advises against WITHOUT ROWID for
-    // rows that big, and no json_valid CHECK (it re-parses every body; JSON.stringify produced it).
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS documents (
-        projection TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (projection, id));
-      CREATE TABLE IF NOT EXISTS checkpoints (
-        projection TEXT PRIMARY KEY, position TEXT NOT NULL, updated_at TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS projection_meta (
-        projection TEXT PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS served_generations (
-        projection TEXT PRIMARY KEY, generation INTEGER NOT NULL);
-    `);
+    // The tables, created or brought forward to this build's schema version (read-model.migrations.ts).
+    try {
+      migrateSqliteFile(this.db, 'read-model', READ_MODEL_FILE_MIGRATIONS);
+    } catch (error) {
+      this.db.close(); // a file from a newer build (FileSchemaTooNewError) or a failed step: nothing stays open
+      throw error;
+    }
     this.statements = prepare(this.db);
     for (const row of this.statements.listServed.all()) {
       this.served.set(row.projection, row.generation);
@@ -471,11 +469,6 @@ export class SqliteReadModelStore {
     }
     this.cache.delete(key);
     this.cache.set(key, this.freezeCachedDocuments ? deepFreeze(document) : document);
-    if (this.cache.size > this.cacheSize) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) {
-        this.cache.delete(oldest);
-      }
-    }
+    dropOldestBeyond(this.cache, this.cacheSize);
   }
 }

@@ -1,10 +1,10 @@
+import { eventSchemas } from '../event-schemas';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/request-context';
 import { parsePatientId } from '../identifiers/norwegian-identifiers';
 import { medicationListDecider } from '../medication-list/medication-list.decider';
 import {
-  MEDICATION_LIST_SCHEMA_VERSION,
   MEDICATION_LIST_STREAM_PREFIX,
   isMedicationListEvent,
 } from '../medication-list/medication-list.events';
@@ -15,7 +15,7 @@ import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import { foldDiscrepancies, type DiscrepancyView } from './discrepancy-view';
 import { osloDateTime } from './import-summary';
-import { reconciliationDecider, type ResolveDiscrepancy } from './reconciliation.decider';
+import { assertDiscrepancyKey, reconciliationDecider, type ResolveDiscrepancy } from './reconciliation.decider';
 import { DiscrepancyNotFoundError } from './reconciliation.errors';
 import { isReconciliationEvent, reconciliationStreamName, type Resolution } from './reconciliation.events';
 import { resolutionMeta, resolutionPlan, type ResolutionPlan } from './resolution-commands';
@@ -55,6 +55,7 @@ export class DiscrepancyResolutionService {
     reason: string | undefined,
     context: RequestContext,
   ): Promise<ResolutionOutcome> {
+    assertDiscrepancyKey(key);
     const streamId = patientStreamId(parsePatientId(patientId).value, this.config.patientIdSecret);
     const stream = reconciliationStreamName(streamId);
     const resolvedAt = osloDateTime(this.clock.now());
@@ -91,7 +92,7 @@ export class DiscrepancyResolutionService {
     for (const listCommand of plan.commands) {
       const result = await handleCommand(this.store, medicationListDecider, listStream, listCommand, {
         isEvent: isMedicationListEvent,
-        schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
+        schemaVersion: eventSchemas.versionOf,
         observer: this.metrics?.commandObserver,
       });
       listPosition = result.position ?? listPosition;

@@ -1,6 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { AccessStep } from '../access/access-step';
+import type { Caller } from '../access/caller';
 import { LOGGER } from '../observability/logger';
 import { CLOCK, type Clock } from '../shared/clock';
 import { isDomainError } from '../shared/errors/domain-error';
@@ -88,6 +90,17 @@ export const pageUrl = (base: string, cursor: string | undefined): string => {
   return url.toString();
 };
 
+/**
+ * Who the access log names for the service's own scheduled pull (issue 15: every patient an import touches gets an
+ * entry naming the feed and the client): the feed role, no person, no organisation, the feed server's host.
+ */
+export const scheduledPullCaller = (pull: FeedPullConfig): Caller => ({
+  clientId: `scheduled-pull:${new URL(pull.url).host}`,
+  organisation: {},
+  scopes: [],
+  roles: ['feed'],
+});
+
 @Injectable()
 export class FeedPuller implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
@@ -96,6 +109,7 @@ export class FeedPuller implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(RECONCILIATION_CONFIG) private readonly config: ReconciliationConfig,
     private readonly imports: ReconciliationService,
+    private readonly access: AccessStep,
     @Inject(EVENT_STORE) private readonly store: EventStorePort,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(LOGGER) private readonly logger?: Logger,
@@ -173,7 +187,17 @@ export class FeedPuller implements OnApplicationBootstrap, OnModuleDestroy {
     const runId = randomUUID();
     const splitter = new TrailerSplitter();
     const lines = splitter.lines(readLinesLimited(response.body));
-    const summary = await this.imports.importFeed(pull.source, { kind: 'ndjson', lines }, { runId, mode: 'snapshot' }); // the protocol: all current records of each patient a page includes
+    const caller = scheduledPullCaller(pull);
+    const summary = await this.imports.importFeed(
+      pull.source,
+      { kind: 'ndjson', lines },
+      {
+        runId,
+        mode: 'snapshot', // the protocol: all current records of each patient a page includes
+        // Every patient the page names gets an access-log entry before anything is recorded, as over GraphQL.
+        beforeApply: (patientIds) => this.access.recordFeedImport(caller, patientIds, pull.source, runId),
+      },
+    );
     const trailer = splitter.trailer;
     const advanced = trailer !== undefined && trailer.cursor !== cursor;
     if (advanced) {

@@ -57,7 +57,7 @@ describe('list view (decider state → ReconciliationListView)', () => {
       foldListFacts([
         aMedicationStarted(),
         aPrescriptionIssued(),
-        anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: AT, reasonCode: 'A' }),
+        anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: AT, reason: { code: 'A' } }),
         anEvent('PrescriptionRecalled', { prescriptionId: PRESCRIPTION_ID, entryId: ENTRY_ID, recalledAt: AT, reasonCode: '2' }),
       ]),
     );

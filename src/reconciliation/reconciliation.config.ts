@@ -1,3 +1,4 @@
+import { type Env, valueOf } from '../config/env';
 import { ConfigError } from '../config/config-error';
 import type { FeedSource } from './external-record';
 
@@ -30,13 +31,6 @@ export const DEFAULT_PULL_INTERVAL_SECONDS = 300;
 const MIN_INTERVAL = 10;
 const MAX_INTERVAL = 86_400;
 const SOURCES: readonly FeedSource[] = ['eprescription', 'core-record'];
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-const valueOf = (env: Env, name: string): string | undefined => {
-  const raw = env[name]?.trim();
-  return raw === undefined || raw === '' ? undefined : raw;
-};
 
 const urlOf = (raw: string, nodeEnv: string | undefined, problems: string[]): string => {
   let url: URL;

@@ -5,6 +5,7 @@ import type { CommandMeta } from '../shared/event-sourcing/decider';
 import type { FeedSource } from './external-record';
 import type { DiscrepancyCode } from './reconcile';
 import {
+  assertDiscrepancyKey,
   COVERED_CODES,
   reconciliationDecider,
   type DetectedDiscrepancy,
@@ -15,6 +16,7 @@ import {
   DiscrepancyNotFoundError,
   DiscrepancyNotOpenError,
   DoctorRequiredError,
+  InvalidDiscrepancyKeyError,
   ResolutionNotApplicableError,
   ResolutionReasonRequiredError,
 } from './reconciliation.errors';
@@ -190,5 +192,30 @@ describe('reconciliation decider', () => {
   it('takes the clinical time from the command', () => {
     expect(reconciliationDecider.clinicalTimeOf(feed([]))).toBe(AT);
     expect(reconciliationDecider.clinicalTimeOf(resolve('k', 'accept'))).toBe(LATER);
+  });
+});
+
+describe('assertDiscrepancyKey', () => {
+  it.each(['D1|rx-0001', 'D3|disp-0001', 'D2|entry-1|rx-0001', 'D6|A10BA02|entry-1,entry-2'])('accepts %s', (key) => {
+    expect(() => assertDiscrepancyKey(key)).not.toThrow();
+  });
+
+  it.each([
+    ['an unknown code', 'D9|rx-0001'],
+    ['no list id', 'D4'],
+    ['three parts', 'D2|a|b|c'],
+    ['a control character', 'D1|rx-0001\u0000'],
+    ['a fødselsnummer with a space', 'D1|31129956715 x'],
+    ['more than 4000 characters', `D1|${'a'.repeat(3998)}`],
+  ])('refuses %s without echoing it', (_case, key) => {
+    let caught: unknown;
+    try {
+      assertDiscrepancyKey(key);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidDiscrepancyKeyError);
+    expect((caught as Error).message).not.toContain(key);
+    expect((caught as Error).message).toContain('at most 4000 characters');
   });
 });

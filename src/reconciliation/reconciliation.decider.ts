@@ -7,6 +7,7 @@ import {
   DiscrepancyNotFoundError,
   DiscrepancyNotOpenError,
   DoctorRequiredError,
+  InvalidDiscrepancyKeyError,
   ResolutionNotApplicableError,
   ResolutionReasonRequiredError,
 } from './reconciliation.errors';
@@ -162,6 +163,22 @@ const decideFeedResult = ({ data }: RecordFeedResult, state: ReconciliationState
       }),
     );
   return [...detected, ...cleared];
+};
+
+/** The longest discrepancy key a client may send: a D6 key lists its entries' ids, so it has no fixed length. */
+export const MAX_DISCREPANCY_KEY = 4000;
+/** A discrepancy key (reconcile.rules.ts): its code, then its list ids (a D6: the ATC code and ids joined by `,`). */
+export const DISCREPANCY_KEY = /^D[1-8](\|[A-Za-z0-9._:,-]+){1,2}$/;
+/** The key rule in words, for the schema and the error. */
+export const DISCREPANCY_KEY_RULE =
+  `D1 to D8, then one or two parts each after a |, of letters A–Z a–z, digits and . _ : , -; ` +
+  `at most ${MAX_DISCREPANCY_KEY} characters; pattern ${DISCREPANCY_KEY.source}`;
+
+/** Checked before the key is looked up, so a not-found error never echoes what the client sent. */
+export const assertDiscrepancyKey = (key: string): void => {
+  if (typeof key !== 'string' || key.length > MAX_DISCREPANCY_KEY || !DISCREPANCY_KEY.test(key)) {
+    throw new InvalidDiscrepancyKeyError(DISCREPANCY_KEY_RULE);
+  }
 };
 
 /**

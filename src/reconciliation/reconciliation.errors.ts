@@ -13,6 +13,15 @@ export class DiscrepancyNotFoundError extends DomainError {
   }
 }
 
+/** A key that no discrepancy can have (reconciliation.decider.ts DISCREPANCY_KEY): named, never echoed. */
+export class InvalidDiscrepancyKeyError extends DomainError {
+  readonly code = 'INVALID_DISCREPANCY_KEY';
+  readonly kind = 'invalid' as const;
+  constructor(rule: string) {
+    super(`key must be a discrepancy key as \`discrepancies\` lists it: ${rule}`, { field: 'key' });
+  }
+}
+
 /** Only an open discrepancy can be resolved (a resolved one with the same resolution is an idempotent no-op). */
 export class DiscrepancyNotOpenError extends DomainError {
   readonly code = 'DISCREPANCY_NOT_OPEN';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessControlModule } from '../access/access-control.module';
 import { ReadModelsModule } from '../read-models/read-models.module';
 import { DiscrepancyResolutionService } from './discrepancy-resolution.service';
 import { FeedPuller } from './feed-puller';
@@ -15,7 +16,8 @@ import { ReconciliationService } from './reconciliation.service';
  * RECONCILIATION_CONFIG is the `reconciliation` part of the validated AppConfig (loadConfig).
  */
 @Module({
-  imports: [ReadModelsModule],
+  // AccessControlModule: the access step audits every patient a feed import names (issue 15).
+  imports: [ReadModelsModule, AccessControlModule],
   providers: [
     { provide: RECONCILIATION_CONFIG, useFactory: (config: AppConfig) => config.reconciliation, inject: [APP_CONFIG] },
     ReconciliationService,

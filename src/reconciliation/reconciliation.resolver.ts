@@ -1,8 +1,11 @@
-import { Args, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Access, CommandContext } from '../access/access.decorator';
+import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Access, CommandContext, MissingGrantError } from '../access/access.decorator';
+import { AccessStep } from '../access/access-step';
+import type { GraphqlContext } from '../graphql/graphql.module';
 import type { RequestContext } from '../graphql/request-context';
 import { DiscrepancyResolutionService } from './discrepancy-resolution.service';
 import { FeedPayloadRequiredError, FeedPayloadTooLargeError } from './reconciliation.errors';
+import { DISCREPANCY_KEY_RULE } from './reconciliation.decider';
 import {
   DiscrepancyGql,
   DiscrepancyResolutionPayloadGql,
@@ -43,6 +46,7 @@ export class ReconciliationResolver {
     private readonly imports: ReconciliationService,
     private readonly resolutions: DiscrepancyResolutionService,
     private readonly reads: ReconciliationReads,
+    private readonly access: AccessStep,
   ) {}
 
   @Mutation(() => ImportSummaryGql, {
@@ -51,6 +55,8 @@ export class ReconciliationResolver {
   @Access('importFeed')
   async importFeed(
     @Args('source', { type: () => FeedSourceGql }) source: FeedSourceGql,
+    // The verified caller, for the per-patient audit only (the guard decided access; a feed has no command actor).
+    @Context() context: GraphqlContext,
     @Args('ndjson', { type: () => String, nullable: true }) ndjson?: string | null,
     @Args('bundle', { type: () => String, nullable: true }) bundle?: string | null,
     @Args('mode', {
@@ -74,8 +80,16 @@ export class ReconciliationResolver {
       typeof ndjson === 'string'
         ? { kind: 'ndjson' as const, lines: ndjson.replace(/\r?\n$/, '').split('\n') }
         : { kind: 'bundle' as const, text: payload };
+    const { caller, correlationId } = context;
+    if (caller === undefined) {
+      throw new MissingGrantError();
+    }
+    const feed = feedSourceOf(source);
+    // Every patient the feed names gets an access-log entry naming the feed and the client (issue 15).
+    const beforeApply = (patientIds: readonly string[]): Promise<void> =>
+      this.access.recordFeedImport(caller, patientIds, feed, correlationId);
     const named = mode === FeedModeGql.SNAPSHOT ? 'snapshot' : mode === FeedModeGql.CHANGES ? 'changes' : undefined;
-    return toImportSummaryGql(await this.imports.importFeed(feedSourceOf(source), input, named === undefined ? {} : { mode: named }));
+    return toImportSummaryGql(await this.imports.importFeed(feed, input, { beforeApply, ...(named === undefined ? {} : { mode: named }) }));
   }
 
   @Query(() => [DiscrepancyGql], { description: "The patient's discrepancies, optionally of one status, in key order." })
@@ -112,9 +126,14 @@ export class ReconciliationResolver {
   @Access('resolveDiscrepancy', { patient: 'patientId' })
   async resolveDiscrepancy(
     @Args('patientId', PATIENT_ID) patientId: string,
-    @Args('key') key: string,
+    @Args('key', { description: `the discrepancy's key as \`discrepancies\` lists it (${DISCREPANCY_KEY_RULE})` }) key: string,
     @Args('resolution', { type: () => ResolutionGql }) resolution: ResolutionGql,
-    @Args('reason', { type: () => String, nullable: true }) reason: string | null | undefined,
+    @Args('reason', {
+      type: () => String,
+      nullable: true,
+      description: 'why (a dismissal needs one); plain text: newline and tab allowed, no other control or bidi characters',
+    })
+    reason: string | null | undefined,
     @CommandContext() context: RequestContext,
   ): Promise<DiscrepancyResolutionPayloadGql> {
     const outcome = await this.resolutions.resolve(patientId, key, resolutionOf(resolution), reason ?? undefined, context);

@@ -1,9 +1,9 @@
+import { eventSchemas } from '../event-schemas';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { medicationListDecider } from '../medication-list/medication-list.decider';
 import {
-  MEDICATION_LIST_SCHEMA_VERSION,
   MEDICATION_LIST_STREAM_PREFIX,
   isMedicationListEvent,
 } from '../medication-list/medication-list.events';
@@ -51,6 +51,11 @@ export interface ImportOptions {
   /** patients processed at the same time (default 32); one patient's work is always sequential */
   readonly concurrency?: number;
   readonly onProgress?: (progress: ImportProgress) => void;
+  /**
+   * Called with every patient the feed names (valid subject, held back or not) before anything is recorded; a
+   * rejection stops the run with nothing applied. The GraphQL edge audits them here (issue 15).
+   */
+  readonly beforeApply?: (patientIds: readonly string[]) => Promise<void>;
   /** snapshot or change feed (see feed-mode.ts); default: a Bundle's type says, else snapshot */
   readonly mode?: FeedMode;
 }
@@ -98,7 +103,9 @@ export class ReconciliationService {
     const tally = new ImportTally();
     const { byPatient, heldBack, bundleType } = await this.read(source, input, tally, options);
     const mode = feedModeOf(options.mode, bundleType);
-    tally.patients = new Set([...byPatient.keys(), ...heldBack]).size;
+    const named = new Set([...byPatient.keys(), ...heldBack]);
+    tally.patients = named.size;
+    await options.beforeApply?.([...named]);
     const queue = [...byPatient].filter(([patientId, records]) => {
       if (!heldBack.has(patientId)) {
         return true;
@@ -217,7 +224,7 @@ export class ReconciliationService {
       if (plan.commands.length > 0) {
         const applied = await appendCommands(this.store, medicationListDecider, listStream, plan.commands, {
           isEvent: isMedicationListEvent,
-          schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
+          schemaVersion: eventSchemas.versionOf,
           recorded: listEvents,
         });
         // The facts after the append: the stream as the successful attempt read it, plus what it appended.

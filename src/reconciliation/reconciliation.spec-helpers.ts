@@ -1,5 +1,6 @@
+import { eventSchemas } from '../event-schemas';
 import { medicationListDecider } from '../medication-list/medication-list.decider';
-import { isMedicationListEvent, MEDICATION_LIST_SCHEMA_VERSION } from '../medication-list/medication-list.events';
+import { isMedicationListEvent } from '../medication-list/medication-list.events';
 import { patientStreamId, patientStreamName } from '../medication-list/patient-stream';
 import type { EventStorePort, RecordedEvent } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
@@ -24,7 +25,7 @@ export const seedList = async (
   for (const command of listCommandsOf(view, hprNumber)) {
     await handleCommand(store, medicationListDecider, stream, command, {
       isEvent: isMedicationListEvent,
-      schemaVersion: MEDICATION_LIST_SCHEMA_VERSION,
+      schemaVersion: eventSchemas.versionOf,
     });
   }
 };

@@ -2,7 +2,7 @@ import type { Command, Decider, DomainEvent } from '../shared/event-sourcing/dec
 import { ConcurrentModificationError, StreamRevisionConflictError } from '../shared/event-sourcing/event-store.errors';
 import type { EventStorePort, NewEvent, RecordedEvent } from '../shared/event-sourcing/event-store.port';
 import { assertSameCommand, commandFingerprint } from '../shared/event-sourcing/command-fingerprint';
-import { commandEvents } from '../shared/event-sourcing/handle-command';
+import { commandEvents, type SchemaVersion } from '../shared/event-sourcing/handle-command';
 
 /**
  * handleCommand for several commands of one stream at once, as a feed import needs them: read the stream once,
@@ -16,7 +16,7 @@ import { commandEvents } from '../shared/event-sourcing/handle-command';
 
 export interface StreamCommandsOptions<E extends DomainEvent> {
   readonly isEvent: (event: DomainEvent) => event is E;
-  readonly schemaVersion?: number;
+  readonly schemaVersion?: SchemaVersion;
   /** the stream as the caller just read it: saves the first read (a conflict re-reads) */
   readonly recorded?: readonly RecordedEvent[];
   readonly maxAttempts?: number;

@@ -26,3 +26,13 @@ export const sessionCookie = (sessionId: string, maxAgeSeconds: number): string 
 
 /** `Set-Cookie` that removes the session cookie. */
 export const clearedSessionCookie = (): string => sessionCookie('', 0);
+
+/**
+ * The login-transaction cookie of the OpenID Connect sign-in (ward-oidc.ts): an opaque id of the PKCE verifier,
+ * state and nonce kept on the server, for the callback only. SameSite=Lax, not Strict: the callback is a top-level
+ * GET redirect from the provider's site, on which a Strict cookie is not sent. Path=/ward/callback, ten minutes.
+ */
+export const LOGIN_COOKIE = 'pll_ward_login';
+
+export const loginCookie = (transactionId: string, maxAgeSeconds: number): string =>
+  `${LOGIN_COOKIE}=${transactionId}; Path=/ward/callback; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; HttpOnly; Secure; SameSite=Lax`;

@@ -3,6 +3,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SessionCredentials } from '../graphql/edge-auth';
 import { CLOCK, type Clock } from '../shared/clock';
 import { SESSION_COOKIE, cookieValue } from './ward-cookies';
+import { dropOldestBeyond } from '../shared/bounded-map';
 
 /** Who signed in, as the page shows it (no token, no patient data). */
 export interface WardIdentity {
@@ -129,12 +130,7 @@ export class WardSessions implements SessionCredentials {
   }
 
   private store(sessionId: string, session: Session): void {
-    if (this.sessions.size >= MAX_SESSIONS) {
-      const oldest = this.sessions.keys().next();
-      if (oldest.done !== true) {
-        this.sessions.delete(oldest.value);
-      }
-    }
     this.sessions.set(sessionId, session);
+    dropOldestBeyond(this.sessions, MAX_SESSIONS);
   }
 }

@@ -8,11 +8,25 @@ import { DEV_KEYS, type DevKeys, signDevToken } from '../access/dev-keys';
 import { LOGGER } from '../observability/logger';
 import { CLOCK, type Clock } from '../shared/clock';
 import { NOT_BUILT_PAGE, WARD_ASSETS_DIR, type WardAsset, loadWardAssets } from './ward-assets';
-import { clearedSessionCookie, sessionCookie } from './ward-cookies';
+import { LOGIN_COOKIE, clearedSessionCookie, cookieValue, loginCookie, sessionCookie } from './ward-cookies';
 import { devLogin, parseDevLoginForm } from './ward-dev-login';
+import { WardOidc, WardOidcProviderUnavailableError } from './ward-oidc';
 import { WardSessions } from './ward-sessions';
 
 const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/** A plain page for the sign-in routes' answers (a browser navigates to them); no script, the page's own style. */
+const messagePage = (title: string, text: string, link?: { readonly href: string; readonly label: string }): string =>
+  `<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>` +
+  `<link rel="stylesheet" href="/ward/ward.css"></head><body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>` +
+  (link === undefined ? '' : `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>`) +
+  `</main></body></html>`;
+
+/** How long the provider may take to send the browser back (ward-oidc.ts keeps the transaction as long). */
+const LOGIN_COOKIE_SECONDS = 10 * 60;
 
 /**
  * The ward page (issue 20) and its backend-for-frontend routes:
@@ -21,6 +35,8 @@ const header = (value: string | string[] | undefined): string | undefined => (Ar
  *  - POST /ward/api/dev-login       AUTH_MODE=dev only: the sign-in form → a dev token kept in the session
  *  - POST /ward/api/ws-ticket       a one-time ticket for the page's WebSocket (subscriptions)
  *  - POST /ward/api/logout
+ *  - GET  /ward/login               AUTH_MODE=jwks with WARD_OIDC_*: starts the OpenID Connect sign-in (PKCE)
+ *  - GET  /ward/callback            the provider's redirect back: code exchange, token verified, session opened
  * Every POST needs the session's CSRF token in `x-csrf-token`, else 403 and nothing changes. The GraphQL calls the
  * page makes go to /graphql like any client's, authenticated at the edge from the session (edge-auth.ts).
  */
@@ -34,6 +50,7 @@ export class WardController {
     @Inject(AUTH_CONFIG) private readonly auth: AuthConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly oidc: WardOidc,
     @Optional() @Inject(DEV_KEYS) private readonly devKeys?: DevKeys,
   ) {
     this.assets = loadWardAssets(assetsDir);
@@ -53,6 +70,7 @@ export class WardController {
     }
     void reply.header('cache-control', 'no-store').send({
       authMode: this.auth.keys.kind === 'dev' ? 'dev' : 'oidc',
+      oidcSignIn: this.oidc.configured,
       csrfToken: session.csrfToken,
       signedIn: found?.identity ?? null,
     });
@@ -108,6 +126,57 @@ export class WardController {
     void reply.code(204).header('set-cookie', clearedSessionCookie()).send();
   }
 
+  /**
+   * Starts the OpenID Connect sign-in: the browser gets the login-transaction cookie and goes to the provider. A GET
+   * (a link on the page) that changes nothing but a short-lived, server-side transaction; the callback refuses a
+   * code without that browser's transaction (login CSRF).
+   */
+  @Get('login')
+  async login(@Res() reply: FastifyReply): Promise<void> {
+    if (!this.oidc.configured) {
+      this.sendPage(reply, 404, 'Innlogging er ikke satt opp', this.auth.keys.kind === 'dev'
+        ? 'Denne tjenesten kjører med utviklerinnlogging (AUTH_MODE=dev): bruk skjemaet på avdelingssiden.'
+        : 'Innlogging med OpenID Connect (HelseID) er ikke satt opp på denne tjenesten (WARD_OIDC_* mangler).', { href: '/ward', label: 'Til avdelingssiden' });
+      return;
+    }
+    try {
+      const { transactionId, authorizationUrl } = await this.oidc.start();
+      void reply
+        .code(303)
+        .header('set-cookie', loginCookie(transactionId, LOGIN_COOKIE_SECONDS))
+        .header('cache-control', 'no-store')
+        .header('location', authorizationUrl)
+        .send();
+    } catch (error) {
+      if (!(error instanceof WardOidcProviderUnavailableError)) {
+        throw error;
+      }
+      this.logger.warn({ err: error }, 'ward page: OpenID provider unavailable');
+      this.sendPage(reply, 503, 'Innlogging er ikke tilgjengelig', 'Innloggingstjenesten svarer ikke. Prøv igjen om litt.', { href: '/ward/login', label: 'Prøv igjen' });
+    }
+  }
+
+  /** The provider's redirect back. Success: a new signed-in session (new id and CSRF token), then the page. */
+  @Get('callback')
+  async callback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    if (!this.oidc.configured) {
+      throw new NotFoundException();
+    }
+    const transactionId = cookieValue(header(request.headers.cookie), LOGIN_COOKIE);
+    const queryStart = request.url.indexOf('?');
+    const result = await this.oidc.finish(transactionId, queryStart === -1 ? '' : request.url.slice(queryStart + 1));
+    void reply.header('set-cookie', loginCookie('', 0)).header('cache-control', 'no-store');
+    if (!result.ok) {
+      this.logger.warn({ failure: result.failure }, 'ward page: OpenID Connect sign-in refused');
+      this.sendPage(reply, result.status, 'Innloggingen mislyktes', `Du ble ikke logget inn (${result.failure}).`, { href: '/ward/login', label: 'Logg inn på nytt' });
+      return;
+    }
+    const session = this.sessions.signIn(this.sessions.open().sessionId, result.accessToken, result.identity, result.expiresAt);
+    this.logger.info({ role: result.identity.role, clientId: result.caller.clientId }, 'ward page: OpenID Connect sign-in');
+    const seconds = (result.expiresAt.getTime() - this.clock.now().getTime()) / 1000;
+    void reply.header('set-cookie', sessionCookie(session.sessionId, seconds)).code(303).header('location', '/ward').send();
+  }
+
   @Get(':file')
   asset(@Param('file') file: string, @Res() reply: FastifyReply): void {
     this.sendAsset(reply, file);
@@ -122,6 +191,10 @@ export class WardController {
     this.logger.warn('ward page: request refused without a session and its CSRF token');
     void reply.code(403).header('cache-control', 'no-store').send({ error: 'CSRF_TOKEN_INVALID' });
     return undefined;
+  }
+
+  private sendPage(reply: FastifyReply, status: number, title: string, text: string, link?: { readonly href: string; readonly label: string }): void {
+    void reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(messagePage(title, text, link));
   }
 
   private sendAsset(reply: FastifyReply, name: string): void {

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DEFAULT_WARD_ASSETS_DIR, WARD_ASSETS_DIR } from './ward-assets';
 import { WardController } from './ward.controller';
+import { WardOidc } from './ward-oidc';
 import { WardSessions } from './ward-sessions';
 
 /**
@@ -10,7 +11,7 @@ import { WardSessions } from './ward-sessions';
 @Global()
 @Module({
   controllers: [WardController],
-  providers: [WardSessions, { provide: WARD_ASSETS_DIR, useValue: DEFAULT_WARD_ASSETS_DIR }],
+  providers: [WardSessions, WardOidc, { provide: WARD_ASSETS_DIR, useValue: DEFAULT_WARD_ASSETS_DIR }],
   exports: [WardSessions],
 })
 export class WardModule {}

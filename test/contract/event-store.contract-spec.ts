@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EsdbEventStore } from '../../src/shared/event-sourcing/esdb.event-store';
 import {
+  EventStoreLockedError,
   EventStoreUnavailableError,
   StreamRevisionConflictError,
 } from '../../src/shared/event-sourcing/event-store.errors';
@@ -73,15 +74,16 @@ describe('SQLite', () => {
     expect(() => new SqliteEventStore({ filename: dir })).toThrow(EventStoreUnavailableError);
   });
 
-  it('a write lock held past the busy timeout is EventStoreUnavailableError (SQLITE_BUSY)', async () => {
+  it('a write lock held past the lock wait is EventStoreLockedError (SQLITE_BUSY)', async () => {
     const filename = file();
-    const store = new SqliteEventStore({ filename, busyTimeoutMs: 20 });
+    const store = new SqliteEventStore({ filename, lockWaitMs: 20 });
     const other = new Database(filename);
     try {
       other.exec('BEGIN IMMEDIATE');
       const append = store.appendToStream(uniqueStream(), [contractEvent()], { expectedRevision: 'any' });
       const error = await rejectionOf(append);
-      expect(error).toBeInstanceOf(EventStoreUnavailableError);
+      expect(error).toBeInstanceOf(EventStoreLockedError);
+      expect(error).toMatchObject({ code: 'EVENT_STORE_LOCKED', kind: 'unavailable', details: { waitedMs: 20 } });
       expect(error).toMatchObject({ message: expect.stringContaining('SQLITE_BUSY') as unknown });
     } finally {
       other.exec('ROLLBACK');

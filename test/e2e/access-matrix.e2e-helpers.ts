@@ -7,7 +7,7 @@ import {
   sampleDosage,
   sampleMedication,
 } from '../../src/medication-list/medication-list.fixtures';
-import type { Who } from './app.e2e-helpers';
+import { DEV_FEED_CLIENT, DEV_PHARMACY, type Who } from './app.e2e-helpers';
 import { syntheticPatientId } from './read-side.e2e-helpers';
 
 /**
@@ -19,7 +19,6 @@ import { syntheticPatientId } from './read-side.e2e-helpers';
 const orgs = Array.from({ length: 40 }, (_, i) => generateOrganisationNumber(31_000_000 + i)).filter(
   (org): org is string => org !== undefined,
 );
-export const PHARMACY_ORG = orgs[0] ?? '';
 /** a nursing home the patient has no relation with */
 export const OTHER_CARE_ORG = orgs[1] ?? '';
 /** the organisation of the care relation the prescriber's startCareRelation cell creates (touches no other role) */
@@ -43,7 +42,8 @@ export type RoleName =
   | 'patient self'
   | 'other patient'
   | 'auditor'
-  | 'emergency reader';
+  | 'emergency reader'
+  | 'feed';
 
 export interface Role {
   readonly who: Who;
@@ -59,16 +59,20 @@ const LIST_WRITES = [
   'answerMultidoseQuestion', 'markListReviewed', 'markListNotReviewed', 'startCareRelation', 'endCareRelation',
 ] as const satisfies readonly Operation[];
 type ListWrite = (typeof LIST_WRITES)[number];
-const EVERYTHING_BUT_THE_LOG: readonly Operation[] = [
-  ...LIST_WRITES, 'resolveDiscrepancy', 'importFeed', 'medicationList', 'medicationHistory', 'discrepancies',
-  'careUnit', 'gpWorklist', 'medicationListChanged', 'careUnitChanged',
+// Not the access log, not feed import (the feed role's), not a care organisation's residents (its staff's and
+// auditors'), and no dispensing or multidose question: a prescriber without an organisation has no HER-id to record
+// it under (issue 15).
+const PRESCRIBER_OPERATIONS: readonly Operation[] = [
+  ...LIST_WRITES.filter((write) => write !== 'recordDispensing' && write !== 'askMultidoseQuestion'), 'resolveDiscrepancy', 'medicationList',
+  'medicationHistory', 'discrepancies', 'gpWorklist', 'medicationListChanged',
 ];
 
 export const ROLES: Readonly<Record<RoleName, Role>> = {
   // gpWorklist: the cell asks for the prescriber's own worklist; another HPR number is denied (the spec's extra case).
-  prescriber: { who: { role: 'prescriber', hpr: PRESCRIBER_HPR }, emergency: false, allowed: new Set(EVERYTHING_BUT_THE_LOG) },
+  prescriber: { who: { role: 'prescriber', hpr: PRESCRIBER_HPR }, emergency: false, allowed: new Set(PRESCRIBER_OPERATIONS) },
   pharmacy: {
-    who: { role: 'pharmacy', org: PHARMACY_ORG },
+    // a pharmacy of the dev register, with the HER-id the dispensing names
+    who: DEV_PHARMACY,
     emergency: false,
     allowed: new Set<Operation>([
       'recordDispensing', 'annulDispensing', 'recordMultidosePacking', 'askMultidoseQuestion', 'medicationList',
@@ -87,13 +91,15 @@ export const ROLES: Readonly<Record<RoleName, Role>> = {
     allowed: new Set<Operation>(['medicationList', 'medicationHistory', 'accessLog']),
   },
   'other patient': { who: { role: 'patient', pid: OTHER_PATIENT }, emergency: false, allowed: new Set() },
-  auditor: { who: { role: 'auditor' }, emergency: false, allowed: new Set<Operation>(['accessLog']) },
+  auditor: { who: { role: 'auditor' }, emergency: false, allowed: new Set<Operation>(['accessLog', 'careUnit', 'careUnitChanged']) },
   // A nurse (HPR number) at a nursing home without a relation, breaking the glass on every read that takes it.
   'emergency reader': {
     who: { role: 'care', org: OTHER_CARE_ORG, hpr: '1234567' },
     emergency: true,
     allowed: new Set<Operation>(['medicationList', 'medicationHistory']),
   },
+  // client credentials: an organisation, no person (issue 15)
+  feed: { who: DEV_FEED_CLIENT, emergency: false, allowed: new Set<Operation>(['importFeed']) },
 };
 
 export interface OperationCall {

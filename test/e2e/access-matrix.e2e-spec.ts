@@ -100,7 +100,7 @@ describe('authorization matrix: every role × every operation (issue 5)', () => 
 
   it('covers every operation of the policy, for every role', () => {
     expect([...COVERED_OPERATIONS].sort()).toEqual([...ALL_OPERATIONS].sort());
-    expect(Object.keys(ROLES)).toHaveLength(8);
+    expect(Object.keys(ROLES)).toHaveLength(9);
   });
 
   const cells = (Object.entries(ROLES) as [RoleName, Role][]).flatMap(([name, role]) =>

@@ -10,7 +10,9 @@ import { DEV_AUDIENCE, DEV_ISSUER } from '../../src/access/auth-config';
 import { DEV_KEYS, type DevKeys, type DevTokenOptions, loadOrCreateDevKeys, signDevToken } from '../../src/access/dev-keys';
 import { type RegisteredOrganisation, organisationRegisterCsv } from '../../src/access/organisation-register';
 import { AppModule } from '../../src/app.module';
-import { NURSING_HOME_ORG } from '../../src/medication-list/medication-list.fixtures';
+import { NURSING_HOME_ORG, PHARMACY_HER_ID } from '../../src/medication-list/medication-list.fixtures';
+import { DEV_FEED, DEV_PHARMACY_CHAIN } from '../../src/access/dev-organisations';
+import { syntheticPharmacies } from '../../src/cli/synthetic-patients';
 import { loadConfig } from '../../src/config/config';
 import { PinoNestLogger, createLogger } from '../../src/observability/logger';
 import { CLOCK, fixedClock } from '../../src/shared/clock';
@@ -41,6 +43,20 @@ export type Who = Pick<DevTokenOptions, 'role'> & Partial<Omit<DevTokenOptions, 
  * authentication existed, so the specs' expectations about "who changed it" still hold.
  */
 export const PRESCRIBER: Who = { role: 'prescriber', hpr: '999999999' };
+
+const devPharmacy = syntheticPharmacies().find((pharmacy) => pharmacy.herId === PHARMACY_HER_ID);
+/**
+ * A pharmacy of the dev organisation register (AUTH_MODE=dev) whose HER-id is PHARMACY_HER_ID: a dispensing is
+ * attributed to the caller's organisation's HER-id (issue 15), so the specs record dispensings as it.
+ */
+export const DEV_PHARMACY: Who = {
+  role: 'pharmacy',
+  org: DEV_PHARMACY_CHAIN.organisationNumber,
+  ...(devPharmacy === undefined ? {} : { childOrg: devPharmacy.organisationNumber }),
+};
+
+/** The dev register's feed organisation: a client-credentials token of the feed role (issue 15). */
+export const DEV_FEED_CLIENT: Who = { role: 'feed', org: DEV_FEED.organisationNumber, clientId: 'e2e-feed-client' };
 
 export interface RequestOptions {
   /** the caller (default PRESCRIBER); null sends no Authorization header */
@@ -79,6 +95,8 @@ export interface BootOptions {
    * HelseID deployment takes, minus the HTTPS fetch); tokens are signed with the stand-in's private key.
    */
   readonly production?: boolean;
+  /** the port to listen on (default: any free one); a redirect URI registered before the boot needs it */
+  readonly port?: number;
   /** production only: the organisation register written to ORGANISATION_REGISTER_FILE (default E2E_ORGANISATIONS) */
   readonly organisations?: readonly RegisteredOrganisation[];
 }
@@ -152,7 +170,7 @@ export const bootTestApp = async (options: BootOptions = {}): Promise<TestApp> =
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
     logger: new PinoNestLogger(logger),
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const baseUrl = await app.getUrl();
   // AUTH_MODE=jwks outside production (a spec's own issuer): no dev key in the app, so a key pair of the test's own.
   const keys =

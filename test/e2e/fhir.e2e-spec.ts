@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { r4Problems } from '../../projections/fhir/fhir-validator.spec-helpers';
 import { OID } from '../../src/identifiers/norwegian-identifiers';
+import { PHARMACY_HER_ID } from '../../src/medication-list/medication-list.fixtures';
 import { type TestApp, bootTestApp } from './app.e2e-helpers';
 import { OTHER_PATIENT, PATIENT, ROLES, type RoleName } from './access-matrix.e2e-helpers';
 import { PATIENT_PARAM, aDispense, fhirClient, seedList, settle } from './fhir.e2e-helpers';
@@ -96,6 +97,23 @@ describe('FHIR R4 interface', () => {
     expect(annul.body).toMatchObject({ status: 'entered-in-error' });
     await settle(app);
     expect((await fhir(`MedicationDispense?${PATIENT_PARAM}`, { as: pharmacy })).body.total).toBe(0);
+  });
+
+  it('POST MedicationDispense is attributed to the caller (issue 15): another performer HER-id 403, none recorded as the caller’s', async () => {
+    const pharmacy = ROLES.pharmacy.who;
+    const forged = aDispense('disp-forged');
+    forged.performer = [{ actor: { identifier: { system: OID.herId, value: '99999' } } }];
+    const { performer: _performer, ...withoutPerformer } = aDispense('disp-no-performer');
+
+    const refused = await fhir('MedicationDispense', { as: pharmacy, method: 'POST', body: forged });
+    const recorded = await fhir('MedicationDispense', { as: pharmacy, method: 'POST', body: withoutPerformer });
+
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).toContain('HER_ID_NOT_CALLERS');
+    expect(recorded.status).toBe(201);
+    expect(recorded.body).toMatchObject({ performer: [{ actor: { identifier: { value: PHARMACY_HER_ID } } }] });
+    const annul = await fhir('MedicationDispense', { as: pharmacy, method: 'POST', body: aDispense('disp-no-performer', 'entered-in-error') });
+    expect(annul.status).toBe(200);
   });
 
   it('POST with a stale If-Match: 412, nothing recorded', async () => {

@@ -1,5 +1,5 @@
 import { generatePersonNumber } from '../../src/identifiers/norwegian-identifiers';
-import { type GraphqlResponse, type RequestOptions, bootTestApp } from './app.e2e-helpers';
+import { DEV_PHARMACY, type GraphqlResponse, type RequestOptions, bootTestApp } from './app.e2e-helpers';
 
 /**
  * Shared by the mutation end-to-end specs: the shared e2e app (app.e2e-helpers.ts: the real AppModule over real
@@ -88,7 +88,8 @@ export const mutate = async (
   mutation: string,
   input: Record<string, unknown>,
 ): Promise<{ readonly response: GraphqlResponse; readonly payload?: Payload }> => {
-  const response = await app.graphql(mutationDocument(mutation), { input });
+  // A dispensing and a multidose question are the pharmacy's, attributed to its HER-id from the register (issue 15).
+  const response = await app.graphql(mutationDocument(mutation), { input }, mutation === 'recordDispensing' || mutation === 'askMultidoseQuestion' ? { as: DEV_PHARMACY } : {});
   const payload = response.body.data?.[mutation] as Payload | null | undefined;
   return { response, payload: payload ?? undefined };
 };

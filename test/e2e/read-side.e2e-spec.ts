@@ -169,10 +169,12 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
     await projected(started.position);
     expect(BigInt(started.position)).toBeGreaterThan(BigInt(care.position));
 
-    const whole = await graphql(CARE_UNIT, { org: NURSING_HOME_ORG, since: plus(NOW, 1) });
-    const unit = await graphql(CARE_UNIT, { org: NURSING_HOME_ORG, unit: 'Avdeling 2' });
-    const otherUnit = await graphql(CARE_UNIT, { org: NURSING_HOME_ORG, unit: 'Avdeling 9' });
-    const later = await graphql(CARE_UNIT, { org: NURSING_HOME_ORG, since: plus(NOW, DAY_MS) });
+    // The residents are the home's own staff's to see (issue 15), not every prescriber's.
+    const staff = { as: { role: 'care', org: NURSING_HOME_ORG } } as const;
+    const whole = await t.graphql(CARE_UNIT, { org: NURSING_HOME_ORG, since: plus(NOW, 1) }, staff);
+    const unit = await t.graphql(CARE_UNIT, { org: NURSING_HOME_ORG, unit: 'Avdeling 2' }, staff);
+    const otherUnit = await t.graphql(CARE_UNIT, { org: NURSING_HOME_ORG, unit: 'Avdeling 9' }, staff);
+    const later = await t.graphql(CARE_UNIT, { org: NURSING_HOME_ORG, since: plus(NOW, DAY_MS) }, staff);
 
     const resident = {
       patientId: patients[4], relationId: 'rel-1', from: STARTED_ON, unit: 'Avdeling 2', listVersion: 2,
@@ -186,7 +188,7 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
     expect(dataOf(later).careUnit).toMatchObject({ patients: [{ ...resident, changes: [] }] });
   });
 
-  it("shows the resident's name and room to the care organisation's own staff only, and the attention badges to both", async () => {
+  it("shows the resident's name and room to the care organisation's own staff only, and the attention badges to auditors too", async () => {
     const care = await mutate(CARE, 'startCareRelation', {
       patientId: patients[6], relationId: 'rel-named', organisationNumber: NURSING_HOME_ORG, unit: 'Avdeling 7', from: STARTED_ON,
       residentName: 'Astrid Hansen', room: 'Rom 214',
@@ -206,11 +208,15 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
       patients { residentName room attention { changesSinceReview paused outsideMultidose openDiscrepancies score } } } }`;
 
     const nurse = await t.graphql(UNIT, { org: NURSING_HOME_ORG }, { as: { role: 'care', org: NURSING_HOME_ORG, unit: 'Avdeling 7' } });
+    // Not the organisation's staff: an auditor reads the residents without name and room; a prescriber not at all
+    // (issue 15).
+    const auditor = await t.graphql(UNIT, { org: NURSING_HOME_ORG }, { as: { role: 'auditor' } });
     const doctor = await graphql(UNIT, { org: NURSING_HOME_ORG });
 
     const attention = { changesSinceReview: 2, paused: 1, outsideMultidose: 0, openDiscrepancies: 0, score: 201 };
     expect(dataOf(nurse).careUnit).toEqual({ patients: [{ residentName: 'Astrid Hansen', room: 'Rom 214', attention }] });
-    expect(dataOf(doctor).careUnit).toEqual({ patients: [{ residentName: null, room: null, attention }] });
+    expect(dataOf(auditor).careUnit).toEqual({ patients: [{ residentName: null, room: null, attention }] });
+    expect(doctor.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', details: { reasonCode: 'ROLE_NOT_PERMITTED' } });
   });
 
   describe('subscriptions over graphql-ws', () => {
@@ -232,7 +238,8 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
     });
 
     it('careUnitChanged fires when a resident joins and when a resident’s list changes', async () => {
-      const live = subscribe(client, UNIT_CHANGED, { org: OTHER_ORG });
+      const staff = t.ws({ role: 'care', org: OTHER_ORG }); // the organisation's own staff (issue 15)
+      const live = subscribe(staff, UNIT_CHANGED, { org: OTHER_ORG });
       expect(await live.next()).toEqual({ careUnitChanged: { patients: [] } });
 
       const joined = await mutate(CARE, 'startCareRelation', {
@@ -245,6 +252,7 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
 
       await expect(live.next(resident(changed.version))).resolves.toBeDefined();
       expect(live.errors).toEqual([]);
+      await staff.dispose();
     });
 
     it('rejects an invalid patient id on a subscription without echoing it', async () => {

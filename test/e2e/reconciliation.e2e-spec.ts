@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { DEV_KEYS, type DevKeys, signDevToken } from '../../src/access/dev-keys';
+import { DEV_FEED } from '../../src/access/dev-organisations';
 import { AppModule } from '../../src/app.module';
 import { main as reconcileCli } from '../../src/cli/reconcile';
 import { type AppConfig, loadConfig } from '../../src/config/config';
 import { PinoNestLogger, createLogger } from '../../src/observability/logger';
 import { generateSyntheticPatients, SYNTHETIC_NOW, type SyntheticPatient } from '../../src/reconciliation/feed-generator';
+import { AuditService } from '../../src/access/audit';
 import { FeedPuller } from '../../src/reconciliation/feed-puller';
 import type { ImportSummary } from '../../src/reconciliation/import-summary';
 import { COVERED_CODES } from '../../src/reconciliation/reconciliation.decider';
@@ -47,6 +49,8 @@ describe('reconciliation end to end', () => {
   let store: EventStorePort;
   let projector: Projector;
   let token: string;
+  /** importFeed is the feed role's: client credentials, an organisation, no person (issue 15) */
+  let feedToken: string;
   let feedServer: Server;
   const pulled: string[] = [];
   const logLines: string[] = [];
@@ -59,10 +63,10 @@ describe('reconciliation end to end', () => {
     c2: [trailer('c2', false)],
   };
 
-  const graphql = async (query: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse> => {
+  const graphql = async (query: string, variables: Record<string, unknown> = {}, bearer = token): Promise<GraphqlResponse> => {
     const response = await fetch(`${baseUrl}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
       body: JSON.stringify({ query, variables }),
     });
     const text = await response.text();
@@ -116,6 +120,11 @@ describe('reconciliation end to end', () => {
     token = await signDevToken(
       app.get<DevKeys>(DEV_KEYS),
       { role: 'prescriber', hpr: GP_HPR, level: 4, expiresInSeconds: 3600, clientId: 'reconciliation-e2e' },
+      clock.now(),
+    );
+    feedToken = await signDevToken(
+      app.get<DevKeys>(DEV_KEYS),
+      { role: 'feed', org: DEV_FEED.organisationNumber, level: 4, expiresInSeconds: 3600, clientId: 'reconciliation-e2e-feed' },
       clock.now(),
     );
     for (const patient of patients) {
@@ -178,17 +187,27 @@ describe('reconciliation end to end', () => {
     const second = await puller.pullOnce();
     expect(pulled.at(-1)).toBe('/feed?_since=c2');
     expect(second).toEqual([expect.objectContaining({ recordsRead: 0, discrepanciesNew: 0 })]);
+
+    // issue 15: each pulled patient's access log names the feed and the pulling client (the service itself)
+    const pulledPatient = patients.slice(0, 9).find((p) => p.coreRecordLines.length > 0) as SyntheticPatient;
+    const log = await app.get(AuditService).readAccessLog(pulledPatient.patientId, { first: 100 });
+    expect(log.entries.map((entry) => entry.event).filter((event) => event.operation === 'importFeed')).toEqual([
+      expect.objectContaining({
+        outcome: 'allowed', basis: 'feed', callerRole: 'feed', feedSource: 'core-record',
+        clientId: expect.stringMatching(/^scheduled-pull:127\.0\.0\.1:\d+$/),
+      }),
+    ]);
   });
 
   it('importFeed: imports a small feed over HTTP, refuses an oversized one with a typed BAD_USER_INPUT', async () => {
     const IMPORT = 'mutation Import($source: FeedSource!, $ndjson: String, $bundle: String) { importFeed(source: $source, ndjson: $ndjson, bundle: $bundle) { runId recordsRead patients patientsApplied linesRejected rejected { line reason } skipped { resourceType count } } }';
     const lines = patients.slice(9).flatMap((p) => p.coreRecordLines);
-    const imported = dataOf(await graphql(IMPORT, { source: 'CORE_RECORD', ndjson: [...lines, '{"resourceType": "Medication', ''].join('\n') }));
+    const imported = dataOf(await graphql(IMPORT, { source: 'CORE_RECORD', ndjson: [...lines, '{"resourceType": "Medication', ''].join('\n') }, feedToken));
     expect(imported.importFeed).toMatchObject({ recordsRead: lines.length + 1, linesRejected: 1, rejected: [{ line: lines.length + 1, reason: 'malformed JSON' }] });
 
-    const tooLarge = await graphql(IMPORT, { source: 'CORE_RECORD', ndjson: 'x'.repeat(600 * 1024) });
+    const tooLarge = await graphql(IMPORT, { source: 'CORE_RECORD', ndjson: 'x'.repeat(600 * 1024) }, feedToken);
     expect(tooLarge.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errorCode: 'FEED_PAYLOAD_TOO_LARGE' });
-    const neither = await graphql(IMPORT, { source: 'CORE_RECORD' });
+    const neither = await graphql(IMPORT, { source: 'CORE_RECORD' }, feedToken);
     expect(neither.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errorCode: 'FEED_PAYLOAD_REQUIRED' });
   });
 

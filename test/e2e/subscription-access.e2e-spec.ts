@@ -161,7 +161,8 @@ describe('subscriptions: the same gate as queries (issue 15, part 1)', () => {
     await sub.until((o) => o.data.length === 2);
     const whileRelated = (await subscriptionEntries()).slice(before);
 
-    await write('endCareRelation', { patientId: PATIENT, relationId: 'rel-1', endedOn: '2026-03-02' });
+    // Ended yesterday (a discharge registered late): access already over; one ended today lasts through today.
+    await write('endCareRelation', { patientId: PATIENT, relationId: 'rel-1', endedOn: '2026-03-01' });
     await start('entry-after-the-end');
     const outcome = await sub.until((o) => o.errors.length > 0);
     await sub.dispose();

@@ -72,6 +72,15 @@ describe('ward page sessions (BFF): cookie, CSRF, dev sign-in, audit', () => {
     await t.close();
   });
 
+  it('has no OpenID Connect sign-in in dev mode: /ward/login says so plainly, the session says so too', async () => {
+    const login = await fetch(`${t.baseUrl}/ward/login`, { redirect: 'manual' });
+    expect(login.status).toBe(404);
+    expect(await login.text()).toContain('utviklerinnlogging (AUTH_MODE=dev)');
+    const session = (await (await request('/ward/api/session')).json()) as Record<string, unknown>;
+    expect(session).toMatchObject({ authMode: 'dev', oidcSignIn: false });
+    expect((await fetch(`${t.baseUrl}/ward/callback?code=x&state=y`, { redirect: 'manual' })).status).toBe(404);
+  });
+
   it('sets an HttpOnly, Secure, SameSite=Strict session cookie and rotates it on sign-in', async () => {
     const browser: Browser = { csrf: '' };
     const first = await request('/ward/api/session', { browser });
@@ -167,6 +176,10 @@ describe('ward page in production mode', () => {
         body: JSON.stringify(NURSE_FORM),
       });
       expect(login.status).toBe(404);
+      // Production without WARD_OIDC_*: the service starts, and /ward/login says sign-in is not configured.
+      const oidcLogin = await fetch(`${t.baseUrl}/ward/login`, { redirect: 'manual' });
+      expect(oidcLogin.status).toBe(404);
+      expect(await oidcLogin.text()).toContain('WARD_OIDC_* mangler');
     } finally {
       await t.close();
     }

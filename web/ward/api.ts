@@ -14,6 +14,8 @@ export interface Identity {
 
 export interface Session {
   readonly authMode: 'dev' | 'oidc';
+  /** production: whether the service has OpenID Connect sign-in configured (GET /ward/login) */
+  readonly oidcSignIn: boolean;
   readonly signedIn: Identity | null;
 }
 
@@ -31,7 +33,7 @@ export const loadSession = async (): Promise<Session> => {
   const response = await fetch('/ward/api/session', { credentials: 'same-origin' });
   const body = (await response.json()) as Session & { csrfToken: string };
   csrfToken = body.csrfToken;
-  return { authMode: body.authMode, signedIn: body.signedIn };
+  return { authMode: body.authMode, oidcSignIn: body.oidcSignIn, signedIn: body.signedIn };
 };
 
 /** The dev sign-in; returns the names of the wrong fields, or the identity. */

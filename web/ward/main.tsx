@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { type Identity, type Session, closeLive, live, loadSession, query, signOut } from './api';
 import { ChartView } from './chart-view';
-import { failureCode, formText } from './format';
+import { failureCode } from './format';
 import { type CareUnit, type Resident, UNIT_LIVE, UNIT_QUERY } from './queries';
 import { SignIn } from './signin';
 import { UnitView } from './unit';
@@ -17,27 +17,19 @@ interface Scope {
 const scopeOf = (who: Identity): Scope | undefined =>
   who.organisationNumber === undefined ? undefined : { org: who.organisationNumber, unit: who.unit ?? null };
 
-/** A prescriber chooses which unit to look at; a nurse's is her own. */
-const ChooseUnit = ({ onChoose }: { onChoose: (scope: Scope) => void }) => (
-  <form
-    onSubmit={(event) => {
-      event.preventDefault();
-      const form = new FormData(event.currentTarget);
-      const unit = formText(form, 'unitChoice');
-      onChoose({ org: formText(form, 'orgChoice'), unit: unit === '' ? null : unit });
-    }}
-  >
-    <h2>Velg avdeling</h2>
-    <div class="field">
-      <label for="orgChoice">Organisasjonsnummer</label>
-      <input id="orgChoice" name="orgChoice" inputMode="numeric" />
-    </div>
-    <div class="field">
-      <label for="unitChoice">Avdeling</label>
-      <input id="unitChoice" name="unitChoice" />
-    </div>
-    <button type="submit">Vis avdeling</button>
-  </form>
+/**
+ * A prescriber signed in with an HPR number alone has no unit: a care organisation's list of residents is its own
+ * staff's and auditors' (issue 15), not every prescriber's. A nursing home's doctor signs in with the home's
+ * organisation number and unit as well.
+ */
+const NoUnit = () => (
+  <section aria-labelledby="no-unit-title">
+    <h2 id="no-unit-title">Ingen avdeling</h2>
+    <p>
+      Beboerlisten til en avdeling kan bare avdelingens egne ansatte og tilsynsmyndigheter se. Er du tilsynslege ved
+      et sykehjem, logg ut og logg inn med sykehjemmets organisasjonsnummer, avdeling og ditt HPR-nummer.
+    </p>
+  </section>
 );
 
 const Unit = ({ scope, onOpen }: { scope: Scope; onOpen: (resident: Resident) => void }) => {
@@ -95,6 +87,7 @@ const App = () => {
         ) : signedIn === null ? (
           <SignIn
             authMode={session.authMode}
+            oidcSignIn={session.oidcSignIn}
             onSignedIn={(who) => {
               setSession({ ...session, signedIn: who });
               setScope(scopeOf(who));
@@ -103,7 +96,7 @@ const App = () => {
         ) : resident !== undefined ? (
           <ChartView resident={resident} onBack={() => setResident(undefined)} announce={setStatus} />
         ) : scope === undefined ? (
-          <ChooseUnit onChoose={setScope} />
+          <NoUnit />
         ) : (
           <Unit scope={scope} onOpen={setResident} />
         )}

@@ -2,8 +2,9 @@ import { useState } from 'preact/hooks';
 import { type Identity, devSignIn } from './api';
 import { formText } from './format';
 
-/* Sign-in. Dev mode: the form below (AUTH_MODE=dev only; the service refuses it otherwise). Production: OpenID
- * Connect through the service, which is not built yet (docs/ward.md). */
+/* Sign-in. Dev mode: the form below (AUTH_MODE=dev only; the service refuses it otherwise). Production: a link to
+ * /ward/login, where the service starts the OpenID Connect sign-in (HelseID) and later brings the browser back
+ * signed in (docs/ward.md, "Production sign-in"). A plain link, not a script: it is a top-level navigation. */
 
 const MESSAGES: Readonly<Record<string, string>> = {
   organisationNumber: 'Skriv et gyldig organisasjonsnummer (9 siffer), eller bare HPR-nummer for legevisning.',
@@ -11,13 +12,27 @@ const MESSAGES: Readonly<Record<string, string>> = {
   hprNumber: 'HPR-nummer er 1 til 9 siffer.',
 };
 
-export const SignIn = ({ authMode, onSignedIn }: { authMode: 'dev' | 'oidc'; onSignedIn: (who: Identity) => void }) => {
+export const SignIn = ({
+  authMode,
+  oidcSignIn,
+  onSignedIn,
+}: {
+  authMode: 'dev' | 'oidc';
+  oidcSignIn: boolean;
+  onSignedIn: (who: Identity) => void;
+}) => {
   const [invalid, setInvalid] = useState<string[]>([]);
   if (authMode !== 'dev') {
     return (
       <section aria-labelledby="signin-title">
         <h2 id="signin-title">Logg inn</h2>
-        <p>Innlogging med HelseID (OpenID Connect) er ikke tatt i bruk på denne tjenesten ennå.</p>
+        {oidcSignIn ? (
+          <p>
+            <a href="/ward/login">Logg inn med HelseID</a>
+          </p>
+        ) : (
+          <p>Innlogging med HelseID (OpenID Connect) er ikke satt opp på denne tjenesten.</p>
+        )}
       </section>
     );
   }

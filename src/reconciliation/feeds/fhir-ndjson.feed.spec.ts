@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { isValidDosage } from '../../medication-list/dosage';
 import { assertMedication, isIsoDate, isIsoDateTime } from '../../medication-list/medication-list.validation';
 import { isValidPatientId } from '../../identifiers/norwegian-identifiers';
+import { isCleanText } from '../../shared/text/free-text';
 import type { ExternalRecord } from '../external-record';
 import {
   BLANK_LINE,
@@ -266,11 +267,24 @@ describe('parseFhirLine limits', () => {
 
 // ---- fuzzing: arbitrary input never throws, one outcome per line, and a record is always complete ----
 
-const REASON = /^(malformed JSON|line too long|not a JSON object|missing identifier|invalid identifier|missing patient identifier|unknown patient identifier system|invalid patient identifier|unknown status code|dispense not completed|invalid medication|invalid date|invalid HPR number|invalid HER-id|wrong shape: [A-Za-z.[\]0-9]+)$/;
+const REASON = /^(malformed JSON|line too long|not a JSON object|missing identifier|invalid identifier|missing patient identifier|unknown patient identifier system|invalid patient identifier|unknown status code|dispense not completed|invalid medication|invalid date|invalid HPR number|invalid HER-id|wrong shape: [A-Za-z.[\]0-9]+|invalid text: [A-Za-z_.[\]0-9*]+)$/;
 
 /** A record is applied whole or not at all: every required field is present and valid. */
+/** Every string of a record, at any depth. */
+const stringsOf = (value: unknown): string[] =>
+  typeof value === 'string'
+    ? [value]
+    : typeof value === 'object' && value !== null
+      ? Object.values(value).flatMap(stringsOf)
+      : [];
+
 const assertComplete = (record: ExternalRecord): void => {
   expect(isValidPatientId(record.patientId)).toBe(true);
+  // Free text is text: no record carries a control or bidi character, and its text is in NFC.
+  for (const text of stringsOf(record)) {
+    expect(isCleanText(text, true)).toBe(true);
+    expect(text.normalize('NFC')).toBe(text);
+  }
   assertMedication(record.kind === 'dispensing' ? record.product : record.medication);
   if (record.kind === 'prescription') {
     expect(isIsoDate(record.issuedAt) || isIsoDateTime(record.issuedAt)).toBe(true);
@@ -313,6 +327,56 @@ const mutate = (value: unknown, path: readonly number[], replacement: unknown): 
   return key === undefined ? replacement : { ...value, [key]: mutate((value as Record<string, unknown>)[key], rest, replacement) };
 };
 
+describe('free text in feed records', () => {
+  const first = (): Record<string, unknown> => JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+  const withText = (text: string): Record<string, unknown> => {
+    const resource = first();
+    return { ...resource, medicationCodeableConcept: { ...(resource.medicationCodeableConcept as object), text } };
+  };
+  const outcomeOf = (resource: unknown): FeedLineOutcome => parseFhirLine(JSON.stringify(resource), 1, 'eprescription');
+
+  it.each([
+    ['NUL', 'Triatec\u0000evil'],
+    ['a right-to-left override', 'Triatec \u202E5 mg'],
+    ['a newline (the name is one line)', 'Triatec\nTab 5 mg'],
+    ['a lone surrogate', 'Triatec \uD83D'],
+  ])('rejects a line whose medication text holds %s, naming the FHIR path and the patient, never the text', (_c, text) => {
+    const outcome = outcomeOf(withText(text));
+
+    expect(outcome).toEqual({
+      line: 1,
+      rejected: 'invalid text: medicationCodeableConcept.text',
+      resourceType: 'MedicationRequest',
+      patientId: P1,
+    });
+  });
+
+  it('allows newlines in a dosage instruction, which holds several lines', () => {
+    const resource = first();
+    const [instruction] = resource.dosageInstruction as Record<string, unknown>[];
+    const outcome = outcomeOf({ ...resource, dosageInstruction: [{ ...instruction, text: '1 tablett morgen\nmed mat' }] });
+
+    expect('record' in outcome && outcome.record.kind === 'prescription' && outcome.record.dosage?.instruction).toBe(
+      '1 tablett morgen\nmed mat',
+    );
+  });
+
+  it('shows a key that is not a FHIR element name as *, so a reason never carries feed content', () => {
+    const outcome = outcomeOf({ ...first(), [P2]: 'x\u0007' });
+
+    expect(outcome).toMatchObject({ rejected: 'invalid text: *' });
+    expect(JSON.stringify(outcome)).not.toContain(P2);
+  });
+
+  it('reads text in NFC', () => {
+    const outcome = outcomeOf(withText('Trie\u0301tec Tab 5 mg'));
+
+    expect('record' in outcome && outcome.record.kind === 'prescription' && outcome.record.medication.displayName).toBe(
+      'Tri\u00e9tec Tab 5 mg',
+    );
+  });
+});
+
 describe('parser fuzzing (fast-check)', () => {
   const sources = fc.constantFrom<'eprescription' | 'core-record'>('eprescription', 'core-record');
 
@@ -340,7 +404,7 @@ describe('parser fuzzing (fast-check)', () => {
       fc.property(
         fc.constantFrom(...validResources),
         fc.array(fc.nat(40), { maxLength: 6 }),
-        fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(null, '', '17858512388', 'ID_X', 'active', 'entered-in-error', -1, 0)),
+        fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(null, '', '17858512388', 'ID_X', 'active', 'entered-in-error', -1, 0, 'x\u0000', 'Cafe\u0301', '\u202E1', '\uD800', 'a\nb')),
         sources,
         (resource, path, replacement, source) => {
           checkOutcome(parseFhirLine(JSON.stringify(mutate(resource, path, replacement)), 1, source), 1);

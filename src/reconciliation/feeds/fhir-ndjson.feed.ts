@@ -1,3 +1,4 @@
+import { cleanInputText, InvalidTextError, type TextWalk } from '../../shared/text/free-text';
 import type { ExternalRecord, FeedSource } from '../external-record';
 import { FeedRecordRejectedError, field, isJsonObject, type RejectionReason } from './fhir-read';
 import { patientHintOf, resourceTypeOf, toExternalRecord } from './fhir-resources';
@@ -74,7 +75,38 @@ export const parseFhirLine = (
   return outcomeOf(resource, line, source);
 };
 
-const outcomeOf = (resource: unknown, line: number, source: FeedSource): FeedLineOutcome => {
+// Feed keys name paths in a rejection reason only when they look like FHIR element names (letters, an optional `_`
+// for a primitive's extension): any other key is feed content, possibly a fødselsnummer, and shows as `*`.
+const ELEMENT_NAME = /^_?[A-Za-z]{1,64}$/;
+// The FHIR elements meant to hold several lines: a dosage instruction's text and an annotation (note).
+const MULTI_LINE_ELEMENT = /(^|\.)(dosageInstruction|dosage|note)\[\d+\]\.text$/;
+
+const FEED_TEXT: TextWalk = {
+  child: (path, key) => {
+    const name = ELEMENT_NAME.test(key) ? key : '*';
+    return path === '' ? name : `${path}.${name}`;
+  },
+  multiLine: (path) => MULTI_LINE_ELEMENT.test(path),
+};
+
+/**
+ * Free text is text (free-text.ts): every string of a FHIR resource checked, InvalidTextError naming its FHIR path
+ * (never its value), and read in NFC. For the feed lines here and the FHIR edge's posted resources alike. Anything
+ * but an object passes as it is (toExternalRecord rejects it with its own reason).
+ */
+export const cleanFhirResource = (resource: unknown): unknown =>
+  isJsonObject(resource) ? cleanInputText(resource, '', FEED_TEXT) : resource;
+
+const outcomeOf = (parsed: unknown, line: number, source: FeedSource): FeedLineOutcome => {
+  let resource: unknown;
+  try {
+    resource = cleanFhirResource(parsed);
+  } catch (error) {
+    if (!(error instanceof InvalidTextError)) {
+      throw error;
+    }
+    return rejectedLine(line, parsed, `invalid text: ${error.field}`);
+  }
   try {
     const outcome = toExternalRecord(resource, source);
     return 'record' in outcome ? { line, record: outcome.record } : { line, skipped: outcome.skipped };
@@ -82,15 +114,20 @@ const outcomeOf = (resource: unknown, line: number, source: FeedSource): FeedLin
     if (!(error instanceof FeedRecordRejectedError)) {
       throw error;
     }
-    const resourceType = resourceTypeOf(resource);
-    const patientId = patientHintOf(resource);
-    return {
-      line,
-      rejected: error.reason,
-      ...(resourceType === undefined ? {} : { resourceType }),
-      ...(patientId === undefined ? {} : { patientId }),
-    };
+    return rejectedLine(line, resource, error.reason);
   }
+};
+
+/** A rejected line with what could be read of it, so the import holds back that patient's other records. */
+const rejectedLine = (line: number, resource: unknown, reason: RejectionReason): FeedLineOutcome => {
+  const resourceType = resourceTypeOf(resource);
+  const patientId = patientHintOf(resource);
+  return {
+    line,
+    rejected: reason,
+    ...(resourceType === undefined ? {} : { resourceType }),
+    ...(patientId === undefined ? {} : { patientId }),
+  };
 };
 
 /** Parses NDJSON lines (strings, or the markers of `readLinesLimited`), one outcome per line, in order. */

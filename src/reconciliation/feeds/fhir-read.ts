@@ -7,7 +7,10 @@ import { isIsoDate, isIsoDateTime } from '../../medication-list/medication-list.
  * a log without leaking a fødselsnummer (domain.md, "Identifiers"; house-style.md, "Errors").
  */
 
-/** Why a feed line was rejected: a fixed text, or `wrong shape: <FHIR path>` (paths are ours, not the feed's). */
+/**
+ * Why a feed line was rejected: a fixed text, `wrong shape: <FHIR path>` (paths are ours, not the feed's) or
+ * `invalid text: <FHIR path>` (a control or bidi character; keys that are not element names show as `*`).
+ */
 export type RejectionReason =
   | 'malformed JSON'
   | 'line too long'
@@ -23,7 +26,8 @@ export type RejectionReason =
   | 'invalid date'
   | 'invalid HPR number'
   | 'invalid HER-id'
-  | `wrong shape: ${string}`;
+  | `wrong shape: ${string}`
+  | `invalid text: ${string}`;
 
 /** Thrown inside the mapping of one resource; the line parser turns it into a `rejected` outcome. */
 export class FeedRecordRejectedError extends DomainError {

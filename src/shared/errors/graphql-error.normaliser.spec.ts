@@ -6,11 +6,11 @@ import {
   type ErrorLogEntry,
   InvalidInputError,
   createErrorFormatter,
-  createInputValidationPipe,
   errorLogTo,
   logGraphqlError,
   toSubscriptionError,
 } from './graphql-error.normaliser';
+import { createInputValidationPipe } from './input-validation.pipe';
 
 const FNR = '31129956715';
 const CORRELATION_ID = '6f1c2f0e-6a4b-4f51-9d0a-3c1c3f6f2a10';

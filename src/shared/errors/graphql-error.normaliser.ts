@@ -1,12 +1,12 @@
-import { HttpException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { type ExecutionResult, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { maskIdentifiers } from '../../observability/logger';
 import { DATE_TIME_EXPECTED } from '../date-time.scalar';
+import { DomainError, type DomainErrorKind, isDomainError } from './domain-error';
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-import { DomainError, type DomainErrorKind, isDomainError } from './domain-error';
 
 /**
  * The one place where errors become what a GraphQL client sees (Mercurius `errorFormatter`).
@@ -51,31 +51,22 @@ const HTTP_STATUS_TO_CODE: Readonly<Record<number, string>> = {
   429: 'TOO_MANY_REQUESTS',
 };
 
-/** Input that failed class-validator. Carries field paths only, never the submitted values. */
+/**
+ * Input that failed class-validator. Carries field paths and the rules they broke ("commandId must be at most 100
+ * characters"), never the submitted values: class-validator's messages name the property and the constraint only.
+ */
 export class InvalidInputError extends DomainError {
   readonly code = 'INVALID_INPUT';
   readonly kind = 'invalid' as const;
-  constructor(readonly fields: readonly string[]) {
-    super(`Invalid input: ${fields.join(', ')}`, { fields: fields.join(',') });
+  constructor(
+    readonly fields: readonly string[],
+    rules: readonly string[] = [],
+  ) {
+    super(`Invalid input: ${fields.join(', ')}${rules.length === 0 ? '' : ` (${rules.join('; ')})`}`, {
+      fields: fields.join(','),
+    });
   }
 }
-
-const fieldPaths = (errors: readonly ValidationError[], prefix = ''): string[] =>
-  errors.flatMap((error) => {
-    const path = prefix === '' ? error.property : `${prefix}.${error.property}`;
-    const own = error.constraints === undefined ? [] : [path];
-    return [...own, ...fieldPaths(error.children ?? [], path)];
-  });
-
-/** The global ValidationPipe: whitelisted DTOs, failures as InvalidInputError (field names, no values). */
-export const createInputValidationPipe = (): ValidationPipe =>
-  new ValidationPipe({
-    transform: true,
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new InvalidInputError(fieldPaths(errors)),
-  });
 
 /** How loud a GraphQL error is logged. */
 export type ErrorLogLevel = 'info' | 'warn' | 'error';

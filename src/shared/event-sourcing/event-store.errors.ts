@@ -54,3 +54,17 @@ export class EventStoreUnavailableError extends DomainError {
     super(`The event store is unavailable: ${reason}`);
   }
 }
+
+/**
+ * Another process held the SQLite event file's write lock for longer than the store waits for it (a rebuild, a
+ * reconcile run, a backup tool, a second replica). Nothing of the request's append was written; it may be retried.
+ */
+export class EventStoreLockedError extends DomainError {
+  readonly code = 'EVENT_STORE_LOCKED';
+  readonly kind = 'unavailable' as const;
+  constructor(waitedMs: number) {
+    super(`The event store is locked by another process: gave up after waiting ${waitedMs} ms (SQLITE_BUSY)`, {
+      waitedMs,
+    });
+  }
+}

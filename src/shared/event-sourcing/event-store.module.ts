@@ -5,13 +5,28 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { LOGGER } from '../../observability/logger';
 import { Metrics } from '../../observability/metrics';
+import { withEventSchemas } from '../../event-schemas';
 import { CLOCK, systemClock } from '../clock';
 import { EsdbEventStore } from './esdb.event-store';
 import { EVENT_STORE, type EventStorePort } from './event-store.port';
 import { SqliteEventStore } from './sqlite.event-store';
 
-/** The adapter the configuration names: the embedded SQLite file by default, EventStoreDB in production. */
+/**
+ * The adapter the configuration names (the embedded SQLite file by default, EventStoreDB in production), with
+ * every read upcast to the current event shapes (src/event-schemas.ts); an event this build cannot read is
+ * skipped by its readers and counted (event_store_unreadable_events_total) and logged by type and version only.
+ */
 export const createEventStore = (
+  config: AppConfig,
+  logger: Logger,
+  metrics?: Pick<Metrics, 'projectionUnknownEvents' | 'unreadableEvent'>,
+): EventStorePort =>
+  withEventSchemas(createAdapter(config, logger, metrics), ({ type, schemaVersion, position }) => {
+    metrics?.unreadableEvent(type, schemaVersion);
+    logger.warn({ type, schemaVersion, position: position.toString() }, 'stored event in a schema version this build cannot read: skipped');
+  });
+
+const createAdapter = (
   config: AppConfig,
   logger: Logger,
   metrics?: Pick<Metrics, 'projectionUnknownEvents'>,
@@ -23,6 +38,7 @@ export const createEventStore = (
       mkdirSync(path.dirname(eventStore.file), { recursive: true });
       return new SqliteEventStore({
         filename: eventStore.file,
+        lockWaitMs: eventStore.lockWaitMs,
         onCheckpointError: (reason) => {
           logger.warn({ reason }, 'event store WAL checkpoint failed: the writer checkpoints later instead');
         },

@@ -12,6 +12,9 @@ import {
   isEventMetadata,
 } from './event-store.port';
 
+/** The schema version an event is written with: one for all, or per event type (src/event-schemas.ts). */
+export type SchemaVersion = number | ((type: string) => number);
+
 /** Metrics hooks of the command handler (the app wires prom-client to them). */
 export interface CommandObserver {
   /** an append finished (or failed) after this many milliseconds */
@@ -28,8 +31,8 @@ export interface HandleCommandOptions<E extends DomainEvent> {
   readonly maxAttempts?: number;
   /** which stored events the decider knows; the others (newer types) are skipped. Default: all of them */
   readonly isEvent?: (event: DomainEvent) => event is E;
-  /** written to each event's metadata; default 1 */
-  readonly schemaVersion?: number;
+  /** written to each event's metadata: one version, or the version of each type (eventSchemas.versionOf); default 1 */
+  readonly schemaVersion?: SchemaVersion;
   readonly observer?: CommandObserver;
 }
 
@@ -76,23 +79,22 @@ export const commandEvents = (
   command: Command,
   decided: readonly DomainEvent[],
   clinicalTime: string,
-  schemaVersion = 1,
+  schemaVersion: SchemaVersion = 1,
 ): NewEvent[] => {
-  const metadata: EventMetadata = {
+  const metadata: Omit<EventMetadata, 'schemaVersion'> = {
     commandId: command.meta.commandId,
     correlationId: command.meta.correlationId,
     causationId: command.meta.causationId,
     actor: command.meta.actor,
     clinicalTime,
     recordedAt: command.meta.recordedAt,
-    schemaVersion,
     fingerprint: commandFingerprint(streamName, command),
   };
   return decided.map((event, index) => ({
     id: commandEventId(streamName, command.meta.commandId, index),
     type: event.type,
     data: event.data,
-    metadata,
+    metadata: { ...metadata, schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : schemaVersion(event.type) },
   }));
 };
 

@@ -1,7 +1,13 @@
 import Database from 'better-sqlite3';
+import { migrateSqliteFile } from '../sqlite-migrations';
 import { WalCheckpointer } from '../wal-checkpointer';
 import { CatchUpSubscription, CommitSignal, type CatchUpSource } from './catch-up-subscription';
-import { EventIdConflictError, EventStoreUnavailableError, StreamRevisionConflictError } from './event-store.errors';
+import {
+  EventIdConflictError,
+  EventStoreLockedError,
+  EventStoreUnavailableError,
+  StreamRevisionConflictError,
+} from './event-store.errors';
 import {
   type AppendResult,
   type EventStorePort,
@@ -12,7 +18,6 @@ import {
   type RecordedEvent,
 } from './event-store.port';
 import {
-  SCHEMA,
   bigintOf,
   field,
   prepareStatements,
@@ -22,6 +27,15 @@ import {
   toStreamEvent,
   toUnavailable,
 } from './sqlite.event-store.sql';
+import {
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_LOCK_WAIT_MS,
+  DEFAULT_READY_PROBE_MS,
+  isBusy,
+  pauseBefore,
+  retryWhileBusy,
+} from './sqlite-lock-wait';
+import { EVENT_FILE_MIGRATIONS } from './sqlite.event-store.migrations';
 
 /** Where and how durably the embedded event store keeps its file. */
 export interface SqliteEventStoreOptions {
@@ -29,8 +43,15 @@ export interface SqliteEventStoreOptions {
   readonly filename: string;
   /** FULL (default): fsync on every commit, nothing acknowledged is lost on power failure */
   readonly synchronous?: 'FULL' | 'NORMAL';
-  /** how long a write waits for another process's write lock before the store counts as unavailable */
+  /**
+   * How long one attempt waits for another process's lock inside SQLite, on the event loop (default 5 ms); the
+   * rest of the wait is asynchronous, between attempts (sqlite-lock-wait.ts).
+   */
   readonly busyTimeoutMs?: number;
+  /** how long an append or read waits in all for another process's lock before EventStoreLockedError (default 2 s) */
+  readonly lockWaitMs?: number;
+  /** how long `ping` (readiness) waits for the write lock before it reports the store locked (default 250 ms) */
+  readonly readyProbeMs?: number;
   /** how often a caught-up subscription looks for appends made by another process on the same file */
   readonly pollIntervalMs?: number;
   /**
@@ -54,6 +75,8 @@ interface PendingAppend {
   /** serialised before the batch: a caller's unserialisable data fails that caller, not the whole batch */
   readonly events: readonly SerialisedEvent[];
   readonly expectedRevision: ExpectedRevision;
+  /** Date.now() after which a foreign write lock fails this append instead of being waited for */
+  readonly deadline: number;
   readonly resolve: (result: AppendResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -80,7 +103,13 @@ export class SqliteEventStore implements EventStorePort {
   private readonly sql: ReturnType<typeof prepareStatements>;
   private readonly source: CatchUpSource;
   private queue: PendingAppend[] = [];
+  /** a flush is due: on the next turn (setImmediate), or after a pause while another process holds the lock */
   private flushScheduled = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** consecutive batches refused with SQLITE_BUSY: the next pause doubles */
+  private busyAttempts = 0;
+  private readonly lockWaitMs: number;
+  private readonly readyProbeMs: number;
   private closed = false;
   private readonly signal = new CommitSignal();
   private readonly subscriptions = new Set<CatchUpSubscription>();
@@ -96,13 +125,20 @@ export class SqliteEventStore implements EventStorePort {
       signal: this.signal,
       pollMs: options.pollIntervalMs ?? 50,
     };
+    this.lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
+    this.readyProbeMs = options.readyProbeMs ?? DEFAULT_READY_PROBE_MS;
     let db: Database.Database | undefined;
     try {
-      // `timeout` is better-sqlite3's busy_timeout: wait for another process's write lock instead of failing.
-      db = new Database(options.filename, { timeout: options.busyTimeoutMs ?? 5000 });
+      // `timeout` is better-sqlite3's busy_timeout: SQLite's own wait for another process's lock, which blocks the
+      // event loop. Kept short; longer waits are asynchronous retries (flush, guard, ping).
+      db = new Database(options.filename, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
-      db.exec(SCHEMA);
+      // The schema, created or brought forward. Opening may wait for the lock as long as a command would: two
+      // processes opening a new file at once migrate it once, the second after the first, instead of failing.
+      db.pragma(`busy_timeout = ${Math.max(this.lockWaitMs, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
+      migrateSqliteFile(db, 'event', EVENT_FILE_MIGRATIONS);
+      db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
       this.sql = prepareStatements(db);
       this.db = db;
       if (options.backgroundCheckpoints ?? options.filename !== ':memory:') {
@@ -132,7 +168,8 @@ export class SqliteEventStore implements EventStorePort {
         data: data === undefined ? 'null' : JSON.stringify(data),
         metadata: JSON.stringify(metadata),
       }));
-      this.queue.push({ streamName, events: rows, expectedRevision: options.expectedRevision, resolve, reject });
+      const deadline = Date.now() + this.lockWaitMs;
+      this.queue.push({ streamName, events: rows, expectedRevision: options.expectedRevision, deadline, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // setImmediate rather than a microtask: commands awaiting their reads in this turn still join the batch.
@@ -185,10 +222,20 @@ export class SqliteEventStore implements EventStorePort {
     });
   }
 
-  ping(): Promise<void> {
-    return this.guard(() => {
-      this.sql.ping.get();
-    });
+  /**
+   * Readiness: the file answers AND this process could write now. Takes the write lock and lets it go at once (no
+   * write, no fsync): when another process holds it past `readyProbeMs`, EventStoreLockedError.
+   */
+  async ping(): Promise<void> {
+    try {
+      await retryWhileBusy(() => {
+        this.assertOpen();
+        this.sql.begin.run();
+        this.sql.rollback.run();
+      }, this.readyProbeMs);
+    } catch (error) {
+      throw sqliteCodeOf(error) === undefined ? error : toUnavailable(error);
+    }
   }
 
   async close(): Promise<void> {
@@ -196,6 +243,7 @@ export class SqliteEventStore implements EventStorePort {
       return;
     }
     this.closed = true;
+    clearTimeout(this.retryTimer);
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     this.flush(); // appends already queued are refused rather than left pending
     this.checkpointer?.stop();
@@ -209,6 +257,7 @@ export class SqliteEventStore implements EventStorePort {
 
   private flush(): void {
     this.flushScheduled = false;
+    this.retryTimer = undefined;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) {
@@ -216,17 +265,20 @@ export class SqliteEventStore implements EventStorePort {
     }
     let outcomes: Outcome[];
     try {
-      if (this.closed) {
-        throw new EventStoreUnavailableError('the SQLite event store is closed');
-      }
+      this.assertOpen();
       outcomes = this.commitBatch(batch);
     } catch (error) {
+      if (isBusy(error)) {
+        this.retryLater(batch);
+        return;
+      }
       const failure = toUnavailable(error);
       batch.forEach((append) => {
         append.reject(failure);
       });
       return;
     }
+    this.busyAttempts = 0;
     this.signal.notify();
     batch.forEach((append, index) => {
       const outcome = outcomes[index];
@@ -256,6 +308,33 @@ export class SqliteEventStore implements EventStorePort {
       }
       throw error;
     }
+  }
+
+  /**
+   * Another process holds the write lock and the batch was rolled back whole (commitBatch): appends past their
+   * deadline fail with EventStoreLockedError, the others go back to the front of the queue, in order, and the
+   * queue is flushed again after a pause (on a timer: the event loop stays free). Appends arriving meanwhile join
+   * that flush. A retried batch is a new transaction that checks idempotency and revisions again.
+   */
+  private retryLater(batch: readonly PendingAppend[]): void {
+    const now = Date.now();
+    const waiting = batch.filter((append) => append.deadline > now);
+    batch
+      .filter((append) => append.deadline <= now)
+      .forEach((append) => {
+        append.reject(new EventStoreLockedError(this.lockWaitMs));
+      });
+    this.queue = [...waiting, ...this.queue];
+    if (this.queue.length === 0) {
+      return;
+    }
+    this.busyAttempts += 1;
+    // reduce, not Math.min(...): a lock held under load can queue more appends than a call takes arguments
+    const nearest = this.queue.reduce((soonest, append) => Math.min(soonest, append.deadline), Number.POSITIVE_INFINITY);
+    this.flushScheduled = true;
+    this.retryTimer = setTimeout(() => {
+      this.flush();
+    }, pauseBefore(this.busyAttempts, nearest - now));
   }
 
   private appendInTransaction({ streamName, events, expectedRevision }: PendingAppend): Outcome {
@@ -314,15 +393,30 @@ export class SqliteEventStore implements EventStorePort {
     return page.events;
   }
 
-  /** runs a read now and settles a promise with it (the port is async; SQLite answers synchronously) */
-  private guard<T>(read: () => T): Promise<T> {
-    return settle(() => this.guardSync(read));
+  /**
+   * Runs a read now and settles a promise with it (the port is async; SQLite answers synchronously). In WAL mode a
+   * read takes no lock another writer holds; should SQLite still answer SQLITE_BUSY (a WAL being recovered), the
+   * read is retried asynchronously up to the lock wait, as an append is.
+   */
+  private async guard<T>(read: () => T): Promise<T> {
+    try {
+      return await retryWhileBusy(() => {
+        this.assertOpen();
+        return read();
+      }, this.lockWaitMs);
+    } catch (error) {
+      throw sqliteCodeOf(error) === undefined ? error : toUnavailable(error);
+    }
   }
 
-  private guardSync<T>(read: () => T): T {
+  private assertOpen(): void {
     if (this.closed) {
       throw new EventStoreUnavailableError('the SQLite event store is closed');
     }
+  }
+
+  private guardSync<T>(read: () => T): T {
+    this.assertOpen();
     try {
       return read();
     } catch (error) {
