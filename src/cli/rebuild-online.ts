@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { isLockHeld } from '../read-models/online-rebuild';
+import { isLockHeld, removeRebuildRequest, writeRebuildRequest } from '../read-models/online-rebuild';
 import { ownerLockFile } from '../read-models/read-model-file.lock';
 import { generationKey } from '../read-models/read-model.store';
 import { DomainError } from '../shared/errors/domain-error';
@@ -55,13 +56,18 @@ const servedCopyView = (file: string) => {
   };
 };
 
-/** Waits (reporting progress) until the service serves a new copy of the projection; throws if the service ends. */
+/**
+ * Called holding the projection's rebuild lock: asks the service to replace the copy it serves now (the request
+ * file, see online-rebuild.ts) and waits, reporting progress, until it serves a newer one; throws if the service
+ * ends first. The served generation is read before the request is written, so the service cannot switch unseen.
+ */
 export const rebuildOnline = async (options: OnlineRebuildOptions): Promise<OnlineRebuildSummary> => {
   const { file, projection } = options;
   const started = performance.now();
   const view = servedCopyView(file);
   try {
     const from = view.generation(projection);
+    writeRebuildRequest(file, projection, { id: randomUUID(), replaces: from });
     const building = generationKey(projection, from + 1);
     for (;;) {
       const generation = view.generation(projection);
@@ -77,6 +83,7 @@ export const rebuildOnline = async (options: OnlineRebuildOptions): Promise<Onli
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 200));
     }
   } finally {
+    removeRebuildRequest(file, projection);
     view.close();
   }
 };

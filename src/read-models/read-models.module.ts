@@ -124,7 +124,7 @@ export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap
     @Optional() @Inject(LOGGER) logger?: Logger,
   ) {
     const names = readModelProjections().map((projection) => projection.name);
-    this.rebuildRequests = new RebuildRequestWatcher(config.readModelsFile, projector, names, logger);
+    this.rebuildRequests = new RebuildRequestWatcher(config.readModelsFile, projector, names, (name) => store.servedGeneration(name), logger);
   }
 
   onModuleInit(): void {
