@@ -164,6 +164,8 @@ export class SqliteReadModelStore {
   private readonly checkpointer: WalCheckpointer | undefined;
   /** Which copy (generation) of each projection readers and the projector see; absent: generation 0. */
   private readonly served = new Map<string, number>();
+  /** Blue/green of a version: a new version served from the previous version's copy until it switches (adopt). */
+  private readonly adopted = new Map<string, string>();
 
   constructor(options: ReadModelStoreOptions) {
     if (options.file !== ':memory:') {
@@ -366,6 +368,7 @@ export class SqliteReadModelStore {
       this.statements.deleteCheckpoint.run(old);
     })();
     this.served.set(name, generation);
+    this.adopted.delete(name);
     this.forget(old);
     return old;
   }
@@ -420,7 +423,33 @@ export class SqliteReadModelStore {
 
   /** Where the documents of `name` are stored: the served copy's key. A copy's own key maps to itself. */
   private keyOf(name: string): string {
-    return generationKey(name, this.servedGeneration(name));
+    return this.adopted.get(name) ?? generationKey(name, this.servedGeneration(name));
+  }
+
+  /** The status this file records for a projection (undefined: never registered here). */
+  status(name: string): ProjectionMetaStatus | undefined {
+    return this.projections().find((meta) => meta.projection === name)?.status;
+  }
+
+  /**
+   * Blue/green of a new version (Projection.previous): until `name` switches, `name` reads and writes the served
+   * copy of `previous` (its documents and checkpoint). In memory only: a restart before the switch adopts again and
+   * builds the new version from zero.
+   */
+  adopt(name: string, previous: string): void {
+    this.adopted.set(name, this.keyOf(previous));
+    this.forget(this.keyOf(name));
+  }
+
+  /**
+   * The adopted copy was replaced (switchGeneration): `name` is live, `previous` retired, in one transaction. The
+   * previous version's documents are the old copy that switchGeneration returned, dropped in chunks by the caller.
+   */
+  endAdoption(name: string, previous: string): void {
+    this.db.transaction(() => {
+      this.statements.upsertMeta.run(name, parseProjectionName(name).version, 'live');
+      this.statements.upsertMeta.run(previous, parseProjectionName(previous).version, 'retired');
+    })();
   }
 
   private readCheckpoint(projection: string): string {

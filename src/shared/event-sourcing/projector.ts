@@ -47,8 +47,11 @@ export interface ProjectorOptions {
 }
 
 interface Runner {
-  readonly projection: Projection<unknown>;
-  readonly handles: ReadonlySet<string>;
+  /** the code it runs (under the served name: the previous version's code while adopted) */
+  projection: Projection<unknown>;
+  handles: ReadonlySet<string>;
+  /** blue/green of a version: serving the previous version's copy with its code while this version is built */
+  adoption?: { readonly previous: string; readonly projection: Projection<unknown> };
   /** the position applied so far; may be ahead of the stored one by events that changed no document */
   checkpoint: bigint | undefined;
   persistedCheckpoint: bigint | undefined;
@@ -123,7 +126,9 @@ export class Projector {
     this.batchSize = options.batchSize ?? 500;
     this.checkpointDelayMs = options.checkpointDelayMs ?? CHECKPOINT_DELAY_MS;
     this.backoff = options.backoff ?? { initialMs: 100, maxMs: 5_000 };
-    this.knownTypes = new Set(options.knownEventTypes ?? options.projections.flatMap((p) => p.handles));
+    this.knownTypes = new Set(
+      options.knownEventTypes ?? options.projections.flatMap((p) => [...p.handles, ...(p.previous?.handles ?? [])]),
+    );
     for (const projection of options.projections) {
       if (this.runners.has(projection.name)) {
         throw new Error(`Projection ${projection.name} registered twice`);
@@ -135,11 +140,42 @@ export class Projector {
   /** Starts every projection's loop; returns at once (the loops run until stop()). */
   start(): void {
     for (const runner of this.runners.values()) {
+      if (runner.loop !== undefined) {
+        continue;
+      }
+      const adopting = this.adoptPrevious(runner);
       this.options.store.register(runner.projection.name);
       runner.checkpoint = this.options.store.checkpoint(runner.projection.name);
       runner.persistedCheckpoint = runner.checkpoint;
-      runner.loop ??= this.run(runner);
+      runner.loop = this.run(runner);
+      if (adopting) {
+        this.startRebuild(runner.projection.name).catch((error: unknown) => {
+          if (!this.stopped) {
+            this.notify((observer) => observer.onError(runner.projection.name, error));
+          }
+        });
+      }
     }
+  }
+
+  /**
+   * Blue/green of a new version (Projection.previous): a version never live in this file whose previous version
+   * is live serves the previous version's copy, projected with the previous code, under its own name, and is
+   * built beside it as an online rebuild (startRebuild) that switches once caught up. Readers, read-your-writes
+   * and subscriptions see the previous version's documents until the switch, never an empty or partial list.
+   */
+  private adoptPrevious(runner: Runner): boolean {
+    const { projection } = runner;
+    const previous = projection.previous;
+    const store = this.options.store;
+    if (previous === undefined || store.status(projection.name) === 'live' || store.status(previous.name) !== 'live') {
+      return false;
+    }
+    store.adopt(projection.name, previous.name);
+    runner.adoption = { previous: previous.name, projection };
+    runner.projection = { ...previous, name: projection.name };
+    runner.handles = new Set(previous.handles);
+    return true;
   }
 
   /** Closes the subscriptions, waits for the loops to end (no batch is cut mid-commit) and fails pending waits. */
@@ -221,7 +257,8 @@ export class Projector {
     }
     const { generation, key } = this.options.store.prepareGeneration(projectionName);
     return new Promise<void>((resolve, reject) => {
-      const runner = newRunner({ ...served.projection, name: key });
+      // the new copy runs this version's code (while a version is adopted, the served runner runs the previous one's)
+      const runner = newRunner({ ...(served.adoption?.projection ?? served.projection), name: key });
       runner.rebuild = { name: projectionName, generation, switched: resolve };
       runner.loop = this.run(runner).then(() => {
         if (this.rebuilds.get(projectionName) === runner) {
@@ -280,6 +317,14 @@ export class Projector {
       return; // the flush failed (reported): the next commit tries again
     }
     const old = this.options.store.switchGeneration(rebuild.name, rebuild.generation);
+    if (served.adoption !== undefined) {
+      // a new version: from now on the served runner projects with this version's code, the previous is retired
+      this.options.store.endAdoption(rebuild.name, served.adoption.previous);
+      served.projection = served.adoption.projection;
+      served.handles = new Set(served.projection.handles);
+      served.adoption = undefined;
+      served.live = true;
+    }
     this.persisted(served, built);
     served.checkpoint = built;
     runner.live = true;
@@ -509,8 +554,8 @@ export class Projector {
 
   /** First time the projection reaches the head: mark it live and drop older versions' documents (see store). */
   private async markLiveOnce(runner: Runner): Promise<void> {
-    if (runner.live || runner.rebuild !== undefined) {
-      return;
+    if (runner.live || runner.rebuild !== undefined || runner.adoption !== undefined) {
+      return; // a new copy, or a version served from its previous one's copy: live with the switch
     }
     const subscription = runner.subscription;
     if (subscription?.progress !== undefined) {
