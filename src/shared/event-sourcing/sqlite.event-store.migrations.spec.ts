@@ -7,6 +7,7 @@ import { migrateSqliteFile } from '../sqlite-migrations';
 import type { EventMetadata, NewEvent } from './event-store.port';
 import { SqliteEventStore } from './sqlite.event-store';
 import { EVENT_FILE_MIGRATIONS } from './sqlite.event-store.migrations';
+import { SCHEMA } from './sqlite.event-store.sql';
 
 /* Step 2 of the event file: the table without AUTOINCREMENT and without the (stream_name, event_id) index. */
 
@@ -55,6 +56,21 @@ describe('event file step 2: the events table without AUTOINCREMENT and the (str
     expect(tableSql(db)).not.toMatch(/AUTOINCREMENT/i);
     expect(db.prepare("SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'events'").pluck().get()).toBe(0);
     db.close();
+  });
+
+  it('the migrations create the table SCHEMA describes (columns, key, unique index)', () => {
+    const migrated = new Database(':memory:');
+    migrateSqliteFile(migrated, 'event', EVENT_FILE_MIGRATIONS);
+    const described = new Database(':memory:');
+    described.exec(SCHEMA);
+    const shape = (db: Database.Database) => ({
+      columns: db.prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info('events')").all(),
+      indexes: db.prepare("SELECT name, \"unique\" FROM pragma_index_list('events')").all(),
+      indexColumns: indexesOf(db),
+    });
+    expect(shape(migrated)).toEqual(shape(described));
+    migrated.close();
+    described.close();
   });
 
   it('keeps every row and position of a version-1 file; the next append takes the next position', async () => {
