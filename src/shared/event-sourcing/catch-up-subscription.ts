@@ -104,3 +104,21 @@ export class CatchUpSubscription implements EventSubscription {
     return this.closed;
   }
 }
+
+/** The open catch-up subscriptions of one store: opened over its source, all closed when the store closes. */
+export class CatchUpSubscriptions {
+  private readonly open = new Set<CatchUpSubscription>();
+
+  /** A subscription to `source` from `fromPosition` (exclusive), forgotten again when it closes. */
+  subscribe(source: CatchUpSource, fromPosition: bigint): CatchUpSubscription {
+    const subscription = new CatchUpSubscription(source, fromPosition, () => {
+      this.open.delete(subscription);
+    });
+    this.open.add(subscription);
+    return subscription;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.open].map((subscription) => subscription.close()));
+  }
+}

@@ -1,4 +1,4 @@
-import { CatchUpSubscription, CommitSignal, type CatchUpSource } from './catch-up-subscription';
+import { CatchUpSubscriptions, CommitSignal, type CatchUpSource } from './catch-up-subscription';
 import { EventIdConflictError, EventStoreUnavailableError, StreamRevisionConflictError } from './event-store.errors';
 import {
   isEventMetadata,
@@ -19,7 +19,7 @@ export class InMemoryEventStore implements EventStorePort {
   private readonly all: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly signal = new CommitSignal();
-  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private readonly subscriptions = new CatchUpSubscriptions();
   private readonly source: CatchUpSource = {
     readAfter: (after, limit) => {
       this.assertOpen();
@@ -54,11 +54,7 @@ export class InMemoryEventStore implements EventStorePort {
   }
 
   subscribeToAll(options?: { readonly fromPosition?: bigint }): EventSubscription {
-    const subscription = new CatchUpSubscription(this.source, options?.fromPosition ?? 0n, () => {
-      this.subscriptions.delete(subscription);
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
+    return this.subscriptions.subscribe(this.source, options?.fromPosition ?? 0n);
   }
 
   async *readStreamsByPrefix(prefix: string, options: { readonly toPosition: bigint }): AsyncIterable<RecordedEvent> {
@@ -88,7 +84,7 @@ export class InMemoryEventStore implements EventStorePort {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.subscriptions.closeAll();
   }
 
   private append(streamName: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): AppendResult {

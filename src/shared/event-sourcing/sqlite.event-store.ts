@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { migrateSqliteFile } from '../sqlite-migrations';
 import { WalCheckpointer } from '../wal-checkpointer';
-import { CatchUpSubscription, CommitSignal, type CatchUpSource } from './catch-up-subscription';
+import { CatchUpSubscriptions, CommitSignal, type CatchUpSource } from './catch-up-subscription';
 import {
   EventIdConflictError,
   EventStoreLockedError,
@@ -112,7 +112,7 @@ export class SqliteEventStore implements EventStorePort {
   private readonly readyProbeMs: number;
   private closed = false;
   private readonly signal = new CommitSignal();
-  private readonly subscriptions = new Set<CatchUpSubscription>();
+  private readonly subscriptions = new CatchUpSubscriptions();
   private readonly checkpointer: WalCheckpointer | undefined;
   /** The page the last catch-up read returned, while it may be shared (see sharedPageAfter). */
   private lastPage: { readonly after: bigint; readonly limit: number; readonly commits: number; readonly events: RecordedEvent[] } | undefined;
@@ -190,11 +190,7 @@ export class SqliteEventStore implements EventStorePort {
   }
 
   subscribeToAll(options?: { readonly fromPosition?: bigint }): EventSubscription {
-    const subscription = new CatchUpSubscription(this.source, options?.fromPosition ?? 0n, () => {
-      this.subscriptions.delete(subscription);
-    });
-    this.subscriptions.add(subscription);
-    return subscription;
+    return this.subscriptions.subscribe(this.source, options?.fromPosition ?? 0n);
   }
 
   /** Pages of 1,000 rows along the (stream_name, revision) index; each page is one synchronous read. */
@@ -244,7 +240,7 @@ export class SqliteEventStore implements EventStorePort {
     }
     this.closed = true;
     clearTimeout(this.retryTimer);
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.subscriptions.closeAll();
     this.flush(); // appends already queued are refused rather than left pending
     this.checkpointer?.stop();
     this.db.close();
