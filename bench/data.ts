@@ -18,7 +18,7 @@ import { once } from 'node:events';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateSyntheticPatients as generateListPatients } from '../src/cli/synthetic-patients';
-import { medicationListDecider } from '../src/medication-list/medication-list.decider';
+import { medicationListDecider } from '../src/medication-list/domain/medication-list.decider';
 import { eventSchemas, withEventSchemas } from '../src/event-schemas';
 import { patientStreamName } from '../src/medication-list/patient-stream';
 import { SqliteReadModelStore } from '../src/read-models/read-model.store';

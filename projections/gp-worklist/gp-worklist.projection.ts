@@ -4,7 +4,7 @@ import {
   type MultidoseEnded,
   type MultidoseRegistered,
   type PrescriptionIssued,
-} from '../../src/medication-list/medication-list.events';
+} from '../../src/medication-list/domain/medication-list.events';
 import {
   RECONCILIATION_STREAM_PREFIX,
   type DiscrepancyCleared,

@@ -10,7 +10,7 @@ import type { FhirPatient } from '../../projections/fhir/fhir-systems';
 import { ACCESS_LOG_PAGE, AuditService } from '../access/audit';
 import type { Caller } from '../access/caller';
 import { MedicationListReads } from '../medication-list/medication-list.reads';
-import { MEDICATION_LIST_STREAM_PREFIX } from '../medication-list/medication-list.events';
+import { MEDICATION_LIST_STREAM_PREFIX } from '../medication-list/domain/medication-list.events';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { toProjectionEvent } from '../shared/event-sourcing/projector.types';
 import { parsePatientId } from '../identifiers/norwegian-identifiers';

@@ -24,13 +24,13 @@ import { InvalidInputError } from '../shared/errors/graphql-error.normaliser';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { PROJECTOR, type Projector } from '../shared/event-sourcing/projector';
 import { toProjectionEvent } from '../shared/event-sourcing/projector.types';
-import { attentionOf } from './care-unit-attention';
-import { toListChangeGql } from './medication-list.mapper';
-import type { CareUnitGql, TimelineItemGql } from './medication-list.read-types';
-import { type MedicationListGql, foldCurrentList, toMedicationListGql } from './medication-list.types';
-import { MEDICATION_LIST_STREAM_PREFIX } from './medication-list.events';
+import { attentionOf } from './domain/care-unit-attention';
+import { toListChangeGql } from './graphql/medication-list.mapper';
+import type { CareUnitGql, TimelineItemGql } from './graphql/medication-list.read-types';
+import { type MedicationListGql, foldCurrentList, toMedicationListGql } from './graphql/medication-list.types';
+import { MEDICATION_LIST_STREAM_PREFIX } from './domain/medication-list.events';
 import { patientStreamId } from './patient-stream';
-import { assertNotInFuture } from './as-of';
+import { assertNotInFuture } from './domain/as-of.rule';
 
 /** How long a read with `minPosition` waits for this replica's projection before SERVICE_UNAVAILABLE. */
 export const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;

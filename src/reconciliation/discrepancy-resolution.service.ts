@@ -3,11 +3,11 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/request-context';
 import { parsePatientId } from '../identifiers/norwegian-identifiers';
-import { medicationListDecider } from '../medication-list/medication-list.decider';
+import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
 import {
   MEDICATION_LIST_STREAM_PREFIX,
   isMedicationListEvent,
-} from '../medication-list/medication-list.events';
+} from '../medication-list/domain/medication-list.events';
 import { patientStreamId } from '../medication-list/patient-stream';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';

@@ -1,5 +1,5 @@
-import type { Dosage, IsoDate, IsoDateTime, Medication } from '../medication-list/medication-list.events';
-import { datePart } from '../medication-list/medication-list.validation';
+import type { Dosage, IsoDate, IsoDateTime, Medication } from '../medication-list/domain/medication-list.events';
+import { datePart } from '../medication-list/domain/medication-list.validation';
 import type { FeedSource, PrescriptionStatusCode } from './external-record';
 import type { DiscrepancyCode, ReconciliationEntry, ReconciliationListView } from './reconcile';
 import {

@@ -1,5 +1,5 @@
-import { medicationListDecider } from '../medication-list/medication-list.decider';
-import type { MedicationListEvent } from '../medication-list/medication-list.events';
+import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
+import type { MedicationListEvent } from '../medication-list/domain/medication-list.events';
 import {
   aMedicationStarted,
   anEvent,
@@ -11,7 +11,7 @@ import {
   PATIENT_ID,
   PRESCRIPTION_ID,
   sampleMedication,
-} from '../medication-list/medication-list.fixtures';
+} from '../medication-list/domain/medication-list.fixtures';
 import { generateSyntheticPatients } from './feed-generator';
 import { foldListFacts, initialListFacts, listDispensings, toListView } from './list-view';
 import { listCommandsOf } from './reconciliation.spec-helpers';

@@ -1,4 +1,4 @@
-import type { Dosage, Medication } from '../medication-list/medication-list.events';
+import type { Dosage, Medication } from '../medication-list/domain/medication-list.events';
 import { isDomainError } from '../shared/errors/domain-error';
 import type { ExternalDispensing, ExternalPrescription, ExternalRecord } from './external-record';
 import { reconcile, reconcileCounted, type ReconcileOptions, type ReconciliationEntry } from './reconcile';

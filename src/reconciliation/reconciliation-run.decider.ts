@@ -1,4 +1,4 @@
-import { assertId, assertIsoDateTime } from '../medication-list/medication-list.validation';
+import { assertId, assertIsoDateTime } from '../medication-list/domain/medication-list.validation';
 import type { Command, Decider } from '../shared/event-sourcing/decider';
 import { InvalidFeedCursorError } from './reconciliation.errors';
 import type { FeedCursorAdvanced, ReconciliationRunCompleted } from './reconciliation.events';

@@ -1,5 +1,5 @@
-import type { IsoDateTime } from '../medication-list/medication-list.events';
-import { assertId, assertIsoDateTime, assertOptionalText } from '../medication-list/medication-list.validation';
+import type { IsoDateTime } from '../medication-list/domain/medication-list.events';
+import { assertId, assertIsoDateTime, assertOptionalText } from '../medication-list/domain/medication-list.validation';
 import type { Command, Decider } from '../shared/event-sourcing/decider';
 import type { FeedSource } from './external-record';
 import type { Discrepancy, DiscrepancyCode } from './reconcile';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { medicationListDecider } from '../medication-list/medication-list.decider';
-import { isMedicationListEvent } from '../medication-list/medication-list.events';
+import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
+import { isMedicationListEvent } from '../medication-list/domain/medication-list.events';
 import { patientStreamName } from '../medication-list/patient-stream';
 import { fixedClock } from '../shared/clock';
 import { handleCommand } from '../shared/event-sourcing/handle-command';

@@ -2,11 +2,11 @@ import { eventSchemas } from '../event-schemas';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { medicationListDecider } from '../medication-list/medication-list.decider';
+import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
 import {
   MEDICATION_LIST_STREAM_PREFIX,
   isMedicationListEvent,
-} from '../medication-list/medication-list.events';
+} from '../medication-list/domain/medication-list.events';
 import { patientStreamId } from '../medication-list/patient-stream';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';

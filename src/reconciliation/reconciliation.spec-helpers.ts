@@ -1,6 +1,6 @@
 import { eventSchemas } from '../event-schemas';
-import { medicationListDecider } from '../medication-list/medication-list.decider';
-import { isMedicationListEvent } from '../medication-list/medication-list.events';
+import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
+import { isMedicationListEvent } from '../medication-list/domain/medication-list.events';
 import { patientStreamId, patientStreamName } from '../medication-list/patient-stream';
 import type { EventStorePort, RecordedEvent } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';

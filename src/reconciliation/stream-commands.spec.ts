@@ -1,6 +1,6 @@
-import { medicationListDecider } from '../medication-list/medication-list.decider';
-import { EntryNotFoundError } from '../medication-list/medication-list.errors';
-import { isMedicationListEvent } from '../medication-list/medication-list.events';
+import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
+import { EntryNotFoundError } from '../medication-list/domain/medication-list.errors';
+import { isMedicationListEvent } from '../medication-list/domain/medication-list.events';
 import { patientStreamName } from '../medication-list/patient-stream';
 import { IdempotencyKeyReusedError } from '../shared/event-sourcing/command-fingerprint';
 import { ConcurrentModificationError, StreamRevisionConflictError } from '../shared/event-sourcing/event-store.errors';

@@ -7,7 +7,7 @@ import type {
   IsoDate,
   Medication,
   PartOfDayCode,
-} from '../medication-list/medication-list.events';
+} from '../medication-list/domain/medication-list.events';
 import type { PrescriptionStatusCode } from './external-record';
 import { toFhirDosage } from './feeds/fhir-dosage';
 import { FEST_ID_FIELDS, FEST_NAMING_SYSTEMS, type FestIdField } from './feeds/fest-naming-systems';

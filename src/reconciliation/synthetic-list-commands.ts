@@ -1,4 +1,4 @@
-import type { MedicationListCommand } from '../medication-list/medication-list.commands';
+import type { MedicationListCommand } from '../medication-list/domain/medication-list.commands';
 import type { CommandMeta } from '../shared/event-sourcing/decider';
 import type { ReconciliationListView } from './reconcile';
 

@@ -6,7 +6,7 @@ import {
   STARTED_ON,
   sampleDosage,
   sampleMedication,
-} from '../../src/medication-list/medication-list.fixtures';
+} from '../../src/medication-list/domain/medication-list.fixtures';
 import { DEV_FEED_CLIENT, DEV_PHARMACY, type Who } from './app.e2e-helpers';
 import { syntheticPatientId } from './read-side.e2e-helpers';
 

@@ -3,7 +3,7 @@ import { careUnitOverviewProjection } from '../../projections/care-unit-overview
 import { GENERAL_AUDIT_STREAM, accessLogStreamName } from '../../src/access/audit';
 import { ALL_OPERATIONS, type Operation } from '../../src/access/policy';
 import { APP_CONFIG, type AppConfig } from '../../src/config/config';
-import { NURSING_HOME_ORG } from '../../src/medication-list/medication-list.fixtures';
+import { NURSING_HOME_ORG } from '../../src/medication-list/domain/medication-list.fixtures';
 import { EVENT_STORE, type EventStorePort, type RecordedEvent } from '../../src/shared/event-sourcing/event-store.port';
 import {
   COVERED_OPERATIONS,

@@ -10,7 +10,7 @@ import { DEV_AUDIENCE, DEV_ISSUER } from '../../src/access/auth-config';
 import { DEV_KEYS, type DevKeys, type DevTokenOptions, loadOrCreateDevKeys, signDevToken } from '../../src/access/dev-keys';
 import { type RegisteredOrganisation, organisationRegisterCsv } from '../../src/access/organisation-register';
 import { AppModule } from '../../src/app.module';
-import { NURSING_HOME_ORG, PHARMACY_HER_ID } from '../../src/medication-list/medication-list.fixtures';
+import { NURSING_HOME_ORG, PHARMACY_HER_ID } from '../../src/medication-list/domain/medication-list.fixtures';
 import { DEV_FEED, DEV_PHARMACY_CHAIN } from '../../src/access/dev-organisations';
 import { syntheticPharmacies } from '../../src/cli/synthetic-patients';
 import { loadConfig } from '../../src/config/config';

@@ -7,7 +7,7 @@ import { currentMedicationListProjection } from '../../projections/current-medic
 import { accessTokenHash } from '../../src/access/dpop';
 import { REGISTER_HEADER } from '../../src/access/organisation-register';
 import { ConfigError } from '../../src/config/config-error';
-import { NURSING_HOME_ORG } from '../../src/medication-list/medication-list.fixtures';
+import { NURSING_HOME_ORG } from '../../src/medication-list/domain/medication-list.fixtures';
 import { E2E_MUNICIPALITY, type TestApp, type Who, bootTestApp } from './app.e2e-helpers';
 import { fhirClient } from './fhir.e2e-helpers';
 import { syntheticPatientId } from './read-side.e2e-helpers';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DevKeys, loadOrCreateDevKeys } from '../../src/access/dev-keys';
-import { sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
+import { sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
 import { SqliteReadModelStore } from '../../src/read-models/read-model.store';
 import { syntheticPatientId } from '../e2e/mutations.e2e-helpers';
 import { subscribe } from '../e2e/read-side.e2e-helpers';
