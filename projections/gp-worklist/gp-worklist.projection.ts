@@ -10,7 +10,7 @@ import {
   type DiscrepancyCleared,
   type DiscrepancyDetected,
   type DiscrepancyResolved,
-} from '../../src/reconciliation/reconciliation.events';
+} from '../../src/reconciliation/domain/reconciliation.events';
 
 /**
  * The GP worklist (issue 4): the open discrepancies of the patients one responsible doctor answers for, by HPR

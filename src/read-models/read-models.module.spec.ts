@@ -9,7 +9,7 @@ import { documentsOf, project } from '../../projections/projection.spec-helpers'
 import { accessEventTypes } from '../access/audit';
 import { APP_CONFIG } from '../config/config';
 import { ReadinessChecks } from '../health/readiness';
-import { reconciliationRunEventTypes } from '../reconciliation/reconciliation.events';
+import { reconciliationRunEventTypes } from '../reconciliation/domain/reconciliation.events';
 import { EVENT_STORE } from '../shared/event-sourcing/event-store.port';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
 import { PROJECTOR, Projector, toProjectionEvent } from '../shared/event-sourcing/projector';

@@ -8,14 +8,14 @@ import { CLOCK, type Clock } from '../shared/clock';
 import { isDomainError } from '../shared/errors/domain-error';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
-import type { FeedSource } from './external-record';
-import { feedActor } from './feed-commands';
+import type { FeedSource } from './domain/external-record';
+import { feedActor } from './domain/feed-commands';
 import { type FeedLine, isOverlong, readLinesLimited } from './feeds/fhir-ndjson.feed';
-import { type ImportSummary, osloDateTime } from './import-summary';
+import { type ImportSummary, osloDateTime } from './domain/import-summary';
 import { RECONCILIATION_CONFIG, type FeedPullConfig, type ReconciliationConfig } from './reconciliation.config';
-import { FeedPullFailedError } from './reconciliation.errors';
-import { RECONCILIATION_CURSOR_STREAM_PREFIX } from './reconciliation.events';
-import { feedCursorDecider } from './reconciliation-run.decider';
+import { FeedPullFailedError } from './domain/reconciliation.errors';
+import { RECONCILIATION_CURSOR_STREAM_PREFIX } from './domain/reconciliation.events';
+import { feedCursorDecider } from './domain/reconciliation-run.decider';
 import { ReconciliationService } from './reconciliation.service';
 
 /**

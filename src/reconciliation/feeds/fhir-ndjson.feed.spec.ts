@@ -6,7 +6,7 @@ import { isValidDosage } from '../../medication-list/domain/dosage';
 import { assertMedication, isIsoDate, isIsoDateTime } from '../../medication-list/domain/medication-list.validation';
 import { isValidPatientId } from '../../identifiers/norwegian-identifiers';
 import { isCleanText } from '../../shared/text/free-text';
-import type { ExternalRecord } from '../external-record';
+import type { ExternalRecord } from '../domain/external-record';
 import {
   BLANK_LINE,
   parseFhirBundle,

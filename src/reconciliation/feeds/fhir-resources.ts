@@ -7,7 +7,7 @@ import type {
   ExternalStatement,
   FeedSource,
   StatementStatus,
-} from '../external-record';
+} from '../domain/external-record';
 import { fromFhirDosage } from './fhir-dosage';
 import {
   businessIdentifier,

@@ -1,4 +1,4 @@
-import type { Medication } from '../medication-list/domain/medication-list.events';
+import type { Medication } from '../../medication-list/domain/medication-list.events';
 import { compareDispensed } from './substitution';
 
 // Given a prescription at one level and a dispensing at another, when compared, then the D7 verdict per level pair.

@@ -1,8 +1,8 @@
-import type { AnnulDispensing, RecordDispensing } from '../medication-list/domain/medication-list.commands';
-import type { IsoDateTime } from '../medication-list/domain/medication-list.events';
-import { isIsoDate } from '../medication-list/domain/medication-list.validation';
-import type { Actor } from '../shared/event-sourcing/event-store.port';
-import type { CommandMeta } from '../shared/event-sourcing/decider';
+import type { AnnulDispensing, RecordDispensing } from '../../medication-list/domain/medication-list.commands';
+import type { IsoDateTime } from '../../medication-list/domain/medication-list.events';
+import { isIsoDate } from '../../medication-list/domain/medication-list.validation';
+import type { Actor } from '../../shared/event-sourcing/event-store.port';
+import type { CommandMeta } from '../../shared/event-sourcing/decider';
 import type { ExternalDispensing, FeedSource } from './external-record';
 
 /**

@@ -1,4 +1,4 @@
-import type { Dosage, IsoDate, IsoDateTime, Medication } from '../medication-list/domain/medication-list.events';
+import type { Dosage, IsoDate, IsoDateTime, Medication } from '../../medication-list/domain/medication-list.events';
 
 /**
  * The types `reconcile` takes and returns, apart from reconcile.ts so that the rules (reconcile.rules.ts) and

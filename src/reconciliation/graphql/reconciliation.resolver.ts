@@ -1,11 +1,11 @@
 import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Access, CommandContext, MissingGrantError } from '../access/access.decorator';
-import { AccessStep } from '../access/access-step';
-import type { GraphqlContext } from '../graphql/graphql.module';
-import type { RequestContext } from '../graphql/request-context';
-import { DiscrepancyResolutionService } from './discrepancy-resolution.service';
-import { FeedPayloadRequiredError, FeedPayloadTooLargeError } from './reconciliation.errors';
-import { DISCREPANCY_KEY_RULE } from './reconciliation.decider';
+import { Access, CommandContext, MissingGrantError } from '../../access/access.decorator';
+import { AccessStep } from '../../access/access-step';
+import type { GraphqlContext } from '../../graphql/graphql.module';
+import type { RequestContext } from '../../graphql/request-context';
+import { DiscrepancyResolutionService } from '../discrepancy-resolution.service';
+import { FeedPayloadRequiredError, FeedPayloadTooLargeError } from '../domain/reconciliation.errors';
+import { DISCREPANCY_KEY_RULE } from '../domain/reconciliation.decider';
 import {
   DiscrepancyGql,
   DiscrepancyResolutionPayloadGql,
@@ -15,7 +15,7 @@ import {
   FeedSourceGql,
   ImportSummaryGql,
   ResolutionGql,
-} from './reconciliation.graphql';
+} from './reconciliation.output-types';
 import {
   feedSourceOf,
   resolutionOf,
@@ -23,9 +23,9 @@ import {
   toDiscrepancyGql,
   toImportSummaryGql,
   toWorklistGql,
-} from './reconciliation.gql-mapper';
-import { ReconciliationReads } from './reconciliation.reads';
-import { ReconciliationService } from './reconciliation.service';
+} from './reconciliation.mapper';
+import { ReconciliationReads } from '../reconciliation.reads';
+import { ReconciliationService } from '../reconciliation.service';
 
 /**
  * The largest feed `importFeed` takes (UTF-8 bytes of `ndjson` or `bundle`). Below Fastify's 1 MiB request body

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../shared/event-sourcing/event-store.port';
+import type { RecordedEvent } from '../../shared/event-sourcing/event-store.port';
 import {
   evolveReconciliation,
   initialReconciliationState,

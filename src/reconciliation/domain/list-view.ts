@@ -1,10 +1,10 @@
-import { evolve, initialState, type MedicationListState } from '../medication-list/domain/medication-list.decider';
+import { evolve, initialState, type MedicationListState } from '../../medication-list/domain/medication-list.decider';
 import {
   isMedicationListEvent,
   type DispensingRecorded,
   type IsoDateTime,
   type MedicationListEvent,
-} from '../medication-list/domain/medication-list.events';
+} from '../../medication-list/domain/medication-list.events';
 import type { ExternalDispensing, FeedSource } from './external-record';
 import type { ReconciliationEntry, ReconciliationListView } from './reconcile';
 

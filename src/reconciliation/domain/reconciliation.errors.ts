@@ -1,4 +1,4 @@
-import { DomainError } from '../shared/errors/domain-error';
+import { DomainError } from '../../shared/errors/domain-error';
 
 /**
  * Typed errors of reconciliation, with stable codes. Messages and details carry discrepancy keys (codes and list

@@ -1,5 +1,5 @@
-import { assertId, assertIsoDateTime } from '../medication-list/domain/medication-list.validation';
-import type { Command, Decider } from '../shared/event-sourcing/decider';
+import { assertId, assertIsoDateTime } from '../../medication-list/domain/medication-list.validation';
+import type { Command, Decider } from '../../shared/event-sourcing/decider';
 import { InvalidFeedCursorError } from './reconciliation.errors';
 import type { FeedCursorAdvanced, ReconciliationRunCompleted } from './reconciliation.events';
 

@@ -1,5 +1,5 @@
-import type { IsoDate, IsoDateTime } from '../medication-list/domain/medication-list.events';
-import { assertIsoDateTime, datePart } from '../medication-list/domain/medication-list.validation';
+import type { IsoDate, IsoDateTime } from '../../medication-list/domain/medication-list.events';
+import { assertIsoDateTime, datePart } from '../../medication-list/domain/medication-list.validation';
 import type { ExternalDispensing, ExternalPrescription, ExternalRecord } from './external-record';
 import {
   discontinuedButDispensable,

@@ -1,5 +1,5 @@
-import { describeDosage, dosagesEqual } from '../medication-list/domain/dosage';
-import type { Dosage, DosagePeriod, FixedDose, IsoDate } from '../medication-list/domain/medication-list.events';
+import { describeDosage, dosagesEqual } from '../../medication-list/domain/dosage';
+import type { Dosage, DosagePeriod, FixedDose, IsoDate } from '../../medication-list/domain/medication-list.events';
 import type { ExternalDispensing, ExternalPrescription, PrescriptionStatusCode } from './external-record';
 import type { Discrepancy, ReconciliationEntry, ReconciliationPrescription } from './reconcile.types';
 import { compareDispensed } from './substitution';

@@ -1,4 +1,4 @@
-import type { IsoDateTime } from '../medication-list/domain/medication-list.events';
+import type { IsoDateTime } from '../../medication-list/domain/medication-list.events';
 import type { FeedMode, FeedSource } from './external-record';
 import type { ReconciliationRunCompleted } from './reconciliation.events';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { MedicationListCommand } from '../medication-list/domain/medication-list.commands';
-import type { Dosage, IsoDateTime, UseCode } from '../medication-list/domain/medication-list.events';
-import { datePart } from '../medication-list/domain/medication-list.validation';
-import type { CommandMeta } from '../shared/event-sourcing/decider';
+import type { MedicationListCommand } from '../../medication-list/domain/medication-list.commands';
+import type { Dosage, IsoDateTime, UseCode } from '../../medication-list/domain/medication-list.events';
+import { datePart } from '../../medication-list/domain/medication-list.validation';
+import type { CommandMeta } from '../../shared/event-sourcing/decider';
 import { asDateTime } from './feed-commands';
 import { IncludeNeedsDosageError } from './reconciliation.errors';
 import type { DiscrepancyDetected, FeedPrescriptionSnapshot, Resolution } from './reconciliation.events';

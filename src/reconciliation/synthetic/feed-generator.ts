@@ -1,7 +1,7 @@
-import type { Dosage, IsoDate, IsoDateTime, Medication } from '../medication-list/domain/medication-list.events';
-import { datePart } from '../medication-list/domain/medication-list.validation';
-import type { FeedSource, PrescriptionStatusCode } from './external-record';
-import type { DiscrepancyCode, ReconciliationEntry, ReconciliationListView } from './reconcile';
+import type { Dosage, IsoDate, IsoDateTime, Medication } from '../../medication-list/domain/medication-list.events';
+import { datePart } from '../../medication-list/domain/medication-list.validation';
+import type { FeedSource, PrescriptionStatusCode } from '../domain/external-record';
+import type { DiscrepancyCode, ReconciliationEntry, ReconciliationListView } from '../domain/reconcile';
 import {
   changedDose,
   DAY_MS,

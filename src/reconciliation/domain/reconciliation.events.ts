@@ -1,4 +1,4 @@
-import type { Dosage, IsoDate, IsoDateTime, Medication } from '../medication-list/domain/medication-list.events';
+import type { Dosage, IsoDate, IsoDateTime, Medication } from '../../medication-list/domain/medication-list.events';
 import type { FeedMode, FeedSource, PrescriptionStatusCode } from './external-record';
 import type { DiscrepancyCode } from './reconcile';
 

@@ -1,4 +1,4 @@
-import type { Medication } from '../medication-list/domain/medication-list.events';
+import type { Medication } from '../../medication-list/domain/medication-list.events';
 
 /**
  * D7 at the right level (issue 16). Since 2024 prescribing on substance level (LegemiddelVirkestoff) is preferred:

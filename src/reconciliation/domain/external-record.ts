@@ -1,5 +1,5 @@
-import type { PrescriptionStatusCode } from '../medication-list/domain/medication-list.codes';
-import type { Dosage, IsoDate, IsoDateTime, Medication, Quantity } from '../medication-list/domain/medication-list.events';
+import type { PrescriptionStatusCode } from '../../medication-list/domain/medication-list.codes';
+import type { Dosage, IsoDate, IsoDateTime, Medication, Quantity } from '../../medication-list/domain/medication-list.events';
 
 /**
  * Neutral boundary types for reconciliation (design.md decision 6): every feed record (FHIR NDJSON, Bundle, and

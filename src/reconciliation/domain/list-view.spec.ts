@@ -1,5 +1,5 @@
-import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
-import type { MedicationListEvent } from '../medication-list/domain/medication-list.events';
+import { medicationListDecider } from '../../medication-list/domain/medication-list.decider';
+import type { MedicationListEvent } from '../../medication-list/domain/medication-list.events';
 import {
   aMedicationStarted,
   anEvent,
@@ -11,10 +11,10 @@ import {
   PATIENT_ID,
   PRESCRIPTION_ID,
   sampleMedication,
-} from '../medication-list/domain/medication-list.fixtures';
-import { generateSyntheticPatients } from './feed-generator';
+} from '../../medication-list/domain/medication-list.fixtures';
+import { generateSyntheticPatients } from '../synthetic/feed-generator';
 import { foldListFacts, initialListFacts, listDispensings, toListView } from './list-view';
-import { listCommandsOf } from './reconciliation.spec-helpers';
+import { listCommandsOf } from '../reconciliation.spec-helpers';
 
 /** Folds the events the decider produces for `commands`, as the command handler would append them. */
 const eventsOf = (commands: ReturnType<typeof listCommandsOf>): MedicationListEvent[] => {

@@ -1,10 +1,10 @@
-import type { WorklistPatientDocument } from '../../projections/gp-worklist/gp-worklist.projection';
-import type { DiscrepancyView } from './discrepancy-view';
-import type { FeedSource } from './external-record';
-import type { ImportSummary, LineReport } from './import-summary';
-import type { DiscrepancyCode } from './reconcile';
-import type { DiscrepancyStatus } from './reconciliation.decider';
-import type { Resolution } from './reconciliation.events';
+import type { WorklistPatientDocument } from '../../../projections/gp-worklist/gp-worklist.projection';
+import type { DiscrepancyView } from '../domain/discrepancy-view';
+import type { FeedSource } from '../domain/external-record';
+import type { ImportSummary, LineReport } from '../domain/import-summary';
+import type { DiscrepancyCode } from '../domain/reconcile';
+import type { DiscrepancyStatus } from '../domain/reconciliation.decider';
+import type { Resolution } from '../domain/reconciliation.events';
 import {
   DiscrepancyCodeGql,
   DiscrepancyStatusGql,
@@ -16,8 +16,8 @@ import {
   type ImportSummaryGql,
   type LineReportGql,
   type WorklistPatientGql,
-} from './reconciliation.graphql';
-import type { WorklistPage } from './reconciliation.reads';
+} from './reconciliation.output-types';
+import type { WorklistPage } from '../reconciliation.reads';
 
 /** Domain values → GraphQL enums and output types (no rules here). */
 

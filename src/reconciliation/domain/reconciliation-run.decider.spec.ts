@@ -1,5 +1,5 @@
-import { specFor } from '../shared/event-sourcing/decider.spec-helpers';
-import type { CommandMeta } from '../shared/event-sourcing/decider';
+import { specFor } from '../../shared/event-sourcing/decider.spec-helpers';
+import type { CommandMeta } from '../../shared/event-sourcing/decider';
 import { InvalidFeedCursorError } from './reconciliation.errors';
 import type { FeedCursorAdvanced, ReconciliationRunCompleted } from './reconciliation.events';
 import { feedCursorDecider, reconciliationRunDecider, type AdvanceFeedCursor, type CompleteRun } from './reconciliation-run.decider';

@@ -1,5 +1,5 @@
-import { mulberry32 } from '../shared/seeded-random';
-import { generatePersonNumber, OID } from '../identifiers/norwegian-identifiers';
+import { mulberry32 } from '../../shared/seeded-random';
+import { generatePersonNumber, OID } from '../../identifiers/norwegian-identifiers';
 import type {
   AsNeededDose,
   Dosage,
@@ -7,11 +7,11 @@ import type {
   IsoDate,
   Medication,
   PartOfDayCode,
-} from '../medication-list/domain/medication-list.events';
-import type { PrescriptionStatusCode } from './external-record';
-import { toFhirDosage } from './feeds/fhir-dosage';
-import { FEST_ID_FIELDS, FEST_NAMING_SYSTEMS, type FestIdField } from './feeds/fest-naming-systems';
-import { FHIR_SYSTEM, IDENTIFIER_TYPE } from './feeds/fhir-elements';
+} from '../../medication-list/domain/medication-list.events';
+import type { PrescriptionStatusCode } from '../domain/external-record';
+import { toFhirDosage } from '../feeds/fhir-dosage';
+import { FEST_ID_FIELDS, FEST_NAMING_SYSTEMS, type FestIdField } from '../feeds/fest-naming-systems';
+import { FHIR_SYSTEM, IDENTIFIER_TYPE } from '../feeds/fhir-elements';
 
 /**
  * Building blocks of the synthetic feed: a seeded PRNG, a small drug catalogue and FHIR R4 resource builders that

@@ -1,9 +1,9 @@
-import { isValidSyntheticNumber } from '../identifiers/norwegian-identifiers';
-import type { ExternalRecord } from './external-record';
+import { isValidSyntheticNumber } from '../../identifiers/norwegian-identifiers';
+import type { ExternalRecord } from '../domain/external-record';
 import { generateSyntheticPatients, SYNTHETIC_NOW, syntheticFeedLines, type SyntheticPatient } from './feed-generator';
-import { parseFhirLines, type FeedLineOutcome } from './feeds/fhir-ndjson.feed';
-import { reconcile, type DiscrepancyCode } from './reconcile';
-import { FEST_ID_FIELDS, FEST_NAMING_SYSTEMS } from './feeds/fest-naming-systems';
+import { parseFhirLines, type FeedLineOutcome } from '../feeds/fhir-ndjson.feed';
+import { reconcile, type DiscrepancyCode } from '../domain/reconcile';
+import { FEST_ID_FIELDS, FEST_NAMING_SYSTEMS } from '../feeds/fest-naming-systems';
 import { MAX_SYNTHETIC_PATIENTS, SYNTHETIC_UNKNOWN_SYSTEM, syntheticPatientId } from './synthetic-fhir';
 
 const PATIENTS = 200;

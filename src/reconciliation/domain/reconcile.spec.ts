@@ -1,5 +1,5 @@
-import type { Dosage, Medication } from '../medication-list/domain/medication-list.events';
-import { isDomainError } from '../shared/errors/domain-error';
+import type { Dosage, Medication } from '../../medication-list/domain/medication-list.events';
+import { isDomainError } from '../../shared/errors/domain-error';
 import type { ExternalDispensing, ExternalPrescription, ExternalRecord } from './external-record';
 import { reconcile, reconcileCounted, type ReconcileOptions, type ReconciliationEntry } from './reconcile';
 

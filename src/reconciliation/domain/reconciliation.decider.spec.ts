@@ -1,7 +1,7 @@
-import { InvalidIdError } from '../medication-list/domain/medication-list.errors';
-import { fixedMeta, PATIENT_ID, sampleMedication } from '../medication-list/domain/medication-list.fixtures';
-import { specFor } from '../shared/event-sourcing/decider.spec-helpers';
-import type { CommandMeta } from '../shared/event-sourcing/decider';
+import { InvalidIdError } from '../../medication-list/domain/medication-list.errors';
+import { fixedMeta, PATIENT_ID, sampleMedication } from '../../medication-list/domain/medication-list.fixtures';
+import { specFor } from '../../shared/event-sourcing/decider.spec-helpers';
+import type { CommandMeta } from '../../shared/event-sourcing/decider';
 import type { FeedSource } from './external-record';
 import type { DiscrepancyCode } from './reconcile';
 import {

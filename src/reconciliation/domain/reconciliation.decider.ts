@@ -1,6 +1,6 @@
-import type { IsoDateTime } from '../medication-list/domain/medication-list.events';
-import { assertId, assertIsoDateTime, assertOptionalText } from '../medication-list/domain/medication-list.validation';
-import type { Command, Decider } from '../shared/event-sourcing/decider';
+import type { IsoDateTime } from '../../medication-list/domain/medication-list.events';
+import { assertId, assertIsoDateTime, assertOptionalText } from '../../medication-list/domain/medication-list.validation';
+import type { Command, Decider } from '../../shared/event-sourcing/decider';
 import type { FeedSource } from './external-record';
 import type { Discrepancy, DiscrepancyCode } from './reconcile';
 import {

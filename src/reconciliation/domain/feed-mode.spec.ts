@@ -1,10 +1,10 @@
-import { fixedClock } from '../shared/clock';
-import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
+import { fixedClock } from '../../shared/clock';
+import { InMemoryEventStore } from '../../shared/event-sourcing/in-memory.event-store';
 import { foldDiscrepancies } from './discrepancy-view';
-import { generateSyntheticPatients, SYNTHETIC_NOW, syntheticFeedLines } from './feed-generator';
+import { generateSyntheticPatients, SYNTHETIC_NOW, syntheticFeedLines } from '../synthetic/feed-generator';
 import { codesFor, feedModeOf } from './feed-mode';
-import { ReconciliationService } from './reconciliation.service';
-import { reconciliationEventsOf, SECRET, seedList } from './reconciliation.spec-helpers';
+import { ReconciliationService } from '../reconciliation.service';
+import { reconciliationEventsOf, SECRET, seedList } from '../reconciliation.spec-helpers';
 
 describe('feed modes', () => {
   it.each([

@@ -1,6 +1,6 @@
-import type { MedicationListCommand } from '../medication-list/domain/medication-list.commands';
-import type { CommandMeta } from '../shared/event-sourcing/decider';
-import type { ReconciliationListView } from './reconcile';
+import type { MedicationListCommand } from '../../medication-list/domain/medication-list.commands';
+import type { CommandMeta } from '../../shared/event-sourcing/decider';
+import type { ReconciliationListView } from '../domain/reconcile';
 
 /**
  * The list commands that rebuild a generator's list view (feed-generator.ts yields views, not commands): the
