@@ -3,8 +3,8 @@ import { patientStreamId } from '../medication-list/patient-stream';
 import { maskIdentifiers } from '../observability/logger';
 import type { Clock } from '../shared/clock';
 import type { EventStorePort, NewEvent, RecordedEvent } from '../shared/event-sourcing/event-store.port';
-import { AuditUnavailableError, InvalidAccessLogPageError } from './access.errors';
-import { type Caller, type CallerRole, CALLER_ROLES, callerOrganisationNumber, toActor } from './caller';
+import { AuditUnavailableError, InvalidAccessLogPageError } from './domain/access.errors';
+import { type Caller, type CallerRole, CALLER_ROLES, callerOrganisationNumber, toActor } from './domain/caller';
 import {
   ALL_OPERATIONS,
   type AccessBasis,
@@ -14,7 +14,7 @@ import {
   type EmergencyBasisCode,
   type Operation,
   roleOfDecision,
-} from './policy';
+} from './domain/policy';
 
 /**
  * The access log (issue 5, "Audit"): every look at, and every change of, a patient's data, allowed or denied, is

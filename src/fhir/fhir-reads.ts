@@ -8,7 +8,7 @@ import { listOf, statementsOf } from '../../projections/fhir/fhir-list';
 import { dispensesOfEntries, requestsOfEntries } from '../../projections/fhir/fhir-prescriptions';
 import type { FhirPatient } from '../../projections/fhir/fhir-systems';
 import { ACCESS_LOG_PAGE, AuditService } from '../access/audit';
-import type { Caller } from '../access/caller';
+import type { Caller } from '../access/domain/caller';
 import { MedicationListReads } from '../medication-list/medication-list.reads';
 import { MEDICATION_LIST_STREAM_PREFIX } from '../medication-list/domain/medication-list.events';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AccessStep } from '../access/access-step';
-import type { Caller } from '../access/caller';
+import type { Caller } from '../access/domain/caller';
 import { LOGGER } from '../observability/logger';
 import { CLOCK, type Clock } from '../shared/clock';
 import { isDomainError } from '../shared/errors/domain-error';

@@ -1,5 +1,5 @@
 import { generateOrganisationNumber } from '../../src/identifiers/norwegian-identifiers';
-import type { Operation } from '../../src/access/policy';
+import type { Operation } from '../../src/access/domain/policy';
 import {
   NURSING_HOME_ORG,
   PHARMACY_HER_ID,

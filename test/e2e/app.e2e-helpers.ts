@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../../src/access/auth-config';
-import { DEV_KEYS, type DevKeys, type DevTokenOptions, loadOrCreateDevKeys, signDevToken } from '../../src/access/dev-keys';
+import { DEV_KEYS, type DevKeys, type DevTokenOptions, loadOrCreateDevKeys, signDevToken } from '../../src/access/tokens/dev-keys';
 import { type RegisteredOrganisation, organisationRegisterCsv } from '../../src/access/organisation-register';
 import { AppModule } from '../../src/app.module';
 import { NURSING_HOME_ORG, PHARMACY_HER_ID } from '../../src/medication-list/domain/medication-list.fixtures';

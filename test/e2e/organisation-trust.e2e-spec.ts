@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
-import { accessTokenHash } from '../../src/access/dpop';
+import { accessTokenHash } from '../../src/access/tokens/dpop';
 import { REGISTER_HEADER } from '../../src/access/organisation-register';
 import { ConfigError } from '../../src/config/config-error';
 import { NURSING_HOME_ORG } from '../../src/medication-list/domain/medication-list.fixtures';

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
-import { DEV_KEYS, type DevKeys, signDevToken } from '../../src/access/dev-keys';
+import { DEV_KEYS, type DevKeys, signDevToken } from '../../src/access/tokens/dev-keys';
 import { DEV_FEED } from '../../src/access/dev-organisations';
 import { AppModule } from '../../src/app.module';
 import { main as reconcileCli } from '../../src/cli/reconcile';

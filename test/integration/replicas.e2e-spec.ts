@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DevKeys, loadOrCreateDevKeys } from '../../src/access/dev-keys';
+import { type DevKeys, loadOrCreateDevKeys } from '../../src/access/tokens/dev-keys';
 import { sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
 import { SqliteReadModelStore } from '../../src/read-models/read-model.store';
 import { syntheticPatientId } from '../e2e/mutations.e2e-helpers';

@@ -1,7 +1,7 @@
 import { ArgsType, Field } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { EmergencyAccessInput } from '../../access/access.graphql';
+import { EmergencyAccessInput } from '../../access/graphql/access.graphql-types';
 import { DateTimeScalar } from '../../shared/date-time.scalar';
 
 /*

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { randomUUID } from 'node:crypto';
-import { Access, CommandContext, MissingGrantError } from '../../access/access.decorator';
+import { Access, CommandContext, MissingGrantError } from '../../access/graphql/access.decorator';
 import type { RequestContext } from '../../graphql/request-context';
 import { CLOCK, type Clock } from '../../shared/clock';
 import type { ListCommandInput } from './medication-list.input-fields';

@@ -1,7 +1,7 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { Access, CommandContext } from '../../access/access.decorator';
+import { Access, CommandContext } from '../../access/graphql/access.decorator';
 import type { RequestContext } from '../../graphql/request-context';
-import { EmergencyAccessInput } from '../../access/access.graphql';
+import { EmergencyAccessInput } from '../../access/graphql/access.graphql-types';
 import { optionalInstant } from '../../shared/date-time.scalar';
 import { CareUnitArgs, MedicationListArgs } from './medication-list.args';
 import { CareUnitGql, TimelineItemGql } from './medication-list.read-types';

@@ -1,6 +1,6 @@
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
-import { Access, CommandContext, LiveAccess, type LiveCheck } from '../../access/access.decorator';
-import { EmergencyAccessInput } from '../../access/access.graphql';
+import { Access, CommandContext, LiveAccess, type LiveCheck } from '../../access/graphql/access.decorator';
+import { EmergencyAccessInput } from '../../access/graphql/access.graphql-types';
 import type { RequestContext } from '../../graphql/request-context';
 import { careUnitViewerOf } from './medication-list.queries.resolver';
 import { MedicationListLive } from './medication-list.live';

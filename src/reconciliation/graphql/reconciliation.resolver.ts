@@ -1,5 +1,5 @@
 import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Access, CommandContext, MissingGrantError } from '../../access/access.decorator';
+import { Access, CommandContext, MissingGrantError } from '../../access/graphql/access.decorator';
 import { AccessStep } from '../../access/access-step';
 import type { GraphqlContext } from '../../graphql/graphql.module';
 import type { RequestContext } from '../../graphql/request-context';

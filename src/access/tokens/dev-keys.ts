@@ -17,9 +17,9 @@ import {
   isValidHprNumber,
   isValidOrganisationNumber,
   isValidPatientId,
-} from '../identifiers/norwegian-identifiers';
-import { DEV_AUDIENCE, DEV_ISSUER } from './auth-config';
-import { CALLER_ROLES, CARE_UNIT_CLAIM, type CallerRole, HELSEID_CLAIMS, PLL_SCOPES, type SecurityLevel } from './caller';
+} from '../../identifiers/norwegian-identifiers';
+import { DEV_AUDIENCE, DEV_ISSUER } from '../auth-config';
+import { CALLER_ROLES, CARE_UNIT_CLAIM, type CallerRole, HELSEID_CLAIMS, PLL_SCOPES, type SecurityLevel } from '../domain/caller';
 
 /**
  * AUTH_MODE=dev: a local ES256 signing key standing in for HelseID. The service and `npm run token` share it

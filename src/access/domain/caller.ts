@@ -3,8 +3,8 @@ import {
   isValidHprNumber,
   isValidOrganisationNumber,
   isValidPatientId,
-} from '../identifiers/norwegian-identifiers';
-import type { Actor, ActorRole } from '../shared/event-sourcing/event-store.port';
+} from '../../identifiers/norwegian-identifiers';
+import type { Actor, ActorRole } from '../../shared/event-sourcing/event-store.port';
 import { AuthenticationError } from './access.errors';
 
 /**

@@ -1,6 +1,6 @@
 import type { OnModuleInit } from '@nestjs/common';
-import type { ReadinessChecks, ReadinessStatus } from '../health/readiness';
-import type { AuthConfig } from './auth-config';
+import type { ReadinessChecks, ReadinessStatus } from '../../health/readiness';
+import type { AuthConfig } from '../auth-config';
 import { isUsablePublicKey } from './jwks-file';
 
 /**

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { EmbeddedJWK, calculateJwkThumbprint, jwtVerify } from 'jose';
-import type { Clock } from '../shared/clock';
-import { AuthenticationError } from './access.errors';
-import { dropOldestBeyond } from '../shared/bounded-map';
+import type { Clock } from '../../shared/clock';
+import { AuthenticationError } from '../domain/access.errors';
+import { dropOldestBeyond } from '../../shared/bounded-map';
 
 /**
  * DPoP proof verification at a resource server (RFC 9449 §4.3 and §7.1). HelseID issues DPoP-bound access tokens

@@ -1,7 +1,7 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import type { RequestContext } from '../graphql/request-context';
-import { OPERATIONS, type Operation } from './policy';
+import type { RequestContext } from '../../graphql/request-context';
+import { OPERATIONS, type Operation } from '../domain/policy';
 
 /**
  * The one declarative access step (issue 5): every Query, Mutation and Subscription resolver method carries

@@ -14,8 +14,8 @@ import {
   exportSPKI,
   generateKeyPair,
 } from 'jose';
-import { fixedClock } from '../shared/clock';
-import { AuthenticationError, AuthenticationUnavailableError } from './access.errors';
+import { fixedClock } from '../../shared/clock';
+import { AuthenticationError, AuthenticationUnavailableError } from '../domain/access.errors';
 import { accessTokenHash } from './dpop';
 import { TokenVerifier, remoteKeySet } from './token-verifier';
 

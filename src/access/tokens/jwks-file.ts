@@ -1,6 +1,6 @@
 import type { JSONWebKeySet, JWK } from 'jose';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../config/config-error';
+import { ConfigError } from '../../config/config-error';
 import { ALLOWED_ALGORITHMS } from './dpop';
 
 /**

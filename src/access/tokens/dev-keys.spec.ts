@@ -2,8 +2,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createLocalJWKSet } from 'jose';
-import { fixedClock } from '../shared/clock';
-import { DEV_AUDIENCE, DEV_ISSUER } from './auth-config';
+import { fixedClock } from '../../shared/clock';
+import { DEV_AUDIENCE, DEV_ISSUER } from '../auth-config';
 import { devAuthDir, loadOrCreateDevKeys, parseDevTokenArgs, parseDuration, signDevToken } from './dev-keys';
 import { TokenVerifier } from './token-verifier';
 

@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import { parsePatientId } from '../identifiers/norwegian-identifiers';
+import { parsePatientId } from '../../identifiers/norwegian-identifiers';
 import { Access } from './access.decorator';
-import { AccessLogPageGql, EmergencyBasisCodeGql } from './access.graphql';
-import { type AccessLogEntry, AuditService } from './audit';
-import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
+import { AccessLogPageGql, EmergencyBasisCodeGql } from './access.graphql-types';
+import { type AccessLogEntry, AuditService } from '../audit';
+import { ORGANISATION_REGISTER, type OrganisationRegister } from '../organisation-register';
 
 /**
  * `accessLog`: who looked at (or changed) the patient's data, newest first, with emergency access flagged. For the

@@ -3,14 +3,14 @@ import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext, type GqlContextType } from '@nestjs/graphql';
 import { type GraphQLResolveInfo, OperationTypeNode } from 'graphql';
 import type { Logger } from 'pino';
-import type { GraphqlContext } from '../graphql/graphql.module';
-import { LOGGER } from '../observability/logger';
-import { CLOCK, type Clock } from '../shared/clock';
-import { type ErrorLog, errorLogTo, logGraphqlError, toSubscriptionError } from '../shared/errors/graphql-error.normaliser';
-import { AccessDeniedError, SubscriptionTokenExpiredError } from './access.errors';
+import type { GraphqlContext } from '../../graphql/graphql.module';
+import { LOGGER } from '../../observability/logger';
+import { CLOCK, type Clock } from '../../shared/clock';
+import { type ErrorLog, errorLogTo, logGraphqlError, toSubscriptionError } from '../../shared/errors/graphql-error.normaliser';
+import { AccessDeniedError, SubscriptionTokenExpiredError } from '../domain/access.errors';
 import { ACCESS_RULE, type AccessRule, type LiveCheck, recordGrant, recordLiveCheck } from './access.decorator';
-import { AccessStep } from './access-step';
-import type { Caller } from './caller';
+import { AccessStep } from '../access-step';
+import type { Caller } from '../domain/caller';
 
 /**
  * The access step of every GraphQL operation (issue 5), global (APP_GUARD): the verified caller (set by the edge,

@@ -1,4 +1,4 @@
-import { osloDateOf } from '../shared/oslo-date';
+import { osloDateOf } from '../../shared/oslo-date';
 import { AccessDeniedError } from './access.errors';
 import type { Caller, CallerRole, SecurityLevel } from './caller';
 

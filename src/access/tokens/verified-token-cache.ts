@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { JWTPayload } from 'jose';
-import type { Clock } from '../shared/clock';
-import type { Caller } from './caller';
-import { dropOldestBeyond } from '../shared/bounded-map';
+import type { Clock } from '../../shared/clock';
+import type { Caller } from '../domain/caller';
+import { dropOldestBeyond } from '../../shared/bounded-map';
 
 /**
  * Access tokens whose signature and claims were verified, remembered so that the next request with the same token

@@ -1,7 +1,7 @@
 import { Field, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsEnum, IsString, MaxLength, MinLength } from 'class-validator';
-import { cleanText } from '../shared/text/free-text';
-import type { EmergencyAccess } from './policy';
+import { cleanText } from '../../shared/text/free-text';
+import type { EmergencyAccess } from '../domain/policy';
 
 /**
  * GraphQL types of the access slice (code first): the emergency statement a read may carry, and the patient's

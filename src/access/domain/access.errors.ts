@@ -1,4 +1,4 @@
-import { DomainError, isDomainError } from '../shared/errors/domain-error';
+import { DomainError, isDomainError } from '../../shared/errors/domain-error';
 
 /**
  * Errors of the access slice. Messages are generic and carry codes only: never a token, a claim value or a

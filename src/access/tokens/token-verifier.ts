@@ -5,9 +5,9 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import type { Clock } from '../shared/clock';
-import { AuthenticationError, AuthenticationUnavailableError } from './access.errors';
-import { type Caller, callerFromClaims } from './caller';
+import type { Clock } from '../../shared/clock';
+import { AuthenticationError, AuthenticationUnavailableError } from '../domain/access.errors';
+import { type Caller, callerFromClaims } from '../domain/caller';
 import { ALLOWED_ALGORITHMS, DpopReplayCache, verifyDpopProof } from './dpop';
 import { type VerifiedToken, VerifiedTokenCache } from './verified-token-cache';
 
