@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { assertHprNumber, assertOrganisationNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { Actor } from '../shared/event-sourcing/event-store.port';
-import { InvalidInputError } from '../shared/errors/graphql-error.normaliser';
+import { InvalidInputError } from '../shared/errors/invalid-input.error';
 import { cleanText } from '../shared/text/free-text';
 import type { AccessRule } from './graphql/access.decorator';
 import { emergencyOf } from './graphql/access.graphql-types';

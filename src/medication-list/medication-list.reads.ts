@@ -20,7 +20,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { assertOrganisationNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
 import { READ_MODEL_STORE, type SqliteReadModelStore } from '../read-models/read-model.store';
 import { CLOCK, type Clock } from '../shared/clock';
-import { InvalidInputError } from '../shared/errors/graphql-error.normaliser';
+import { InvalidInputError } from '../shared/errors/invalid-input.error';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { PROJECTOR, type Projector } from '../shared/event-sourcing/projector';
 import { toProjectionEvent } from '../shared/event-sourcing/projector.types';
