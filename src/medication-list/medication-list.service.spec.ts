@@ -7,7 +7,7 @@ import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-sto
 import { AT, ENTRY_ID, OTHER_ENTRY_ID, PATIENT_ID, aCommand, aStartMedication, paracetamol } from './domain/medication-list.fixtures';
 import { MEDICATION_LIST_STREAM_PREFIX } from './domain/medication-list.events';
 import { type CommandBuilder, MedicationListService } from './medication-list.service';
-import { foldCurrentList } from './graphql/medication-list.types';
+import { foldCurrentList } from './current-list.fold';
 import { patientStreamId } from './patient-stream';
 
 const SECRET = 'medication-list-service-spec-secret-0123456789';

@@ -16,7 +16,7 @@ import {
   MEDICATION_LIST_STREAM_PREFIX,
   isMedicationListEvent,
 } from './domain/medication-list.events';
-import { foldCurrentList } from './graphql/medication-list.types';
+import { foldCurrentList } from './current-list.fold';
 import { patientStreamId } from './patient-stream';
 
 /** The outcome of one command: the list exactly as the command left it. */

@@ -1,7 +1,8 @@
 import type { Actor, RecordedEvent } from '../../shared/event-sourcing/event-store.port';
 import { paracetamol, sampleMedication, asNeededDosage } from '../domain/medication-list.fixtures';
 import type { MedicationListEvent } from '../domain/medication-list.events';
-import { foldCurrentList, toMedicationListGql } from './medication-list.types';
+import { foldCurrentList } from '../current-list.fold';
+import { toMedicationListGql } from './medication-list.types';
 
 /*
  * What the list shows depends only on what was recorded (in order) and on the reader's instant, never on a

@@ -1,7 +1,8 @@
 import type { Actor, RecordedEvent } from '../../shared/event-sourcing/event-store.port';
 import { asNeededDosage, paracetamol, sampleMedication } from '../domain/medication-list.fixtures';
 import type { Dosage, MedicationListEvent } from '../domain/medication-list.events';
-import { foldCurrentList, toMedicationListGql } from './medication-list.types';
+import { foldCurrentList } from '../current-list.fold';
+import { toMedicationListGql } from './medication-list.types';
 
 const LIST_ID = '0b9c3a52-8d4e-8b7a-9c1e-2a6b5d8e0f13';
 const STREAM = `medicationList-${LIST_ID}`;

@@ -1,29 +1,8 @@
-import type { CurrentMedicationListDocument } from '../../../projections/current-medication-list/current-medication-list.document';
-import { emptyCurrentMedicationList } from '../../../projections/current-medication-list/current-medication-list.document';
-import {
-  currentMedicationListProjection,
-  listIdOf,
-} from '../../../projections/current-medication-list/current-medication-list.projection';
-import type { RecordedEvent } from '../../shared/event-sourcing/event-store.port';
-import { toProjectionEvent } from '../../shared/event-sourcing/projector.types';
-
 /*
- * The read shape of a patient's list in one import: the GraphQL object types (medication-list.output-types.ts),
- * the pure document → GraphQL mapper (medication-list.mapper.ts) and the fold of a stream into the document.
+ * The read shape of a patient's list in one import: the GraphQL object types (medication-list.output-types.ts) and
+ * the pure document → GraphQL mapper (medication-list.mapper.ts). The fold of a stream into the document is
+ * ../current-list.fold.ts.
  */
 
 export * from './medication-list.output-types';
 export { toActorGql, toListChangeGql, toMedicationListGql } from './medication-list.mapper';
-
-/**
- * Folds one stream's events through the projection's pure evolve: the list as the projector would store it,
- * without waiting for the projector (asOf queries; the write side's mutation payloads). `streamId` is the
- * uuid part of the stream name; events of other streams are ignored.
- */
-export const foldCurrentList = (events: readonly RecordedEvent[], streamId: string): CurrentMedicationListDocument =>
-  events
-    .filter((event) => listIdOf(event.streamName) === streamId)
-    .reduce(
-      (document, event) => currentMedicationListProjection.evolve(document, toProjectionEvent(event)),
-      emptyCurrentMedicationList(streamId),
-    );
