@@ -1,7 +1,10 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { RequestContext } from '../../graphql/request-context';
+import type { AccessRule, AccessTarget } from '../domain/access-rule';
 import { OPERATIONS, type Operation } from '../domain/policy';
+
+export type { AccessRule, AccessTarget };
 
 /**
  * The one declarative access step (issue 5): every Query, Mutation and Subscription resolver method carries
@@ -18,31 +21,6 @@ import { OPERATIONS, type Operation } from '../domain/policy';
  * An `emergency: EmergencyAccessInput` argument, when an operation has one, is read by the guard as the emergency
  * statement ("break the glass"); the policy decides where it counts.
  */
-
-/** Where the guard finds the facts of an operation among its GraphQL arguments (dotted paths). */
-export interface AccessTarget {
-  /** the patient id: `patientId` or `input.patientId` */
-  readonly patient?: string;
-  /** the care unit of careUnit / careUnitChanged: organisation number and optional unit */
-  readonly careUnit?: { readonly organisation: string; readonly unit?: string };
-  /** the HPR number whose GP worklist is asked for (gpWorklist): `hprNumber` */
-  readonly hpr?: string;
-  /**
-   * The operation records the caller's HER-id (recordDispensing, issue 15): the path of the HER-id the input may
-   * name (`input.pharmacyHerId`). The register gives the caller's; an input naming another is refused. The grant's
-   * actor carries the caller's (`actor.herId`), which the resolver records.
-   */
-  readonly attributedHerId?: string;
-  /**
-   * startCareRelation / endCareRelation (issue 15): where the relation's organisation and unit are named, or its
-   * relation id (an end: the organisation and unit are the relation's as the patient's list holds them).
-   */
-  readonly careRelation?: { readonly organisation: string; readonly unit?: string } | { readonly relationId: string };
-}
-
-export interface AccessRule extends AccessTarget {
-  readonly operation: Operation;
-}
 
 export const ACCESS_RULE = 'pll:access-rule';
 

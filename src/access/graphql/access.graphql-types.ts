@@ -1,7 +1,5 @@
 import { Field, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsEnum, IsString, MaxLength, MinLength } from 'class-validator';
-import { cleanText } from '../../shared/text/free-text';
-import type { EmergencyAccess } from '../domain/policy';
 
 /**
  * GraphQL types of the access slice (code first): the emergency statement a read may carry, and the patient's
@@ -35,23 +33,6 @@ export class EmergencyAccessInput {
   @IsEnum(EmergencyBasisCodeGql)
   basisCode!: EmergencyBasisCodeGql;
 }
-
-/**
- * The emergency statement of an operation's raw arguments (the guard runs before the validation pipe). Its reason is
- * free text that goes into the access log and to the patient: checked and put into NFC here (free-text.ts), so an
- * unclean reason is BAD_USER_INPUT naming `emergency.reason`, before anything is audited.
- */
-export const emergencyOf = (value: unknown): EmergencyAccess | undefined => {
-  if (typeof value !== 'object' || value === null) {
-    return undefined;
-  }
-  const reason: unknown = Reflect.get(value, 'reason');
-  const basisCode: unknown = Reflect.get(value, 'basisCode');
-  const code = Object.values(EmergencyBasisCodeGql).find((candidate) => candidate === basisCode);
-  return typeof reason === 'string' && code !== undefined
-    ? { reason: cleanText(reason, 'emergency.reason'), basisCode: code }
-    : undefined;
-};
 
 @ObjectType('AccessLogEntry', { description: 'One look at (or change of) the patient’s data, allowed or denied.' })
 export class AccessLogEntryGql {

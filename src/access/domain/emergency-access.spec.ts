@@ -1,5 +1,5 @@
 import type { InvalidTextError } from '../../shared/text/free-text';
-import { emergencyOf } from './access.graphql-types';
+import { emergencyOf } from './emergency-access';
 
 describe('emergencyOf: the emergency statement of raw arguments', () => {
   it('reads a reason and a known basis code, the reason in NFC and with its line breaks', () => {
