@@ -10,7 +10,7 @@ import { KIND_TO_CODE } from '../../shared/errors/graphql-error.normaliser';
 import { PROJECTOR, type ProjectionChange, type Projector } from '../../shared/event-sourcing/projector';
 import type { CareUnitGql } from './medication-list.read-types';
 import { type CareUnitViewer, MedicationListReads } from '../medication-list.reads';
-import type { MedicationListGql } from './medication-list.types';
+import { type MedicationListGql, toCareUnitGql, toMedicationListGql } from './medication-list.types';
 
 /**
  * An async iterator of snapshots for a graphql-js subscription: the current snapshot first, then a fresh one
@@ -128,7 +128,14 @@ export class MedicationListLive {
     const ticks = this.projector.changes.pipe(
       filter((change) => change.projection === currentMedicationListProjection.name && change.documentIds.includes(streamId)),
     );
-    return liveSnapshots(ticks, () => this.reads.listNow(streamId), authorize);
+    return liveSnapshots(
+      ticks,
+      () => {
+        const { document, at } = this.reads.listNow(streamId);
+        return toMedicationListGql(document, at);
+      },
+      authorize,
+    );
   }
 
   /**
@@ -167,7 +174,7 @@ export class MedicationListLive {
     };
     return liveSnapshots(
       this.projector.changes.pipe(filter(concerns)),
-      () => this.reads.careUnit(organisationNumber, unit, undefined, viewer),
+      () => toCareUnitGql(this.reads.careUnit(organisationNumber, unit, undefined, viewer)),
       authorize,
     );
   }

@@ -10,6 +10,7 @@ import type {
 } from '../../../projections/current-medication-list/current-medication-list.document';
 import { DISCONTINUED_VISIBLE_DAYS } from '../../../projections/current-medication-list/current-medication-list.document';
 import type { Actor } from '../../shared/event-sourcing/event-store.port';
+import type { CareUnitView } from '../medication-list.reads';
 import { describeDosage } from '../domain/dosage';
 import {
   discontinuationReasonCodes,
@@ -21,6 +22,7 @@ import {
 } from '../domain/medication-list.codes';
 import type { Dosage, DosagePeriod, Medication } from '../domain/medication-list.events';
 import type { AsNeededDoseGql, DosageGql, MedicationGql } from './medication-list.value-types';
+import type { CareUnitGql } from './medication-list.read-types';
 import type {
   ActorGql,
   DiscontinuedEntryGql,
@@ -257,3 +259,9 @@ export const toMedicationListGql = (document: CurrentMedicationListDocument, now
     recentChanges: document.recentChanges.map(toListChangeGql),
   };
 };
+
+/** The care unit as GraphQL: each resident's list changes in the GraphQL shape. */
+export const toCareUnitGql = (view: CareUnitView): CareUnitGql => ({
+  ...view,
+  patients: view.patients.map((patient) => ({ ...patient, changes: patient.changes.map(toListChangeGql) })),
+});

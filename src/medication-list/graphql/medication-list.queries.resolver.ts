@@ -6,7 +6,7 @@ import { optionalInstant } from '../../shared/date-time.scalar';
 import { CareUnitArgs, MedicationListArgs } from './medication-list.args';
 import { CareUnitGql, TimelineItemGql } from './medication-list.read-types';
 import { type CareUnitViewer, MedicationListReads } from '../medication-list.reads';
-import { MedicationListGql } from './medication-list.types';
+import { MedicationListGql, toCareUnitGql, toMedicationListGql } from './medication-list.types';
 
 const PATIENT_ID = { description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' } as const;
 /** Read by the AccessGuard only (emergency access); the resolver ignores it. */
@@ -20,7 +20,10 @@ const EMERGENCY = {
 export const careUnitViewerOf = (context: RequestContext | undefined): CareUnitViewer =>
   context?.actor.role === 'nurse' ? 'own-staff' : 'other';
 
-/** Thin GraphQL edge of the read side: arguments in, MedicationListReads out. Access: each @Access marker. */
+/**
+ * Thin GraphQL edge of the read side: arguments in, MedicationListReads' documents and views out, mapped to GraphQL
+ * here. Access: each @Access marker.
+ */
 @Resolver()
 export class MedicationListQueriesResolver {
   constructor(private readonly reads: MedicationListReads) {}
@@ -32,11 +35,12 @@ export class MedicationListQueriesResolver {
       "returned; waits up to 5 s until this replica's read model has it (read your writes), else SERVICE_UNAVAILABLE.",
   })
   @Access('medicationList', { patient: 'patientId' })
-  medicationList(@Args() { patientId, asOf, minPosition }: MedicationListArgs): Promise<MedicationListGql> {
-    return this.reads.currentList(patientId, {
+  async medicationList(@Args() { patientId, asOf, minPosition }: MedicationListArgs): Promise<MedicationListGql> {
+    const { document, at } = await this.reads.currentList(patientId, {
       asOf: optionalInstant(asOf),
       minPosition: minPosition ?? undefined,
     });
+    return toMedicationListGql(document, at);
   }
 
   @Query(() => [TimelineItemGql], { description: 'Every change of the list as a readable timeline, oldest first.' })
@@ -55,6 +59,8 @@ export class MedicationListQueriesResolver {
   })
   @Access('careUnit', { careUnit: { organisation: 'organisationNumber', unit: 'unit' } })
   careUnit(@Args() { organisationNumber, unit, changesSince }: CareUnitArgs, @CommandContext() context?: RequestContext): CareUnitGql {
-    return this.reads.careUnit(organisationNumber, unit ?? undefined, optionalInstant(changesSince), careUnitViewerOf(context));
+    return toCareUnitGql(
+      this.reads.careUnit(organisationNumber, unit ?? undefined, optionalInstant(changesSince), careUnitViewerOf(context)),
+    );
   }
 }

@@ -5,4 +5,4 @@
  */
 
 export * from './medication-list.output-types';
-export { toActorGql, toListChangeGql, toMedicationListGql } from './medication-list.mapper';
+export { toActorGql, toCareUnitGql, toListChangeGql, toMedicationListGql } from './medication-list.mapper';
