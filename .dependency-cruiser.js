@@ -90,6 +90,16 @@ module.exports = {
       to: { pathNot: [...PURE, '(^|/)node_modules/'], dependencyTypesNot: ['core'] },
     },
     {
+      name: 'application-not-to-graphql-edge',
+      comment:
+        "A capability's services, reads and other application files (the top of its folder) must not import its " +
+        'graphql/ edge: GraphQL is one edge among FHIR, the ward page, the feed puller and the CLI, and they all use ' +
+        'the same services. Only the Nest module wires the resolvers in.',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/[^/]+\\.ts$', pathNot: ['\\.module\\.ts$', NOT_A_SPEC] },
+      to: { path: '^src/$1/graphql/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment: 'Circular imports make module load order (and Nest DI) fragile.',
