@@ -5,7 +5,7 @@ import type { CurrentMedicationListDocument } from '../projections/current-medic
 import { emptyCurrentMedicationList } from '../projections/current-medication-list/current-medication-list.document';
 import { currentMedicationListProjection } from '../projections/current-medication-list/current-medication-list.projection';
 import { parsePatientId } from '../src/identifiers/norwegian-identifiers';
-import { toMedicationListGql } from '../src/medication-list/medication-list.mapper';
+import { toMedicationListGql } from '../src/medication-list/graphql/medication-list.mapper';
 import { patientStreamId } from '../src/medication-list/patient-stream';
 
 /*

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as net from 'node:net';
-import type { MarkListReviewed } from '../src/medication-list/medication-list.commands';
+import type { MarkListReviewed } from '../src/medication-list/domain/medication-list.commands';
 import type { Actor } from '../src/shared/event-sourcing/event-store.port';
 import type { BenchPatient, Dataset } from './data';
 import type { ChildServer } from './service';

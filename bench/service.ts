@@ -3,7 +3,7 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { devAuthDir, loadOrCreateDevKeys, signDevToken } from '../src/access/dev-keys';
+import { devAuthDir, loadOrCreateDevKeys, signDevToken } from '../src/access/tokens/dev-keys';
 import { BENCH_PATIENT_ID_SECRET } from './data';
 import { HttpConnection, type HttpTarget, isGraphqlSuccess, postJson } from './load';
 

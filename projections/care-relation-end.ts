@@ -1,4 +1,4 @@
-import type { IsoDate } from '../src/medication-list/medication-list.events';
+import type { IsoDate } from '../src/medication-list/domain/medication-list.events';
 import { osloDateOf } from '../src/shared/oslo-date';
 
 /*

@@ -1,6 +1,6 @@
 import type { Projection, ProjectionEvent } from './projection';
 import type { Actor } from '../src/shared/event-sourcing/event-store.port';
-import type { MedicationListEvent, MedicationListEventType } from '../src/medication-list/medication-list.events';
+import type { MedicationListEvent, MedicationListEventType } from '../src/medication-list/domain/medication-list.events';
 
 /*
  * Test helpers for projections (house style: `given(events).then(document)`). Documents pass through

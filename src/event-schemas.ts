@@ -1,6 +1,6 @@
 import { accessEventTypes } from './access/audit';
-import { medicationListEventSchemas } from './medication-list/medication-list.upcasters';
-import { reconciliationEventTypes, reconciliationRunEventTypes } from './reconciliation/reconciliation.events';
+import { medicationListEventSchemas } from './medication-list/domain/medication-list.upcasters';
+import { reconciliationEventTypes, reconciliationRunEventTypes } from './reconciliation/domain/reconciliation.events';
 import { EventSchemas } from './shared/event-sourcing/event-schemas';
 import type { EventStorePort } from './shared/event-sourcing/event-store.port';
 import { UpcastingEventStore, type UpcastingOptions } from './shared/event-sourcing/upcasting.event-store';

@@ -1,11 +1,11 @@
 import { endedTo, keptAfterEnd, notEndedBy } from '../care-relation-end';
 import type { Projection, ProjectionEvent } from '../projection';
-import { MEDICATION_LIST_STREAM_PREFIX } from '../../src/medication-list/medication-list.events';
+import { MEDICATION_LIST_STREAM_PREFIX } from '../../src/medication-list/domain/medication-list.events';
 import type {
   CareRelationEnded,
   CareRelationStarted,
   IsoDate,
-} from '../../src/medication-list/medication-list.events';
+} from '../../src/medication-list/domain/medication-list.events';
 
 /*
  * Who is in an organisation's (and a unit's) care. Version 2 keeps one small document per patient list and

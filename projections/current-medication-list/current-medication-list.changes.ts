@@ -1,6 +1,6 @@
 import type { ProjectionEvent } from '../projection';
-import type { Dosage } from '../../src/medication-list/medication-list.events';
-import { describeDosage } from '../../src/medication-list/dosage';
+import type { Dosage } from '../../src/medication-list/domain/medication-list.events';
+import { describeDosage } from '../../src/medication-list/domain/dosage';
 import {
   CHANGES_SINCE_REVIEW_LIMIT,
   DISCONTINUED_VISIBLE_DAYS,

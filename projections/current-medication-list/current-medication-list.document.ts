@@ -11,7 +11,7 @@ import type {
   RecallReasonCode,
   ReviewKind,
   UseCode,
-} from '../../src/medication-list/medication-list.events';
+} from '../../src/medication-list/domain/medication-list.events';
 
 /*
  * The current-medication-list read model: one JSON-safe document per patient stream (strings, numbers,

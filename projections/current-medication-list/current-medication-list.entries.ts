@@ -1,5 +1,5 @@
 import type { Actor } from '../../src/shared/event-sourcing/event-store.port';
-import type { MedicationStarted } from '../../src/medication-list/medication-list.events';
+import type { MedicationStarted } from '../../src/medication-list/domain/medication-list.events';
 import type {
   CurrentEntry,
   CurrentMedicationListDocument,

@@ -4,7 +4,7 @@ import type {
   DispensingRecorded,
   MedicationListEvent,
   MultidosePackingRecorded,
-} from '../../src/medication-list/medication-list.events';
+} from '../../src/medication-list/domain/medication-list.events';
 import type { CurrentMedicationListDocument, DispensingSummary } from './current-medication-list.document';
 import { withChange } from './current-medication-list.changes';
 import {

@@ -3,14 +3,14 @@ import {
   MEDICATION_LIST_STREAM_PREFIX,
   isMedicationListEvent,
   medicationListEventTypes,
-} from '../../src/medication-list/medication-list.events';
+} from '../../src/medication-list/domain/medication-list.events';
 import type {
   MedicationDiscontinued,
   MedicationListEvent,
   MedicationRetracted,
   PrescriptionIssued,
   PrescriptionRecalled,
-} from '../../src/medication-list/medication-list.events';
+} from '../../src/medication-list/domain/medication-list.events';
 import { RETRACTED_LIMIT, emptyCurrentMedicationList } from './current-medication-list.document';
 import type { CurrentMedicationListDocument, LinkedPrescription } from './current-medication-list.document';
 import { dosageInShort, nameOf, pruneDiscontinued, withChange } from './current-medication-list.changes';

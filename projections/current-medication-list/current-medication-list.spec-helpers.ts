@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { ProjectionEvent } from '../projection';
 import type { Actor } from '../../src/shared/event-sourcing/event-store.port';
-import type { Dosage, Medication } from '../../src/medication-list/medication-list.events';
+import type { Dosage, Medication } from '../../src/medication-list/domain/medication-list.events';
 import { eventFactory } from '../projection.spec-helpers';
 
 /* Fixtures and a generator of valid event sequences for the current-medication-list specs. */

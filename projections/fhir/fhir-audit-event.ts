@@ -1,7 +1,7 @@
 import type { AuditEvent, AuditEventAgent } from '@medplum/fhirtypes';
-import type { PatientDataAccessed } from '../../src/access/audit';
+import type { PatientDataAccessed } from '../../src/access/domain/access-log.events';
 import { OID } from '../../src/identifiers/norwegian-identifiers';
-import { isWriteOperation } from '../../src/access/policy';
+import { isWriteOperation } from '../../src/access/domain/policy';
 import { type FhirPatient, subjectOf } from './fhir-systems';
 
 /**

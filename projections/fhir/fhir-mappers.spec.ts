@@ -9,7 +9,7 @@ import {
 } from '../current-medication-list/current-medication-list.spec-helpers';
 import { toExternalRecord } from '../../src/reconciliation/feeds/fhir-resources';
 import { OID } from '../../src/identifiers/norwegian-identifiers';
-import type { Dosage } from '../../src/medication-list/medication-list.events';
+import type { Dosage } from '../../src/medication-list/domain/medication-list.events';
 import { listOf, statementsOf } from './fhir-list';
 import { dispensesOfEntries, requestsOfEntries } from './fhir-prescriptions';
 import { auditEventOf } from './fhir-audit-event';

@@ -6,8 +6,8 @@ import type {
   MultidosePackingStatus,
   RetractedEntry,
 } from '../current-medication-list/current-medication-list.document';
-import type { Dosage } from '../../src/medication-list/medication-list.events';
-import { discontinuationReasonCodes, labelOf, useCodes } from '../../src/medication-list/medication-list.codes';
+import type { Dosage } from '../../src/medication-list/domain/medication-list.events';
+import { discontinuationReasonCodes, labelOf, useCodes } from '../../src/medication-list/domain/medication-list.codes';
 import { toFhirDosage } from '../../src/reconciliation/feeds/fhir-dosage';
 import {
   EXTENSION,

@@ -6,9 +6,9 @@ import type {
   LinkedPrescription,
   PrescriptionStatus,
 } from '../current-medication-list/current-medication-list.document';
-import type { Dosage, Medication } from '../../src/medication-list/medication-list.events';
+import type { Dosage, Medication } from '../../src/medication-list/domain/medication-list.events';
 import { OID } from '../../src/identifiers/norwegian-identifiers';
-import { labelOf, prescriptionStatusCodes, recallReasonCodes } from '../../src/medication-list/medication-list.codes';
+import { labelOf, prescriptionStatusCodes, recallReasonCodes } from '../../src/medication-list/domain/medication-list.codes';
 import { fhirDosageOf, type ListContext } from './fhir-medication-statement';
 import { EXTENSION, VOLVEN, businessId, fhirIdOf, medicationConcept, subjectOf } from './fhir-systems';
 

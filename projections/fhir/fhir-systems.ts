@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CodeableConcept, Coding, Patient, Reference } from '@medplum/fhirtypes';
-import type { Medication } from '../../src/medication-list/medication-list.events';
+import type { Medication } from '../../src/medication-list/domain/medication-list.events';
 import { FEST_ID_FIELDS, preferredSystemOf } from '../../src/reconciliation/feeds/fest-naming-systems';
 import { FHIR_SYSTEM, IDENTIFIER_TYPE } from '../../src/reconciliation/feeds/fhir-elements';
 

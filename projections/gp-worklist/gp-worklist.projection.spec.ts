@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { ProjectionEvent } from '../projection';
 import { documentsOf, eventFactory, given, gp, project } from '../projection.spec-helpers';
-import type { DiscrepancyDetected } from '../../src/reconciliation/reconciliation.events';
+import type { DiscrepancyDetected } from '../../src/reconciliation/domain/reconciliation.events';
 import {
   doctorIdPrefix,
   gpWorklistProjection as projection,

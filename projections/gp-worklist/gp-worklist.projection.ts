@@ -4,13 +4,13 @@ import {
   type MultidoseEnded,
   type MultidoseRegistered,
   type PrescriptionIssued,
-} from '../../src/medication-list/medication-list.events';
+} from '../../src/medication-list/domain/medication-list.events';
 import {
   RECONCILIATION_STREAM_PREFIX,
   type DiscrepancyCleared,
   type DiscrepancyDetected,
   type DiscrepancyResolved,
-} from '../../src/reconciliation/reconciliation.events';
+} from '../../src/reconciliation/domain/reconciliation.events';
 
 /**
  * The GP worklist (issue 4): the open discrepancies of the patients one responsible doctor answers for, by HPR

@@ -1,8 +1,8 @@
 import { buildTimeline, describeActor, describeEvent } from './medication-history';
 import { eventFactory } from '../projection.spec-helpers';
 import type { EventData } from '../projection.spec-helpers';
-import type { MedicationListEventType } from '../../src/medication-list/medication-list.events';
-import { medicationListEventTypes } from '../../src/medication-list/medication-list.events';
+import type { MedicationListEventType } from '../../src/medication-list/domain/medication-list.events';
+import { medicationListEventTypes } from '../../src/medication-list/domain/medication-list.events';
 
 const STREAM = 'medicationList-3f1c9a52-8d4e-4b7a-9c1e-2a6b5d8e0f13';
 const paracet = { atcCode: 'N02BE01', displayName: 'Paracet tab 500 mg' };

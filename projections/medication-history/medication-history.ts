@@ -1,8 +1,8 @@
 import type { ProjectionEvent } from '../projection';
 import type { Actor, ActorRole } from '../../src/shared/event-sourcing/event-store.port';
-import { isMedicationListEvent } from '../../src/medication-list/medication-list.events';
-import type { MedicationListEvent } from '../../src/medication-list/medication-list.events';
-import { describeDosage } from '../../src/medication-list/dosage';
+import { isMedicationListEvent } from '../../src/medication-list/domain/medication-list.events';
+import type { MedicationListEvent } from '../../src/medication-list/domain/medication-list.events';
+import { describeDosage } from '../../src/medication-list/domain/dosage';
 import {
   discontinuationReasonCodes,
   labelOf,
@@ -10,8 +10,8 @@ import {
   multidoseQuestionCodes,
   recallReasonCodes,
   reviewKindCodes,
-} from '../../src/medication-list/medication-list.codes';
-import type { CodeList } from '../../src/medication-list/medication-list.codes';
+} from '../../src/medication-list/domain/medication-list.codes';
+import type { CodeList } from '../../src/medication-list/domain/medication-list.codes';
 
 /*
  * The medication history (timeline) of one list: every event as a readable item, in stream order.

@@ -2,8 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ReadModelsModule } from '../read-models/read-models.module';
 import { AccessGate } from './access-gate';
-import { AccessLogResolver } from './access-log.resolver';
-import { AccessGuard } from './access.guard';
+import { AccessLogResolver } from './graphql/access-log.resolver';
+import { AccessGuard } from './graphql/access.guard';
 import { AccessStep } from './access-step';
 import { PatientContextReader } from './patient-context';
 

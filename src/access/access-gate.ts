@@ -4,11 +4,11 @@ import type { Actor } from '../shared/event-sourcing/event-store.port';
 import { AUTH_CONFIG } from './access.module';
 import { AuditService } from './audit';
 import type { AuthConfig } from './auth-config';
-import { type Caller, toActor } from './caller';
+import { type Caller, toActor } from './domain/caller';
 import { attributionOf, callerOrganisationFacts } from './caller-organisation';
 import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 import { PatientContextReader } from './patient-context';
-import { type EmergencyAccess, type Operation, assertAllowed, decideAccess, roleOfDecision } from './policy';
+import { type EmergencyAccess, type Operation, assertAllowed, decideAccess, roleOfDecision } from './domain/policy';
 
 /** Whose data: a validated patient id, or a list id (patientStreamId) when a resource id is all the request names. */
 export type GateTarget = { readonly patientId: string } | { readonly listId: string };

@@ -2,14 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { assertHprNumber, assertOrganisationNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { Actor } from '../shared/event-sourcing/event-store.port';
-import { InvalidInputError } from '../shared/errors/graphql-error.normaliser';
+import { InvalidInputError } from '../shared/errors/invalid-input.error';
 import { cleanText } from '../shared/text/free-text';
-import type { AccessRule } from './access.decorator';
-import { emergencyOf } from './access.graphql';
+import type { AccessRule } from './domain/access-rule';
+import { emergencyOf } from './domain/emergency-access';
 import { AUTH_CONFIG } from './access.module';
 import { AuditService } from './audit';
 import type { AuthConfig } from './auth-config';
-import { type Caller, toActor } from './caller';
+import { type Caller, toActor } from './domain/caller';
 import { attributionOf, callerOrganisationFacts } from './caller-organisation';
 import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 import { PatientContextReader } from './patient-context';
@@ -21,7 +21,7 @@ import {
   assertAllowed,
   decideAccess,
   roleOfDecision,
-} from './policy';
+} from './domain/policy';
 
 /**
  * The access step itself, free of GraphQL (issue 5; issue 15): the operation's facts (validated identifiers, the

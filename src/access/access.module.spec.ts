@@ -11,8 +11,8 @@ import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-sto
 import { AccessModule } from './access.module';
 import { AuditService, accessLogStreamName } from './audit';
 import { loadAuthConfig } from './auth-config';
-import { loadOrCreateDevKeys, parseDevTokenArgs, signDevToken } from './dev-keys';
-import { TokenVerifier } from './token-verifier';
+import { loadOrCreateDevKeys, parseDevTokenArgs, signDevToken } from './tokens/dev-keys';
+import { TokenVerifier } from './tokens/token-verifier';
 
 const NOW = new Date('2025-06-01T10:00:00Z');
 const SECRET = 'module-spec-secret-of-at-least-32-characters';

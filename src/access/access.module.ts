@@ -7,13 +7,13 @@ import { CLOCK, type Clock } from '../shared/clock';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { AuditService } from './audit';
 import type { AuthConfig } from './auth-config';
-import { DevJwksController } from './dev-jwks.controller';
-import { DEV_KEYS, type DevKeys, loadOrCreateDevKeys } from './dev-keys';
+import { DevJwksController } from './tokens/dev-jwks.controller';
+import { DEV_KEYS, type DevKeys, loadOrCreateDevKeys } from './tokens/dev-keys';
 import { devOrganisationRegister } from './dev-organisations';
 import { ORGANISATION_REGISTER, OrganisationRegister, loadOrganisationRegister } from './organisation-register';
-import { loadJwksFile } from './jwks-file';
-import { JwksReadiness } from './jwks-readiness';
-import { TokenVerifier, remoteKeySet } from './token-verifier';
+import { loadJwksFile } from './tokens/jwks-file';
+import { JwksReadiness } from './tokens/jwks-readiness';
+import { TokenVerifier, remoteKeySet } from './tokens/token-verifier';
 
 /**
  * Authentication, access policy and audit (issue 5). Global: exports TokenVerifier, AuditService and AUTH_CONFIG

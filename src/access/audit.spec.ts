@@ -2,7 +2,7 @@ import { fixedClock } from '../shared/clock';
 import { EventStoreLockedError, EventStoreUnavailableError } from '../shared/event-sourcing/event-store.errors';
 import type { AppendResult } from '../shared/event-sourcing/event-store.port';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
-import { AuditUnavailableError, InvalidAccessLogPageError } from './access.errors';
+import { AuditUnavailableError, InvalidAccessLogPageError } from './domain/access.errors';
 import {
   type AccessRecord,
   AuditService,
@@ -11,7 +11,7 @@ import {
   buildAccessEvent,
   parseAccessData,
 } from './audit';
-import type { Caller } from './caller';
+import type { Caller } from './domain/caller';
 
 const SECRET = 'test-secret-of-at-least-thirty-two-characters';
 const PATIENT = '31129956715';

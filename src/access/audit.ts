@@ -3,18 +3,16 @@ import { patientStreamId } from '../medication-list/patient-stream';
 import { maskIdentifiers } from '../observability/logger';
 import type { Clock } from '../shared/clock';
 import type { EventStorePort, NewEvent, RecordedEvent } from '../shared/event-sourcing/event-store.port';
-import { AuditUnavailableError, InvalidAccessLogPageError } from './access.errors';
-import { type Caller, type CallerRole, CALLER_ROLES, callerOrganisationNumber, toActor } from './caller';
+import { AuditUnavailableError, InvalidAccessLogPageError } from './domain/access.errors';
+import { type Caller, CALLER_ROLES, callerOrganisationNumber, toActor } from './domain/caller';
+import { ACCESS_EVENT_SCHEMA_VERSION, type PatientDataAccessed } from './domain/access-log.events';
 import {
   ALL_OPERATIONS,
-  type AccessBasis,
   type AccessDecision,
-  type DenialReason,
   type EmergencyAccess,
-  type EmergencyBasisCode,
   type Operation,
   roleOfDecision,
-} from './policy';
+} from './domain/policy';
 
 /**
  * The access log (issue 5, "Audit"): every look at, and every change of, a patient's data, allowed or denied, is
@@ -24,50 +22,15 @@ import {
  * Event building is pure (`buildAccessEvent`); AuditService only appends and reads.
  */
 
+export { ACCESS_EVENT_SCHEMA_VERSION, accessEventTypes, type PatientDataAccessed } from './domain/access-log.events';
+
 export const ACCESS_LOG_STREAM_PREFIX = 'accessLog-';
 export const GENERAL_AUDIT_STREAM = 'accessAudit-general';
-export const ACCESS_EVENT_SCHEMA_VERSION = 1;
 /** Streams no read model projects: EventStoreDB's projector subscription filters them out on the server. */
 export const AUDIT_STREAM_PREFIXES: readonly string[] = [ACCESS_LOG_STREAM_PREFIX, 'accessAudit-'];
 
 export const accessLogStreamName = (patientId: string, secret: string): string =>
   `${ACCESS_LOG_STREAM_PREFIX}${patientStreamId(patientId, secret)}`;
-
-/** Who looked (HPR number, organisation, role — never a pid), at what, on what basis, with what outcome. */
-export interface PatientDataAccessed {
-  readonly type: 'PatientDataAccessed';
-  readonly data: {
-    readonly operation: Operation;
-    /** absent when denied without any basis */
-    readonly basis?: AccessBasis;
-    readonly outcome: 'allowed' | 'denied';
-    readonly reasonCode?: DenialReason;
-    /** emergency access stated: shown to the patient */
-    readonly flagged: boolean;
-    readonly emergencyReason?: string;
-    readonly emergencyBasisCode?: EmergencyBasisCode;
-    readonly callerHpr?: string;
-    /** the organisation the caller acted for: the trusted sub-unit, else the legal entity */
-    readonly callerOrganisation?: string;
-    /** orgnr_parent (legal entity) */
-    readonly callerParentOrganisation?: string;
-    /** orgnr_child, only when the organisation register places it under the parent */
-    readonly callerChildOrganisation?: string;
-    /** an orgnr_child the register does not place under the parent: a claim, recorded, never blamed */
-    readonly untrustedChildOrganisation?: string;
-    /** the client system (HelseID client_id) */
-    readonly clientId?: string;
-    /** the patient looked at their own data (never their number) */
-    readonly byPatient?: boolean;
-    /** a feed import named this patient: which feed (eprescription, core-record; issue 15) */
-    readonly feedSource?: string;
-    readonly callerRole: CallerRole | 'none';
-    readonly at: string;
-  };
-}
-
-/** The access log's event types: no read model projects them (the log is read from its stream). */
-export const accessEventTypes: readonly PatientDataAccessed['type'][] = ['PatientDataAccessed'];
 
 export interface AccessRecord {
   readonly caller: Caller;

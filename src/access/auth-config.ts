@@ -1,6 +1,6 @@
 import { type Env, valueOf } from '../config/env';
 import { ConfigError } from '../config/config-error';
-import type { SecurityLevel } from './caller';
+import type { SecurityLevel } from './domain/caller';
 
 /**
  * Authentication settings from the environment, validated as a whole like src/config/config.ts (every problem

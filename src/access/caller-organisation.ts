@@ -1,4 +1,4 @@
-import type { Caller } from './caller';
+import type { Caller } from './domain/caller';
 import type { OrganisationRegister } from './organisation-register';
 
 /**

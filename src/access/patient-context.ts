@@ -12,8 +12,8 @@ import { patientStreamId } from '../medication-list/patient-stream';
 import { CLOCK, type Clock } from '../shared/clock';
 import { osloDateOf } from '../shared/oslo-date';
 import { READ_MODEL_STORE, type SqliteReadModelStore } from '../read-models/read-model.store';
-import { type Caller, isCallerThePatient } from './caller';
-import type { PatientAccessContext } from './policy';
+import { type Caller, isCallerThePatient } from './domain/caller';
+import type { PatientAccessContext } from './domain/policy';
 
 /**
  * The facts the policy needs about a patient or a care unit, from the read models (design.md decision 7):

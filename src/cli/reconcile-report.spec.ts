@@ -1,4 +1,4 @@
-import { ImportTally } from '../reconciliation/import-summary';
+import { ImportTally } from '../reconciliation/domain/import-summary';
 import { formatImportSummary, parseReconcileArgs } from './reconcile';
 
 describe('the reconcile CLI summary', () => {

@@ -1,4 +1,4 @@
-import type { ImportSummary } from '../reconciliation/import-summary';
+import type { ImportSummary } from '../reconciliation/domain/import-summary';
 
 /**
  * The per-line sections of the CLI's summary (docs/reconciliation.md promises lines by number): rejected lines,

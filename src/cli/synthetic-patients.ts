@@ -5,7 +5,7 @@ import type {
   CommandOf,
   MedicationListCommand,
   MedicationListCommandType,
-} from '../medication-list/medication-list.commands';
+} from '../medication-list/domain/medication-list.commands';
 import type {
   DiscontinuationReasonCode,
   Dosage,
@@ -16,7 +16,7 @@ import type {
   Quantity,
   ReviewKind,
   UseCode,
-} from '../medication-list/medication-list.events';
+} from '../medication-list/domain/medication-list.events';
 import type { CommandMeta } from '../shared/event-sourcing/decider';
 import type { Actor } from '../shared/event-sourcing/event-store.port';
 

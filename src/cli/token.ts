@@ -1,4 +1,4 @@
-import { DEV_KEYS_HINT, devAuthDir, loadOrCreateDevKeys, parseDevTokenArgs, signDevToken } from '../access/dev-keys';
+import { DEV_KEYS_HINT, devAuthDir, loadOrCreateDevKeys, parseDevTokenArgs, signDevToken } from '../access/tokens/dev-keys';
 
 /**
  * `npm run token -- --role prescriber --hpr 1234567`: prints a dev access token (AUTH_MODE=dev) signed with the

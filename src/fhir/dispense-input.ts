@@ -1,6 +1,6 @@
 import type { DispensingSummary } from '../../projections/current-medication-list/current-medication-list.document';
 import { EXTENSION } from '../../projections/fhir/fhir-systems';
-import type { ExternalDispensing } from '../reconciliation/external-record';
+import type { ExternalDispensing } from '../reconciliation/domain/external-record';
 import { FeedRecordRejectedError, type RejectionReason } from '../reconciliation/feeds/fhir-read';
 import { cleanFhirResource } from '../reconciliation/feeds/fhir-ndjson.feed';
 import { toExternalRecord } from '../reconciliation/feeds/fhir-resources';

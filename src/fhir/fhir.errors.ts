@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { AuthenticationError } from '../access/access.errors';
+import { AuthenticationError } from '../access/domain/access.errors';
 import { LOGGER, maskIdentifiers } from '../observability/logger';
 import { type DomainErrorKind, isDomainError } from '../shared/errors/domain-error';
 import { StaleVersionError } from '../shared/event-sourcing/event-store.errors';

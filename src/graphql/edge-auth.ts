@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import type { Logger } from 'pino';
-import { AuthenticationError, AuthenticationUnavailableError } from '../access/access.errors';
+import { AuthenticationError, AuthenticationUnavailableError } from '../access/domain/access.errors';
 import type { AuthConfig } from '../access/auth-config';
-import type { Caller } from '../access/caller';
-import type { TokenVerifier } from '../access/token-verifier';
+import type { Caller } from '../access/domain/caller';
+import type { TokenVerifier } from '../access/tokens/token-verifier';
 import { type TokenBucketLimiter, rateLimitKey } from './rate-limit';
 
 /**

@@ -13,8 +13,8 @@ import {
 } from 'graphql';
 import type { Logger } from 'pino';
 import * as path from 'node:path';
-import type { Caller } from '../access/caller';
-import { TokenVerifier } from '../access/token-verifier';
+import type { Caller } from '../access/domain/caller';
+import { TokenVerifier } from '../access/tokens/token-verifier';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { LOGGER } from '../observability/logger';
 import { Metrics } from '../observability/metrics';

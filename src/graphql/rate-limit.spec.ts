@@ -1,4 +1,4 @@
-import type { Caller } from '../access/caller';
+import type { Caller } from '../access/domain/caller';
 import { fixedClock } from '../shared/clock';
 import { TokenBucketLimiter, rateLimitKey } from './rate-limit';
 

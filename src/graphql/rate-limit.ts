@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Caller } from '../access/caller';
+import type { Caller } from '../access/domain/caller';
 import type { Clock } from '../shared/clock';
 import { dropOldestBeyond } from '../shared/bounded-map';
 

@@ -4,7 +4,7 @@ import type { Actor } from '../shared/event-sourcing/event-store.port';
 /**
  * Who is acting and under which correlation id: everything the command side needs from a request, free of
  * transport types so services do not depend on GraphQL or Fastify. The actor is never taken from the client: the
- * access step (src/access/access.guard.ts) builds it from the verified caller and the role access was granted
+ * access step (src/access/graphql/access.guard.ts) builds it from the verified caller and the role access was granted
  * under, and resolvers receive it with `@CommandContext()`.
  */
 export interface RequestContext {

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ReadModelsModule } from '../read-models/read-models.module';
-import { MedicationListLive } from './medication-list.live';
-import { MedicationListMutationsResolver } from './medication-list.mutations.resolver';
-import { MedicationListQueriesResolver } from './medication-list.queries.resolver';
+import { MedicationListLive } from './graphql/medication-list.live';
+import { MedicationListMutationsResolver } from './graphql/medication-list.mutations.resolver';
+import { MedicationListQueriesResolver } from './graphql/medication-list.queries.resolver';
 import { MedicationListReads } from './medication-list.reads';
-import { MedicationListSubscriptionsResolver } from './medication-list.subscriptions.resolver';
+import { MedicationListSubscriptionsResolver } from './graphql/medication-list.subscriptions.resolver';
 import { MedicationListService } from './medication-list.service';
 
 /**

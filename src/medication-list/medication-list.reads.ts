@@ -3,11 +3,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   type CareUnitOverview,
   type CareUnitOverviewDocument,
+  type CareUnitPatient,
   careUnitIdPrefix,
   careUnitOverviewOf,
   careUnitOverviewProjection,
 } from '../../projections/care-unit-overview/care-unit-overview.projection';
-import type { CurrentMedicationListDocument } from '../../projections/current-medication-list/current-medication-list.document';
+import type {
+  CurrentMedicationListDocument,
+  ListChange,
+} from '../../projections/current-medication-list/current-medication-list.document';
 import { emptyCurrentMedicationList } from '../../projections/current-medication-list/current-medication-list.document';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
 import {
@@ -15,22 +19,20 @@ import {
   type GpWorklistDocument,
   patientDocumentId,
 } from '../../projections/gp-worklist/gp-worklist.projection';
-import { buildTimeline } from '../../projections/medication-history/medication-history';
+import { buildTimeline, type TimelineItem } from '../../projections/medication-history/medication-history';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { assertOrganisationNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
 import { READ_MODEL_STORE, type SqliteReadModelStore } from '../read-models/read-model.store';
 import { CLOCK, type Clock } from '../shared/clock';
-import { InvalidInputError } from '../shared/errors/graphql-error.normaliser';
+import { InvalidInputError } from '../shared/errors/invalid-input.error';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { PROJECTOR, type Projector } from '../shared/event-sourcing/projector';
 import { toProjectionEvent } from '../shared/event-sourcing/projector.types';
-import { attentionOf } from './care-unit-attention';
-import { toListChangeGql } from './medication-list.mapper';
-import type { CareUnitGql, TimelineItemGql } from './medication-list.read-types';
-import { type MedicationListGql, foldCurrentList, toMedicationListGql } from './medication-list.types';
-import { MEDICATION_LIST_STREAM_PREFIX } from './medication-list.events';
+import { attentionOf, type CareUnitAttention } from './domain/care-unit-attention';
+import { foldCurrentList } from './current-list.fold';
+import { MEDICATION_LIST_STREAM_PREFIX } from './domain/medication-list.events';
 import { patientStreamId } from './patient-stream';
-import { assertNotInFuture } from './as-of';
+import { assertNotInFuture } from './domain/as-of.rule';
 
 /** How long a read with `minPosition` waits for this replica's projection before SERVICE_UNAVAILABLE. */
 export const READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
@@ -43,6 +45,27 @@ export const CARE_UNIT_DEFAULT_WINDOW_MS = 24 * 60 * 60 * 1000;
  * prescriber) sees them as null: that data is the organisation's (issue 20).
  */
 export type CareUnitViewer = 'own-staff' | 'other';
+
+/** A list document and the instant it is shown at (asOf, or now): the GraphQL edge maps both together. */
+export interface ListAt {
+  readonly document: CurrentMedicationListDocument;
+  readonly at: Date;
+}
+
+/** A resident of a care unit and what changed on their list (the edge maps the changes to its own shape). */
+export interface CareUnitResident extends Omit<CareUnitPatient, 'streamId'> {
+  readonly listVersion: number;
+  readonly changes: readonly ListChange[];
+  readonly attention: CareUnitAttention;
+}
+
+/** The residents of an organisation (or one unit) with an active care relation. */
+export interface CareUnitView {
+  readonly organisationNumber: string;
+  readonly unit: string | null;
+  readonly changesSince: string;
+  readonly patients: readonly CareUnitResident[];
+}
 
 /** Options of a list read: `asOf` (a past instant) or `minPosition` (read-your-writes). */
 export interface CurrentListOptions {
@@ -85,12 +108,12 @@ export class MedicationListReads {
    * read model is not consulted, so `minPosition` is moot); otherwise the projection document, after waiting
    * for `minPosition` when given. A patient without events has an empty list at version 0.
    */
-  async currentList(patientId: string, options: CurrentListOptions = {}): Promise<MedicationListGql> {
+  async currentList(patientId: string, options: CurrentListOptions = {}): Promise<ListAt> {
     const streamId = this.streamIdOf(patientId);
     if (options.asOf !== undefined) {
       const asOf = validInstant(options.asOf, 'asOf');
       assertNotInFuture(asOf, this.clock.now(), this.config.auth.clockSkewSeconds, 'asOf');
-      return toMedicationListGql(await this.foldedAsOf(streamId, asOf), asOf);
+      return { document: await this.foldedAsOf(streamId, asOf), at: asOf };
     }
     if (options.minPosition !== undefined) {
       await this.waitFor(options.minPosition);
@@ -98,13 +121,13 @@ export class MedicationListReads {
     return this.listNow(streamId);
   }
 
-  /** The committed list of a stream id (see streamIdOf) as GraphQL, at the Clock's now. */
-  listNow(streamId: string): MedicationListGql {
-    return toMedicationListGql(this.listDocument(streamId), this.clock.now());
+  /** The committed list of a stream id (see streamIdOf), at the Clock's now. */
+  listNow(streamId: string): ListAt {
+    return { document: this.listDocument(streamId), at: this.clock.now() };
   }
 
   /** Every event of the patient's list as a readable timeline, oldest first. */
-  async history(patientId: string): Promise<TimelineItemGql[]> {
+  async history(patientId: string): Promise<TimelineItem[]> {
     const events = await this.events.readStream(this.streamNameOf(patientId));
     return buildTimeline(events.map(toProjectionEvent));
   }
@@ -114,7 +137,7 @@ export class MedicationListReads {
    * changes recorded at or after `changesSince` (default: the last 24 hours). Changes come from the list's
    * `recentChanges`, so at most the latest 50 per resident.
    */
-  careUnit(organisationNumber: string, unit?: string, changesSince?: Date, viewer: CareUnitViewer = 'other'): CareUnitGql {
+  careUnit(organisationNumber: string, unit?: string, changesSince?: Date, viewer: CareUnitViewer = 'other'): CareUnitView {
     const org = assertOrganisationNumber(organisationNumber, 'organisationNumber');
     const unitName = this.unitOf(unit);
     const since =
@@ -138,9 +161,7 @@ export class MedicationListReads {
           to: patient.to,
           unit: patient.unit,
           listVersion: list.version,
-          changes: list.recentChanges
-            .filter((change) => Date.parse(change.at) >= since.getTime())
-            .map(toListChangeGql),
+          changes: list.recentChanges.filter((change) => Date.parse(change.at) >= since.getTime()),
           residentName: ownStaff ? patient.residentName : null,
           room: ownStaff ? patient.room : null,
           attention: attentionOf(list, this.openDiscrepancies(patient.streamId), today),

@@ -4,10 +4,10 @@ import { Metrics } from '../observability/metrics';
 import { fixedClock } from '../shared/clock';
 import type { RecordedEvent } from '../shared/event-sourcing/event-store.port';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
-import { AT, ENTRY_ID, OTHER_ENTRY_ID, PATIENT_ID, aCommand, aStartMedication, paracetamol } from './medication-list.fixtures';
-import { MEDICATION_LIST_STREAM_PREFIX } from './medication-list.events';
+import { AT, ENTRY_ID, OTHER_ENTRY_ID, PATIENT_ID, aCommand, aStartMedication, paracetamol } from './domain/medication-list.fixtures';
+import { MEDICATION_LIST_STREAM_PREFIX } from './domain/medication-list.events';
 import { type CommandBuilder, MedicationListService } from './medication-list.service';
-import { foldCurrentList } from './medication-list.types';
+import { foldCurrentList } from './current-list.fold';
 import { patientStreamId } from './patient-stream';
 
 const SECRET = 'medication-list-service-spec-secret-0123456789';

@@ -10,13 +10,13 @@ import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandMeta } from '../shared/event-sourcing/decider';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
-import type { MedicationListCommand } from './medication-list.commands';
-import { medicationListDecider } from './medication-list.decider';
+import type { MedicationListCommand } from './domain/medication-list.commands';
+import { medicationListDecider } from './domain/medication-list.decider';
 import {
   MEDICATION_LIST_STREAM_PREFIX,
   isMedicationListEvent,
-} from './medication-list.events';
-import { foldCurrentList } from './medication-list.types';
+} from './domain/medication-list.events';
+import { foldCurrentList } from './current-list.fold';
 import { patientStreamId } from './patient-stream';
 
 /** The outcome of one command: the list exactly as the command left it. */

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { MEDICATION_LIST_STREAM_PREFIX } from './medication-list.events';
+import { MEDICATION_LIST_STREAM_PREFIX } from './domain/medication-list.events';
 import { dropOldestBeyond } from '../shared/bounded-map';
 
 /**

@@ -11,7 +11,7 @@ import { APP_CONFIG } from '../config/config';
 import { HealthController } from '../health/health.controller';
 import { HealthModule } from '../health/health.module';
 import { ReadinessChecks } from '../health/readiness';
-import { reconciliationRunEventTypes } from '../reconciliation/reconciliation.events';
+import { reconciliationRunEventTypes } from '../reconciliation/domain/reconciliation.events';
 import { EVENT_STORE } from '../shared/event-sourcing/event-store.port';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
 import { PROJECTOR, Projector, toProjectionEvent } from '../shared/event-sourcing/projector';

@@ -18,7 +18,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ReadinessChecks, type ReadinessStatus } from '../health/readiness';
 import { LOGGER } from '../observability/logger';
 import { Metrics } from '../observability/metrics';
-import { reconciliationRunEventTypes } from '../reconciliation/reconciliation.events';
+import { reconciliationRunEventTypes } from '../reconciliation/domain/reconciliation.events';
 import { CLOCK, type Clock } from '../shared/clock';
 import { isDomainError } from '../shared/errors/domain-error';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';

@@ -1,5 +1,5 @@
-import { medicationListDecider } from '../medication-list/medication-list.decider';
-import { isMedicationListEvent } from '../medication-list/medication-list.events';
+import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
+import { isMedicationListEvent } from '../medication-list/domain/medication-list.events';
 import { patientStreamName } from '../medication-list/patient-stream';
 import type { RequestContext } from '../graphql/request-context';
 import { fixedClock } from '../shared/clock';
@@ -7,13 +7,13 @@ import { IdempotencyKeyReusedError } from '../shared/event-sourcing/command-fing
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
 import { DiscrepancyResolutionService } from './discrepancy-resolution.service';
-import { foldDiscrepancies } from './discrepancy-view';
-import { generateSyntheticPatients, SYNTHETIC_NOW, syntheticFeedLines, type SyntheticPatient } from './feed-generator';
-import { foldListFacts, toListView } from './list-view';
-import { DoctorRequiredError, ResolutionReasonRequiredError } from './reconciliation.errors';
+import { foldDiscrepancies } from './domain/discrepancy-view';
+import { generateSyntheticPatients, SYNTHETIC_NOW, syntheticFeedLines, type SyntheticPatient } from './synthetic/feed-generator';
+import { foldListFacts, toListView } from './domain/list-view';
+import { DoctorRequiredError, ResolutionReasonRequiredError } from './domain/reconciliation.errors';
 import { ReconciliationService } from './reconciliation.service';
 import { listEventsOf, reconciliationEventsOf, SECRET, seedList } from './reconciliation.spec-helpers';
-import { resolutionMeta, resolutionPlan } from './resolution-commands';
+import { resolutionMeta, resolutionPlan } from './domain/resolution-commands';
 
 const doctor: RequestContext = { actor: { role: 'prescriber', hprNumber: '7654321' }, correlationId: 'corr-1' };
 const nurse: RequestContext = { actor: { role: 'nurse', herId: '55501' }, correlationId: 'corr-2' };

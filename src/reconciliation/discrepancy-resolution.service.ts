@@ -3,22 +3,22 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/request-context';
 import { parsePatientId } from '../identifiers/norwegian-identifiers';
-import { medicationListDecider } from '../medication-list/medication-list.decider';
+import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
 import {
   MEDICATION_LIST_STREAM_PREFIX,
   isMedicationListEvent,
-} from '../medication-list/medication-list.events';
+} from '../medication-list/domain/medication-list.events';
 import { patientStreamId } from '../medication-list/patient-stream';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
-import { foldDiscrepancies, type DiscrepancyView } from './discrepancy-view';
-import { osloDateTime } from './import-summary';
-import { assertDiscrepancyKey, reconciliationDecider, type ResolveDiscrepancy } from './reconciliation.decider';
-import { DiscrepancyNotFoundError } from './reconciliation.errors';
-import { isReconciliationEvent, reconciliationStreamName, type Resolution } from './reconciliation.events';
-import { resolutionMeta, resolutionPlan, type ResolutionPlan } from './resolution-commands';
+import { foldDiscrepancies, type DiscrepancyView } from './domain/discrepancy-view';
+import { osloDateTime } from './domain/import-summary';
+import { assertDiscrepancyKey, reconciliationDecider, type ResolveDiscrepancy } from './domain/reconciliation.decider';
+import { DiscrepancyNotFoundError } from './domain/reconciliation.errors';
+import { isReconciliationEvent, reconciliationStreamName, type Resolution } from './domain/reconciliation.events';
+import { resolutionMeta, resolutionPlan, type ResolutionPlan } from './domain/resolution-commands';
 
 export interface ResolutionOutcome {
   readonly discrepancy: DiscrepancyView;

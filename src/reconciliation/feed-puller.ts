@@ -2,20 +2,20 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AccessStep } from '../access/access-step';
-import type { Caller } from '../access/caller';
+import type { Caller } from '../access/domain/caller';
 import { LOGGER } from '../observability/logger';
 import { CLOCK, type Clock } from '../shared/clock';
 import { isDomainError } from '../shared/errors/domain-error';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
-import type { FeedSource } from './external-record';
-import { feedActor } from './feed-commands';
+import type { FeedSource } from './domain/external-record';
+import { feedActor } from './domain/feed-commands';
 import { type FeedLine, isOverlong, readLinesLimited } from './feeds/fhir-ndjson.feed';
-import { type ImportSummary, osloDateTime } from './import-summary';
+import { type ImportSummary, osloDateTime } from './domain/import-summary';
 import { RECONCILIATION_CONFIG, type FeedPullConfig, type ReconciliationConfig } from './reconciliation.config';
-import { FeedPullFailedError } from './reconciliation.errors';
-import { RECONCILIATION_CURSOR_STREAM_PREFIX } from './reconciliation.events';
-import { feedCursorDecider } from './reconciliation-run.decider';
+import { FeedPullFailedError } from './domain/reconciliation.errors';
+import { RECONCILIATION_CURSOR_STREAM_PREFIX } from './domain/reconciliation.events';
+import { feedCursorDecider } from './domain/reconciliation-run.decider';
 import { ReconciliationService } from './reconciliation.service';
 
 /**

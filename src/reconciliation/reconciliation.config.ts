@@ -1,6 +1,6 @@
 import { type Env, valueOf } from '../config/env';
 import { ConfigError } from '../config/config-error';
-import type { FeedSource } from './external-record';
+import type { FeedSource } from './domain/external-record';
 
 /**
  * Configuration of the scheduled feed pull, validated as a whole like src/config/config.ts (every problem one line,

@@ -6,7 +6,7 @@ import { FeedPuller } from './feed-puller';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RECONCILIATION_CONFIG } from './reconciliation.config';
 import { ReconciliationReads } from './reconciliation.reads';
-import { ReconciliationResolver } from './reconciliation.resolver';
+import { ReconciliationResolver } from './graphql/reconciliation.resolver';
 import { ReconciliationService } from './reconciliation.service';
 
 /**

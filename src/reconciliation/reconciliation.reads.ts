@@ -12,11 +12,11 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { assertHprNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
 import { patientStreamId } from '../medication-list/patient-stream';
 import { READ_MODEL_STORE, type SqliteReadModelStore } from '../read-models/read-model.store';
-import { InvalidInputError } from '../shared/errors/graphql-error.normaliser';
+import { InvalidInputError } from '../shared/errors/invalid-input.error';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
-import { foldDiscrepancies, withStatus, type DiscrepancyView } from './discrepancy-view';
-import type { DiscrepancyStatus } from './reconciliation.decider';
-import { reconciliationStreamName } from './reconciliation.events';
+import { foldDiscrepancies, withStatus, type DiscrepancyView } from './domain/discrepancy-view';
+import type { DiscrepancyStatus } from './domain/reconciliation.decider';
+import { reconciliationStreamName } from './domain/reconciliation.events';
 
 export const WORKLIST_DEFAULT_PAGE = 20;
 export const WORKLIST_MAX_PAGE = 100;

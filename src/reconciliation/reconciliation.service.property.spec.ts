@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { fixedClock } from '../shared/clock';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
-import type { FeedSource } from './external-record';
-import { generateSyntheticPatients, SYNTHETIC_NOW } from './feed-generator';
-import { foldListFacts } from './list-view';
+import type { FeedSource } from './domain/external-record';
+import { generateSyntheticPatients, SYNTHETIC_NOW } from './synthetic/feed-generator';
+import { foldListFacts } from './domain/list-view';
 import { ReconciliationService } from './reconciliation.service';
 import { listEventsOf, reconciliationEventsOf, SECRET } from './reconciliation.spec-helpers';
 

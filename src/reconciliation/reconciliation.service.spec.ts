@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { medicationListDecider } from '../medication-list/medication-list.decider';
-import { isMedicationListEvent } from '../medication-list/medication-list.events';
+import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
+import { isMedicationListEvent } from '../medication-list/domain/medication-list.events';
 import { patientStreamName } from '../medication-list/patient-stream';
 import { fixedClock } from '../shared/clock';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
-import { foldDiscrepancies } from './discrepancy-view';
-import { generateSyntheticPatients, SYNTHETIC_NOW, syntheticFeedLines, type SyntheticPatient } from './feed-generator';
+import { foldDiscrepancies } from './domain/discrepancy-view';
+import { generateSyntheticPatients, SYNTHETIC_NOW, syntheticFeedLines, type SyntheticPatient } from './synthetic/feed-generator';
 import { ReconciliationService } from './reconciliation.service';
 import { listEventsOf, reconciliationEventsOf, SECRET, seedList } from './reconciliation.spec-helpers';
 

@@ -2,11 +2,11 @@ import { eventSchemas } from '../event-schemas';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { medicationListDecider } from '../medication-list/medication-list.decider';
+import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
 import {
   MEDICATION_LIST_STREAM_PREFIX,
   isMedicationListEvent,
-} from '../medication-list/medication-list.events';
+} from '../medication-list/domain/medication-list.events';
 import { patientStreamId } from '../medication-list/patient-stream';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';
@@ -14,24 +14,24 @@ import { isDomainError } from '../shared/errors/domain-error';
 import type { CommandMeta } from '../shared/event-sourcing/decider';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
-import type { ExternalPrescription, ExternalRecord, FeedMode, FeedSource } from './external-record';
-import { codesFor, feedModeOf, unknownCodingsOf } from './feed-mode';
-import { feedActor, feedCommands } from './feed-commands';
+import type { ExternalPrescription, ExternalRecord, FeedMode, FeedSource } from './domain/external-record';
+import { codesFor, feedModeOf, unknownCodingsOf } from './domain/feed-mode';
+import { feedActor, feedCommands } from './domain/feed-commands';
 import { appendCommands } from './stream-commands';
 import type { FeedLine, FeedLineOutcome } from './feeds/fhir-ndjson.feed';
 import { parseFhirBundle, parseFhirNdjson } from './feeds/fhir-ndjson.feed';
-import { ImportTally, osloDateTime, runCompletedData, type ImportSummary } from './import-summary';
-import { evolveListFacts, foldListFacts, initialListFacts, listDispensings, toListView } from './list-view';
-import { reconcileCounted } from './reconcile';
-import { reconciliationDecider, type DetectedDiscrepancy, type RecordFeedResult } from './reconciliation.decider';
-import { InvalidRunIdError } from './reconciliation.errors';
+import { ImportTally, osloDateTime, runCompletedData, type ImportSummary } from './domain/import-summary';
+import { evolveListFacts, foldListFacts, initialListFacts, listDispensings, toListView } from './domain/list-view';
+import { reconcileCounted } from './domain/reconcile';
+import { reconciliationDecider, type DetectedDiscrepancy, type RecordFeedResult } from './domain/reconciliation.decider';
+import { InvalidRunIdError } from './domain/reconciliation.errors';
 import {
   RECONCILIATION_RUN_STREAM_PREFIX,
   isReconciliationEvent,
   reconciliationStreamName,
   type FeedPrescriptionSnapshot,
-} from './reconciliation.events';
-import { reconciliationRunDecider } from './reconciliation-run.decider';
+} from './domain/reconciliation.events';
+import { reconciliationRunDecider } from './domain/reconciliation-run.decider';
 
 /** A feed to import: NDJSON lines (strings, or the over-long markers of readLinesLimited) or a Bundle's text. */
 export type FeedInput =

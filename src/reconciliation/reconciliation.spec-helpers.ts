@@ -1,14 +1,14 @@
 import { eventSchemas } from '../event-schemas';
-import { medicationListDecider } from '../medication-list/medication-list.decider';
-import { isMedicationListEvent } from '../medication-list/medication-list.events';
+import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
+import { isMedicationListEvent } from '../medication-list/domain/medication-list.events';
 import { patientStreamId, patientStreamName } from '../medication-list/patient-stream';
 import type { EventStorePort, RecordedEvent } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
-import type { ReconciliationListView } from './reconcile';
-import { reconciliationStreamName } from './reconciliation.events';
-import { GP_HPR, listCommandsOf } from './synthetic-list-commands';
+import type { ReconciliationListView } from './domain/reconcile';
+import { reconciliationStreamName } from './domain/reconciliation.events';
+import { GP_HPR, listCommandsOf } from './synthetic/synthetic-list-commands';
 
-export { GP_HPR, listCommandsOf } from './synthetic-list-commands';
+export { GP_HPR, listCommandsOf } from './synthetic/synthetic-list-commands';
 
 /** Test helpers: put a generator's list (a ReconciliationListView) into a store as real list events. */
 

@@ -1,15 +1,15 @@
-import { medicationListDecider } from '../medication-list/medication-list.decider';
-import { EntryNotFoundError } from '../medication-list/medication-list.errors';
-import { isMedicationListEvent } from '../medication-list/medication-list.events';
+import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
+import { EntryNotFoundError } from '../medication-list/domain/medication-list.errors';
+import { isMedicationListEvent } from '../medication-list/domain/medication-list.events';
 import { patientStreamName } from '../medication-list/patient-stream';
 import { IdempotencyKeyReusedError } from '../shared/event-sourcing/command-fingerprint';
 import { ConcurrentModificationError, StreamRevisionConflictError } from '../shared/event-sourcing/event-store.errors';
 import { commandEventId, handleCommand } from '../shared/event-sourcing/handle-command';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
-import { generateSyntheticPatients } from './feed-generator';
+import { generateSyntheticPatients } from './synthetic/feed-generator';
 import { SECRET } from './reconciliation.spec-helpers';
 import { appendCommands } from './stream-commands';
-import { listCommandsOf } from './synthetic-list-commands';
+import { listCommandsOf } from './synthetic/synthetic-list-commands';
 
 const [patient] = [...generateSyntheticPatients({ patients: 1, seed: 7 })];
 if (patient === undefined) {

@@ -1,4 +1,4 @@
-import type { DevTokenOptions } from '../access/dev-keys';
+import type { DevTokenOptions } from '../access/tokens/dev-keys';
 import { isValidHprNumber, isValidOrganisationNumber } from '../identifiers/norwegian-identifiers';
 import type { WardIdentity } from './ward-sessions';
 

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Caller } from '../access/caller';
+import type { Caller } from '../access/domain/caller';
 import { loadClientKey, wardIdentityOf } from './ward-oidc';
 
 const caller = (over: Partial<Caller>): Caller => ({ clientId: 'c', organisation: {}, scopes: [], roles: [], ...over });

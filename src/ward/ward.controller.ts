@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AUTH_CONFIG } from '../access/access.module';
 import type { AuthConfig } from '../access/auth-config';
-import { DEV_KEYS, type DevKeys, signDevToken } from '../access/dev-keys';
+import { DEV_KEYS, type DevKeys, signDevToken } from '../access/tokens/dev-keys';
 import { LOGGER } from '../observability/logger';
 import { CLOCK, type Clock } from '../shared/clock';
 import { NOT_BUILT_PAGE, WARD_ASSETS_DIR, type WardAsset, loadWardAssets } from './ward-assets';

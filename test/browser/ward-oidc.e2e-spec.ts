@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { NURSING_HOME_ORG } from '../../src/medication-list/medication-list.fixtures';
+import { NURSING_HOME_ORG } from '../../src/medication-list/domain/medication-list.fixtures';
 import { WARD_ASSETS_DIR } from '../../src/ward/ward-assets';
 import { LOGIN_COOKIE, SESSION_COOKIE } from '../../src/ward/ward-cookies';
 import { type TestApp, bootTestApp } from '../e2e/app.e2e-helpers';

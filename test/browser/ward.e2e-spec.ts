@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { generatePersonNumber } from '../../src/identifiers/norwegian-identifiers';
-import { NURSING_HOME_ORG } from '../../src/medication-list/medication-list.fixtures';
+import { NURSING_HOME_ORG } from '../../src/medication-list/domain/medication-list.fixtures';
 import { WARD_ASSETS_DIR } from '../../src/ward/ward-assets';
 import { type TestApp, bootTestApp } from '../e2e/app.e2e-helpers';
 import { dataOf, syntheticPatientId } from '../e2e/read-side.e2e-helpers';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventSchemas, withEventSchemas } from '../../src/event-schemas';
-import { medicationListDecider } from '../../src/medication-list/medication-list.decider';
-import { isMedicationListEvent, MEDICATION_LIST_STREAM_PREFIX } from '../../src/medication-list/medication-list.events';
+import { medicationListDecider } from '../../src/medication-list/domain/medication-list.decider';
+import { isMedicationListEvent, MEDICATION_LIST_STREAM_PREFIX } from '../../src/medication-list/domain/medication-list.events';
 import type { UnreadableEvent } from '../../src/shared/event-sourcing/event-schemas';
 import type { EventMetadata, EventStorePort, NewEvent, RecordedEvent } from '../../src/shared/event-sourcing/event-store.port';
 import { handleCommand } from '../../src/shared/event-sourcing/handle-command';

@@ -2,8 +2,8 @@ import { currentMedicationListProjection } from '../../projections/current-medic
 import { AuditService } from '../../src/access/audit';
 import { APP_CONFIG, type AppConfig } from '../../src/config/config';
 import { generateOrganisationNumber } from '../../src/identifiers/norwegian-identifiers';
-import { NURSING_HOME_ORG, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
-import { MEDICATION_LIST_STREAM_PREFIX } from '../../src/medication-list/medication-list.events';
+import { NURSING_HOME_ORG, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
+import { MEDICATION_LIST_STREAM_PREFIX } from '../../src/medication-list/domain/medication-list.events';
 import { patientStreamId } from '../../src/medication-list/patient-stream';
 import { CLOCK, type Clock } from '../../src/shared/clock';
 import { EVENT_STORE, type EventStorePort } from '../../src/shared/event-sourcing/event-store.port';

@@ -1,7 +1,7 @@
 import { ModulesContainer } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { GraphQLObjectType } from 'graphql';
-import { ACCESS_RULE, type AccessRule } from '../../src/access/access.decorator';
+import { ACCESS_RULE, type AccessRule } from '../../src/access/graphql/access.decorator';
 import { type TestApp, bootTestApp } from './app.e2e-helpers';
 
 /**

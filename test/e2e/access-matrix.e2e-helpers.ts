@@ -1,12 +1,12 @@
 import { generateOrganisationNumber } from '../../src/identifiers/norwegian-identifiers';
-import type { Operation } from '../../src/access/policy';
+import type { Operation } from '../../src/access/domain/policy';
 import {
   NURSING_HOME_ORG,
   PHARMACY_HER_ID,
   STARTED_ON,
   sampleDosage,
   sampleMedication,
-} from '../../src/medication-list/medication-list.fixtures';
+} from '../../src/medication-list/domain/medication-list.fixtures';
 import { DEV_FEED_CLIENT, DEV_PHARMACY, type Who } from './app.e2e-helpers';
 import { syntheticPatientId } from './read-side.e2e-helpers';
 

@@ -4,7 +4,7 @@ import {
   STARTED_ON,
   sampleDosage,
   sampleMedication,
-} from '../../src/medication-list/medication-list.fixtures';
+} from '../../src/medication-list/domain/medication-list.fixtures';
 import { type GraphqlResponse, type TestApp, bootTestApp } from './app.e2e-helpers';
 
 /**

@@ -1,8 +1,8 @@
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
 import { careUnitOverviewProjection } from '../../projections/care-unit-overview/care-unit-overview.projection';
 import { generateOrganisationNumber } from '../../src/identifiers/norwegian-identifiers';
-import { NURSING_HOME_ORG, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
-import { generateSyntheticPatients } from '../../src/reconciliation/feed-generator';
+import { NURSING_HOME_ORG, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
+import { generateSyntheticPatients } from '../../src/reconciliation/synthetic/feed-generator';
 import { E2E_MUNICIPALITY, E2E_ORGANISATIONS, type GraphqlResponse, type TestApp, type Who, bootTestApp } from './app.e2e-helpers';
 import { EVENT_STORE, type EventStorePort } from '../../src/shared/event-sourcing/event-store.port';
 import { syntheticPatientId } from './read-side.e2e-helpers';

@@ -1,4 +1,4 @@
-import { AT, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
+import { AT, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
 import { type E2eApp, type GraphqlResponse, type Payload, mutate, startApp, syntheticPatientId } from './mutations.e2e-helpers';
 
 /**

@@ -1,6 +1,6 @@
 import { SignJWT, generateKeyPair } from 'jose';
 import { GENERAL_AUDIT_STREAM, accessLogStreamName } from '../../src/access/audit';
-import { devTokenClaims } from '../../src/access/dev-keys';
+import { devTokenClaims } from '../../src/access/tokens/dev-keys';
 import { APP_CONFIG, type AppConfig } from '../../src/config/config';
 import { EVENT_STORE, type EventStorePort } from '../../src/shared/event-sourcing/event-store.port';
 import { PRESCRIBER, type TestApp, bootTestApp } from './app.e2e-helpers';

@@ -1,4 +1,4 @@
-import { asNeededDosage, paracetamol, sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
+import { asNeededDosage, paracetamol, sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
 import { type TestApp, bootApp, dataOf, syntheticPatientId } from './read-side.e2e-helpers';
 
 /**

@@ -1,5 +1,5 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { NURSING_HOME_ORG, PHARMACY_HER_ID, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
+import { NURSING_HOME_ORG, PHARMACY_HER_ID, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
 import { OID } from '../../src/identifiers/norwegian-identifiers';
 import { FHIR_SYSTEM, IDENTIFIER_TYPE } from '../../src/reconciliation/feeds/fhir-elements';
 import { EVENT_STORE, type EventStorePort } from '../../src/shared/event-sourcing/event-store.port';

@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { r4Problems } from '../../projections/fhir/fhir-validator.spec-helpers';
 import { OID } from '../../src/identifiers/norwegian-identifiers';
-import { PHARMACY_HER_ID } from '../../src/medication-list/medication-list.fixtures';
+import { PHARMACY_HER_ID } from '../../src/medication-list/domain/medication-list.fixtures';
 import { type TestApp, bootTestApp } from './app.e2e-helpers';
 import { OTHER_PATIENT, PATIENT, ROLES, type RoleName } from './access-matrix.e2e-helpers';
 import { PATIENT_PARAM, aDispense, fhirClient, seedList, settle } from './fhir.e2e-helpers';

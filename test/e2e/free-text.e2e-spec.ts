@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
 import { generateOrganisationNumber } from '../../src/identifiers/norwegian-identifiers';
-import { AT, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
+import { AT, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
 import { DEV_FEED_CLIENT, type GraphqlResponse, type TestApp, type Who, bootTestApp } from './app.e2e-helpers';
 import { ROLES } from './access-matrix.e2e-helpers';
 import { PATIENT_PARAM, aDispense, fhirClient } from './fhir.e2e-helpers';

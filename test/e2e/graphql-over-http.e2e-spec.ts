@@ -1,6 +1,6 @@
 import { Client, fetchExchange, gql } from '@urql/core';
 import { serverAudits } from 'graphql-http';
-import { sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
+import { sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
 import { type TestApp, bootApp, syntheticPatientId } from './read-side.e2e-helpers';
 
 /**

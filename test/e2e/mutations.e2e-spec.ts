@@ -8,7 +8,7 @@ import {
   paracetamol,
   sampleDosage,
   sampleMedication,
-} from '../../src/medication-list/medication-list.fixtures';
+} from '../../src/medication-list/domain/medication-list.fixtures';
 import { type E2eApp, mutate, startApp, syntheticPatientId } from './mutations.e2e-helpers';
 
 /**

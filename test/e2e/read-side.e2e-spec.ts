@@ -7,7 +7,7 @@ import {
   paracetamol,
   sampleDosage,
   sampleMedication,
-} from '../../src/medication-list/medication-list.fixtures';
+} from '../../src/medication-list/domain/medication-list.fixtures';
 import { type TestApp, bootApp, dataOf, subscribe, syntheticPatientId } from './read-side.e2e-helpers';
 
 /**

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { APP_CONFIG, type AppConfig } from '../../src/config/config';
-import { STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
+import { STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
 import { EVENT_STORE, type EventStorePort } from '../../src/shared/event-sourcing/event-store.port';
 import { type GraphqlResponse, type TestApp, bootTestApp } from './app.e2e-helpers';
 import { syntheticPatientId } from './read-side.e2e-helpers';

@@ -1,7 +1,7 @@
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
-import { NURSING_HOME_ORG, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
+import { NURSING_HOME_ORG, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
 import { type TestApp, type Who, bootTestApp } from './app.e2e-helpers';
 import { syntheticPatientId } from './read-side.e2e-helpers';
 

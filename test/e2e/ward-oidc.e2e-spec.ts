@@ -1,6 +1,6 @@
 import { AuditService } from '../../src/access/audit';
-import { PLL_SCOPES } from '../../src/access/caller';
-import { NURSING_HOME_ORG } from '../../src/medication-list/medication-list.fixtures';
+import { PLL_SCOPES } from '../../src/access/domain/caller';
+import { NURSING_HOME_ORG } from '../../src/medication-list/domain/medication-list.fixtures';
 import { LOGIN_COOKIE, SESSION_COOKIE } from '../../src/ward/ward-cookies';
 import { E2E_MUNICIPALITY, type TestApp, bootTestApp } from './app.e2e-helpers';
 import { API_RESOURCE, type LocalProvider, NURSE_UNIT, WARD_CLIENT_ID, startLocalProvider } from './oidc/local-provider.e2e-helpers';

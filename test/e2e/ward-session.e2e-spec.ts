@@ -1,6 +1,6 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { NURSING_HOME_ORG, STARTED_ON } from '../../src/medication-list/medication-list.fixtures';
+import { NURSING_HOME_ORG, STARTED_ON } from '../../src/medication-list/domain/medication-list.fixtures';
 import { SESSION_COOKIE } from '../../src/ward/ward-cookies';
 import { type TestApp, bootTestApp } from './app.e2e-helpers';
 import { dataOf, subscribe, syntheticPatientId } from './read-side.e2e-helpers';

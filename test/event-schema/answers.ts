@@ -1,9 +1,9 @@
 import { buildTimeline } from '../../projections/medication-history/medication-history';
 import type { ProjectionEvent } from '../../projections/projection';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
-import { medicationListDecider } from '../../src/medication-list/medication-list.decider';
-import type { MedicationListCommand } from '../../src/medication-list/medication-list.commands';
-import { isMedicationListEvent, MEDICATION_LIST_STREAM_PREFIX } from '../../src/medication-list/medication-list.events';
+import { medicationListDecider } from '../../src/medication-list/domain/medication-list.decider';
+import type { MedicationListCommand } from '../../src/medication-list/domain/medication-list.commands';
+import { isMedicationListEvent, MEDICATION_LIST_STREAM_PREFIX } from '../../src/medication-list/domain/medication-list.events';
 import { readModelProjections } from '../../src/read-models/read-models.module';
 import { DomainError } from '../../src/shared/errors/domain-error';
 import type { RecordedEvent } from '../../src/shared/event-sourcing/event-store.port';

@@ -1,4 +1,4 @@
-import { sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
+import { sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
 import { SqliteReadModelStore } from '../../src/read-models/read-model.store';
 
 /* GraphQL documents and helpers shared by the operations e2e specs (issue 23: replicas, online rebuild). */

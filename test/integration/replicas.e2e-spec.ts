@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DevKeys, loadOrCreateDevKeys } from '../../src/access/dev-keys';
+import { type DevKeys, loadOrCreateDevKeys } from '../../src/access/tokens/dev-keys';
 import { syntheticPatientId } from '../e2e/mutations.e2e-helpers';
 import { subscribe } from '../e2e/read-side.e2e-helpers';
 import { LIST, LIST_CHANGED, START, listDocuments, startInput as startListInput, started } from './operations.e2e-helpers';

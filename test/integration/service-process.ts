@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { type DevKeys, signDevToken } from '../../src/access/dev-keys';
+import { type DevKeys, signDevToken } from '../../src/access/tokens/dev-keys';
 
 /*
  * Real processes for the operations specs (issue 23): the service (`src/main.ts`) and the CLIs, each a `node`

@@ -1,4 +1,4 @@
-import type { CareUnitAttention } from '../../src/medication-list/care-unit-attention';
+import type { CareUnitAttention } from '../../src/medication-list/domain/care-unit-attention';
 
 /*
  * The page's GraphQL: the same public schema as every client (docs/schema.graphql). Code-list values are compared

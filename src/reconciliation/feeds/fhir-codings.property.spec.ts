@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { fixedClock } from '../../shared/clock';
 import { InMemoryEventStore } from '../../shared/event-sourcing/in-memory.event-store';
-import type { Medication } from '../../medication-list/medication-list.events';
-import { generateSyntheticPatients, SYNTHETIC_NOW } from '../feed-generator';
+import type { Medication } from '../../medication-list/domain/medication-list.events';
+import { generateSyntheticPatients, SYNTHETIC_NOW } from '../synthetic/feed-generator';
 import { ReconciliationService } from '../reconciliation.service';
 import { SECRET } from '../reconciliation.spec-helpers';
 import { FEST_NAMING_SYSTEMS, festNamingSystemOf } from './fest-naming-systems';

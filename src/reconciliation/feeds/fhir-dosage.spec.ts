@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { isValidDosage } from '../../medication-list/dosage';
-import type { Dosage, DosagePeriod, FixedDose, PartOfDayCode, Weekday } from '../../medication-list/medication-list.events';
+import { isValidDosage } from '../../medication-list/domain/dosage';
+import type { Dosage, DosagePeriod, FixedDose, PartOfDayCode, Weekday } from '../../medication-list/domain/medication-list.events';
 import { fromFhirDosage, toFhirDosage } from './fhir-dosage';
 import type { JsonObject } from './fhir-read';
 

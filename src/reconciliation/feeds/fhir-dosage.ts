@@ -6,9 +6,9 @@ import type {
   IsoDate,
   PartOfDayCode,
   Weekday,
-} from '../../medication-list/medication-list.events';
-import { isValidDosage } from '../../medication-list/dosage';
-import { datePart } from '../../medication-list/medication-list.validation';
+} from '../../medication-list/domain/medication-list.events';
+import { isValidDosage } from '../../medication-list/domain/dosage';
+import { datePart } from '../../medication-list/domain/medication-list.validation';
 import {
   FeedRecordRejectedError,
   field,

@@ -2,12 +2,12 @@ import {
   isCode,
   prescriptionStatusCodes,
   type PrescriptionStatusCode,
-} from '../../medication-list/medication-list.codes';
-import type { Medication, OtherCoding } from '../../medication-list/medication-list.events';
+} from '../../medication-list/domain/medication-list.codes';
+import type { Medication, OtherCoding } from '../../medication-list/domain/medication-list.events';
 import { festNamingSystemOf, LEGACY_FEST_SYSTEM, type FestIdField } from './fest-naming-systems';
 import { InvalidIdentifierError } from '../../identifiers/identifier.errors';
 import { isValidHerId, isValidHprNumber, OID, parsePatientId } from '../../identifiers/norwegian-identifiers';
-import { assertId, assertMedication } from '../../medication-list/medication-list.validation';
+import { assertId, assertMedication } from '../../medication-list/domain/medication-list.validation';
 import { isDomainError } from '../../shared/errors/domain-error';
 import { reject, field, objectArray, optionalObject, optionalText, requiredObject, type JsonObject } from './fhir-read';
 

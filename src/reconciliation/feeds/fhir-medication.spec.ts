@@ -1,4 +1,4 @@
-import type { Medication } from '../../medication-list/medication-list.events';
+import type { Medication } from '../../medication-list/domain/medication-list.events';
 import { FEST_NAMING_SYSTEMS } from './fest-naming-systems';
 import { parseFhirLine } from './fhir-ndjson.feed';
 

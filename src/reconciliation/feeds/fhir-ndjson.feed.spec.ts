@@ -2,11 +2,11 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { isValidDosage } from '../../medication-list/dosage';
-import { assertMedication, isIsoDate, isIsoDateTime } from '../../medication-list/medication-list.validation';
+import { isValidDosage } from '../../medication-list/domain/dosage';
+import { assertMedication, isIsoDate, isIsoDateTime } from '../../medication-list/domain/medication-list.validation';
 import { isValidPatientId } from '../../identifiers/norwegian-identifiers';
 import { isCleanText } from '../../shared/text/free-text';
-import type { ExternalRecord } from '../external-record';
+import type { ExternalRecord } from '../domain/external-record';
 import {
   BLANK_LINE,
   parseFhirBundle,

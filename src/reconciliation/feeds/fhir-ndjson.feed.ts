@@ -1,5 +1,5 @@
 import { cleanInputText, InvalidTextError, type TextWalk } from '../../shared/text/free-text';
-import type { ExternalRecord, FeedSource } from '../external-record';
+import type { ExternalRecord, FeedSource } from '../domain/external-record';
 import { FeedRecordRejectedError, field, isJsonObject, type RejectionReason } from './fhir-read';
 import { patientHintOf, resourceTypeOf, toExternalRecord } from './fhir-resources';
 

@@ -1,5 +1,5 @@
 import { DomainError } from '../../shared/errors/domain-error';
-import { isIsoDate, isIsoDateTime } from '../../medication-list/medication-list.validation';
+import { isIsoDate, isIsoDateTime } from '../../medication-list/domain/medication-list.validation';
 
 /**
  * Reading untrusted FHIR JSON without `any`: small narrowing helpers that throw a FeedRecordRejectedError with a

@@ -1,5 +1,5 @@
-import type { Quantity } from '../../medication-list/medication-list.events';
-import { datePart } from '../../medication-list/medication-list.validation';
+import type { Quantity } from '../../medication-list/domain/medication-list.events';
+import { datePart } from '../../medication-list/domain/medication-list.validation';
 import type {
   ExternalDispensing,
   ExternalPrescription,
@@ -7,7 +7,7 @@ import type {
   ExternalStatement,
   FeedSource,
   StatementStatus,
-} from '../external-record';
+} from '../domain/external-record';
 import { fromFhirDosage } from './fhir-dosage';
 import {
   businessIdentifier,

@@ -4,7 +4,12 @@ import { type ExecutionResult, type FormattedExecutionResult, GraphQLError, type
 import type { Logger } from 'pino';
 import { maskIdentifiers } from '../../observability/logger';
 import { DATE_TIME_EXPECTED } from '../date-time.scalar';
-import { DomainError, type DomainErrorKind, isDomainError } from './domain-error';
+import { type DomainError, type DomainErrorKind, isDomainError } from './domain-error';
+import { InvalidInputError } from './invalid-input.error';
+
+// Defined in a pure file (the reads and the access step throw it without depending on this edge file); re-exported
+// for the pipe and the specs that import it from here.
+export { InvalidInputError };
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -50,23 +55,6 @@ const HTTP_STATUS_TO_CODE: Readonly<Record<number, string>> = {
   413: 'PAYLOAD_TOO_LARGE',
   429: 'TOO_MANY_REQUESTS',
 };
-
-/**
- * Input that failed class-validator. Carries field paths and the rules they broke ("commandId must be at most 100
- * characters"), never the submitted values: class-validator's messages name the property and the constraint only.
- */
-export class InvalidInputError extends DomainError {
-  readonly code = 'INVALID_INPUT';
-  readonly kind = 'invalid' as const;
-  constructor(
-    readonly fields: readonly string[],
-    rules: readonly string[] = [],
-  ) {
-    super(`Invalid input: ${fields.join(', ')}${rules.length === 0 ? '' : ` (${rules.join('; ')})`}`, {
-      fields: fields.join(','),
-    });
-  }
-}
 
 /** How loud a GraphQL error is logged. */
 export type ErrorLogLevel = 'info' | 'warn' | 'error';

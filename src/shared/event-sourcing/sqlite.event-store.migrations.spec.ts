@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AT, fixedMeta } from '../../medication-list/medication-list.fixtures';
+import { AT, fixedMeta } from '../../medication-list/domain/medication-list.fixtures';
 import { migrateSqliteFile } from '../sqlite-migrations';
 import type { EventMetadata, NewEvent } from './event-store.port';
 import { SqliteEventStore } from './sqlite.event-store';

@@ -3,9 +3,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CARE_UNIT_CLAIM, HELSEID_CLAIMS, PLL_SCOPES } from '../../../src/access/caller';
+import { CARE_UNIT_CLAIM, HELSEID_CLAIMS, PLL_SCOPES } from '../../../src/access/domain/caller';
 import { organisationRegisterCsv } from '../../../src/access/organisation-register';
-import { NURSING_HOME_ORG } from '../../../src/medication-list/medication-list.fixtures';
+import { NURSING_HOME_ORG } from '../../../src/medication-list/domain/medication-list.fixtures';
 import { E2E_MUNICIPALITY, E2E_ORGANISATIONS } from '../app.e2e-helpers';
 
 /**
