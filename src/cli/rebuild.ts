@@ -1,4 +1,4 @@
-import { Presets, SingleBar } from 'cli-progress';
+import { failedLine, progressBar, runCli } from './cli-runner';
 import { performance } from 'node:perf_hooks';
 import type { Projection } from '../../projections/projection';
 import { type AppConfig, ConfigError, describeEventStore, loadConfig } from '../config/config';
@@ -129,10 +129,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
   const eventStore = createEventStore(config, createLogger({ level: config.logLevel }));
   const store = new SqliteReadModelStore({ file: config.readModelsFile });
-  const bar = new SingleBar(
-    { format: `Rebuilding ${projection.name} |{bar}| {percentage}% | position {value}/{total} | ETA {eta_formatted}` },
-    Presets.shades_classic,
-  );
+  const bar = progressBar(`Rebuilding ${projection.name} |{bar}| {percentage}% | position {value}/{total} | ETA {eta_formatted}`);
   let barStarted = false;
   let summary: RebuildSummary;
   try {
@@ -164,13 +161,5 @@ const main = async (argv: readonly string[]): Promise<number> => {
 };
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(`rebuild failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
+  runCli(() => main(process.argv.slice(2)), { failure: failedLine('rebuild') });
 }
