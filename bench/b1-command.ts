@@ -2,6 +2,8 @@ import type { EventStorePort } from '../src/shared/event-sourcing/event-store.po
 import { eventSchemas, withEventSchemas } from '../src/event-schemas';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { medicationListDecider } from '../src/medication-list/medication-list.decider';
 import { isMedicationListEvent } from '../src/medication-list/medication-list.events';
@@ -11,11 +13,13 @@ import { type BenchContext, patientPicker, reviewCommand } from './context';
 import type { FigureResult } from './report';
 import { pairedRatio } from './report';
 import { median, seededRandom, summarize } from './stats';
+import { copyDurably } from './data';
 
 /*
  * B1: one durable single-event command at a time through handleCommand (read the stream, fold, decide, append
  * with the expected revision, fsync) against the raw limit of the same file system: a single-row INSERT into the
- * same table, in its own transaction, with synchronous=FULL.
+ * same table, in its own transaction, with synchronous=FULL. A second baseline, measured in the same repetitions:
+ * the same INSERT into the minimal event table of issue 17 (below), holding the same events.
  */
 
 /**
@@ -31,6 +35,50 @@ export const openRaw = (file: string): { db: Database.Database; insert: Database
     'INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
   );
   return { db, insert };
+};
+
+/**
+ * The least an event table can be (issue 17): an integer primary key, the stream, the revision, the type and the
+ * data, and UNIQUE (stream, revision). No event id, no metadata column: its `data` holds the event's data and
+ * metadata texts one after the other, so it writes the same bytes per event as the event store does.
+ */
+export const MINIMAL_TABLE = `
+  CREATE TABLE events (
+    id       INTEGER PRIMARY KEY,
+    stream   TEXT    NOT NULL,
+    revision INTEGER NOT NULL,
+    type     TEXT    NOT NULL,
+    data     TEXT    NOT NULL,
+    UNIQUE (stream, revision)
+  );`;
+
+/**
+ * A copy of the minimal table holding the dataset's events (same streams, revisions, order and bytes), for this
+ * run to write to. Built once per dataset next to it in the cache (a few seconds per million events).
+ */
+const minimalTableFile = (ctx: BenchContext): string => {
+  const cached = path.join(path.dirname(ctx.dataset.eventsFile), 'minimal-events.db');
+  if (!existsSync(cached)) {
+    ctx.log(`  building the minimal event table from ${ctx.dataset.events} events (once per dataset)`);
+    const partial = `${cached}.partial`;
+    rmSync(partial, { force: true });
+    const db = new Database(partial);
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.pragma('cache_size = -262144');
+    db.exec(MINIMAL_TABLE);
+    db.exec(`ATTACH DATABASE '${ctx.dataset.eventsFile.replace(/'/g, "''")}' AS source`);
+    db.exec(`INSERT INTO events (id, stream, revision, type, data)
+             SELECT position, stream_name, revision, type, data || metadata FROM source.events ORDER BY position`);
+    db.exec('DETACH DATABASE source');
+    db.pragma('journal_mode = WAL');
+    db.close();
+    renameSync(partial, cached);
+  }
+  const copy = path.join(ctx.runDir, 'minimal', 'events.db');
+  mkdirSync(path.dirname(copy), { recursive: true });
+  copyDurably(cached, copy);
+  return copy;
 };
 
 /** Raw rows get revisions from here on. */
@@ -65,6 +113,9 @@ export const runB1 = async (ctx: BenchContext): Promise<FigureResult> => {
   const p50s: number[] = [];
   const baselinePerSecond: number[] = [];
   const baselineP99s: number[] = [];
+  const minimalPerSecond: number[] = [];
+  const minimalP99s: number[] = [];
+  const minimalFile = minimalTableFile(ctx);
   // Each phase opens and closes its own connection: the close checkpoints the WAL, so every phase starts alike.
   const commandPhase = async (ms: number): Promise<{ count: number; latencies: number[]; elapsed: number }> => {
     // Read as the service reads: through the event schemas (a cached dataset may hold older event versions).
@@ -98,25 +149,51 @@ export const runB1 = async (ctx: BenchContext): Promise<FigureResult> => {
       raw.db.close();
     }
   };
-  // Warm-up: JIT, and the page cache of the file.
+  // The same durable single-row INSERT into the minimal table (its own file, same events), same connection settings.
+  const minimalPhase = (ms: number): { count: number; latencies: number[]; elapsed: number } => {
+    const db = new Database(minimalFile);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    const insert = db.prepare('INSERT INTO events (stream, revision, type, data) VALUES (?, ?, ?, ?)');
+    const latencies: number[] = [];
+    const started = performance.now();
+    try {
+      while (performance.now() - started < ms) {
+        const row = reviewRow(sequence);
+        const begin = performance.now();
+        insert.run(pick().streamName, RAW_REVISION_BASE + sequence++, row.type, row.data + row.metadata);
+        latencies.push(performance.now() - begin);
+      }
+      return { count: latencies.length, latencies, elapsed: performance.now() - started };
+    } finally {
+      db.close();
+    }
+  };
+  // Warm-up: JIT, and the page cache of the files.
   await commandPhase(Math.min(1_000, phaseMs));
   rawPhase(Math.min(300, phaseMs));
+  minimalPhase(Math.min(300, phaseMs));
   for (let rep = 0; rep < ctx.reps; rep += 1) {
     const baseline = rawPhase(phaseMs);
     baselinePerSecond.push(baseline.count / (baseline.elapsed / 1000));
     baselineP99s.push(summarize(baseline.latencies).p99);
+    const minimal = minimalPhase(phaseMs);
+    minimalPerSecond.push(minimal.count / (minimal.elapsed / 1000));
+    minimalP99s.push(summarize(minimal.latencies).p99);
     const figure = await commandPhase(phaseMs);
     const summary = summarize(figure.latencies);
     perSecond.push(figure.count / (figure.elapsed / 1000));
     p99s.push(summary.p99);
     p50s.push(summary.p50);
     ctx.log(
-      `  B1 rep ${rep + 1}: ${perSecond[rep].toFixed(0)} commands/s (p50 ${summary.p50.toFixed(2)}, p99 ${summary.p99.toFixed(2)} ms) vs raw ${baselinePerSecond[rep].toFixed(0)} inserts/s (p99 ${baselineP99s[rep].toFixed(2)} ms)`,
+      `  B1 rep ${rep + 1}: ${perSecond[rep].toFixed(0)} commands/s (p50 ${summary.p50.toFixed(2)}, p99 ${summary.p99.toFixed(2)} ms) vs raw ${baselinePerSecond[rep].toFixed(0)} inserts/s (p99 ${baselineP99s[rep].toFixed(2)} ms), minimal table ${minimalPerSecond[rep].toFixed(0)} inserts/s (p99 ${minimalP99s[rep].toFixed(2)} ms)`,
     );
   }
   const figure = median(perSecond);
   const baseline = median(baselinePerSecond);
   const ratio = pairedRatio(perSecond, baselinePerSecond);
+  const minimal = median(minimalPerSecond);
+  const minimalRatio = pairedRatio(perSecond, minimalPerSecond);
   ctx.measured.set('B1', figure);
   return {
     id: 'B1',
@@ -127,6 +204,13 @@ export const runB1 = async (ctx: BenchContext): Promise<FigureResult> => {
     ratio,
     checks: [
       { label: 'ratio', measured: ratio === undefined ? undefined : ratio * 100, comparison: '>=', threshold: 60, unit: '%' },
+      {
+        label: 'ratio to the minimal table',
+        measured: minimalRatio === undefined ? undefined : minimalRatio * 100,
+        comparison: '>=',
+        threshold: 60,
+        unit: '%',
+      },
       { label: 'p99', measured: median(p99s), comparison: '<=', threshold: 2, unit: 'ms' },
     ],
     details: {
@@ -135,8 +219,12 @@ export const runB1 = async (ctx: BenchContext): Promise<FigureResult> => {
       p99Ms: p99s,
       baselinePerSecond,
       baselineP99Ms: baselineP99s,
+      minimalTablePerSecond: minimalPerSecond,
+      minimalTableP99Ms: minimalP99s,
       phaseMs,
     },
-    notes: [],
+    notes: [
+      `second baseline: raw INSERT into the minimal event table (integer primary key, stream, revision, type, data; UNIQUE (stream, revision)), same run: ${minimal.toFixed(0)} inserts/s; B1 is ${minimalRatio === undefined ? '–' : (minimalRatio * 100).toFixed(1)}% of it`,
+    ],
   };
 };

@@ -31,6 +31,8 @@ import { commandEventId } from '../src/shared/event-sourcing/handle-command';
 import type { EventMetadata } from '../src/shared/event-sourcing/event-store.port';
 import { SqliteEventStore } from '../src/shared/event-sourcing/sqlite.event-store';
 import { SCHEMA } from '../src/shared/event-sourcing/sqlite.event-store.sql';
+import { EVENT_FILE_MIGRATIONS } from '../src/shared/event-sourcing/sqlite.event-store.migrations';
+import { migrateSqliteFile } from '../src/shared/sqlite-migrations';
 
 /*
  * The benchmark's data: an event file of 100k patients / 1M events, its read models, and a reconciliation feed of
@@ -198,7 +200,7 @@ const generateEvents = (directory: string, seed: number, size: DatasetSize, log:
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
   db.pragma('cache_size = -262144');
-  db.exec(SCHEMA);
+  migrateSqliteFile(db, 'event', EVENT_FILE_MIGRATIONS); // the table at this build's version, as the store creates it
   db.exec(`ATTACH DATABASE '${stagingFile.replace(/'/g, "''")}' AS staging`);
   db.exec(`INSERT INTO events (stream_name, revision, event_id, type, data, metadata)
            SELECT stream_name, revision, event_id, type, data, metadata FROM staging.staging
@@ -426,7 +428,7 @@ export const prepareFeedLists = async (cacheRoot: string, seed: number, feed: Fe
     const db = new Database(path.join(partial, 'events.db'));
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
-    db.exec(SCHEMA);
+    migrateSqliteFile(db, 'event', EVENT_FILE_MIGRATIONS); // the table at this build's version, as the store creates it
     db.exec(`ATTACH DATABASE '${stagingFile.replace(/'/g, "''")}' AS staging`);
     db.exec(`INSERT INTO events (stream_name, revision, event_id, type, data, metadata)
              SELECT stream_name, revision, event_id, type, data, metadata FROM staging.staging ORDER BY ordinal, patient, revision`);

@@ -236,7 +236,7 @@ const main = async (): Promise<number> => {
   );
   console.log(`Figures written to ${path.relative(process.cwd(), file)} (${((performance.now() - started) / 1000).toFixed(0)} s).`);
   // The copies of the dataset are large; the logs of the service and the baseline stay for a look.
-  for (const scratch of ['data', 'commands', 'raw-b1.db', 'raw-b2.db', 'b7']) {
+  for (const scratch of ['data', 'commands', 'minimal', 'raw-b1.db', 'raw-b2.db', 'b7']) {
     rmSync(path.join(runDir, scratch), { recursive: true, force: true });
   }
   return results.some((result) => result.status === 'failed') ? 1 : 0;

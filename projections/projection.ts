@@ -33,4 +33,13 @@ export interface Projection<TDocument> {
    * from zero may then fold stream after stream, each document once, instead of following the global order.
    */
   readonly perStream?: { readonly streamPrefix: string };
+  /**
+   * Blue/green of a new version (issue 23): the previous version's projection, kept in the code for one release.
+   * When this version has never been live in a read-model file and the previous one is, the service goes on
+   * serving (and projecting, with this code) the previous version's documents under this name while it builds this
+   * version beside them, and switches once it has caught up; then the previous version is retired and its documents
+   * dropped. Same document type: the readers of this build read the previous version's documents meanwhile. A new
+   * version whose documents have another shape cannot be served this way: leave `previous` out (docs/operations.md).
+   */
+  readonly previous?: Projection<TDocument>;
 }

@@ -22,4 +22,12 @@ export const READ_MODEL_FILE_MIGRATIONS: readonly SqliteMigration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    // Online rebuild (issue 23): which copy of each projection is served; no row means copy 0, the name itself.
+    description: 'served_generations: the copy of each projection that readers see',
+    up: (db) => {
+      db.exec(`CREATE TABLE IF NOT EXISTS served_generations (projection TEXT PRIMARY KEY, generation INTEGER NOT NULL);`);
+    },
+  },
 ];

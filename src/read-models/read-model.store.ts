@@ -57,6 +57,13 @@ export const readModelFile = (dataDir: string): string => join(dataDir, 'read-mo
 
 const NONE = '';
 
+/**
+ * The key under which copy `generation` of a projection is stored: the name itself for the first copy (files
+ * written before online rebuilds keep working), `name#g<n>` for the copies online rebuilds built.
+ */
+export const generationKey = (name: string, generation: number): string =>
+  generation === 0 ? name : `${name}#g${generation}`;
+
 /** The least string above every string that starts with `prefix` (non-empty): its last character plus one. */
 const prefixEnd = (prefix: string): string =>
   prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
@@ -110,6 +117,9 @@ const prepare = (db: Database.Database) => ({
      ON CONFLICT (projection) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
   ),
   deleteDocuments: db.prepare<[string]>('DELETE FROM documents WHERE projection = ?'),
+  deleteSomeDocuments: db.prepare<[string, string, number]>(
+    'DELETE FROM documents WHERE projection = ? AND id IN (SELECT id FROM documents WHERE projection = ? LIMIT ?)',
+  ),
   deleteCheckpoint: db.prepare<[string]>('DELETE FROM checkpoints WHERE projection = ?'),
   listMeta: db.prepare<[], ProjectionMeta>('SELECT projection, version, status FROM projection_meta'),
   upsertMeta: db.prepare<[string, number, string]>(
@@ -118,6 +128,20 @@ const prepare = (db: Database.Database) => ({
   ),
   insertMetaIfAbsent: db.prepare<[string, number, string]>(
     'INSERT INTO projection_meta (projection, version, status) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  ),
+  listServed: db.prepare<[], { projection: string; generation: number }>(
+    'SELECT projection, generation FROM served_generations',
+  ),
+  upsertServed: db.prepare<[string, number]>(
+    `INSERT INTO served_generations (projection, generation) VALUES (?, ?)
+     ON CONFLICT (projection) DO UPDATE SET generation = excluded.generation`,
+  ),
+  // every copy of a projection but the served one (`name#g…`): what an abandoned online rebuild left
+  deleteOtherDocuments: db.prepare<[string, string, string]>(
+    'DELETE FROM documents WHERE projection >= ? AND projection < ? AND projection <> ?',
+  ),
+  deleteOtherCheckpoints: db.prepare<[string, string, string]>(
+    'DELETE FROM checkpoints WHERE projection >= ? AND projection < ? AND projection <> ?',
   ),
 });
 type Statements = ReturnType<typeof prepare>;
@@ -141,6 +165,10 @@ export class SqliteReadModelStore {
   /** SQLite's data_version as last seen: it changes only when ANOTHER connection commits to the file. */
   private dataVersion: number;
   private readonly checkpointer: WalCheckpointer | undefined;
+  /** Which copy (generation) of each projection readers and the projector see; absent: generation 0. */
+  private readonly served = new Map<string, number>();
+  /** Blue/green of a version: a new version served from the previous version's copy until it switches (adopt). */
+  private readonly adopted = new Map<string, string>();
 
   constructor(options: ReadModelStoreOptions) {
     if (options.file !== ':memory:') {
@@ -167,6 +195,9 @@ export class SqliteReadModelStore {
       throw error;
     }
     this.statements = prepare(this.db);
+    for (const row of this.statements.listServed.all()) {
+      this.served.set(row.projection, row.generation);
+    }
     this.dataVersion = this.statements.dataVersion.get() ?? 0;
     if (options.backgroundCheckpoints ?? options.file !== ':memory:') {
       this.checkpointer = WalCheckpointer.attach(this.db, options.file, { onError: options.onCheckpointError });
@@ -179,7 +210,8 @@ export class SqliteReadModelStore {
    * (every document an event touches) would evict what readers use and freeze documents nobody reads.
    */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as getDocument
-  getDocumentForUpdate<T>(projection: string, id: string): T | undefined {
+  getDocumentForUpdate<T>(name: string, id: string): T | undefined {
+    const projection = this.keyOf(name);
     const cached = this.cachedCopy(cacheKey(projection, id));
     if (cached !== undefined) {
       return cached as T;
@@ -190,7 +222,8 @@ export class SqliteReadModelStore {
 
   /** The committed document, or undefined. Cached documents are shared (and frozen under test): never mutate one. */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names its projection's document type
-  getDocument<T>(projection: string, id: string): T | undefined {
+  getDocument<T>(name: string, id: string): T | undefined {
+    const projection = this.keyOf(name);
     const key = cacheKey(projection, id);
     const cached = this.cachedCopy(key);
     if (cached !== undefined) {
@@ -209,9 +242,10 @@ export class SqliteReadModelStore {
   /** Documents of a projection in id order; `idPrefix` narrows (e.g. one organisation), `afterId` pages. */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as getDocument
   listDocuments<T>(
-    projection: string,
+    name: string,
     options: { readonly idPrefix?: string; readonly afterId?: string; readonly limit?: number } = {},
   ): { id: string; document: T }[] {
+    const projection = this.keyOf(name);
     const prefix = options.idPrefix ?? NONE;
     const afterId = options.afterId ?? NONE;
     const from = afterId > prefix ? afterId : prefix;
@@ -228,7 +262,8 @@ export class SqliteReadModelStore {
    * ReadModelCheckpointConflictError (writing nothing) if the stored checkpoint is not the one this instance
    * last saw: another writer moved it, and applying our batch on top could double-apply or skip events.
    */
-  applyBatch(projection: string, documents: ReadonlyMap<string, unknown>, checkpoint: bigint): void {
+  applyBatch(name: string, documents: ReadonlyMap<string, unknown>, checkpoint: bigint): void {
+    const projection = this.keyOf(name);
     const position = checkpoint.toString();
     this.write(projection, documents, position);
     // Only after the commit: the cache and the known checkpoint follow the disk, never precede it. Documents a
@@ -247,7 +282,8 @@ export class SqliteReadModelStore {
    * against a second writer as applyBatch is. The documents bypass the cache: a bulk build writes every document
    * once, and caching (freezing) each would only evict the ones being read.
    */
-  writeDocuments(projection: string, documents: ReadonlyMap<string, unknown>): void {
+  writeDocuments(name: string, documents: ReadonlyMap<string, unknown>): void {
+    const projection = this.keyOf(name);
     this.write(projection, documents, undefined);
     for (const id of documents.keys()) {
       this.cache.delete(cacheKey(projection, id));
@@ -281,20 +317,76 @@ export class SqliteReadModelStore {
   }
 
   /** The committed checkpoint (last applied position), or undefined: the projection starts from zero. */
-  checkpoint(projection: string): bigint | undefined {
-    const position = this.readCheckpoint(projection);
+  checkpoint(name: string): bigint | undefined {
+    const position = this.readCheckpoint(this.keyOf(name));
     return position === NONE ? undefined : BigInt(position);
   }
 
   /** Drops a projection's documents and checkpoint (a rebuild from zero follows). */
-  reset(projection: string): void {
+  reset(name: string): void {
+    const projection = this.keyOf(name);
     this.db.transaction(() => {
       this.statements.deleteDocuments.run(projection);
       this.statements.deleteCheckpoint.run(projection);
-      const { version } = parseProjectionName(projection);
-      this.statements.upsertMeta.run(projection, version, 'catching-up');
+      const { version } = parseProjectionName(name);
+      this.statements.upsertMeta.run(name, version, 'catching-up');
     })();
     this.forget(projection);
+  }
+
+  /** The copy of `name` that is served (0 until an online rebuild switched it). */
+  servedGeneration(name: string): number {
+    return this.served.get(name) ?? 0;
+  }
+
+  /**
+   * Prepares the next copy of `name` for an online rebuild: drops what an abandoned one left and returns the key
+   * under which the new copy is built (the projector builds it as a projection of that name, unseen by readers).
+   */
+  prepareGeneration(name: string): { generation: number; key: string } {
+    const served = this.keyOf(name);
+    const others = `${name}#`;
+    this.db.transaction(() => {
+      this.statements.deleteOtherDocuments.run(others, prefixEnd(others), served);
+      this.statements.deleteOtherCheckpoints.run(others, prefixEnd(others), served);
+      if (served !== name) {
+        this.statements.deleteDocuments.run(name); // the first copy, if its dropping was cut short
+      }
+    })();
+    const generation = this.servedGeneration(name) + 1;
+    const key = generationKey(name, generation);
+    this.forget(key);
+    return { generation, key };
+  }
+
+  /**
+   * Serves copy `generation` of `name` from now on, in ONE transaction: a reader sees the old copy or the new one,
+   * never a mix nor an empty read model. Returns the old copy's key: its checkpoint is gone, its documents are for
+   * dropDocuments (a 1M-event read model's are a gigabyte: deleted at once they would stall the service).
+   */
+  switchGeneration(name: string, generation: number): string {
+    const old = this.keyOf(name);
+    this.db.transaction(() => {
+      this.statements.upsertServed.run(name, generation);
+      this.statements.deleteCheckpoint.run(old);
+    })();
+    this.served.set(name, generation);
+    this.adopted.delete(name);
+    this.forget(old);
+    return old;
+  }
+
+  /**
+   * Deletes up to `limit` documents of a copy that is no longer served or will not be (the old copy after a switch,
+   * an abandoned new one) and its checkpoint; returns how many documents it deleted (0: the copy is gone).
+   */
+  dropDocuments(key: string, limit: number): number {
+    const deleted = this.db.transaction(() => {
+      this.statements.deleteCheckpoint.run(key);
+      return this.statements.deleteSomeDocuments.run(key, key, limit).changes;
+    })();
+    this.forget(key);
+    return deleted;
   }
 
   /** Records a projection as known to this file; a new name starts as 'catching-up'. */
@@ -312,12 +404,12 @@ export class SqliteReadModelStore {
     this.db.transaction(() => {
       this.statements.upsertMeta.run(projection, version, 'live');
       for (const old of retired) {
-        this.statements.deleteDocuments.run(old.projection);
-        this.statements.deleteCheckpoint.run(old.projection);
+        this.statements.deleteDocuments.run(this.keyOf(old.projection));
+        this.statements.deleteCheckpoint.run(this.keyOf(old.projection));
         this.statements.upsertMeta.run(old.projection, old.version, 'retired');
       }
     })();
-    retired.forEach((old) => this.forget(old.projection));
+    retired.forEach((old) => this.forget(this.keyOf(old.projection)));
     return retired;
   }
 
@@ -330,6 +422,37 @@ export class SqliteReadModelStore {
     this.checkpointer?.stop();
     this.cache.clear();
     this.db.close();
+  }
+
+  /** Where the documents of `name` are stored: the served copy's key. A copy's own key maps to itself. */
+  private keyOf(name: string): string {
+    return this.adopted.get(name) ?? generationKey(name, this.servedGeneration(name));
+  }
+
+  /** The status this file records for a projection (undefined: never registered here). */
+  status(name: string): ProjectionMetaStatus | undefined {
+    return this.projections().find((meta) => meta.projection === name)?.status;
+  }
+
+  /**
+   * Blue/green of a new version (Projection.previous): until `name` switches, `name` reads and writes the served
+   * copy of `previous` (its documents and checkpoint). In memory only: a restart before the switch adopts again and
+   * builds the new version from zero.
+   */
+  adopt(name: string, previous: string): void {
+    this.adopted.set(name, this.keyOf(previous));
+    this.forget(this.keyOf(name));
+  }
+
+  /**
+   * The adopted copy was replaced (switchGeneration): `name` is live, `previous` retired, in one transaction. The
+   * previous version's documents are the old copy that switchGeneration returned, dropped in chunks by the caller.
+   */
+  endAdoption(name: string, previous: string): void {
+    this.db.transaction(() => {
+      this.statements.upsertMeta.run(name, parseProjectionName(name).version, 'live');
+      this.statements.upsertMeta.run(previous, parseProjectionName(previous).version, 'retired');
+    })();
   }
 
   private readCheckpoint(projection: string): string {

@@ -30,6 +30,7 @@ import {
   type ProjectorOptions,
   eraseDocumentType,
 } from '../shared/event-sourcing/projector';
+import { RebuildRequestWatcher } from './online-rebuild';
 import { FileLock, acquireReadModelFile } from './read-model-file.lock';
 import { READ_MODEL_STORE, SqliteReadModelStore } from './read-model.store';
 
@@ -94,15 +95,37 @@ export const projectionReadiness = (status: ProjectionStatus, maxLagSeconds = RE
   },
 });
 
+/** While an online rebuild builds a new copy of `name`, /ready shows its progress beside the served copy's. */
+const withRebuild = (readiness: ReadinessStatus, name: string, statuses: Record<string, ProjectionStatus>): ReadinessStatus => {
+  const copy = Object.keys(statuses).find((key) => key.startsWith(`${name}#`));
+  const building = copy === undefined ? undefined : statuses[copy];
+  if (copy === undefined || building === undefined) {
+    return readiness;
+  }
+  const rebuild = {
+    rebuildCopy: copy,
+    rebuildCheckpoint: building.checkpoint?.toString() ?? 'none',
+    rebuildLagEvents: building.lagEvents,
+  };
+  return { ...readiness, details: { ...readiness.details, ...rebuild } };
+};
+
 /** Starts the projector once the app is up, stops it first on shutdown, closes the read-model file last. */
 @Injectable()
 export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+  private readonly rebuildRequests: RebuildRequestWatcher;
+
   constructor(
     @Inject(PROJECTOR) private readonly projector: Projector,
     @Inject(READ_MODEL_STORE) private readonly store: SqliteReadModelStore,
     @Inject(READ_MODEL_OWNER) private readonly owner: FileLock,
+    @Inject(APP_CONFIG) config: AppConfig,
     @Optional() private readonly readiness?: ReadinessChecks,
-  ) {}
+    @Optional() @Inject(LOGGER) logger?: Logger,
+  ) {
+    const names = readModelProjections().map((projection) => projection.name);
+    this.rebuildRequests = new RebuildRequestWatcher(config.readModelsFile, projector, names, (name) => store.servedGeneration(name), logger);
+  }
 
   onModuleInit(): void {
     // One /ready runs every check at once (terminus): they share one status() call, so one call costs at most one
@@ -114,18 +137,21 @@ export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap
       }));
     for (const { name } of readModelProjections()) {
       this.readiness?.register(`projection:${name}`, async () => {
-        const projection = (await status())[name];
-        return projection === undefined ? { up: false } : projectionReadiness(projection);
+        const statuses = await status();
+        const projection = statuses[name];
+        return projection === undefined ? { up: false } : withRebuild(projectionReadiness(projection), name, statuses);
       });
     }
   }
 
   onApplicationBootstrap(): void {
     this.projector.start();
+    this.rebuildRequests.start();
   }
 
   /** The earliest shutdown hook: stop projecting before other modules close the event store. */
   async onModuleDestroy(): Promise<void> {
+    this.rebuildRequests.stop();
     await this.projector.stop();
   }
 

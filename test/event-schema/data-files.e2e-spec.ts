@@ -92,7 +92,13 @@ describe('data files written by the build of 2026-12-05', () => {
       db.pragma(`user_version = ${version}`);
       db.close();
     }
-    expect(() => new SqliteEventStore({ filename: eventsFile, backgroundCheckpoints: false })).toThrow(/event file has schema version 2; this build knows up to 1/);
-    expect(() => new SqliteReadModelStore({ file: readModelsFile, backgroundCheckpoints: false })).toThrow(/read-model file has schema version 2; this build knows up to 1/);
+    const events = EVENT_FILE_MIGRATIONS.length;
+    const readModels = READ_MODEL_FILE_MIGRATIONS.length;
+    expect(() => new SqliteEventStore({ filename: eventsFile, backgroundCheckpoints: false })).toThrow(
+      `event file has schema version ${events + 1}; this build knows up to ${events}`,
+    );
+    expect(() => new SqliteReadModelStore({ file: readModelsFile, backgroundCheckpoints: false })).toThrow(
+      `read-model file has schema version ${readModels + 1}; this build knows up to ${readModels}`,
+    );
   });
 });

@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DevKeys, loadOrCreateDevKeys } from '../../src/access/dev-keys';
-import { sampleDosage, sampleMedication } from '../../src/medication-list/medication-list.fixtures';
-import { SqliteReadModelStore } from '../../src/read-models/read-model.store';
 import { syntheticPatientId } from '../e2e/mutations.e2e-helpers';
 import { subscribe } from '../e2e/read-side.e2e-helpers';
+import { LIST, LIST_CHANGED, START, listDocuments, startInput as startListInput, started } from './operations.e2e-helpers';
 import { NodeProcess, ServiceProcess, freePort } from './service-process';
 
 /*
  * Issue 23, parts 2 and 3, tried as an operator would: real service processes and CLIs on one data directory.
- * Part 2: a second service on the same read-model file exits 1 naming the file, as does `npm run rebuild`, and the
+ * Part 2: a second service on the same read-model file exits 1 naming the file (a rebuild beside it is online:
+ * online-rebuild.e2e-spec.ts), and the
  * first goes on serving; after a SIGKILL the file is free again. Part 3: two services with their own
  * READ_MODELS_FILE over one events.db: read-your-writes across them, optimistic concurrency across them, and each
  * read model equal to a rebuild.
@@ -19,45 +19,8 @@ import { NodeProcess, ServiceProcess, freePort } from './service-process';
 jest.setTimeout(240_000);
 
 const PATIENT = syntheticPatientId(14);
-const START = `mutation Start($input: StartMedicationInput!) { startMedication(input: $input) { version position } }`;
-// A prescriber without a care relation reads by emergency access (audited): the simplest legal read here.
-const LIST = `query List($patientId: String!, $minPosition: String) {
-  medicationList(patientId: $patientId, minPosition: $minPosition,
-    emergency: { reason: "Akutt innlagt, bevisstløs", basisCode: HPAKUTT }) { version entries { entryId } }
-}`;
-const LIST_CHANGED = `subscription L($patientId: String!) { medicationListChanged(patientId: $patientId) { version } }`;
-const LIST_PROJECTION = 'currentMedicationList.v2';
-
-const startInput = (entryId: string, expectedVersion?: number): Record<string, unknown> => ({
-  patientId: PATIENT,
-  entryId,
-  commandId: `cmd-${entryId}`,
-  medication: sampleMedication,
-  use: '1',
-  indication: 'Diabetes type 2',
-  dosage: sampleDosage,
-  startedOn: '2026-03-02',
-  prescriptionType: 'E',
-  ...(expectedVersion === undefined ? {} : { expectedVersion }),
-});
-
-const started = (result: { data?: Record<string, unknown> | null }): { version: number; position: string } => {
-  const payload = result.data?.startMedication as { version: number; position: string } | undefined;
-  if (payload === undefined) {
-    throw new Error(`startMedication failed: ${JSON.stringify(result)}`);
-  }
-  return payload;
-};
-
-/** The list documents of a read-model file (opened read-only in effect: nothing is written). */
-const listDocuments = (file: string): unknown[] => {
-  const store = new SqliteReadModelStore({ file, backgroundCheckpoints: false });
-  try {
-    return store.listDocuments(LIST_PROJECTION);
-  } finally {
-    store.close();
-  }
-};
+const startInput = (entryId: string, expectedVersion?: number): Record<string, unknown> =>
+  startListInput(PATIENT, entryId, expectedVersion);
 
 describe('operations beside a running service (real processes)', () => {
   let dir: string;
@@ -78,7 +41,7 @@ describe('operations beside a running service (real processes)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('one owner per read-model file: a second service and a rebuild are refused, the first is undisturbed; SIGKILL frees it', async () => {
+  it('one owner per read-model file: a second service is refused, the first is undisturbed; SIGKILL frees it', async () => {
     const first = await service();
     await first.started();
     const { position } = started(await first.graphql(keys, START, { input: startInput('entry-1') }));
@@ -86,12 +49,6 @@ describe('operations beside a running service (real processes)', () => {
     const second = await service();
     expect(await second.exited).toBe(1);
     expect(second.output).toContain(`Read-model file ${join(dir, 'read-models.db')} is held by another process`);
-
-    const rebuild = new NodeProcess('src/cli/rebuild.ts', ['currentMedicationList'], { DATA_DIR: dir, NODE_ENV: 'test' });
-    running.push(rebuild);
-    expect(await rebuild.exited).toBe(1);
-    expect(rebuild.output).toContain('is held by another process');
-    expect(rebuild.output).toContain('Nothing was changed');
 
     // the first is undisturbed: ready, and it serves and projects a new write
     expect(await first.ready()).toBe(200);

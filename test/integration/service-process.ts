@@ -68,6 +68,11 @@ export class NodeProcess {
     await Promise.race([seen, exited]);
   }
 
+  /** Sends a signal without waiting (SIGSTOP/SIGCONT: a paused process keeps its file locks). */
+  send(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   kill(signal: NodeJS.Signals): Promise<number | null> {
     this.child.kill(signal);
     return this.exited;

@@ -1,7 +1,8 @@
 import type { Projection } from '../../../projections/projection';
 import { SqliteReadModelStore } from '../../read-models/read-model.store';
-import type { EventStorePort, NewEvent } from './event-store.port';
+import type { EventStorePort } from './event-store.port';
 import { InMemoryEventStore } from './in-memory.event-store';
+import { countedEvent } from './projector.spec-helpers';
 import { Projector, eraseDocumentType } from './projector';
 import type { ProjectionChange } from './projector';
 import { SqliteEventStore } from './sqlite.event-store';
@@ -27,20 +28,7 @@ const positionsProjection = (perStream: boolean, name = 'positions.v1'): Project
   ...(perStream ? { perStream: { streamPrefix: PREFIX } } : {}),
 });
 
-const metadata = {
-  commandId: 'c',
-  correlationId: 'c',
-  causationId: 'c',
-  actor: { role: 'system' as const },
-  clinicalTime: '2026-01-05T08:00:00.000Z',
-  recordedAt: '2026-01-05T08:00:00.000Z',
-  schemaVersion: 1,
-};
-let nextId = 0;
-const event = (type = 'Counted'): NewEvent => {
-  nextId += 1;
-  return { id: `00000000-0000-4000-8000-${String(nextId).padStart(12, '0')}`, type, data: {}, metadata };
-};
+const event = countedEvent;
 
 /** `streams` streams, interleaved as patients are in the log, plus events the projection must ignore. */
 const interleave = async (events: EventStorePort, streams: number, rounds: number): Promise<void> => {

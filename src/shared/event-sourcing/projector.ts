@@ -4,6 +4,7 @@ import type { Projection } from '../../../projections/projection';
 import type { SqliteReadModelStore } from '../../read-models/read-model.store';
 import type { Clock } from '../clock';
 import { systemClock } from '../clock';
+import { DomainError } from '../errors/domain-error';
 import type { EventStorePort, EventSubscription, RecordedEvent } from './event-store.port';
 import { bulkBuild } from './projector.bulk-build';
 import {
@@ -46,8 +47,11 @@ export interface ProjectorOptions {
 }
 
 interface Runner {
-  readonly projection: Projection<unknown>;
-  readonly handles: ReadonlySet<string>;
+  /** the code it runs (under the served name: the previous version's code while adopted) */
+  projection: Projection<unknown>;
+  handles: ReadonlySet<string>;
+  /** blue/green of a version: serving the previous version's copy with its code while this version is built */
+  adoption?: { readonly previous: string; readonly projection: Projection<unknown> };
   /** the position applied so far; may be ahead of the stored one by events that changed no document */
   checkpoint: bigint | undefined;
   persistedCheckpoint: bigint | undefined;
@@ -60,12 +64,36 @@ interface Runner {
   /** waiting for an event with every event taken applied (a server checkpoint may then move the checkpoint) */
   idle: boolean;
   loop: Promise<void> | undefined;
+  /** an online rebuild's new copy: the projection it will replace, the copy's number, and how it ends */
+  rebuild?: RebuildRun;
+  /** ended by switchCopy/abandonRebuild: the loop stops, the projector goes on */
+  retired: boolean;
+  /** the documents the last batch changed (the switch notifies them: see switchCopy) */
+  lastDocumentIds: readonly string[];
+}
+
+interface RebuildRun {
+  readonly name: string;
+  readonly generation: number;
+  readonly switched: () => void;
+}
+
+/** An online rebuild of this projection is already in progress in this process. */
+export class RebuildAlreadyRunningError extends DomainError {
+  readonly code = 'REBUILD_ALREADY_RUNNING';
+  readonly kind = 'conflict' as const;
+  constructor(projection: string) {
+    super(`A rebuild of ${projection} is already running`, { projection });
+  }
 }
 
 /** A checkpoint that moved only in memory (batches that changed no document) is written at most this much later… */
 const CHECKPOINT_DELAY_MS = 1_000;
 /** …or once this many events went by without a write, so a restart never re-reads much. */
 const MAX_UNPERSISTED_EVENTS = 5_000;
+
+/** Documents of an unserved copy deleted per transaction (about 10 MB of current lists). */
+const DROP_CHUNK_DOCUMENTS = 1_000;
 
 const WOULD_WAIT = Symbol('WOULD_WAIT');
 const STOPPED = Symbol('STOPPED');
@@ -89,6 +117,8 @@ export class Projector {
   private stopped = false;
   /** whether the store's subscriptions report progress (EventStoreDB); unknown before the first subscription */
   private subscriptionsReportProgress: boolean | undefined;
+  /** Online rebuilds in progress: the new copy's runner, by the name of the projection it will replace. */
+  private readonly rebuilds = new Map<string, Runner>();
   /** One listener per wait in progress, removed when the wait ends (racing one long-lived promise would leak). */
   private readonly stopListeners = new Set<() => void>();
 
@@ -100,43 +130,63 @@ export class Projector {
     this.batchSize = options.batchSize ?? 500;
     this.checkpointDelayMs = options.checkpointDelayMs ?? CHECKPOINT_DELAY_MS;
     this.backoff = options.backoff ?? { initialMs: 100, maxMs: 5_000 };
-    this.knownTypes = new Set(options.knownEventTypes ?? options.projections.flatMap((p) => p.handles));
+    this.knownTypes = new Set(
+      options.knownEventTypes ?? options.projections.flatMap((p) => [...p.handles, ...(p.previous?.handles ?? [])]),
+    );
     for (const projection of options.projections) {
       if (this.runners.has(projection.name)) {
         throw new Error(`Projection ${projection.name} registered twice`);
       }
-      this.runners.set(projection.name, {
-        projection,
-        handles: new Set(projection.handles),
-        checkpoint: undefined,
-        persistedCheckpoint: undefined,
-        unpersistedEvents: 0,
-        flushTimer: undefined,
-        lastRecordedAt: undefined,
-        subscription: undefined,
-        running: false,
-        live: false,
-        idle: false,
-        loop: undefined,
-      });
+      this.runners.set(projection.name, newRunner(projection));
     }
   }
 
   /** Starts every projection's loop; returns at once (the loops run until stop()). */
   start(): void {
     for (const runner of this.runners.values()) {
+      if (runner.loop !== undefined) {
+        continue;
+      }
+      const adopting = this.adoptPrevious(runner);
       this.options.store.register(runner.projection.name);
       runner.checkpoint = this.options.store.checkpoint(runner.projection.name);
       runner.persistedCheckpoint = runner.checkpoint;
-      runner.loop ??= this.run(runner);
+      runner.loop = this.run(runner);
+      if (adopting) {
+        this.startRebuild(runner.projection.name).catch((error: unknown) => {
+          if (!this.stopped) {
+            this.notify((observer) => observer.onError(runner.projection.name, error));
+          }
+        });
+      }
     }
+  }
+
+  /**
+   * Blue/green of a new version (Projection.previous): a version never live in this file whose previous version
+   * is live serves the previous version's copy, projected with the previous code, under its own name, and is
+   * built beside it as an online rebuild (startRebuild) that switches once caught up. Readers, read-your-writes
+   * and subscriptions see the previous version's documents until the switch, never an empty or partial list.
+   */
+  private adoptPrevious(runner: Runner): boolean {
+    const { projection } = runner;
+    const previous = projection.previous;
+    const store = this.options.store;
+    if (previous === undefined || store.status(projection.name) === 'live' || store.status(previous.name) !== 'live') {
+      return false;
+    }
+    store.adopt(projection.name, previous.name);
+    runner.adoption = { previous: previous.name, projection };
+    runner.projection = { ...previous, name: projection.name };
+    runner.handles = new Set(previous.handles);
+    return true;
   }
 
   /** Closes the subscriptions, waits for the loops to end (no batch is cut mid-commit) and fails pending waits. */
   async stop(): Promise<void> {
     this.stopped = true;
     [...this.stopListeners].forEach((listener) => listener());
-    const runners = [...this.runners.values()];
+    const runners = [...this.runners.values(), ...this.rebuilds.values()];
     await Promise.allSettled(runners.map(async (runner) => runner.subscription?.close()));
     await Promise.allSettled(runners.map(async (runner) => runner.loop));
     runners.forEach((runner) => {
@@ -171,7 +221,8 @@ export class Projector {
    * positions count events).
    */
   async status(): Promise<Record<string, ProjectionStatus>> {
-    const runners = [...this.runners];
+    // the served projections, and the copies online rebuilds are building (under their own keys)
+    const runners = [...this.runners.values(), ...this.rebuilds.values()].map((runner) => [runner.projection.name, runner] as const);
     // Once the store's subscriptions are known to report progress, never read the head: not while a projection
     // is between subscriptions either (it is not running then, so not ready whatever the head is), which on
     // EventStoreDB would be backward reads on every /ready exactly when the server is in trouble.
@@ -195,11 +246,110 @@ export class Projector {
     return result;
   }
 
+  /**
+   * Online rebuild (issue 23): builds a new copy of projection `name` from zero beside the served one, in this
+   * process, as an ordinary projection under the copy's own key that readers never see. The served copy goes on
+   * being projected and served meanwhile. Once the new copy has caught up with it (see switchIfCaughtUp), the
+   * store switches copies in one transaction and the promise resolves. Rejects with RebuildAlreadyRunningError
+   * (changing nothing) when one is in progress; rejects with ProjectionNotCaughtUpError if abandoned or stopped.
+   */
+  startRebuild(name: string): Promise<void> {
+    const served = this.runners.get(this.resolveName(name));
+    if (served === undefined || this.stopped) {
+      return Promise.reject(new ProjectionNotCaughtUpError(name, 0n, undefined));
+    }
+    const projectionName = served.projection.name;
+    if (this.rebuilds.has(projectionName)) {
+      return Promise.reject(new RebuildAlreadyRunningError(projectionName));
+    }
+    const { generation, key } = this.options.store.prepareGeneration(projectionName);
+    return new Promise<void>((resolve, reject) => {
+      // the new copy runs this version's code (while a version is adopted, the served runner runs the previous one's)
+      const runner = newRunner({ ...(served.adoption?.projection ?? served.projection), name: key });
+      runner.rebuild = { name: projectionName, generation, switched: resolve };
+      runner.loop = this.run(runner).then(() => {
+        if (this.rebuilds.get(projectionName) === runner) {
+          this.rebuilds.delete(projectionName);
+        }
+        if (!runner.live) {
+          reject(new ProjectionNotCaughtUpError(key, 0n, runner.checkpoint));
+        }
+      });
+      this.rebuilds.set(projectionName, runner);
+    });
+  }
+
+  /** Ends an online rebuild before its switch (its CLI went away): the new copy is dropped, the served one untouched. */
+  async abandonRebuild(name: string): Promise<void> {
+    const runner = this.rebuilds.get(this.resolveName(name));
+    if (runner === undefined) {
+      return;
+    }
+    runner.retired = true;
+    await runner.subscription?.close().catch(() => undefined);
+    await runner.loop;
+    await this.dropCopy(runner.projection.name);
+  }
+
+  /** Deletes a copy nobody reads in chunks, letting reads and commits in between (see store.switchGeneration). */
+  private async dropCopy(key: string): Promise<void> {
+    while (this.options.store.dropDocuments(key, DROP_CHUNK_DOCUMENTS) > 0) {
+      await endOfTurn();
+    }
+  }
+
+  /**
+   * Called after each commit of a new copy (and when it is idle at the head): once its checkpoint is at or past
+   * the served copy's, the store switches copies in one transaction. Synchronous from check to switch, so the
+   * served runner cannot commit in between. The served runner then goes on from the new copy's checkpoint (its
+   * subscription's events up to there are skipped in applyBatch); everything between the two checkpoints lies in
+   * the new copy's last batch, whose documents are notified as changed, so subscriptions miss nothing.
+   */
+  private switchIfCaughtUp(runner: Runner, idle: boolean): void {
+    const rebuild = runner.rebuild;
+    const served = rebuild === undefined ? undefined : this.runners.get(rebuild.name);
+    if (rebuild === undefined || served === undefined || runner.retired) {
+      return;
+    }
+    const built = runner.checkpoint;
+    // The served copy without a checkpoint is empty only if the new one is too (an empty store, seen when idle);
+    // otherwise it is being built itself (a start from zero), and its build would write into the switched copy.
+    const behind =
+      served.checkpoint === undefined ? built !== undefined || !idle : built === undefined || built < served.checkpoint;
+    if (behind) {
+      return;
+    }
+    this.flushCheckpoint(runner);
+    if (runner.persistedCheckpoint !== built) {
+      return; // the flush failed (reported): the next commit tries again
+    }
+    const old = this.options.store.switchGeneration(rebuild.name, rebuild.generation);
+    if (served.adoption !== undefined) {
+      // a new version: from now on the served runner projects with this version's code, the previous is retired
+      this.options.store.endAdoption(rebuild.name, served.adoption.previous);
+      served.projection = served.adoption.projection;
+      served.handles = new Set(served.projection.handles);
+      served.adoption = undefined;
+      served.live = true;
+    }
+    this.persisted(served, built);
+    served.checkpoint = built;
+    runner.live = true;
+    runner.retired = true;
+    this.rebuilds.delete(rebuild.name);
+    void runner.subscription?.close().catch(() => undefined);
+    if (built !== undefined) {
+      this.changeSubject.next({ projection: rebuild.name, documentIds: runner.lastDocumentIds, position: built });
+      this.waiters.release(rebuild.name, built);
+    }
+    void this.dropCopy(old).then(rebuild.switched, rebuild.switched);
+  }
+
   /** Subscribe, consume, and on any error resubscribe from the STORED checkpoint after an exponential backoff. */
   private async run(runner: Runner): Promise<void> {
     const name = runner.projection.name;
     let attempt = 0;
-    while (!this.stopped) {
+    while (!this.stopped && !runner.retired) {
       try {
         // The committed checkpoint is the truth: whatever was in flight when the error struck is re-read.
         runner.checkpoint = this.options.store.checkpoint(name);
@@ -219,11 +369,11 @@ export class Projector {
         await this.consume(runner, runner.subscription, () => {
           attempt = 0;
         });
-        if (!this.stopped) {
+        if (!this.stopped && !runner.retired) {
           throw new Error(`Subscription of ${name} ended unexpectedly`);
         }
       } catch (error) {
-        if (!this.stopped) {
+        if (!this.stopped && !runner.retired) {
           this.notify((observer) => observer.onError(name, error));
         }
       } finally {
@@ -232,7 +382,7 @@ export class Projector {
         await runner.subscription?.close().catch(() => undefined);
         runner.subscription = undefined;
       }
-      if (!this.stopped) {
+      if (!this.stopped && !runner.retired) {
         const delay = backoffDelay(attempt, this.backoff);
         attempt += 1;
         let timer: NodeJS.Timeout | undefined;
@@ -250,7 +400,7 @@ export class Projector {
     const iterator = subscription[Symbol.asyncIterator]();
     const batch: RecordedEvent[] = [];
     let turn = endOfTurn();
-    while (!this.stopped) {
+    while (!this.stopped && !runner.retired) {
       const next = iterator.next();
       next.catch(() => undefined); // if we abandon it (stop, apply error), its later rejection is not unhandled
       let result = await Promise.race([next, turn]);
@@ -261,6 +411,9 @@ export class Projector {
         }
         this.moveToScanned(runner, subscription);
         await this.markLiveOnce(runner);
+        if (runner.rebuild !== undefined) {
+          this.switchIfCaughtUp(runner, true);
+        }
         runner.idle = true;
         const idle = await this.untilStopped(next);
         runner.idle = false;
@@ -271,13 +424,13 @@ export class Projector {
         turn = endOfTurn();
       }
       if (result.done === true) {
-        if (batch.length > 0) {
+        if (batch.length > 0 && !runner.retired) {
           this.applyBatch(runner, batch.splice(0));
         }
         return;
       }
       batch.push(result.value);
-      if (batch.length >= this.batchSize) {
+      if (batch.length >= this.batchSize && !runner.retired) {
         this.applyBatch(runner, batch.splice(0));
         onCommitted();
         await endOfTurn(); // during a long catch-up, let HTTP and other projections in between batches
@@ -292,8 +445,14 @@ export class Projector {
    * ones included (a batch of unhandled events still moves the checkpoint). Synchronous from first read to
    * commit, so nothing else interleaves. Notifications go out only after the commit.
    */
-  private applyBatch(runner: Runner, events: readonly RecordedEvent[]): void {
+  private applyBatch(runner: Runner, batch: readonly RecordedEvent[]): void {
     const { projection, handles } = runner;
+    // After an online rebuild's switch the subscription may still hand over events the new copy already holds.
+    const from = runner.checkpoint;
+    const events = from === undefined ? batch : batch.filter((event) => event.position > from);
+    if (events.length === 0) {
+      return;
+    }
     const documents = new Map<string, unknown>();
     const unknownTypes: string[] = [];
     let lastRecordedAt: number | undefined;
@@ -338,10 +497,24 @@ export class Projector {
     for (const type of unknownTypes) {
       this.notify((observer) => observer.onUnknownEvent(projection.name, type));
     }
+    runner.lastDocumentIds = [...documents.keys()];
+    if (runner.rebuild !== undefined) {
+      this.switchIfCaughtUp(runner, false);
+      return;
+    }
     if (write) {
-      this.changeSubject.next({ projection: projection.name, documentIds: [...documents.keys()], position });
+      this.changeSubject.next({ projection: projection.name, documentIds: runner.lastDocumentIds, position });
     }
     this.waiters.release(projection.name, position);
+    this.switchRebuildOf(projection.name);
+  }
+
+  /** The served copy moved: a new copy waiting at or past it (nothing new to apply) can switch now. */
+  private switchRebuildOf(name: string): void {
+    const rebuild = this.rebuilds.get(name);
+    if (rebuild !== undefined) {
+      this.switchIfCaughtUp(rebuild, false);
+    }
   }
 
   /**
@@ -376,7 +549,9 @@ export class Projector {
     try {
       this.options.store.applyBatch(runner.projection.name, new Map(), checkpoint);
       this.persisted(runner, checkpoint);
-      this.changeSubject.next({ projection: runner.projection.name, documentIds: [], position: checkpoint });
+      if (runner.rebuild === undefined) {
+        this.changeSubject.next({ projection: runner.projection.name, documentIds: [], position: checkpoint });
+      }
     } catch (error) {
       this.notify((observer) => observer.onError(runner.projection.name, error));
     }
@@ -389,7 +564,7 @@ export class Projector {
       eventStore: this.options.eventStore,
       store: this.options.store,
       knownTypes: this.knownTypes,
-      isStopped: () => this.stopped,
+      isStopped: () => this.stopped || runner.retired,
       notify: (call) => this.notify(call),
       pause: endOfTurn,
     });
@@ -399,14 +574,20 @@ export class Projector {
     runner.checkpoint = built.head;
     this.persisted(runner, built.head);
     runner.lastRecordedAt = built.lastRecordedAt ?? runner.lastRecordedAt;
+    runner.lastDocumentIds = built.documentIds;
+    if (runner.rebuild !== undefined) {
+      this.switchIfCaughtUp(runner, false);
+      return;
+    }
     this.changeSubject.next({ projection: projection.name, documentIds: built.documentIds, position: built.head });
     this.waiters.release(projection.name, built.head);
+    this.switchRebuildOf(projection.name);
   }
 
   /** First time the projection reaches the head: mark it live and drop older versions' documents (see store). */
   private async markLiveOnce(runner: Runner): Promise<void> {
-    if (runner.live) {
-      return;
+    if (runner.live || runner.rebuild !== undefined || runner.adoption !== undefined) {
+      return; // a new copy, or a version served from its previous one's copy: live with the switch
     }
     const subscription = runner.subscription;
     if (subscription?.progress !== undefined) {
@@ -451,5 +632,22 @@ export class Projector {
     }
   }
 }
+
+const newRunner = (projection: Projection<unknown>): Runner => ({
+  projection,
+  handles: new Set(projection.handles),
+  checkpoint: undefined,
+  persistedCheckpoint: undefined,
+  unpersistedEvents: 0,
+  flushTimer: undefined,
+  lastRecordedAt: undefined,
+  subscription: undefined,
+  running: false,
+  live: false,
+  idle: false,
+  loop: undefined,
+  retired: false,
+  lastDocumentIds: [],
+});
 
 const secondsSince = (epochMs: number, nowMs: number): number => Math.max(0, (nowMs - epochMs) / 1000);

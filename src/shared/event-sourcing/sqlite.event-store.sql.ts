@@ -4,22 +4,32 @@ import { isEventMetadata, type RecordedEvent } from './event-store.port';
 
 /* The SQL side of the SQLite event store: schema, prepared statements, row parsing, error mapping. */
 
-/** The one `events` table. */
-// Stream heads come from MAX(revision) on the UNIQUE (stream_name, revision) index: one index seek, while a
-// separate `streams` head table costs an extra B-tree write per append (the hot path). AUTOINCREMENT keeps
-// positions from ever being reused. The (stream_name, event_id) index makes the idempotency check a seek.
+/**
+ * The one `events` table (schema version 2; sqlite.event-store.migrations.ts creates it and converts older files).
+ * Two B-trees per row: the table itself in position order (rows append at its end) and the unique
+ * (stream_name, revision) index (an index rather than a table constraint, so the migration builds it in one sorted
+ * pass after copying the rows: the same uniqueness, and the same index SQLite would build for the constraint).
+ */
+// - Positions are the rowid (INTEGER PRIMARY KEY, without AUTOINCREMENT): SQLite gives a new row the largest rowid
+//   plus one, so positions grow in commit order (appends are serialised by BEGIN IMMEDIATE). A rowid could only come
+//   back if the row holding the largest one were deleted, and nothing deletes events; a rolled-back append's
+//   positions were never visible to a reader. AUTOINCREMENT cost a write to `sqlite_sequence` on every commit.
+// - Stream heads come from MAX(revision) on the (stream_name, revision) index: one index seek, while a separate
+//   `streams` head table costs an extra B-tree write per append (the hot path).
+// - No index on event_id: the idempotency check looks for an append's event ids among its own stream's rows, under
+//   the write lock (findById walks the stream along the (stream_name, revision) index), instead of a second unique
+//   index keyed by random UUIDs that every insert dirtied a random page of (docs/events.md, "The event table").
 export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
-    position    INTEGER PRIMARY KEY AUTOINCREMENT,
+    position    INTEGER PRIMARY KEY,
     stream_name TEXT    NOT NULL,
     revision    INTEGER NOT NULL,
     event_id    TEXT    NOT NULL,
     type        TEXT    NOT NULL,
     data        TEXT    NOT NULL,
-    metadata    TEXT    NOT NULL,
-    UNIQUE (stream_name, revision),
-    UNIQUE (stream_name, event_id)
-  );`;
+    metadata    TEXT    NOT NULL
+  );
+  CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream_name, revision);`;
 
 // Read as arrays (`raw`), in this order: cheaper than one object per row, and a stream read leaves out the stream
 // name it already knows (the last column). Together they take about a fifth off an 11-row stream read measured on
@@ -41,6 +51,8 @@ export const prepareStatements = (db: Database.Database) => ({
   rollback: db.prepare('ROLLBACK'),
   ping: db.prepare('SELECT 1'),
   maxRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_name = ?').safeIntegers(true),
+  // The stream's rows along the (stream_name, revision) index, event_id compared on each: as many rows as the
+  // stream has, which the command read before deciding (and which are in the page cache since).
   findById: db
     .prepare('SELECT position, revision FROM events WHERE stream_name = ? AND event_id = ?')
     .safeIntegers(true),
