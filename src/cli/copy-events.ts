@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ConfigError, describeEventStore, loadConfig } from '../config/config';
 import { createLogger } from '../observability/logger';
 import { createEventStore } from '../shared/event-sourcing/event-store.module';
+import { runCli } from './cli-runner';
 import type { EventStorePort, RecordedEvent } from '../shared/event-sourcing/event-store.port';
 import { SqliteEventStore } from '../shared/event-sourcing/sqlite.event-store';
 
@@ -104,11 +105,8 @@ const main = async (args: readonly string[]): Promise<number> => {
 };
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof ConfigError ? error.message : error);
-      process.exit(1);
-    },
-  );
+  runCli(() => main(process.argv.slice(2)), {
+    failure: (error) => (error instanceof ConfigError ? error.message : error),
+    exitAtOnce: true,
+  });
 }

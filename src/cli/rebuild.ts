@@ -1,4 +1,4 @@
-import { Presets, SingleBar } from 'cli-progress';
+import { failedLine, progressBar as cliProgressBar, runCli } from './cli-runner';
 import { performance } from 'node:perf_hooks';
 import type { Projection } from '../../projections/projection';
 import { type AppConfig, ConfigError, describeEventStore, loadConfig } from '../config/config';
@@ -140,10 +140,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
 const LOCK_WAIT_MS = 1_000;
 
 const progressBar = (projection: Projection<unknown>) => {
-  const bar = new SingleBar(
-    { format: `Rebuilding ${projection.name} |{bar}| {percentage}% | position {value}/{total} | ETA {eta_formatted}` },
-    Presets.shades_classic,
-  );
+  const bar = cliProgressBar(`Rebuilding ${projection.name} |{bar}| {percentage}% | position {value}/{total} | ETA {eta_formatted}`);
   let barStarted = false;
   return {
     // positions are event numbers in the SQLite store, byte offsets in EventStoreDB: proportional either way
@@ -207,13 +204,5 @@ const offline = async (config: AppConfig, projection: Projection<unknown>, owner
 };
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(`rebuild failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
+  runCli(() => main(process.argv.slice(2)), { failure: failedLine('rebuild') });
 }

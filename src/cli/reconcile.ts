@@ -1,4 +1,4 @@
-import { Presets, SingleBar } from 'cli-progress';
+import { failedLine, progressBar, runCli } from './cli-runner';
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -213,7 +213,7 @@ export const main = async (argv: readonly string[], deps: ReconcileDeps = {}): P
     throw error;
   }
   const store = deps.store ?? createEventStore(config, createLogger({ level: 'warn' }));
-  const bar = new SingleBar({ format: ' {phase} [{bar}] {value}/{total}', stream: process.stderr }, Presets.shades_classic);
+  const bar = progressBar(' {phase} [{bar}] {value}/{total}', { stream: process.stderr });
   try {
     const service = new ReconciliationService(store, deps.clock ?? systemClock, config);
     const started = performance.now();
@@ -248,13 +248,5 @@ export const main = async (argv: readonly string[], deps: ReconcileDeps = {}): P
 };
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`reconcile failed: ${maskIdentifiers(error instanceof Error ? error.message : String(error))}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runCli(() => main(process.argv.slice(2)), { failure: failedLine('reconcile', maskIdentifiers) });
 }

@@ -10,6 +10,7 @@ import { AppModule } from '../app.module';
 import { loadConfig } from '../config/config';
 import { SCHEMA_FILE } from '../graphql/graphql.module';
 import { createLogger } from '../observability/logger';
+import { failedLine, runCli } from './cli-runner';
 
 /**
  * `npm run schema`: regenerates the committed docs/schema.graphql from the code-first schema, exactly as the
@@ -90,13 +91,5 @@ export const main = async (): Promise<boolean> => {
 };
 
 if (require.main === module) {
-  main().then(
-    () => {
-      process.exitCode = 0;
-    },
-    (error: unknown) => {
-      console.error(`schema generation failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
+  runCli(() => main().then(() => 0), { failure: failedLine('schema generation') });
 }

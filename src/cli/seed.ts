@@ -1,5 +1,4 @@
 import { eventSchemas } from '../event-schemas';
-import { Presets, SingleBar } from 'cli-progress';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { type AppConfig, ConfigError, describeEventStore, loadConfig } from '../config/config';
@@ -7,6 +6,7 @@ import { medicationListDecider } from '../medication-list/domain/medication-list
 import { isMedicationListEvent } from '../medication-list/domain/medication-list.events';
 import { patientStreamName } from '../medication-list/patient-stream';
 import { createLogger } from '../observability/logger';
+import { failedLine, progressBar, runCli } from './cli-runner';
 import { createEventStore } from '../shared/event-sourcing/event-store.module';
 import type { EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
@@ -267,14 +267,10 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
   // The same adapter the app builds (event-store.module.ts); the logger only reports EventStoreDB resubscriptions.
   const store = createEventStore(config, createLogger({ level: config.logLevel }));
-  const bar = new SingleBar(
-    {
-      format: 'Seeding |{bar}| {value}/{total} patients | {events} events | {rate} events/s | ETA {eta_formatted}',
-      hideCursor: true,
-      etaBuffer: 64,
-    },
-    Presets.shades_classic,
-  );
+  const bar = progressBar('Seeding |{bar}| {value}/{total} patients | {events} events | {rate} events/s | ETA {eta_formatted}', {
+    hideCursor: true,
+    etaBuffer: 64,
+  });
   const started = performance.now();
   const elapsedSeconds = (): number => (performance.now() - started) / 1000;
   bar.start(args.patients, 0, { events: 0, rate: 0 });
@@ -302,13 +298,5 @@ const main = async (argv: readonly string[]): Promise<number> => {
 };
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(`seed failed: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
+  runCli(() => main(process.argv.slice(2)), { failure: failedLine('seed') });
 }

@@ -1,4 +1,5 @@
 import { DEV_KEYS_HINT, devAuthDir, loadOrCreateDevKeys, parseDevTokenArgs, signDevToken } from '../access/tokens/dev-keys';
+import { messageOf, runCli } from './cli-runner';
 
 /**
  * `npm run token -- --role prescriber --hpr 1234567`: prints a dev access token (AUTH_MODE=dev) signed with the
@@ -14,7 +15,4 @@ const main = async (): Promise<void> => {
   process.stderr.write(`${DEV_KEYS_HINT}\n`);
 };
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+runCli(() => main().then(() => 0), { failure: messageOf });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Caller } from '../access/domain/caller';
 import type { Clock } from '../shared/clock';
-import { dropOldestBeyond } from '../shared/bounded-map';
+import { LRUCache } from 'lru-cache';
 
 /**
  * A per-caller token bucket (issue 5, "Hardening"): each caller may burst up to `perMinute` requests and then
@@ -23,15 +23,17 @@ interface Bucket {
 const MAX_BUCKETS = 100_000;
 
 export class TokenBucketLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  /** Recency order (LRU): each take re-sets its bucket, so the callers idle longest go first. */
+  private readonly buckets: LRUCache<string, Bucket>;
   private readonly perMs: number;
 
   constructor(
     private readonly perMinute: number,
     private readonly clock: Clock,
-    private readonly maxBuckets: number = MAX_BUCKETS,
+    maxBuckets: number = MAX_BUCKETS,
   ) {
     this.perMs = perMinute / 60_000;
+    this.buckets = new LRUCache({ max: maxBuckets });
   }
 
   /** Takes one token from `key`'s bucket, or says how long until one is there. */
@@ -42,10 +44,8 @@ export class TokenBucketLimiter {
       previous === undefined
         ? this.perMinute
         : Math.min(this.perMinute, previous.tokens + Math.max(0, now - previous.at) * this.perMs);
-    this.buckets.delete(key); // re-inserted below: Map order is the LRU order
     const allowed = available >= 1;
     this.buckets.set(key, { tokens: allowed ? available - 1 : available, at: now });
-    dropOldestBeyond(this.buckets, this.maxBuckets);
     return allowed ? { allowed } : { allowed, retryAfterSeconds: Math.max(1, Math.ceil((1 - available) / this.perMs / 1000)) };
   }
 }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { MEDICATION_LIST_STREAM_PREFIX } from './domain/medication-list.events';
-import { dropOldestBeyond } from '../shared/bounded-map';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Stream identity of a patient's medication list. A fødselsnummer must never appear in a stream name
@@ -10,7 +10,7 @@ import { dropOldestBeyond } from '../shared/bounded-map';
  */
 
 /** Recently derived stream ids per secret: one request derives its patient's id in the guard, audit and reads. */
-const recent = new Map<string, Map<string, string>>();
+const recent = new Map<string, LRUCache<string, string>>();
 const RECENT_LIMIT = 10_000;
 
 /** The patient stream id: HMAC-SHA-256(secret, trimmed patient id), first 16 bytes as an RFC 9562 version-8 UUID. */
@@ -23,7 +23,7 @@ export const patientStreamId = (patientId: string, secret: string): string => {
   const trimmed = patientId.trim();
   let ids = recent.get(secret);
   if (ids === undefined) {
-    ids = new Map<string, string>();
+    ids = new LRUCache<string, string>({ max: RECENT_LIMIT }); // recency order: a hit keeps an id
     recent.set(secret, ids);
   }
   const known = ids.get(trimmed);
@@ -32,7 +32,6 @@ export const patientStreamId = (patientId: string, secret: string): string => {
   }
   const id = derive(trimmed, secret);
   ids.set(trimmed, id);
-  dropOldestBeyond(ids, RECENT_LIMIT);
   return id;
 };
 

@@ -6,7 +6,7 @@ import { parseProjectionName } from '../shared/event-sourcing/projector.types';
 import { WalCheckpointer } from '../shared/wal-checkpointer';
 import { migrateSqliteFile } from '../shared/sqlite-migrations';
 import { READ_MODEL_FILE_MIGRATIONS } from './read-model.migrations';
-import { dropOldestBeyond } from '../shared/bounded-map';
+import { LRUCache } from 'lru-cache';
 
 /** Injection token of the read-model store (a SqliteReadModelStore). */
 export const READ_MODEL_STORE = Symbol('READ_MODEL_STORE');
@@ -152,8 +152,11 @@ type Statements = ReturnType<typeof prepare>;
  */
 export class SqliteReadModelStore {
   private readonly db: Database.Database;
-  /** LRU of parsed documents; holds committed state only (filled after commit), so it never runs ahead of disk. */
-  private readonly cache = new Map<CacheKey, unknown>();
+  /**
+   * LRU of parsed documents (recency order: a reader's hit refreshes, the projector's peek does not); holds
+   * committed state only (filled after commit), so it never runs ahead of disk.
+   */
+  private readonly cache: LRUCache<CacheKey, object>;
   private readonly cacheSize: number;
   private readonly freezeCachedDocuments: boolean;
   /** The checkpoint this instance last read or wrote, per projection: detects a second writer (optimistic). */
@@ -174,6 +177,7 @@ export class SqliteReadModelStore {
     this.db = new Database(options.file);
     this.freezeCachedDocuments = options.freezeCachedDocuments ?? process.env.NODE_ENV === 'test';
     this.cacheSize = options.cacheSize ?? 1_000; // a list document is ~20 KB of JSON, several times that parsed
+    this.cache = new LRUCache({ max: Math.max(1, this.cacheSize) }); // size 0: remember() keeps nothing
     this.db.pragma('journal_mode = WAL');
     // synchronous=NORMAL in WAL mode survives a process crash (SIGKILL) fully; only a power or OS failure may
     // roll back the newest commits. Because every commit carries its own checkpoint, such a rollback takes the
@@ -223,8 +227,7 @@ export class SqliteReadModelStore {
     const key = cacheKey(projection, id);
     const cached = this.cachedCopy(key);
     if (cached !== undefined) {
-      this.cache.delete(key); // re-insert: Map order is the LRU order
-      this.cache.set(key, cached);
+      this.cache.get(key); // a reader's hit: to the young end
       return cached as T;
     }
     const row = this.statements.getDocument.get(projection, id);
@@ -469,7 +472,7 @@ export class SqliteReadModelStore {
    * PRAGMA less per miss, which is most reads of a large file).
    */
   private cachedCopy(key: CacheKey): unknown {
-    const cached = this.cache.get(key);
+    const cached = this.cache.peek(key);
     if (cached === undefined) {
       return undefined;
     }
@@ -496,8 +499,7 @@ export class SqliteReadModelStore {
     if (this.cacheSize <= 0) {
       return;
     }
-    this.cache.delete(key);
-    this.cache.set(key, this.freezeCachedDocuments ? deepFreeze(document) : document);
-    dropOldestBeyond(this.cache, this.cacheSize);
+    // a projection document is a JSON object; set moves an existing key to the young end
+    this.cache.set(key, (this.freezeCachedDocuments ? deepFreeze(document) : document) as object);
   }
 }

@@ -71,10 +71,13 @@ describe('appendCommands', () => {
   it('gives up with CONCURRENT_MODIFICATION when every attempt conflicts', async () => {
     const store = new InMemoryEventStore();
     jest.spyOn(store, 'appendToStream').mockRejectedValue(new StreamRevisionConflictError(stream, 'no_stream', '0'));
-    await expect(appendCommands(store, medicationListDecider, stream, commands, { ...options, maxAttempts: 3 })).rejects.toThrow(
+    const pauses: number[] = [];
+    const backoff = { random: () => 0.5, sleep: (ms: number) => Promise.resolve(void pauses.push(ms)) };
+    await expect(appendCommands(store, medicationListDecider, stream, commands, { ...options, maxAttempts: 3, backoff })).rejects.toThrow(
       ConcurrentModificationError,
     );
     expect(store.appendToStream).toHaveBeenCalledTimes(3);
+    expect(pauses).toEqual([1.5, 3]); // a jittered, doubling pause between attempts, none after the last
   });
 
   it('throws the decider refusal before appending anything (all or nothing)', async () => {

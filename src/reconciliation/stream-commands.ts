@@ -3,6 +3,7 @@ import { ConcurrentModificationError, StreamRevisionConflictError } from '../sha
 import type { EventStorePort, NewEvent, RecordedEvent } from '../shared/event-sourcing/event-store.port';
 import { assertSameCommand, commandFingerprint } from '../shared/event-sourcing/command-fingerprint';
 import { commandEvents, type SchemaVersion } from '../shared/event-sourcing/handle-command';
+import { backOffBeforeRetry, type ConflictBackoff } from '../shared/event-sourcing/conflict-backoff';
 
 /**
  * handleCommand for several commands of one stream at once, as a feed import needs them: read the stream once,
@@ -20,6 +21,8 @@ export interface StreamCommandsOptions<E extends DomainEvent> {
   /** the stream as the caller just read it: saves the first read (a conflict re-reads) */
   readonly recorded?: readonly RecordedEvent[];
   readonly maxAttempts?: number;
+  /** the jittered pause before a retry, as handleCommand's */
+  readonly backoff?: ConflictBackoff;
 }
 
 export interface StreamCommandsResult<E extends DomainEvent> {
@@ -73,6 +76,9 @@ export const appendCommands = async <C extends Command, E extends DomainEvent, S
     } catch (error) {
       if (!(error instanceof StreamRevisionConflictError)) {
         throw error;
+      }
+      if (attempt < maxAttempts) {
+        await backOffBeforeRetry(attempt, options.backoff);
       }
     }
   }

@@ -9,7 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { WardOidcConfig } from './ward-oidc.config';
 import type { WardIdentity } from './ward-sessions';
-import { dropOldestBeyond } from '../shared/bounded-map';
+import { LRUCache } from 'lru-cache';
 
 /**
  * The ward page's production sign-in (issue 20): OpenID Connect authorization code flow with PKCE, with
@@ -89,7 +89,8 @@ const randomId = (): string => randomBytes(32).toString('base64url');
 export class WardOidc implements OnModuleInit {
   private readonly settings: WardOidcConfig | undefined;
   private readonly insecureHttp: boolean;
-  private readonly logins = new Map<string, LoginTransaction>();
+  /** Insertion order (each login is read once, on its callback): the oldest started logins go first. */
+  private readonly logins = new LRUCache<string, LoginTransaction>({ max: MAX_LOGINS });
   private discovered: Promise<oidc.Configuration> | undefined;
   private clientKey: oidc.PrivateKey | undefined;
 
@@ -233,7 +234,6 @@ export class WardOidc implements OnModuleInit {
 
   private remember(transactionId: string, transaction: LoginTransaction): void {
     this.logins.set(transactionId, transaction);
-    dropOldestBeyond(this.logins, MAX_LOGINS);
   }
 }
 

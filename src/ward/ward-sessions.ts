@@ -3,7 +3,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SessionCredentials } from '../graphql/edge-auth';
 import { CLOCK, type Clock } from '../shared/clock';
 import { SESSION_COOKIE, cookieValue } from './ward-cookies';
-import { dropOldestBeyond } from '../shared/bounded-map';
+import { LRUCache } from 'lru-cache';
 
 /** Who signed in, as the page shows it (no token, no patient data). */
 export interface WardIdentity {
@@ -24,7 +24,7 @@ interface Session {
 const ANONYMOUS_TTL_MS = 30 * 60 * 1000;
 /** A WebSocket ticket must be redeemed this soon, once. */
 const TICKET_TTL_MS = 30 * 1000;
-/** Bounds memory against a flood of anonymous sessions: the oldest are dropped first. */
+/** Bounds memory against a flood of anonymous sessions: the least recently used are dropped first. */
 const MAX_SESSIONS = 20_000;
 
 const randomId = (): string => randomBytes(32).toString('base64url');
@@ -47,7 +47,8 @@ const sameSecret = (a: string, b: string): boolean => {
  */
 @Injectable()
 export class WardSessions implements SessionCredentials {
-  private readonly sessions = new Map<string, Session>();
+  /** Recency order (each request's lookup refreshes its session): a flood of new sessions evicts idle ones first. */
+  private readonly sessions = new LRUCache<string, Session>({ max: MAX_SESSIONS });
   private readonly tickets = new Map<string, { readonly sessionId: string; readonly expiresAt: number }>();
 
   constructor(@Inject(CLOCK) private readonly clock: Clock) {}
@@ -131,6 +132,5 @@ export class WardSessions implements SessionCredentials {
 
   private store(sessionId: string, session: Session): void {
     this.sessions.set(sessionId, session);
-    dropOldestBeyond(this.sessions, MAX_SESSIONS);
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { EmbeddedJWK, calculateJwkThumbprint, jwtVerify } from 'jose';
 import type { Clock } from '../../shared/clock';
 import { AuthenticationError } from '../domain/access.errors';
-import { dropOldestBeyond } from '../../shared/bounded-map';
+import { LRUCache } from 'lru-cache';
 
 /**
  * DPoP proof verification at a resource server (RFC 9449 §4.3 and §7.1). HelseID issues DPoP-bound access tokens
@@ -16,36 +16,33 @@ export const ALLOWED_ALGORITHMS = ['ES256', 'PS256', 'RS256'] as const;
 /**
  * Remembers proof `jti`s for as long as a proof is acceptable (§11.1). In memory, per replica: a proof replayed
  * against another replica within the window is not caught (documented in docs/security.md).
+ *
+ * Bounded at `maxEntries`, in insertion order (a lookup does not refresh an entry): every jti lives equally long, so
+ * the oldest entry is the one that expires first, and expired ones are the first to go. A replay is refused as long
+ * as fewer than `maxEntries` other proofs arrived after the original within its window; only a flood of that many
+ * valid proofs inside the window evicts a live jti early (a bound on memory, weakening replay detection only).
  */
 export class DpopReplayCache {
-  private readonly seen = new Map<string, number>();
+  /** jti → epoch ms its proof stops being acceptable (checked against the Clock, not the library's timer) */
+  private readonly seen: LRUCache<string, number>;
 
   constructor(
     private readonly clock: Clock,
     private readonly ttlMs: number,
-    private readonly maxEntries = 100_000,
-  ) {}
+    maxEntries = 100_000,
+  ) {
+    this.seen = new LRUCache({ max: maxEntries });
+  }
 
   /** false when the jti was seen within the TTL; otherwise remembers it and returns true. */
   remember(jti: string): boolean {
     const now = this.clock.now().getTime();
-    const expiry = this.seen.get(jti);
+    const expiry = this.seen.peek(jti); // peek: a replay attempt does not refresh the entry's place
     if (expiry !== undefined && expiry > now) {
       return false;
     }
-    this.prune(now);
-    this.seen.set(jti, now + this.ttlMs);
-    // A flood of valid proofs must not exhaust memory; dropping the oldest only weakens replay detection.
-    dropOldestBeyond(this.seen, this.maxEntries);
+    this.seen.set(jti, now + this.ttlMs); // set moves a jti seen again after its window to the young end
     return true;
-  }
-
-  private prune(now: number): void {
-    for (const [jti, expiry] of this.seen) {
-      if (expiry <= now) {
-        this.seen.delete(jti);
-      }
-    }
   }
 }
 

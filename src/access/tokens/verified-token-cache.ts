@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import type { Clock } from '../../shared/clock';
 import type { Caller } from '../domain/caller';
-import { dropOldestBeyond } from '../../shared/bounded-map';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Access tokens whose signature and claims were verified, remembered so that the next request with the same token
@@ -45,12 +45,12 @@ interface Entry {
 const epochSeconds = (ms: number): number => Math.floor(ms / 1000);
 
 export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly maxEntries: number;
+  /** Insertion order (a hit does not refresh an entry): check order, so the first to go is the first whose maxAge runs out. */
+  private readonly entries: LRUCache<string, Entry>;
   private readonly maxAgeMs: number;
 
   constructor(private readonly options: VerifiedTokenCacheOptions) {
-    this.maxEntries = options.maxEntries ?? 10_000;
+    this.entries = new LRUCache({ max: options.maxEntries ?? 10_000 });
     this.maxAgeMs = (options.maxAgeSeconds ?? 300) * 1000;
   }
 
@@ -61,7 +61,7 @@ export class VerifiedTokenCache {
 
   /** The verified token under `key` if it would still pass its time checks now; a stale entry is dropped. */
   get(key: string): VerifiedToken | undefined {
-    const entry = this.entries.get(key);
+    const entry = this.entries.peek(key);
     if (entry === undefined) {
       return undefined;
     }
@@ -76,10 +76,8 @@ export class VerifiedTokenCache {
   /** Remembers a token that has just passed every check. */
   set(key: string, verified: VerifiedToken): void {
     const nowMs = this.options.clock.now().getTime();
-    this.entries.delete(key);
+    // set moves a re-checked key to the young end: insertion order stays check order.
     this.entries.set(key, { verified, checkedUntil: nowMs + this.maxAgeMs });
-    // Insertion order is check order: the first entry is the one whose maxAge runs out soonest.
-    dropOldestBeyond(this.entries, this.maxEntries);
   }
 
   get size(): number {

@@ -293,6 +293,24 @@ describe('handleCommand', () => {
     expect((await racing.readStream('counter-1')).map((event) => event.metadata.commandId)).not.toContain('c1');
   });
 
+  it('backs off between conflict retries: jittered pauses whose ceiling doubles, none after the last attempt', async () => {
+    const pauses: number[] = [];
+    const backoff = { baseMs: 4, capMs: 10, random: () => 0.5, sleep: (ms: number) => Promise.resolve(void pauses.push(ms)) };
+    const racing = new RacingStore(3);
+    const result = await handleCommand(racing, counter, 'counter-1', increment('c1'), { ...options, backoff });
+    expect(result).toMatchObject({ state: 31, version: 4, appendedEvents: 1, alreadyApplied: false });
+    expect(pauses).toEqual([2, 4, 5]); // half of 4, 8, and the cap 10
+
+    pauses.length = 0;
+    const giving = handleCommand(new RacingStore(Number.POSITIVE_INFINITY), counter, 'counter-1', increment('c1'), {
+      ...options,
+      backoff,
+      maxAttempts: 3,
+    });
+    await expect(giving).rejects.toMatchObject({ constructor: ConcurrentModificationError, code: 'CONCURRENT_MODIFICATION' });
+    expect(pauses).toEqual([2, 4]);
+  });
+
   it('two replicas racing on the same command append it once (same ids); the loser says alreadyApplied', async () => {
     const results = await Promise.all([
       handleCommand(store, counter, 'counter-1', increment('c1'), options),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { assertSameCommand, commandFingerprint } from './command-fingerprint';
+import { backOffBeforeRetry, type ConflictBackoff } from './conflict-backoff';
 import type { Command, Decider, DomainEvent } from './decider';
 import { ConcurrentModificationError, StaleVersionError, StreamRevisionConflictError } from './event-store.errors';
 import {
@@ -29,6 +30,8 @@ export interface HandleCommandOptions<E extends DomainEvent> {
   readonly expectedVersion?: number;
   /** read–decide–append rounds before ConcurrentModificationError; default 5 */
   readonly maxAttempts?: number;
+  /** the jittered exponential pause between rounds after a conflict (conflict-backoff.ts); default 3 ms doubling to 100 ms */
+  readonly backoff?: ConflictBackoff;
   /** which stored events the decider knows; the others (newer types) are skipped. Default: all of them */
   readonly isEvent?: (event: DomainEvent) => event is E;
   /** written to each event's metadata: one version, or the version of each type (eventSchemas.versionOf); default 1 */
@@ -100,7 +103,7 @@ export const commandEvents = (
 
 /**
  * The only shell around a decider: read the stream, fold, decide, append with the expected revision; on a
- * revision conflict, start over (up to `maxAttempts`). A command whose id is already in the stream returns its
+ * revision conflict, pause (exponential backoff with full jitter) and start over (up to `maxAttempts`). A command whose id is already in the stream returns its
  * earlier outcome, also after a restart, because the id lives in the events' metadata; the same id with a different
  * command (another fingerprint) throws IdempotencyKeyReusedError.
  */
@@ -164,6 +167,9 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
         throw error;
       }
       options.observer?.onConflict?.();
+      if (attempt < maxAttempts) {
+        await backOffBeforeRetry(attempt, options.backoff);
+      }
       continue;
     }
     options.observer?.onAppend?.(performance.now() - started);
