@@ -450,7 +450,8 @@ export class Projector {
     // After an online rebuild's switch the subscription may still hand over events the new copy already holds.
     const from = runner.checkpoint;
     const events = from === undefined ? batch : batch.filter((event) => event.position > from);
-    if (events.length === 0) {
+    const lastEvent = events.at(-1);
+    if (lastEvent === undefined) {
       return;
     }
     const documents = new Map<string, unknown>();
@@ -475,7 +476,7 @@ export class Projector {
         documents.set(id, projection.evolve(current, projectionEvent));
       }
     }
-      const position = events[events.length - 1].position;
+      const position = lastEvent.position;
     runner.unpersistedEvents += events.length;
     const write = documents.size > 0 || runner.unpersistedEvents >= MAX_UNPERSISTED_EVENTS;
     if (write) {
