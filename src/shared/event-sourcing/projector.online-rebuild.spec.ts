@@ -100,7 +100,7 @@ describe.each([
     // a subscriber missed nothing across the switch: each document's last change is notified at or past it
     for (const [id, positions] of appended) {
       const notified = changes.filter((change) => change.documentIds.includes(id)).map((change) => change.position);
-      expect(notified.some((position) => position >= BigInt(positions[positions.length - 1]))).toBe(true);
+      expect(notified.some((position) => position >= BigInt(positions.at(-1)!))).toBe(true);
     }
     expect(store.listDocuments(`${NAME}#g1`)).toHaveLength(10); // the served copy is the new one
     expect(store.dropDocuments(NAME, 1_000)).toBe(0); // the old copy was dropped before the rebuild resolved
