@@ -142,7 +142,7 @@ describe('TokenVerifier: access token', () => {
     const forged = await sign(claims(), { ...keyB, kid: keyA.kid });
     expect(await outcome(localVerifier().verify(request(forged)))).toBe('TOKEN_SIGNATURE_INVALID');
     const [header, , signature] = (await sign(claims())).split('.');
-    const tampered = `${header}.${b64(claims({ 'helseid://claims/hpr/hpr_number': '7777777' }))}.${signature}`;
+    const tampered = `${header!}.${b64(claims({ 'helseid://claims/hpr/hpr_number': '7777777' }))}.${signature!}`;
     expect(await outcome(localVerifier().verify(request(tampered)))).toBe('TOKEN_SIGNATURE_INVALID');
   });
 
@@ -350,7 +350,7 @@ describe('TokenVerifier: verified-token cache', () => {
     const genuine = await sign(claims());
     const [header, payload] = genuine.split('.');
     const [, , forgedSignature] = (await sign(claims(), { ...keyB, kid: keyA.kid })).split('.');
-    const forged = `${header}.${payload}.${forgedSignature}`;
+    const forged = `${header!}.${payload!}.${forgedSignature!}`;
     expect(await outcome(verifier.verify(request(genuine)))).toBe('passed');
     expect(await outcome(verifier.verify(request(forged)))).toBe('TOKEN_SIGNATURE_INVALID');
     expect(await outcome(verifier.verify(request(forged)))).toBe('TOKEN_SIGNATURE_INVALID');

@@ -36,13 +36,13 @@ const send = (reply: FastifyReply, body: Resource | Bundle, etag?: string): Fast
 // Read from the Fastify request, not through @Query/@Param: the global ValidationPipe would refuse FHIR's dotted
 // parameter names (patient.identifier) as non-whitelisted input. They are validated here instead.
 const queryOf = (request: FastifyRequest): Query => ({ ...(request.query as Query | undefined) });
-/** A route parameter, as a string. A matched route always has its own parameters: a missing one is a bug. */
+/** A route parameter. Fastify gives a matched route all its own parameters, as strings: a missing one is a bug. */
 const paramOf = (request: FastifyRequest, name: string): string => {
   const value = (request.params as Record<string, unknown> | undefined)?.[name];
-  if (value === undefined) {
+  if (typeof value !== 'string') {
     throw new Error(`route parameter ${name} is missing`);
   }
-  return String(value);
+  return value;
 };
 
 const notFound = (type: string): FhirRequestError => new FhirRequestError(404, 'not-found', `${type}: no such resource`);
