@@ -247,7 +247,7 @@ describe('TokenVerifier: DPoP-bound tokens (RFC 9449)', () => {
     const key = options.key ?? dpopKey;
     jtiCounter += 1;
     return new SignJWT({ htm: 'POST', htu: URL_, ath: accessTokenHash(token), jti: `proof-${jtiCounter}`, iat: NOW_S, ...overrides })
-      .setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'dpop+jwt', jwk: { kty: key.jwk.kty ?? '', crv: key.jwk.crv, x: key.jwk.x, y: key.jwk.y } })
+      .setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'dpop+jwt', jwk: { kty: key.jwk.kty, crv: key.jwk.crv, x: key.jwk.x, y: key.jwk.y } })
       .sign(key.privateKey);
   };
 

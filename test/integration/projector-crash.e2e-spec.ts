@@ -120,6 +120,7 @@ describe('projector under SIGKILL (child process)', () => {
       wakeAppender();
     };
     const appendLoop = (async () => {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- cleared by the test during the awaits
       while (appending) {
         if (head - reported > BACKLOG) {
           await new Promise<void>((resolve) => (wakeAppender = resolve));
