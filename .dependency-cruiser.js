@@ -30,6 +30,7 @@ const PURE_KERNEL = [
   '^src/shared/text/free-text\\.ts$',
   '^src/shared/oslo-date\\.ts$',
   '^src/shared/seeded-random\\.ts$',
+  '^src/shared/defined\\.ts$',
 ];
 
 const PURE = [...PURE_FOLDERS, ...PURE_KERNEL];

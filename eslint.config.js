@@ -48,10 +48,9 @@ module.exports = tseslint.config(
         'error',
         { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true },
       ],
-      // Off while tsconfig lacks `noUncheckedIndexedAccess`: without it `arr[0]` is typed as always present, so the
-      // rule flags the defensive `if (first === undefined)` checks that are right at runtime (and flags flags
-      // changed across an await). Turn both on together.
-      '@typescript-eslint/no-unnecessary-condition': 'off',
+      // On together with tsconfig's `noUncheckedIndexedAccess` (issue 17): with it `arr[0]` is typed as possibly
+      // missing, so a defensive `if (first === undefined)` is a condition the types agree with.
+      '@typescript-eslint/no-unnecessary-condition': 'error',
       // Code-first GraphQL types and Nest option types are classes only to carry decorators and metadata;
       // resolvers and bootstrap code pass plain objects of their shape, as NestJS intends.
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',

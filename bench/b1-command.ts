@@ -175,18 +175,23 @@ export const runB1 = async (ctx: BenchContext): Promise<FigureResult> => {
   minimalPhase(Math.min(300, phaseMs));
   for (let rep = 0; rep < ctx.reps; rep += 1) {
     const baseline = rawPhase(phaseMs);
-    baselinePerSecond.push(baseline.count / (baseline.elapsed / 1000));
-    baselineP99s.push(summarize(baseline.latencies).p99);
+    const baselineRate = baseline.count / (baseline.elapsed / 1000);
+    const baselineP99 = summarize(baseline.latencies).p99;
+    baselinePerSecond.push(baselineRate);
+    baselineP99s.push(baselineP99);
     const minimal = minimalPhase(phaseMs);
-    minimalPerSecond.push(minimal.count / (minimal.elapsed / 1000));
-    minimalP99s.push(summarize(minimal.latencies).p99);
+    const minimalRate = minimal.count / (minimal.elapsed / 1000);
+    const minimalP99 = summarize(minimal.latencies).p99;
+    minimalPerSecond.push(minimalRate);
+    minimalP99s.push(minimalP99);
     const figure = await commandPhase(phaseMs);
     const summary = summarize(figure.latencies);
-    perSecond.push(figure.count / (figure.elapsed / 1000));
+    const rate = figure.count / (figure.elapsed / 1000);
+    perSecond.push(rate);
     p99s.push(summary.p99);
     p50s.push(summary.p50);
     ctx.log(
-      `  B1 rep ${rep + 1}: ${perSecond[rep].toFixed(0)} commands/s (p50 ${summary.p50.toFixed(2)}, p99 ${summary.p99.toFixed(2)} ms) vs raw ${baselinePerSecond[rep].toFixed(0)} inserts/s (p99 ${baselineP99s[rep].toFixed(2)} ms), minimal table ${minimalPerSecond[rep].toFixed(0)} inserts/s (p99 ${minimalP99s[rep].toFixed(2)} ms)`,
+      `  B1 rep ${rep + 1}: ${rate.toFixed(0)} commands/s (p50 ${summary.p50.toFixed(2)}, p99 ${summary.p99.toFixed(2)} ms) vs raw ${baselineRate.toFixed(0)} inserts/s (p99 ${baselineP99.toFixed(2)} ms), minimal table ${minimalRate.toFixed(0)} inserts/s (p99 ${minimalP99.toFixed(2)} ms)`,
     );
   }
   const figure = median(perSecond);

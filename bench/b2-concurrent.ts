@@ -2,6 +2,7 @@ import { withEventSchemas } from '../src/event-schemas';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { SqliteEventStore } from '../src/shared/event-sourcing/sqlite.event-store';
+import { defined } from '../src/shared/defined';
 import { RAW_REVISION_BASE, openRaw, reviewRow, runCommand } from './b1-command';
 import type { BenchContext } from './context';
 import type { FigureResult } from './report';
@@ -36,7 +37,7 @@ export const runB2 = async (ctx: BenchContext): Promise<FigureResult> => {
     const worker = async (w: number): Promise<void> => {
       const share = Math.floor((patients.length - w - 1) / IN_FLIGHT) + 1;
       while (performance.now() - started < ms) {
-        const patient = patients[w + IN_FLIGHT * Math.floor(random() * share)];
+        const patient = defined(patients[w + IN_FLIGHT * Math.floor(random() * share)], 'a patient of this worker');
         const begin = performance.now();
         await runCommand(store, patient.streamName, sequence++);
         latencies.push(performance.now() - begin);
@@ -54,7 +55,7 @@ export const runB2 = async (ctx: BenchContext): Promise<FigureResult> => {
     const insertBatch = raw.db.transaction((rows: number) => {
       for (let i = 0; i < rows; i += 1) {
         const row = reviewRow(sequence);
-        const patient = patients[Math.floor(random() * patients.length)];
+        const patient = defined(patients[Math.floor(random() * patients.length)], 'a patient');
         raw.insert.run(patient.streamName, RAW_REVISION_BASE + sequence++, randomUUID(), row.type, row.data, row.metadata);
       }
     });
@@ -74,13 +75,17 @@ export const runB2 = async (ctx: BenchContext): Promise<FigureResult> => {
   rawPhase(Math.min(300, phaseMs));
   for (let rep = 0; rep < ctx.reps; rep += 1) {
     const baseline = rawPhase(phaseMs);
-    baselinePerSecond.push(baseline.events / (baseline.elapsed / 1000));
+    const baselineRate = baseline.events / (baseline.elapsed / 1000);
+    baselinePerSecond.push(baselineRate);
     const figure = await commandPhase(phaseMs);
-    perSecond.push(figure.events / (figure.elapsed / 1000));
-    p99s.push(summarize(figure.latencies).p99);
-    batchSizes.push(figure.events / Math.max(1, figure.commits));
+    const rate = figure.events / (figure.elapsed / 1000);
+    const p99 = summarize(figure.latencies).p99;
+    const batchSize = figure.events / Math.max(1, figure.commits);
+    perSecond.push(rate);
+    p99s.push(p99);
+    batchSizes.push(batchSize);
     ctx.log(
-      `  B2 rep ${rep + 1}: ${perSecond[rep].toFixed(0)} events/s (${batchSizes[rep].toFixed(1)} appends/commit, p99 ${p99s[rep].toFixed(1)} ms) vs raw ${baselinePerSecond[rep].toFixed(0)} rows/s`,
+      `  B2 rep ${rep + 1}: ${rate.toFixed(0)} events/s (${batchSize.toFixed(1)} appends/commit, p99 ${p99.toFixed(1)} ms) vs raw ${baselineRate.toFixed(0)} rows/s`,
     );
   }
   const figure = median(perSecond);

@@ -1,4 +1,5 @@
 import type { BenchPatient } from './data';
+import { defined } from '../src/shared/defined';
 import { fhirListOperation } from './b3-fhir';
 import { type ReplicaFigures, measureReplicas } from './b3-replicas';
 import { type BenchContext, freePort, patientPicker } from './context';
@@ -46,7 +47,7 @@ export const queryOperation = (
 
 /** A note for a figure measured with the service's auth state as found. */
 export const authNote = async (service: ChildServer, patients: readonly BenchPatient[]): Promise<string | undefined> => {
-  const body = JSON.stringify({ query: CURRENT_LIST_QUERY, variables: { patientId: patients[0].patientId } });
+  const body = JSON.stringify({ query: CURRENT_LIST_QUERY, variables: { patientId: defined(patients[0], 'a patient').patientId } });
   return (await authEnforced(service, body))
     ? `auth enforced: a request without a token was refused; measured with a real dev token (AUTH_MODE=dev, prescriber), audit on, RATE_LIMIT_PER_MINUTE=${BENCH_RATE_LIMIT_PER_MINUTE} (one client makes all the load)`
     : 'auth not yet enforced (issue 5 not wired): the service answered without a token; the harness sends a real dev token anyway, so this figure must be re-measured once authorization and audit are on';
@@ -94,7 +95,8 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
       const fixed = await runFixedRate(service, { connections: CONNECTIONS, durationMs: phaseMs, rate, operation: serviceQuery });
       // The raw server at the same fixed rate: what the p99 target asks of the machine itself.
       const baselineFixed = await runFixedRate(baselineServer, { connections: CONNECTIONS, durationMs: phaseMs, rate, operation: baselineQuery });
-      baselineFixedP99s.push(summarize(baselineFixed.latencies).p99);
+      const baselineFixedP99 = summarize(baselineFixed.latencies).p99;
+      baselineFixedP99s.push(baselineFixedP99);
       baselineRps.push(baseline.perSecond);
       serviceRps.push(figure.perSecond);
       closedP99s.push(summarize(figure.latencies).p99);
@@ -113,7 +115,7 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
         failures.set(name, { ...result, failed: (seen?.failed ?? 0) + result.failed, firstFailure: seen?.firstFailure ?? result.firstFailure });
       }
       ctx.log(
-        `  B3 rep ${rep + 1}: ${figure.perSecond.toFixed(0)} req/s vs raw ${baseline.perSecond.toFixed(0)} req/s; FHIR list ${fhir.perSecond.toFixed(0)} req/s; at ${rate}/s p99 ${fixedSummary.p99.toFixed(2)} ms (raw server at ${rate}/s: p99 ${baselineFixedP99s[rep].toFixed(2)} ms, ${baselineFixed.perSecond.toFixed(0)} req/s achieved)`,
+        `  B3 rep ${rep + 1}: ${figure.perSecond.toFixed(0)} req/s vs raw ${baseline.perSecond.toFixed(0)} req/s; FHIR list ${fhir.perSecond.toFixed(0)} req/s; at ${rate}/s p99 ${fixedSummary.p99.toFixed(2)} ms (raw server at ${rate}/s: p99 ${baselineFixedP99.toFixed(2)} ms, ${baselineFixed.perSecond.toFixed(0)} req/s achieved)`,
       );
     }
     if (ctx.replicas > 1) {

@@ -28,11 +28,13 @@ export const lagsOf = (
   const lags: number[] = [];
   let c = 0;
   for (const append of sortedAppends) {
-    while (c < changes.length && changes[c].position < append.position) {
+    let change = changes[c];
+    while (change !== undefined && change.position < append.position) {
       c += 1;
+      change = changes[c];
     }
-    if (c < changes.length) {
-      lags.push(Math.max(0, changes[c].at - append.at));
+    if (change !== undefined) {
+      lags.push(Math.max(0, change.at - append.at));
     }
   }
   return lags;

@@ -53,7 +53,8 @@ const openKeys = async (store: EventStorePort, from: bigint): Promise<Set<string
   const open = new Map<string, Set<string>>();
   for (let position = from; ; ) {
     const page = await store.readAll({ fromPosition: position, maxCount: 20_000 });
-    if (page.length === 0) {
+    const lastOfPage = page.at(-1);
+    if (lastOfPage === undefined) {
       break;
     }
     for (const event of page) {
@@ -65,7 +66,7 @@ const openKeys = async (store: EventStorePort, from: bigint): Promise<Set<string
         open.get(event.streamName)?.delete(data.key);
       }
     }
-    position = page[page.length - 1].position;
+    position = lastOfPage.position;
   }
   const keys = new Set<string>();
   for (const [stream, streamKeys] of open) {
@@ -145,8 +146,9 @@ export const runB7 = async (ctx: BenchContext): Promise<FigureResult> => {
   let missed = 0;
   let invented = 0;
   for (let rep = 0; rep < ctx.reps; rep += 1) {
-    if (rep > 0 && seconds[0] > BUDGET_SECONDS) {
-      notes.push(`1 repetition only: it took ${seconds[0].toFixed(0)} s, over the ${BUDGET_SECONDS} s budget of this figure in the 10-minute run`);
+    const firstTook = seconds[0] ?? 0; // set once rep 0 is done
+    if (rep > 0 && firstTook > BUDGET_SECONDS) {
+      notes.push(`1 repetition only: it took ${firstTook.toFixed(0)} s, over the ${BUDGET_SECONDS} s budget of this figure in the 10-minute run`);
       break;
     }
     last = await repetition(ctx, rep, feed, lists);

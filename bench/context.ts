@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as net from 'node:net';
 import type { MarkListReviewed } from '../src/medication-list/domain/medication-list.commands';
 import type { Actor } from '../src/shared/event-sourcing/event-store.port';
+import { defined } from '../src/shared/defined';
 import type { BenchPatient, Dataset } from './data';
 import type { ChildServer } from './service';
 
@@ -82,5 +83,5 @@ export const patientPicker = (patients: readonly BenchPatient[], random: () => n
   if (patients.length === 0) {
     throw new Error('the dataset has no patients');
   }
-  return () => patients[Math.floor(random() * patients.length)];
+  return () => defined(patients[Math.floor(random() * patients.length)], 'a patient'); // random() is below 1
 };

@@ -70,4 +70,10 @@ const main = async (eventsFile: string, readModels: string | undefined): Promise
   await eventStore.close();
 };
 
-void main(process.argv[2], process.argv[3]);
+const [eventsFile, readModelsFile] = process.argv.slice(2);
+if (eventsFile === undefined) {
+  console.error('usage: bench/online-rebuild.ts <events.db> [<caught-up read-models.db>]');
+  process.exitCode = 2;
+} else {
+  void main(eventsFile, readModelsFile);
+}

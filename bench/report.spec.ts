@@ -94,7 +94,7 @@ describe('bench report', () => {
     const json = JSON.parse(
       toJson({ startedAt: '', finishedAt: '', mode: 'full', soak: false, machine: {}, dataset: {}, figures: [{ ...b1, ratio: Number.NaN }] }),
     ) as { figures: { ratio: unknown }[] };
-    expect(json.figures[0].ratio).toBeNull();
+    expect(json.figures[0]?.ratio).toBeNull();
   });
 
   it('takes nearest-rank percentiles and medians', () => {

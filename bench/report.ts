@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { median } from './stats';
 
 /*
  * The benchmark's result model and its presentation: one FigureResult per figure (B1–B8), each with its
@@ -88,9 +89,7 @@ export const pairedRatio = (figures: readonly number[], baselines: readonly numb
   if (ratios.length === 0) {
     return undefined;
   }
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return median(ratios);
 };
 
 /** Three significant digits at most (whole numbers as they are), thousands grouped with a space: 15 234, 4.21, 0.031. */
@@ -100,7 +99,7 @@ export const formatNumber = (value: number | undefined): string => {
   }
   const magnitude = Math.abs(value);
   const digits = Number.isInteger(value) || magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3;
-  const [whole, fraction] = value.toFixed(digits).split('.');
+  const [whole = '', fraction] = value.toFixed(digits).split('.'); // split gives at least one part
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
   return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 };
@@ -165,9 +164,9 @@ const HEADER = ['figure', 'measured (median)', 'baseline (same run)', 'ratio', '
 /** A plain-text table (also valid Markdown), then the notes of each figure. */
 export const formatTable = (results: readonly FigureResult[], smoke: boolean): string => {
   const rows = [HEADER, ...tableRows(results, smoke)];
-  const widths = HEADER.map((_, column) => Math.max(...rows.map((row) => displayWidth(row[column]))));
+  const widths = HEADER.map((_, column) => Math.max(...rows.map((row) => displayWidth(row[column] ?? ''))));
   const line = (row: readonly string[]): string =>
-    `| ${row.map((cell, column) => cell + ' '.repeat(widths[column] - displayWidth(cell))).join(' | ')} |`;
+    `| ${row.map((cell, column) => cell + ' '.repeat((widths[column] ?? 0) - displayWidth(cell))).join(' | ')} |`;
   const rule = `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`;
   const notes = results.flatMap((result) => result.notes.map((note) => `  ${result.id}: ${note}`));
   return [line(HEADER), rule, ...rows.slice(1).map(line), ...(notes.length > 0 ? ['', 'Notes:', ...notes] : [])].join(

@@ -71,6 +71,7 @@ const startChild = async (
   const target: HttpTarget = { host: '127.0.0.1', port: options.port };
   const deadline = Date.now() + 180_000;
   while ((await getStatus(target, options.readyPath)) !== 200) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the child's exit handler during the await
     if (exited || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${name} did not become ready (see ${options.logFile})`);

@@ -9,17 +9,19 @@ export const percentileOfSorted = (sorted: readonly number[], p: number): number
     return Number.NaN;
   }
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? Number.NaN;
 };
 
 /** The median of the values (mean of the middle two for an even count); NaN when there are none. */
 export const median = (values: readonly number[]): number => {
-  if (values.length === 0) {
-    return Number.NaN;
-  }
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  const upper = sorted[middle];
+  const lower = sorted[middle - 1];
+  if (upper === undefined) {
+    return Number.NaN; // no values
+  }
+  return sorted.length % 2 === 1 || lower === undefined ? upper : (lower + upper) / 2;
 };
 
 /** Latencies in milliseconds. */
@@ -40,7 +42,7 @@ export const summarize = (samples: readonly number[]): LatencySummary => {
     p50: percentileOfSorted(sorted, 50),
     p90: percentileOfSorted(sorted, 90),
     p99: percentileOfSorted(sorted, 99),
-    max: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1],
+    max: sorted.at(-1) ?? Number.NaN,
     mean: sorted.length === 0 ? Number.NaN : sum / sorted.length,
   };
 };

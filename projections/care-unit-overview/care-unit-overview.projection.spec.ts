@@ -132,7 +132,7 @@ describe('careUnitOverview.v2', () => {
     const event = started('r1', ANNE, unit);
     const [id] = projection.documentIds(event);
     expect(id).toBe(`${ORG}/${encoded}/${ANNE}`);
-    expect(projection.initialDocument(id)).toMatchObject({ organisationNumber: ORG, unit, streamId: ANNE });
+    expect(projection.initialDocument(id!)).toMatchObject({ organisationNumber: ORG, unit, streamId: ANNE });
   });
 
   it('handles only care-relation events of list streams and names no document for others', () => {
@@ -144,7 +144,7 @@ describe('careUnitOverview.v2', () => {
 
   it('replay: re-applying an already-applied event changes nothing', () => {
     const { started, ended } = relations();
-    const events = [started('r1', ANNE, 'Avd. 2'), started('r2', BJORN), ended('r1', ANNE, 'Avd. 2')];
+    const events = [started('r1', ANNE, 'Avd. 2'), started('r2', BJORN), ended('r1', ANNE, 'Avd. 2')] as const;
     const once = project(projection, events);
     expect(project(projection, [events[0], events[1], events[2], events[0]], once)).toEqual(once);
   });
@@ -168,12 +168,12 @@ describe('careUnitOverview.v2', () => {
             active.push(relation);
             events.push(started(relation.relationId, relation.listId, relation.unit, relation.org));
           } else {
-            const relation = active[o.pick % active.length];
+            const relation = active[o.pick % active.length]!; // active is not empty here
             active = active.filter((r) => r !== relation);
             events.push(ended(relation.relationId, relation.listId, relation.unit, relation.org));
           }
         });
-        const interleaved = events.flatMap((e, i) => [e, ...replays.filter(([after]) => after % events.length === i).map(([, pick]) => events[pick % (i + 1)])]);
+        const interleaved = events.flatMap((e, i) => [e, ...replays.filter(([after]) => after % events.length === i).map(([, pick]) => events[pick % (i + 1)]!)]);
         const scratch = project(projection, events);
         expect(documentsOf(project(projection, interleaved))).toStrictEqual(documentsOf<CareUnitOverviewDocument>(scratch));
         for (const org of [ORG, OTHER_ORG]) {

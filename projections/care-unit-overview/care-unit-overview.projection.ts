@@ -1,6 +1,7 @@
 import { endedTo, keptAfterEnd, notEndedBy } from '../care-relation-end';
 import type { Projection, ProjectionEvent } from '../projection';
 import { MEDICATION_LIST_STREAM_PREFIX } from '../../src/medication-list/domain/medication-list.events';
+import { defined } from '../../src/shared/defined';
 import type {
   CareRelationEnded,
   CareRelationStarted,
@@ -94,11 +95,13 @@ export const careUnitDocumentId = (organisationNumber: string, unit: string | un
 
 const initialDocument = (documentId: string): CareUnitOverviewDocument => {
   const segments = documentId.split(SEPARATOR);
-  const unit = segments.length === 3 ? decodeIdSegment(segments[1]) : null;
+  const [organisation, unitSegment] = segments;
+  const unit = segments.length === 3 && unitSegment !== undefined ? decodeIdSegment(unitSegment) : null;
   return {
-    organisationNumber: decodeIdSegment(segments[0]),
+    // `split` returns at least one segment: the first and the last are always there.
+    organisationNumber: decodeIdSegment(defined(organisation, 'organisation segment')),
     unit,
-    streamId: decodeIdSegment(segments[segments.length - 1]),
+    streamId: decodeIdSegment(defined(segments.at(-1), 'stream segment')),
     relations: [],
     lastPosition: null,
   };

@@ -323,7 +323,7 @@ describe('currentMedicationList.v1', () => {
   describe('idempotency and rebuild', () => {
     it('replay: re-applying an already-applied event changes nothing', () => {
       const { event, started, issued, dispensed } = list();
-      const events = [started(), issued(), dispensed('d1', 2), event(STREAM, 'DispensingAnnulled', { dispensingId: 'd1', annulledAt: at(4) })];
+      const events = [started(), issued(), dispensed('d1', 2), event(STREAM, 'DispensingAnnulled', { dispensingId: 'd1', annulledAt: at(4) })] as const;
       const once = project(projection, events);
       expect(project(projection, [events[2], events[0], events[3]], once)).toEqual(once);
     });
@@ -341,7 +341,7 @@ describe('currentMedicationList.v1', () => {
         fc.property(validListEvents(), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 40 }), (events, replays) => {
           const interleaved = events.flatMap((e, i) => [
             e,
-            ...replays.filter(([after]) => events.length > 0 && after % events.length === i).map(([, pick]) => events[pick % (i + 1)]),
+            ...replays.filter(([after]) => events.length > 0 && after % events.length === i).map(([, pick]) => events[pick % (i + 1)]!),
           ]);
           const scratch = documentsOf<CurrentMedicationListDocument>(project(projection, events));
           expect(documentsOf(project(projection, interleaved))).toStrictEqual(scratch);

@@ -93,15 +93,15 @@ const toEvents = (ops: readonly Op[]): ProjectionEvent[] => {
     const entry = entryId === undefined ? undefined : entries.get(entryId);
     switch (op.kind) {
       case 'start': {
-        const dosage = dosages[op.pick % dosages.length];
-        const medication = medications[op.pick % medications.length];
+        const dosage = pickFrom(dosages, op.pick)!;
+        const medication = pickFrom(medications, op.pick)!;
         entries.set(`e${n}`, { status: 'active', dosage });
         emit('MedicationStarted', { entryId: `e${n}`, medication, use: op.flag ? '1' : '3', dosage, startedOn: on, prescriptionType: op.flag ? 'E' : 'U' });
         return;
       }
       case 'changeDosage':
         if (entryId !== undefined && entry !== undefined) {
-          const dosage = dosages[(op.pick + 1) % dosages.length];
+          const dosage = pickFrom(dosages, op.pick + 1)!;
           emit('MedicationDosageChanged', { entryId, previousDosage: entry.dosage, dosage, effectiveFrom: on });
           entry.dosage = dosage;
         }
@@ -179,7 +179,7 @@ const toEvents = (ops: readonly Op[]): ProjectionEvent[] => {
           dispensings.push({ id: `d${n}`, entryId });
           emit('DispensingRecorded', {
             dispensingId: `d${n}`, prescriptionId: entry.prescriptionId, ...(op.flag ? { entryId } : {}), dispensedAt: at,
-            product: medications[op.pick % medications.length], quantity: { value: 30, unit: 'tablett' },
+            product: pickFrom(medications, op.pick)!, quantity: { value: 30, unit: 'tablett' },
             pharmacyHerId: '81234', prescriptionUsedUp: op.pick % 5 === 0,
           });
         }

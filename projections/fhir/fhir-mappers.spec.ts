@@ -232,7 +232,7 @@ describe('FHIR mappers: every state the generator produces', () => {
             });
           }
           for (const dispensing of all.flatMap((e) => ('dispensings' in e ? e.dispensings : []))) {
-            const [dispense] = dispensesOfEntries(list, [{ ...document.entries[0], dispensings: [dispensing] }]);
+            const [dispense] = dispensesOfEntries(list, [{ ...document.entries[0]!, dispensings: [dispensing] }]);
             expect(toExternalRecord(dispense, 'eprescription')).toEqual({
               record: {
                 kind: 'dispensing', source: 'eprescription', dispensingId: dispensing.dispensingId, prescriptionId: dispensing.prescriptionId,

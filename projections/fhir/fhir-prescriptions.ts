@@ -109,6 +109,12 @@ export const dispensesOfEntries = (list: ListContext, entries: readonly AnyEntry
   const seen = new Set<string>();
   return entries
     .flatMap((entry) => ('dispensings' in entry ? entry.dispensings : entry.lastDispensing === null ? [] : [entry.lastDispensing]))
-    .filter((dispensing) => !seen.has(dispensing.dispensingId) && seen.add(dispensing.dispensingId) !== undefined)
+    .filter((dispensing) => {
+      if (seen.has(dispensing.dispensingId)) {
+        return false;
+      }
+      seen.add(dispensing.dispensingId);
+      return true;
+    })
     .map((dispensing) => dispenseOf(list, dispensing));
 };

@@ -73,10 +73,11 @@ export const fhirIdOf = (listId: string, kind?: keyof typeof FHIR_ID_KIND, busin
 
 /** The list id and part of an opaque resource id, or undefined when it has another shape. */
 export const parseFhirId = (id: string): { listId: string; kind?: keyof typeof FHIR_ID_KIND; hash?: string } | undefined => {
-  const match = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\.([srd])([0-9a-f]{20}))?$/.exec(id);
-  if (match === null) {
+  const [, listId, kindCode, hash] =
+    /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\.([srd])([0-9a-f]{20}))?$/.exec(id) ?? [];
+  if (listId === undefined) {
     return undefined;
   }
-  const kind = (Object.keys(FHIR_ID_KIND) as (keyof typeof FHIR_ID_KIND)[]).find((k) => FHIR_ID_KIND[k] === match[2]);
-  return { listId: match[1], ...(kind === undefined ? {} : { kind, hash: match[3] }) };
+  const kind = (Object.keys(FHIR_ID_KIND) as (keyof typeof FHIR_ID_KIND)[]).find((k) => FHIR_ID_KIND[k] === kindCode);
+  return { listId, ...(kind === undefined || hash === undefined ? {} : { kind, hash }) };
 };

@@ -36,7 +36,7 @@ export const r4Problems = (resource: Resource): string[] => {
     if (!(error instanceof OperationOutcomeError)) {
       throw error;
     }
-    problems.push(...(error.outcome.issue ?? []).map((issue) => `${issue.expression?.join(',') ?? ''}: ${issue.details?.text ?? ''}`));
+    problems.push(...error.outcome.issue.map((issue) => `${issue.expression?.join(',') ?? ''}: ${issue.details?.text ?? ''}`));
   }
   const allowed = REQUIRED_STATUS[resource.resourceType];
   const status: unknown = Reflect.get(resource, 'status');

@@ -136,7 +136,7 @@ describe('gpWorklist.v2', () => {
 
   it('replay: re-applying an already-applied event changes nothing', () => {
     const { issued, detected, resolved } = factory();
-    const events = [issued(), detected('k1'), detected('k2'), resolved('k1')];
+    const events = [issued(), detected('k1'), detected('k2'), resolved('k1')] as const;
     const once = project(projection, events);
     expect(project(projection, [events[1], events[0], events[3], events[2]], once)).toEqual(once);
   });
@@ -172,7 +172,7 @@ describe('gpWorklist.v2', () => {
               return f.multidoseEnded(listId);
           }
         });
-        const interleaved = events.flatMap((e, i) => [e, ...replays.filter(([after]) => after % events.length === i).map(([, pick]) => events[pick % (i + 1)])]);
+        const interleaved = events.flatMap((e, i) => [e, ...replays.filter(([after]) => after % events.length === i).map(([, pick]) => events[pick % (i + 1)]!)]);
         const scratch = documentsOf<GpWorklistDocument>(project(projection, events));
         expect(documentsOf(project(projection, interleaved))).toStrictEqual(scratch);
         for (const [listId, keys] of openKeys) {

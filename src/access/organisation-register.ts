@@ -66,7 +66,7 @@ const fieldsOf = (line: string): string[] | undefined => {
   let field = '';
   let quoted = false;
   for (let i = 0; i < line.length; i += 1) {
-    const char = line[i];
+    const char = line.charAt(i);
     if (quoted) {
       if (char === '"' && line[i + 1] === '"') {
         field += '"';

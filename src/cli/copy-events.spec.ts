@@ -61,7 +61,7 @@ describe('copyEvents: every event, with its id, stream, revision and global orde
 
       expect(first).toEqual({ read: 1_040, appended: 1_040, skipped: 0 });
       expect(withoutPositions(copied)).toEqual(withoutPositions(all));
-      expect(copied.every((copy, index) => index === 0 || copy.position > copied[index - 1].position)).toBe(true);
+      expect(copied.every((copy, index) => index === 0 || copy.position > copied[index - 1]!.position)).toBe(true);
       expect(await copyEvents(source, target)).toEqual({ read: 1_040, appended: 0, skipped: 1_040 });
       expect(await target.readAll()).toHaveLength(1_040);
     } finally {

@@ -43,7 +43,7 @@ export const copyEvents = async (
   for (;;) {
     const page = await source.readAll({ fromPosition: after, maxCount: PAGE });
     for (const run of runsOfOneStream(page)) {
-      const first = run[0];
+      const [first] = run;
       const result = await target.appendToStream(
         first.streamName,
         run.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })),
@@ -56,16 +56,17 @@ export const copyEvents = async (
       };
     }
     onProgress?.(summary);
-    if (page.length < PAGE) {
+    const lastOfPage = page.at(-1);
+    if (page.length < PAGE || lastOfPage === undefined) {
       return summary;
     }
-    after = page[page.length - 1].position;
+    after = lastOfPage.position;
   }
 };
 
 /** consecutive events of the same stream, in order */
-const runsOfOneStream = (events: readonly RecordedEvent[]): RecordedEvent[][] => {
-  const runs: RecordedEvent[][] = [];
+const runsOfOneStream = (events: readonly RecordedEvent[]): [RecordedEvent, ...RecordedEvent[]][] => {
+  const runs: [RecordedEvent, ...RecordedEvent[]][] = [];
   for (const event of events) {
     const last = runs.at(-1);
     if (last !== undefined && last[0].streamName === event.streamName) {

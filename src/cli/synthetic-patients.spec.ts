@@ -86,7 +86,7 @@ describe('synthetic patients', () => {
     for (const patient of patients) {
       const times = patient.commands.map((c) => c.meta.recordedAt);
       expect(times).toEqual([...times].sort());
-      expect(times[0] >= twoYearsBefore && times[times.length - 1] < dayOfNow).toBe(true);
+      expect(times[0]! >= twoYearsBefore && times.at(-1)! < dayOfNow).toBe(true);
       patient.commands.forEach((c) => ids.add(c.meta.commandId));
     }
     expect(ids.size).toBe(patients.reduce((n, p) => n + p.commands.length, 0));
@@ -118,6 +118,9 @@ describe('synthetic patients', () => {
   it("a nursing home registers each resident's name and room with the admission; home care registers neither", () => {
     for (const patient of patients) {
       const [relation] = ofType(patient, 'StartCareRelation');
+      if (relation === undefined) {
+        throw new Error(`patient ${patient.index} has no care relation`);
+      }
       if (patient.careProvider.kind === 'nursing-home') {
         expect(relation.data).toMatchObject({ residentName: expect.stringMatching(/^\p{L}+ \p{L}+$/u), room: expect.stringMatching(/^Rom [0-9]{3}$/) });
       } else {

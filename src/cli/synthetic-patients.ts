@@ -1,4 +1,5 @@
 import { mulberry32 } from '../shared/seeded-random';
+import { defined } from '../shared/defined';
 import { createHash } from 'node:crypto';
 import { generateOrganisationNumber, generatePersonNumber } from '../identifiers/norwegian-identifiers';
 import type {
@@ -41,7 +42,7 @@ interface Random {
 const randomOf = (next: () => number): Random => ({
   int: (min, max) => min + Math.floor(next() * (max - min + 1)),
   chance: (probability) => next() < probability,
-  pick: (items) => items[Math.floor(next() * items.length)],
+  pick: (items) => defined(items[Math.floor(next() * items.length)], 'an item to pick (the list is empty)'),
 });
 
 const sha1 = (text: string): Buffer => createHash('sha1').update(text).digest();
@@ -49,8 +50,8 @@ const sha1 = (text: string): Buffer => createHash('sha1').update(text).digest();
 /** A UUID (v5 layout) named by its parts: the same parts always give the same id. */
 const uuidOf = (...parts: readonly (string | number)[]): string => {
   const hash = sha1(`synthetic-patients\n${parts.join('\n')}`);
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
+  hash.writeUInt8((hash.readUInt8(6) & 0x0f) | 0x50, 6);
+  hash.writeUInt8((hash.readUInt8(8) & 0x3f) | 0x80, 8);
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 };
@@ -495,7 +496,7 @@ const pickDrugs = (random: Random, count: number): Drug[] => {
     );
     const total = available.reduce((sum, drug) => sum + drug.weight, 0);
     let ticket = random.int(0, total - 1);
-    chosen.push(available.find((candidate) => (ticket -= candidate.weight) < 0) ?? available[0]);
+    chosen.push(defined(available.find((candidate) => (ticket -= candidate.weight) < 0) ?? available[0], 'a drug left to choose'));
   }
   return chosen;
 };

@@ -36,9 +36,13 @@ const send = (reply: FastifyReply, body: Resource | Bundle, etag?: string): Fast
 // Read from the Fastify request, not through @Query/@Param: the global ValidationPipe would refuse FHIR's dotted
 // parameter names (patient.identifier) as non-whitelisted input. They are validated here instead.
 const queryOf = (request: FastifyRequest): Query => ({ ...(request.query as Query | undefined) });
-const paramsOf = (request: FastifyRequest): Readonly<Record<string, string>> => {
-  const params = request.params as Record<string, unknown> | undefined;
-  return Object.fromEntries(Object.entries(params ?? {}).map(([key, value]) => [key, String(value)]));
+/** A route parameter. Fastify gives a matched route all its own parameters, as strings: a missing one is a bug. */
+const paramOf = (request: FastifyRequest, name: string): string => {
+  const value = (request.params as Record<string, unknown> | undefined)?.[name];
+  if (typeof value !== 'string') {
+    throw new Error(`route parameter ${name} is missing`);
+  }
+  return value;
 };
 
 const notFound = (type: string): FhirRequestError => new FhirRequestError(404, 'not-found', `${type}: no such resource`);
@@ -70,14 +74,14 @@ export class FhirReadController {
 
   @Get('List/:id')
   async readList(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const { id } = paramsOf(request);
+    const id = paramOf(request, 'id');
     const view = await this.idView(request, id, 'List', 'medicationList');
     return send(reply, this.reads.list(view), String(view.document.version));
   }
 
   @Get('List/:id/_history')
   async listHistory(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    const { id } = paramsOf(request);
+    const id = paramOf(request, 'id');
     const view = await this.idView(request, id, 'List', 'medicationHistory');
     return send(reply, historyOf(this.edge.baseUrl(request), await this.reads.history(view)));
   }
@@ -87,7 +91,7 @@ export class FhirReadController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
-    const { id, vid } = paramsOf(request);
+    const [id, vid] = [paramOf(request, 'id'), paramOf(request, 'vid')];
     const view = await this.idView(request, id, 'List', 'medicationHistory');
     const version = (await this.reads.history(view)).find((list) => list.meta?.versionId === vid) ?? fail404('List');
     return send(reply, version, vid);
@@ -98,7 +102,7 @@ export class FhirReadController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
-    const { type } = paramsOf(request);
+    const type = paramOf(request, 'type');
     const query = queryOf(request);
     if (type === 'AuditEvent') {
       assertKnownParameters(query);
@@ -116,7 +120,7 @@ export class FhirReadController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<FastifyReply> {
-    const { type, id } = paramsOf(request);
+    const [type, id] = [paramOf(request, 'type'), paramOf(request, 'id')];
     const part = PARTS[type] ?? (await this.edge.authenticate(request), fail404(type));
     const view = await this.idView(request, id, type, 'medicationList');
     const resource = (this.reads.parts(view)[part] as Resource[]).find((candidate) => candidate.id === id) ?? fail404(type);

@@ -20,19 +20,20 @@ export const instantOf = (raw: string, parameter: string): Date => {
   return new Date(time);
 };
 
+const equal = (a: number, b: number): boolean => a === b;
 const COMPARATORS: Readonly<Record<string, (a: number, b: number) => boolean>> = {
   ge: (a, b) => a >= b,
   gt: (a, b) => a > b,
   le: (a, b) => a <= b,
   lt: (a, b) => a < b,
-  eq: (a, b) => a === b,
+  eq: equal,
 };
 
 const lastUpdatedFilter = (raw: unknown): ((resource: Resource) => boolean) => {
   const tests = values(raw).map((value) => {
     const prefix = /^(ge|gt|le|lt|eq)/.exec(value)?.[1] ?? 'eq';
     const at = instantOf(value.slice(/^(ge|gt|le|lt|eq)/.test(value) ? 2 : 0), '_lastUpdated').getTime();
-    const compare = COMPARATORS[prefix] ?? COMPARATORS.eq;
+    const compare = COMPARATORS[prefix] ?? equal;
     return (time: number): boolean => compare(time, at);
   });
   return (resource) => {

@@ -99,7 +99,7 @@ export class FhirExceptionFilter implements ExceptionFilter {
     if (status >= 500) {
       this.logger.error({ err: exception }, 'FHIR request failed');
     } else {
-      this.logger.info({ status, code: body.issue?.[0]?.details?.text ?? body.issue?.[0]?.code }, 'FHIR request refused');
+      this.logger.info({ status, code: body.issue[0]?.details?.text ?? body.issue[0]?.code }, 'FHIR request refused');
     }
     if (challenge !== undefined) {
       void reply.header('www-authenticate', challenge);

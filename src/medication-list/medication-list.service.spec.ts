@@ -46,7 +46,7 @@ describe('MedicationListService.execute', () => {
     const stream = await store.readStream(STREAM);
     expect(store.reads).toBe(3);
     expect(outcome.document).toEqual(foldCurrentList(stream, STREAM_ID));
-    expect(outcome).toMatchObject({ version: 2, position: stream[1].position, alreadyApplied: false });
+    expect(outcome).toMatchObject({ version: 2, position: stream[1]!.position, alreadyApplied: false });
     expect(outcome.version).toBe(outcome.document.version);
   });
 

@@ -17,7 +17,7 @@ describe('patient stream identity', () => {
     const raw = id.replace(/-/g, '');
     expect(raw.slice(0, 12)).toBe(mac.slice(0, 12));
     expect(raw.slice(13, 16)).toBe(mac.slice(13, 16));
-    expect(parseInt(raw[16], 16) & 0x3).toBe(parseInt(mac[16], 16) & 0x3);
+    expect(parseInt(raw.charAt(16), 16) & 0x3).toBe(parseInt(mac.charAt(16), 16) & 0x3);
     expect(raw.slice(17)).toBe(mac.slice(17, 32));
   });
 

@@ -38,8 +38,8 @@ export const patientStreamId = (patientId: string, secret: string): string => {
 const derive = (trimmed: string, secret: string): string => {
   const bytes = createHmac('sha256', secret).update(trimmed, 'utf8').digest().subarray(0, 16);
   // RFC 9562 §5.8: version 8 ("custom") in the high nibble of octet 6, variant 0b10 in the top bits of octet 8.
-  bytes[6] = (bytes[6] & 0x0f) | 0x80;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  bytes.writeUInt8((bytes.readUInt8(6) & 0x0f) | 0x80, 6);
+  bytes.writeUInt8((bytes.readUInt8(8) & 0x3f) | 0x80, 8);
   const hex = bytes.toString('hex');
   return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20, 32)].join('-');
 };

@@ -115,12 +115,11 @@ export class ReconciliationService {
     });
     tally.patientsHeldBack = heldBack.size;
     const now = osloDateTime(this.clock.now());
-    let next = 0;
     let done = 0;
+    // One iterator shared by the workers: each takes the next patient in turn.
+    const pending = queue.values();
     const worker = async (): Promise<void> => {
-      while (next < queue.length) {
-        const [patientId, records] = queue[next];
-        next += 1;
+      for (const [patientId, records] of pending) {
         await this.importPatient(patientId, records, { source, runId, now, mode }, tally);
         done += 1;
         options.onProgress?.({ phase: 'apply', done, total: queue.length });

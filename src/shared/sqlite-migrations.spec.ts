@@ -44,13 +44,13 @@ describe('migrateSqliteFile', () => {
   });
 
   it('rolls a failing step back with its version: the file stays as it was', () => {
-    const failing = [steps[0], { version: 2, description: 'bad', up: () => { throw new Error('disk says no'); } }];
+    const failing = [steps[0]!, { version: 2, description: 'bad', up: () => { throw new Error('disk says no'); } }];
     expect(() => migrateSqliteFile(db, 'test', failing)).toThrow('disk says no');
     expect(db.pragma('user_version', { simple: true })).toBe(0);
     expect(tables(db)).toEqual([]);
   });
 
   it('refuses steps that are not numbered 1, 2, 3, …', () => {
-    expect(() => migrateSqliteFile(db, 'test', [steps[1]])).toThrow(/numbered 1, 2, 3/);
+    expect(() => migrateSqliteFile(db, 'test', [steps[1]!])).toThrow(/numbered 1, 2, 3/);
   });
 });

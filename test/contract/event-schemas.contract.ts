@@ -69,14 +69,14 @@ export function eventSchemasContract(name: string, factory: Factory): void {
       try {
         const reads = [await store.readStream(stream), ofStream(await store.readAll(), stream), await collector.until(2)];
         for (const [first, second] of reads) {
-          expect(first.data).toEqual(started.data);
+          expect(first?.data).toEqual(started.data);
           expect(second).toMatchObject({ type: 'MedicationDiscontinued', revision: 1, position: appended.position, data: v2 });
-          expect(second.metadata.schemaVersion).toBe(2);
+          expect(second?.metadata.schemaVersion).toBe(2);
         }
       } finally {
         await subscription.close();
       }
-      expect((await raw.readStream(stream))[1].data).toEqual(v1); // the stored event is never rewritten
+      expect((await raw.readStream(stream))[1]?.data).toEqual(v1); // the stored event is never rewritten
       expect(unreadable).toEqual([]);
     });
 

@@ -124,15 +124,15 @@ describe('SQLite', () => {
       await reader.appendToStream(stream, events.slice(0, 2), { expectedRevision: 'no_stream' });
       await Promise.all(collectors.map((collector) => collector.until(2)));
       await writer.appendToStream(stream, events.slice(2, 4), { expectedRevision: 1 }); // another process: no signal
-      await reader.appendToStream(stream, [events[4]], { expectedRevision: 3 });
-      await writer.appendToStream(stream, [events[5]], { expectedRevision: 4 });
+      await reader.appendToStream(stream, [events[4]!], { expectedRevision: 3 });
+      await writer.appendToStream(stream, [events[5]!], { expectedRevision: 4 });
       const received = await Promise.all(collectors.map((collector) => collector.until(6)));
       for (const delivered of received) {
         expect(delivered.map((event) => event.id)).toEqual(events.map((event) => event.id));
       }
       // woken by the same commit at the same position, the three were handed the page one read returned
-      expect(received[1][0]).toBe(received[0][0]);
-      expect(received[2][0]).toBe(received[0][0]);
+      expect(received[1]![0]).toBe(received[0]![0]);
+      expect(received[2]![0]).toBe(received[0]![0]);
     } finally {
       await Promise.all(subscriptions.map((subscription) => subscription.close()));
       await Promise.all(collectors.map((collector) => withGuard(collector.done, 'the iteration to end')));
@@ -147,7 +147,7 @@ describe('SQLite', () => {
     const subscription = reader.subscribeToAll();
     const collector = new Collector(subscription, (event) => event.streamName === stream);
     try {
-      const events = [contractEvent(), contractEvent(), contractEvent()];
+      const events = [contractEvent(), contractEvent(), contractEvent()] as const;
       await writer.appendToStream(stream, events.slice(0, 2), { expectedRevision: 'no_stream' });
       expect((await collector.until(2)).map((event) => event.id)).toEqual([events[0].id, events[1].id]);
       await reader.appendToStream(stream, [events[2]], { expectedRevision: 1 });

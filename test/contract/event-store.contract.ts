@@ -124,7 +124,7 @@ export function eventStoreContract(name: string, factory: Factory, options: Even
 
     describe('append and read', () => {
       it('appends to a new stream and reads the events back in revision order', async () => {
-        const events = [contractEvent('ContractStarted', { at: 1 }), contractEvent('ContractChanged', { at: 2 })];
+        const events = [contractEvent('ContractStarted', { at: 1 }), contractEvent('ContractChanged', { at: 2 })] as const;
         const result = await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
         const read = await store.readStream(stream);
         expect(result).toMatchObject({ nextExpectedRevision: 1, appended: true });
@@ -132,8 +132,8 @@ export function eventStoreContract(name: string, factory: Factory, options: Even
           { id: events[0].id, streamName: stream, revision: 0, type: 'ContractStarted', data: { at: 1 }, metadata },
           { id: events[1].id, streamName: stream, revision: 1, type: 'ContractChanged', data: { at: 2 }, metadata },
         ]);
-        expect(read[0].position < read[1].position).toBe(true);
-        expect(read[1].position).toBe(result.position);
+        expect(read[0]!.position < read[1]!.position).toBe(true);
+        expect(read[1]!.position).toBe(result.position);
       });
 
       it('reads from a revision, and a missing stream as []', async () => {
@@ -229,9 +229,9 @@ export function eventStoreContract(name: string, factory: Factory, options: Even
         const ours = (events: RecordedEvent[]) => events.filter((event) => [stream, other].includes(event.streamName));
         const all = ours(await store.readAll({ fromPosition: start }));
         expect(ids(all)).toEqual([a1.id, b1.id, a2.id]);
-        expect(all.every((event, index) => index === 0 || event.position > all[index - 1].position)).toBe(true);
-        expect(ids(ours(await store.readAll({ fromPosition: all[0].position })))).toEqual([b1.id, a2.id]);
-        expect(ours(await store.readAll({ fromPosition: all[2].position }))).toEqual([]);
+        expect(all.every((event, index) => index === 0 || event.position > all[index - 1]!.position)).toBe(true);
+        expect(ids(ours(await store.readAll({ fromPosition: all[0]!.position })))).toEqual([b1.id, a2.id]);
+        expect(ours(await store.readAll({ fromPosition: all[2]!.position }))).toEqual([]);
         const page = await store.readAll({ fromPosition: start, maxCount: 2 });
         expect(page).toHaveLength(2);
         expect(page.every((event) => start === undefined || event.position > start)).toBe(true);
@@ -268,7 +268,7 @@ export function eventStoreContract(name: string, factory: Factory, options: Even
           return; // EventStoreDB: the projector folds in global order instead
         }
         const category = `grouped${randomUUID().replace(/-/g, '')}-`;
-        const [a, b, c] = ['a', 'b', 'c'].map((suffix) => `${category}${suffix}`);
+        const [a, b, c] = [`${category}a`, `${category}b`, `${category}c`];
         const lookalike = `${category.slice(0, -1)}x-a`; // shares all but the last character of the prefix
         await store.appendToStream(b, [contractEvent(), contractEvent()], { expectedRevision: 'no_stream' });
         await store.appendToStream(a, [contractEvent()], { expectedRevision: 'no_stream' });
@@ -310,7 +310,7 @@ export function eventStoreContract(name: string, factory: Factory, options: Even
     describe('catch-up subscription', () => {
       it('delivers each event after the position once, in order, also those appended while it runs', async () => {
         const other = uniqueStream();
-        const [e1, e2, e3, e4, e5, sentinel] = Array.from({ length: 6 }, () => contractEvent());
+        const [e1, e2, e3, e4, e5, sentinel] = [contractEvent(), contractEvent(), contractEvent(), contractEvent(), contractEvent(), contractEvent()];
         const seeded = await store.appendToStream(stream, [e1], { expectedRevision: 'no_stream' });
         await store.appendToStream(stream, [e2], { expectedRevision: 0 });
         const subscription = store.subscribeToAll({ fromPosition: seeded.position });
@@ -326,7 +326,7 @@ export function eventStoreContract(name: string, factory: Factory, options: Even
         await withGuard(collector.done, 'the iteration to end after close()');
         expect(ids(collector.events)).toEqual([e2.id, e3.id, e4.id, e5.id, sentinel.id]);
         const positions = collector.events.map((event) => event.position);
-        expect(positions.every((position, index) => index === 0 || position > positions[index - 1])).toBe(true);
+        expect(positions.every((position, index) => index === 0 || position > positions[index - 1]!)).toBe(true);
       });
 
       it('without a position, starts at the beginning', async () => {

@@ -185,7 +185,7 @@ describe('the edge: authentication and hardening (issue 5)', () => {
       const main = await (await fetch(`${t.baseUrl}/graphiql/main.js`)).text();
       const worker = await (await fetch(`${t.baseUrl}/graphiql/sw.js`)).text();
       expect(`${main}${worker}`).not.toContain('unpkg');
-      const assets = [...main.matchAll(/'(\/graphiql\/vendor\/[^']+)'/g)].map((match) => match[1]);
+      const assets = [...main.matchAll(/'(\/graphiql\/vendor\/[^']+)'/g)].map((match) => match[1]!); // group 1 is not optional
       expect(assets).toEqual(expect.arrayContaining(['/graphiql/vendor/react.production.min.js', '/graphiql/vendor/graphiql.min.js', '/graphiql/vendor/graphiql.min.css']));
       for (const asset of assets) {
         const vendor = await fetch(`${t.baseUrl}${asset}`);

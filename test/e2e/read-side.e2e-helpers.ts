@@ -49,8 +49,10 @@ export const subscribe = (client: Client, query: string, variables: Record<strin
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const index = received.findIndex(matches);
-        if (index !== -1) {
-          return received.splice(0, index + 1)[index];
+        const message = received[index];
+        if (message !== undefined) {
+          received.splice(0, index + 1);
+          return message;
         }
         if (errors.length > 0) {
           throw new Error(`subscription failed: ${JSON.stringify(errors)}`);

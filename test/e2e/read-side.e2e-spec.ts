@@ -90,7 +90,7 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
   });
 
   it('reads its own write with minPosition: labels, derived times, multidose and who changed it', async () => {
-    const { position } = await start(patients[1], 'entry-metformin');
+    const { position } = await start(patients[1]!, 'entry-metformin');
 
     const read = await list({ patientId: patients[1], minPosition: position });
 
@@ -109,9 +109,9 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
   });
 
   it('shows with asOf the list as it stood at an earlier instant (recorded time)', async () => {
-    const first = await start(patients[2], 'entry-metformin');
+    const first = await start(patients[2]!, 'entry-metformin');
     t.clock.set(plus(NOW, 60 * 60 * 1000));
-    const second = await start(patients[2], 'entry-paracetamol', {
+    const second = await start(patients[2]!, 'entry-paracetamol', {
       medication: paracetamol, use: '3', dosage: asNeededDosage,
     });
 
@@ -138,7 +138,7 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
   });
 
   it('hides discontinued entries 90 days after discontinuation, with reason and who', async () => {
-    await start(patients[3], 'entry-metformin');
+    await start(patients[3]!, 'entry-metformin');
     const { position } = await mutate(DISCONTINUE, 'discontinueMedication', {
       patientId: patients[3], entryId: 'entry-metformin', discontinuedAt: NOW, reasonCode: 'L', note: 'Kvalme',
     });
@@ -165,7 +165,7 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
       patientId: patients[4], relationId: 'rel-1', organisationNumber: NURSING_HOME_ORG, unit: 'Avdeling 2', from: STARTED_ON,
     });
     t.clock.set(plus(NOW, 60_000));
-    const started = await start(patients[4], 'entry-metformin');
+    const started = await start(patients[4]!, 'entry-metformin');
     await projected(started.position);
     expect(BigInt(started.position)).toBeGreaterThan(BigInt(care.position));
 
@@ -232,7 +232,7 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
       const live = subscribe(client, LIST_CHANGED, { patientId: patients[5] });
       expect(await live.next()).toEqual({ medicationListChanged: { version: 0, entries: [] } });
 
-      await start(patients[5], 'entry-metformin');
+      await start(patients[5]!, 'entry-metformin');
 
       expect(await live.next()).toEqual({ medicationListChanged: { version: 1, entries: [{ entryId: 'entry-metformin' }] } });
     });
@@ -248,7 +248,7 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
       const resident = (version: number) => (data: Record<string, unknown>) =>
         JSON.stringify(data) === JSON.stringify({ careUnitChanged: { patients: [{ patientId: patients[5], listVersion: version }] } });
       await live.next(resident(joined.version));
-      const changed = await start(patients[5], 'entry-paracetamol', { medication: paracetamol, use: '3', dosage: asNeededDosage });
+      const changed = await start(patients[5]!, 'entry-paracetamol', { medication: paracetamol, use: '3', dosage: asNeededDosage });
 
       await expect(live.next(resident(changed.version))).resolves.toBeDefined();
       expect(live.errors).toEqual([]);

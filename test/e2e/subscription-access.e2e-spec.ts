@@ -83,7 +83,7 @@ describe('subscriptions: the same gate as queries (issue 15, part 1)', () => {
   let t: TestApp;
 
   const write = async (mutation: string, input: Record<string, unknown>): Promise<void> => {
-    const response = await t.graphql(`mutation M($input: ${mutation[0]?.toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { position } }`, { input });
+    const response = await t.graphql(`mutation M($input: ${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { position } }`, { input });
     const position = (response.body.data?.[mutation] as { position?: string } | undefined)?.position;
     if (position === undefined) {
       throw new Error(`${mutation} failed: ${response.text}`);

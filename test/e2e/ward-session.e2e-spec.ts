@@ -167,7 +167,7 @@ describe('ward page in production mode', () => {
     const t = await bootTestApp({ production: true });
     try {
       const response = await fetch(`${t.baseUrl}/ward/api/session`);
-      const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
+      const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0]!; // split returns at least one part
       const { csrfToken, authMode } = (await response.json()) as { csrfToken: string; authMode: string };
       expect(authMode).toBe('oidc');
       const login = await fetch(`${t.baseUrl}/ward/api/dev-login`, {

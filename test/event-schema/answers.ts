@@ -68,7 +68,10 @@ const outcomeOf = (stream: readonly RecordedEvent[], command: MedicationListComm
     }
     throw error;
   }
-  const last = stream[stream.length - 1];
+  const last = stream.at(-1);
+  if (last === undefined) {
+    throw new Error('a command on an empty stream has no recorded answer here');
+  }
   const projection = currentMedicationListProjection;
   const events: ProjectionEvent[] = [...stream.map(toProjectionEvent)];
   decided.forEach((event, index) => {
@@ -76,7 +79,7 @@ const outcomeOf = (stream: readonly RecordedEvent[], command: MedicationListComm
     const position = (last.position + 1n + BigInt(index)).toString();
     events.push({ ...event, metadata, streamName: last.streamName, revision: last.revision + 1 + index, position });
   });
-  const [id] = projection.documentIds(events[0]);
+  const id = projection.documentIds(events[0]!)[0]!; // the stream is not empty (above); a list is one document
   const document = events.reduce((doc, event) => projection.evolve(doc, event), projection.initialDocument(id));
   // The parts a discontinuation or resumption changes; the whole document is in `documents` already.
   const { version, entries, discontinued, recentChanges } = document;

@@ -85,7 +85,7 @@ describe.each([
     try {
       for (const projection of readModelProjections()) {
         await rebuildProjection({ eventStore: store, store: readModels, projection });
-        const expected = answers.documents[projection.name];
+        const expected = answers.documents[projection.name] ?? {};
         expect(Object.keys(expected).length).toBeGreaterThan(0);
         for (const [id, document] of Object.entries(expected)) {
           expect(readModels.getDocument(projection.name, id)).toEqual(document);
@@ -108,7 +108,7 @@ describe.each([
       };
       const outcome = handleCommand(store, medicationListDecider, streamName, command, { isEvent: isMedicationListEvent });
       await expect(outcome).rejects.toMatchObject({ code: 'ENTRY_NOT_ACTIVE' });
-      expect(recorded[entryId][0].outcome).toEqual({ error: 'ENTRY_NOT_ACTIVE' });
+      expect(recorded[entryId]?.[0]?.outcome).toEqual({ error: 'ENTRY_NOT_ACTIVE' });
     }
   });
 });

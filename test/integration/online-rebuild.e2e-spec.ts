@@ -17,7 +17,7 @@ import { NodeProcess, ServiceProcess, freePort } from './service-process';
 // A guard against a hang only: on the shared machine under load, spawning four TypeScript processes takes minutes.
 jest.setTimeout(600_000);
 
-const PATIENTS = [syntheticPatientId(15), syntheticPatientId(16), syntheticPatientId(17)];
+const PATIENTS = [syntheticPatientId(15), syntheticPatientId(16), syntheticPatientId(17)] as const;
 const REBUILT = 'Rebuilt currentMedicationList.v2 beside the running service';
 
 interface ListPayload {
@@ -68,8 +68,9 @@ describe('online rebuild beside a running service (real processes)', () => {
     let finished = false;
     void done.finally(() => (finished = true));
     let rounds = 0;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set when `done` settles, during the awaits
     while (!finished || rounds < 3) {
-      const patient = PATIENTS[rounds % PATIENTS.length];
+      const patient = PATIENTS[rounds % PATIENTS.length]!;
       await write(patient);
       await Promise.all(PATIENTS.map(read));
       rounds += 1;
@@ -87,7 +88,7 @@ describe('online rebuild beside a running service (real processes)', () => {
     running.push(service);
     await service.started();
     for (let i = 0; i < 30; i += 1) {
-      await write(PATIENTS[i % PATIENTS.length]);
+      await write(PATIENTS[i % PATIENTS.length]!);
     }
   });
   afterEach(async () => {

@@ -9,6 +9,9 @@ import { streamCountProjection } from './stream-count.projection';
  * synchronous on Linux, so the parent reads a line only once its commit is done. SIGTERM stops it cleanly.
  */
 const [eventsFile, readModelsFile] = process.argv.slice(2);
+if (eventsFile === undefined || readModelsFile === undefined) {
+  throw new Error('usage: projector-crash.child.ts <events file> <read-model file>');
+}
 const eventStore = new SqliteEventStore({ filename: eventsFile, pollIntervalMs: 5 });
 const store = new SqliteReadModelStore({ file: readModelsFile });
 const projector = new Projector({

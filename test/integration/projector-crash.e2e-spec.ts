@@ -40,9 +40,9 @@ class ProjectorProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const [word, value] = line.split(' ');
+      const [word = '', value] = line.split(' '); // split gives at least one part
       if (word === 'checkpoint' || word === 'started') {
-        this.checkpoint = BigInt(value);
+        this.checkpoint = BigInt(value!); // the child prints `checkpoint <position>` and `started <position>`
         this.commits += word === 'checkpoint' ? 1 : 0;
       }
       this.lines.push(word);
@@ -120,6 +120,7 @@ describe('projector under SIGKILL (child process)', () => {
       wakeAppender();
     };
     const appendLoop = (async () => {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- cleared by the test during the awaits
       while (appending) {
         if (head - reported > BACKLOG) {
           await new Promise<void>((resolve) => (wakeAppender = resolve));

@@ -6,7 +6,7 @@ const two = (n: number): string => String(n).padStart(2, '0');
 
 /** 15.03.2026 */
 export const date = (iso: string): string => {
-  const [y, m, d] = iso.slice(0, 10).split('-');
+  const [y = '', m = '', d = ''] = iso.slice(0, 10).split('-');
   return `${d}.${m}.${y}`;
 };
 

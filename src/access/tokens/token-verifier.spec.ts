@@ -142,7 +142,7 @@ describe('TokenVerifier: access token', () => {
     const forged = await sign(claims(), { ...keyB, kid: keyA.kid });
     expect(await outcome(localVerifier().verify(request(forged)))).toBe('TOKEN_SIGNATURE_INVALID');
     const [header, , signature] = (await sign(claims())).split('.');
-    const tampered = `${header}.${b64(claims({ 'helseid://claims/hpr/hpr_number': '7777777' }))}.${signature}`;
+    const tampered = `${header!}.${b64(claims({ 'helseid://claims/hpr/hpr_number': '7777777' }))}.${signature!}`;
     expect(await outcome(localVerifier().verify(request(tampered)))).toBe('TOKEN_SIGNATURE_INVALID');
   });
 
@@ -247,7 +247,7 @@ describe('TokenVerifier: DPoP-bound tokens (RFC 9449)', () => {
     const key = options.key ?? dpopKey;
     jtiCounter += 1;
     return new SignJWT({ htm: 'POST', htu: URL_, ath: accessTokenHash(token), jti: `proof-${jtiCounter}`, iat: NOW_S, ...overrides })
-      .setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'dpop+jwt', jwk: { kty: key.jwk.kty ?? '', crv: key.jwk.crv, x: key.jwk.x, y: key.jwk.y } })
+      .setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'dpop+jwt', jwk: { kty: key.jwk.kty, crv: key.jwk.crv, x: key.jwk.x, y: key.jwk.y } })
       .sign(key.privateKey);
   };
 
@@ -350,7 +350,7 @@ describe('TokenVerifier: verified-token cache', () => {
     const genuine = await sign(claims());
     const [header, payload] = genuine.split('.');
     const [, , forgedSignature] = (await sign(claims(), { ...keyB, kid: keyA.kid })).split('.');
-    const forged = `${header}.${payload}.${forgedSignature}`;
+    const forged = `${header!}.${payload!}.${forgedSignature!}`;
     expect(await outcome(verifier.verify(request(genuine)))).toBe('passed');
     expect(await outcome(verifier.verify(request(forged)))).toBe('TOKEN_SIGNATURE_INVALID');
     expect(await outcome(verifier.verify(request(forged)))).toBe('TOKEN_SIGNATURE_INVALID');

@@ -232,11 +232,12 @@ const normalisedText = (text: string): string => text.trim().replace(/\s+/g, ' '
 const sameText = (a: string, b: string): boolean => a !== '' && normalisedText(a) === normalisedText(b);
 
 export const describeDosage = (dosage: Dosage): string => {
+  const [firstPeriod, ...laterPeriods] = dosage.periods;
   const structured =
-    dosage.periods.length === 0
+    firstPeriod === undefined
       ? ''
-      : dosage.periods.length === 1
-        ? describePeriod(dosage.periods[0])
+      : laterPeriods.length === 0
+        ? describePeriod(firstPeriod)
         : dosage.periods.map((period) => `${describeRange(period)}: ${describePeriod(period)}`).join('. ');
   // A feed's instruction often repeats what the structure says ("1 tablett morgen"): show it once (issue 16).
   const instruction = dosage.instruction ?? '';

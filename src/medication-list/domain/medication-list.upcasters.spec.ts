@@ -39,7 +39,7 @@ describe('MedicationDiscontinued version 1 → 2', () => {
       };
       const [decided] = decideDiscontinueMedication(command, evolve(initialState(), started));
       const v1 = { entryId: ENTRY, discontinuedAt: AT, reasonCode: code, ...(note === undefined ? {} : { note }) };
-      expect(decided.data).toEqual(discontinuedV1ToV2(v1));
+      expect(decided!.data).toEqual(discontinuedV1ToV2(v1));
     }
   });
 });

@@ -98,10 +98,10 @@ describe('no clinical date stands in for "now"', () => {
   });
 
   it('changes since review and recent changes are stamped with the recorded time, the clinical date kept beside it', () => {
-    const events = [...history(), recorded(laterEvents[0][1](FAR_FUTURE), 3, dateIn(FAR_FUTURE))];
+    const events = [...history(), recorded(laterEvents[0]![1](FAR_FUTURE), 3, dateIn(FAR_FUTURE))];
 
     const change = readAt(events, 1).changesSinceReview.at(-1);
 
-    expect(change).toMatchObject({ at: events[3].metadata.recordedAt, clinicalTime: dateIn(FAR_FUTURE) });
+    expect(change).toMatchObject({ at: events[3]!.metadata.recordedAt, clinicalTime: dateIn(FAR_FUTURE) });
   });
 });

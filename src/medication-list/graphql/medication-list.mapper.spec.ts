@@ -71,24 +71,24 @@ describe('toMedicationListGql', () => {
     const afterTapering = toMedicationListGql(document, new Date('2026-03-09T12:00:00.000Z'));
 
     expect(firstWeek.entries[0]).toMatchObject({ entryId: 'taper', administrationTimes: ['Morgen'], asNeeded: null });
-    expect(firstWeek.entries[0].dosage.periods[0].fixedDoses[0]).toMatchObject({ quantity: 2, time: null, partOfDay: '1' });
-    expect(afterTapering.entries[0].administrationTimes).toEqual(['20:00']);
+    expect(firstWeek.entries[0]!.dosage.periods[0]!.fixedDoses[0]).toMatchObject({ quantity: 2, time: null, partOfDay: '1' });
+    expect(afterTapering.entries[0]!.administrationTimes).toEqual(['20:00']);
     expect(firstWeek.entries[1]).toMatchObject({
       useLabel: 'Ved behov', administrationTimes: [], asNeeded: { maxPer24h: 3, minIntervalHours: 4 }, multidose: 'NOT_IN_MULTIDOSE',
     });
   });
 
   it('shows a dispensable prescription past its expiry date as F (Foreldet), with the 7408 label', () => {
-    expect(toMedicationListGql(document, new Date(at(5))).entries[0].prescription).toMatchObject({ status: 'E', statusLabel: 'Ekspederbar' });
-    expect(toMedicationListGql(document, new Date('2026-06-02T00:00:00.000Z')).entries[0].prescription).toMatchObject({
+    expect(toMedicationListGql(document, new Date(at(5))).entries[0]!.prescription).toMatchObject({ status: 'E', statusLabel: 'Ekspederbar' });
+    expect(toMedicationListGql(document, new Date('2026-06-02T00:00:00.000Z')).entries[0]!.prescription).toMatchObject({
       status: 'F', statusLabel: 'Foreldet',
     });
   });
 
   it('counts calendar dates in Norwegian days: 00:30 in Oslo (22:30 UTC) is already the next day', () => {
     // expiresOn 2026-06-01: at 23:30 Oslo time on that day it is valid; half an hour after midnight it is not
-    expect(toMedicationListGql(document, new Date('2026-06-01T21:30:00.000Z')).entries[0].prescription).toMatchObject({ status: 'E' });
-    expect(toMedicationListGql(document, new Date('2026-06-01T22:30:00.000Z')).entries[0].prescription).toMatchObject({ status: 'F' });
+    expect(toMedicationListGql(document, new Date('2026-06-01T21:30:00.000Z')).entries[0]!.prescription).toMatchObject({ status: 'E' });
+    expect(toMedicationListGql(document, new Date('2026-06-01T22:30:00.000Z')).entries[0]!.prescription).toMatchObject({ status: 'F' });
   });
 
   it('shows discontinued entries for 90 days after discontinuedAt, then hides them', () => {

@@ -176,8 +176,9 @@ const offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Oslo',
  */
 export const osloDateTime = (date: Date): IsoDateTime => {
   const name = offsetFormat.formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
-  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
-  const offset = match === null ? '+00:00' : `${match[1]}${match[2]}:${match[3]}`;
-  const minutes = match === null ? 0 : (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
+  const [, sign, hours, mins] = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name) ?? [];
+  const matched = sign !== undefined && hours !== undefined && mins !== undefined;
+  const offset = matched ? `${sign}${hours}:${mins}` : '+00:00';
+  const minutes = matched ? (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(mins)) : 0;
   return `${new Date(date.getTime() + minutes * 60_000).toISOString().slice(0, 23)}${offset}`;
 };

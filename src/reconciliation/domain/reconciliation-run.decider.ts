@@ -22,6 +22,7 @@ export const reconciliationRunDecider: Decider<CompleteRun, ReconciliationRunCom
     assertIsoDateTime(command.data.completedAt, 'completedAt');
     return state.completed === undefined ? [{ type: 'ReconciliationRunCompleted', data: command.data }] : [];
   },
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a stream may hold event types this build does not know
   evolve: (state, event) => (event.type === 'ReconciliationRunCompleted' ? { completed: event.data } : state),
   clinicalTimeOf: (command) => command.data.completedAt,
 };
@@ -45,6 +46,7 @@ export const feedCursorDecider: Decider<AdvanceFeedCursor, FeedCursorAdvanced, C
     }
     return state.cursor === cursor ? [] : [{ type: 'FeedCursorAdvanced', data: command.data }];
   },
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a stream may hold event types this build does not know
   evolve: (state, event) => (event.type === 'FeedCursorAdvanced' ? { cursor: event.data.cursor } : state),
   clinicalTimeOf: (command) => command.data.advancedAt,
 };

@@ -203,11 +203,11 @@ const readFixedDoses = (
     doses.push({ quantity: quantity.value, unit: quantity.unit, partOfDay });
   }
   for (const time of timeOfDay) {
-    const match = typeof time === 'string' ? TIME_OF_DAY.exec(time) : null;
-    if (!match) {
+    const [, hours, minutes] = (typeof time === 'string' ? TIME_OF_DAY.exec(time) : null) ?? [];
+    if (hours === undefined || minutes === undefined) {
       return undefined;
     }
-    doses.push({ quantity: quantity.value, unit: quantity.unit, time: `${match[1]}:${match[2]}` });
+    doses.push({ quantity: quantity.value, unit: quantity.unit, time: `${hours}:${minutes}` });
   }
   // "n times a day" must agree with the times given: a bare frequency has no time to put the dose at.
   const frequency = optionalNumber(field(repeat, 'frequency'), 'frequency');

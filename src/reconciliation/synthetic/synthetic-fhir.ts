@@ -36,7 +36,11 @@ export class Rng {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[this.int(0, items.length - 1)];
+    const item = items[this.int(0, items.length - 1)];
+    if (item === undefined) {
+      throw new Error('nothing to pick from an empty list');
+    }
+    return item;
   }
 
   /** a UUID-shaped id (version 4 layout) from the PRNG */

@@ -109,7 +109,7 @@ describe('GraphQL error normaliser', () => {
 
   it('never echoes a submitted identifier from a variable or literal of the wrong type', () => {
     const operation = parse('query ($id: String!) { medicationList(patientId: $id) }').definitions[0];
-    if (operation.kind !== Kind.OPERATION_DEFINITION) {
+    if (operation?.kind !== Kind.OPERATION_DEFINITION) {
       throw new Error('test setup: expected an operation');
     }
     const coercion = getVariableValues(schema, operation.variableDefinitions ?? [], { id: Number(FNR) });
@@ -126,7 +126,7 @@ describe('GraphQL error normaliser', () => {
 
   it('reports a missing variable plainly', () => {
     const operation = parse('query ($id: String!) { medicationList(patientId: $id) }').definitions[0];
-    if (operation.kind !== Kind.OPERATION_DEFINITION) {
+    if (operation?.kind !== Kind.OPERATION_DEFINITION) {
       throw new Error('test setup: expected an operation');
     }
     const coercion = getVariableValues(schema, operation.variableDefinitions ?? [], {});

@@ -136,19 +136,19 @@ const INSTANT_REFUSAL = new RegExp(`(?: at "([A-Za-z0-9_.\\[\\]]+)")?; (DateTime
  * for an instant (the strict DateTime scalar) the field path and the form expected, which carry no value.
  */
 export const sanitiseInputMessage = (message: string): string => {
-  const variable = /^Variable "(\$[A-Za-z0-9_]+)"/.exec(message);
-  if (variable !== null) {
+  const [, variable] = /^Variable "(\$[A-Za-z0-9_]+)"/.exec(message) ?? [];
+  if (variable !== undefined) {
     const notProvided = / was not provided\.$/.test(message) || / must not be null\.$/.test(message);
     const instant = INSTANT_REFUSAL.exec(message);
     if (!notProvided && instant !== null) {
       const at = instant[1] === undefined ? '' : ` at "${instant[1]}"`;
-      return maskIdentifiers(`Variable "${variable[1]}" has an invalid value${at}: ${instant[2] ?? ''}`);
+      return maskIdentifiers(`Variable "${variable}" has an invalid value${at}: ${instant[2] ?? ''}`);
     }
-    return notProvided ? maskIdentifiers(message) : `Variable "${variable[1]}" has an invalid value.`;
+    return notProvided ? maskIdentifiers(message) : `Variable "${variable}" has an invalid value.`;
   }
-  const argument = /^Argument "([A-Za-z0-9_.]+)"/.exec(message);
-  if (argument !== null) {
-    return `Argument "${argument[1]}" has an invalid value.`;
+  const [, argument] = /^Argument "([A-Za-z0-9_.]+)"/.exec(message) ?? [];
+  if (argument !== undefined) {
+    return `Argument "${argument}" has an invalid value.`;
   }
   return maskIdentifiers(message.replace(/(found|value:) .*$/s, '$1 <redacted>.'));
 };

@@ -17,6 +17,7 @@ import { DomainError } from '../errors/domain-error';
  */
 
 /** JSON with object keys sorted at every level, undefined properties dropped: equal data, equal text. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify(undefined) is undefined at runtime
 export const canonicalJson = (value: unknown): string => JSON.stringify(sorted(value)) ?? 'null';
 
 const sorted = (value: unknown): unknown => {

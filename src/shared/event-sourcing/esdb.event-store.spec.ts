@@ -120,7 +120,7 @@ describe('EsdbEventStore on a FAKE client: one shared $all subscription', () => 
   const started = async (client: FakeEsdbClient): Promise<FakeSubscription> => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(client.subscriptions).toHaveLength(1);
-    return client.subscriptions[0];
+    return client.subscriptions[0]!;
   };
 
   it('subscribers of one turn share one server subscription, filtered on the server, each from its own position', async () => {
@@ -155,7 +155,7 @@ describe('EsdbEventStore on a FAKE client: one shared $all subscription', () => 
     const behind = store.subscribeToAll();
     await new Promise((resolve) => setImmediate(resolve));
     expect(client.made('subscribeToAll').map((call) => call.from)).toEqual([{ commit: 100n, prepare: 100n }, 'start']);
-    const second = client.subscriptions[1];
+    const second = client.subscriptions[1]!;
     [0, 1, 2].forEach((index) => {
       second.send(storedEvent(index));
     });
@@ -188,7 +188,7 @@ describe('EsdbEventStore on a FAKE client: the server-side filter (call shape; t
   const started = async (client: FakeEsdbClient): Promise<FakeSubscription> => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(client.subscriptions).toHaveLength(1);
-    return client.subscriptions[0];
+    return client.subscriptions[0]!;
   };
 
   // The server evaluates the regex with .NET's engine; this pattern (a lookahead of literal alternatives) means
@@ -209,7 +209,7 @@ describe('EsdbEventStore on a FAKE client: the server-side filter (call shape; t
     const store = storeOn(client, { excludeStreamPrefixes: AUDIT_STREAM_PREFIXES });
     store.subscribeToAll();
     await started(client);
-    const [{ filter }] = client.made('subscribeToAll');
+    const { filter } = client.made('subscribeToAll')[0]!;
     expect(filter).toMatchObject({ filterOn: 'streamName', checkpointInterval: 1, regex: '^(?!(?:\\$|accessLog-|accessAudit-))' });
     expect(new RegExp(filter?.regex ?? '').test(stream)).toBe(sent);
     await store.close();

@@ -222,13 +222,13 @@ export class EsdbEventStore implements EventStorePort {
           );
     const ids = new Set(events.map((event) => event.id));
     const stored = window.filter((event) => ids.has(event.id));
-    if (stored.length === 0 || (expected === 'any' && stored.length < events.length)) {
+    const last = stored.at(-1);
+    if (last === undefined || (expected === 'any' && stored.length < events.length)) {
       return undefined; // a new append (if the stream moved on, the server reports the conflict or deduplicates)
     }
     if (stored.length < events.length) {
       throw new EventIdConflictError(streamName, stored.length, events.length - stored.length);
     }
-    const last = stored[stored.length - 1];
     return { nextExpectedRevision: last.revision, position: last.position, appended: false };
   }
 

@@ -135,6 +135,7 @@ export class SharedAllSubscription {
           this.setCaughtUp(false);
         });
         for await (const resolved of upstream) {
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- restart() may set it during the await
           if (this.restartRequested) {
             break;
           }
@@ -152,6 +153,7 @@ export class SharedAllSubscription {
           await this.backpressure();
         }
       } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() or restart() may set them during the awaits
         if (!this.restartRequested && !this.stopped) {
           this.options.onSubscriptionError?.(translateToError(error), attempt + 1);
         }
@@ -161,6 +163,7 @@ export class SharedAllSubscription {
         await upstream?.unsubscribe().catch(() => undefined);
         upstream?.destroy();
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() or restart() may set them during the awaits
       if (!this.restartRequested && !this.stopped && this.consumers.size > 0) {
         // an error, or the server ended the stream: resubscribe after a pause
         await this.pause(Math.min(initial * 2 ** attempt, max));

@@ -30,8 +30,8 @@ describe('createEventStore', () => {
         { id: 'b', type: 'MedicationDiscontinued', data: { entryId: 'e', shape: 'of a later build' }, metadata: meta(9) },
       ], { expectedRevision: 'no_stream' });
       const [lifted, unreadable] = await store.readStream('medicationList-1');
-      expect(lifted.data).toEqual({ entryId: 'e', discontinuedAt: '2026-01-01T00:00:00.000Z', reason: { code: 'A' } });
-      expect(unreadable.type).toBe('MedicationDiscontinued@v9');
+      expect(lifted!.data).toEqual({ entryId: 'e', discontinuedAt: '2026-01-01T00:00:00.000Z', reason: { code: 'A' } });
+      expect(unreadable!.type).toBe('MedicationDiscontinued@v9');
       expect(await metrics.render()).toContain('event_store_unreadable_events_total{type="MedicationDiscontinued",version="9"} 1');
     } finally {
       await store.close();

@@ -63,7 +63,7 @@ const batchesOf = (order: readonly number[], newBatch: readonly boolean[]): numb
     if (index === 0 || newBatch[index]) {
       batches.push([]);
     }
-    batches[batches.length - 1].push(command);
+    batches.at(-1)!.push(command); // index 0 opened the first batch
     return batches;
   }, []);
 

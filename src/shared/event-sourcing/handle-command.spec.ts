@@ -93,7 +93,7 @@ class RacingStore extends InMemoryEventStore {
         id: commandEventId(streamName, commandId, 0),
         type: 'CounterIncremented',
         data: { by: 10 },
-        metadata: { ...events[0].metadata, commandId },
+        metadata: { ...events[0]!.metadata, commandId },
       };
       await super.appendToStream(streamName, [rival], { expectedRevision: 'any' });
     }
@@ -131,7 +131,7 @@ describe('handleCommand', () => {
     expect(result).toEqual({
       state: 5,
       version: 2,
-      position: events[1].position,
+      position: events[1]!.position,
       appendedEvents: 1,
       alreadyApplied: false,
       events,
@@ -244,7 +244,7 @@ describe('handleCommand', () => {
       const stream = await opened.readStream('counter-1');
       expect(stream).toHaveLength(3);
       expect(two.events).toEqual(stream);
-      expect(two.position).toBe(stream[2].position);
+      expect(two.position).toBe(stream[2]!.position);
       // Another writer appends after c2: a retried c2 still stands on the stream up to its own last event.
       await handleCommand(opened, counter, 'counter-1', increment('c3'), options);
       const retry = await handleCommand(opened, counter, 'counter-1', incrementTwice('c2', 3), options);

@@ -67,8 +67,8 @@ const EVENT_ID_NAMESPACE = Buffer.from('571f4d39e37344de9c57bb306bc49d0c', 'hex'
  */
 export const commandEventId = (streamName: string, commandId: string, index: number): string => {
   const hash = createHash('sha1').update(EVENT_ID_NAMESPACE).update(`${streamName}\n${commandId}\n${index}`).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50; // version 5
-  hash[8] = (hash[8] & 0x3f) | 0x80; // RFC 4122 variant
+  hash.writeUInt8((hash.readUInt8(6) & 0x0f) | 0x50, 6); // version 5
+  hash.writeUInt8((hash.readUInt8(8) & 0x3f) | 0x80, 8); // RFC 4122 variant
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 };
@@ -123,12 +123,13 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     recorded.reduce((state, event) => (isEvent(event) ? decider.evolve(state, event) : state), decider.initialState());
   const earlierOutcome = (recorded: readonly RecordedEvent[]): CommandResult<S> | undefined => {
     const own = recorded.filter((event) => event.metadata.commandId === commandId);
-    if (own.length === 0) {
+    const latest = own.at(-1);
+    if (latest === undefined) {
       return undefined;
     }
     // The same id with a different command is not a retry: refused, nothing appended (issue 14).
     assertSameCommand(fingerprint, own);
-    const position = own[own.length - 1].position;
+    const position = latest.position;
     return {
       ...folded(recorded, fold),
       position,

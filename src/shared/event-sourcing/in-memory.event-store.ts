@@ -1,5 +1,6 @@
 import { CatchUpSubscriptions, CommitSignal, type CatchUpSource } from './catch-up-subscription';
 import { EventIdConflictError, EventStoreUnavailableError, StreamRevisionConflictError } from './event-store.errors';
+import { defined } from '../defined';
 import {
   isEventMetadata,
   type AppendResult,
@@ -119,7 +120,8 @@ export class InMemoryEventStore implements EventStorePort {
     }
     this.streams.set(streamName, stream);
     this.signal.notify();
-    const last = stream[stream.length - 1];
+    // assertAppendable let only a non-empty append through, and it was just pushed.
+    const last = defined(stream.at(-1), 'the appended event');
     return { nextExpectedRevision: last.revision, position: last.position, appended: true };
   }
 

@@ -109,7 +109,7 @@ describe.each([
     expect(store.checkpoint('positions.v1')).toBe(head);
     expect(changes).toHaveLength(1);
     expect(changes[0]).toMatchObject({ projection: 'positions.v1', position: head });
-    expect(changes[0].documentIds).toHaveLength(1_200);
+    expect(changes[0]!.documentIds).toHaveLength(1_200);
   });
 
   it('continues with the ordinary subscription from the head it built to', async () => {
@@ -122,7 +122,7 @@ describe.each([
     await projector.waitForPosition('positions.v1', live.position, 5000);
 
     expect(documents(store, 'positions.v1')).toEqual(await globalOrderFold());
-    expect(documents(store, 'positions.v1')['1'].at(-1)).toBe(live.position.toString());
+    expect(documents(store, 'positions.v1')['1']!.at(-1)).toBe(live.position.toString());
   });
 
   it('stopped half-way, it leaves no checkpoint, and the next start builds again without applying anything twice', async () => {

@@ -25,7 +25,7 @@ const subscribed = async (client: FakeEsdbClient): Promise<FakeSubscription> => 
     await new Promise((resolve) => setImmediate(resolve));
   }
   expect(client.subscriptions).toHaveLength(1);
-  return client.subscriptions[0];
+  return client.subscriptions[0]!;
 };
 
 describe('Projector on EsdbEventStore over a FAKE client: a filtered subscription', () => {

@@ -64,8 +64,10 @@ class TestEventStore implements EventStorePort {
       }
       let index = Number(options.fromPosition ?? 0n); // exclusive: position p is at index p − 1
       while (!state.closed) {
-        if (index < events.length) {
-          yield events[index++];
+        const next = events[index];
+        if (next !== undefined) {
+          index += 1;
+          yield next;
           continue;
         }
         await new Promise<void>((resolve) => {
@@ -201,7 +203,7 @@ describe('Projector', () => {
     events.add('b', 'Ignored');
     await projector.waitForPosition('streamCount.v1', 3n, 5000); // waits and readers see it at once
     expect(store.checkpoint('streamCount.v1')).toBe(1n);
-    expect((await projector.status())['streamCount.v1'].checkpoint).toBe(3n);
+    expect((await projector.status())['streamCount.v1']?.checkpoint).toBe(3n);
     while (store.checkpoint('streamCount.v1') !== 3n) {
       await new Promise((resolve) => setTimeout(resolve, 10)); // the delayed write (50 ms here)
     }
@@ -352,7 +354,7 @@ describe('Projector', () => {
     await projector.stop();
     await expect(wait).rejects.toBeInstanceOf(ProjectionNotCaughtUpError);
     expect(events.openSubscriptions).toBe(0);
-    expect((await projector.status())['other.v1'].running).toBe(false);
+    expect((await projector.status())['other.v1']?.running).toBe(false);
   });
 
   it.each([

@@ -369,10 +369,12 @@ export class Projector {
         await this.consume(runner, runner.subscription, () => {
           attempt = 0;
         });
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() or a switch may set them during the await
         if (!this.stopped && !runner.retired) {
           throw new Error(`Subscription of ${name} ended unexpectedly`);
         }
       } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() or a switch may set them during the await
         if (!this.stopped && !runner.retired) {
           this.notify((observer) => observer.onError(name, error));
         }
@@ -382,6 +384,7 @@ export class Projector {
         await runner.subscription?.close().catch(() => undefined);
         runner.subscription = undefined;
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() or a switch may set them during the awaits
       if (!this.stopped && !runner.retired) {
         const delay = backoffDelay(attempt, this.backoff);
         attempt += 1;
@@ -424,12 +427,14 @@ export class Projector {
         turn = endOfTurn();
       }
       if (result.done === true) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a switch may retire the runner during the await
         if (batch.length > 0 && !runner.retired) {
           this.applyBatch(runner, batch.splice(0));
         }
         return;
       }
       batch.push(result.value);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a switch may retire the runner during the await
       if (batch.length >= this.batchSize && !runner.retired) {
         this.applyBatch(runner, batch.splice(0));
         onCommitted();
@@ -450,7 +455,8 @@ export class Projector {
     // After an online rebuild's switch the subscription may still hand over events the new copy already holds.
     const from = runner.checkpoint;
     const events = from === undefined ? batch : batch.filter((event) => event.position > from);
-    if (events.length === 0) {
+    const lastEvent = events.at(-1);
+    if (lastEvent === undefined) {
       return;
     }
     const documents = new Map<string, unknown>();
@@ -475,7 +481,7 @@ export class Projector {
         documents.set(id, projection.evolve(current, projectionEvent));
       }
     }
-      const position = events[events.length - 1].position;
+      const position = lastEvent.position;
     runner.unpersistedEvents += events.length;
     const write = documents.size > 0 || runner.unpersistedEvents >= MAX_UNPERSISTED_EVENTS;
     if (write) {

@@ -9,8 +9,8 @@ import type { RecordedEvent } from './event-store.port';
 
 /** `currentMedicationList.v2` → { base: 'currentMedicationList', version: 2 }; an unversioned name is version 0. */
 export const parseProjectionName = (name: string): { base: string; version: number } => {
-  const match = /^(.*)\.v(\d+)$/.exec(name);
-  return match ? { base: match[1], version: Number(match[2]) } : { base: name, version: 0 };
+  const [, base, version] = /^(.*)\.v(\d+)$/.exec(name) ?? [];
+  return base !== undefined && version !== undefined ? { base, version: Number(version) } : { base: name, version: 0 };
 };
 
 /** The projection has not reached the asked position within the time allowed (read-your-writes gave up). */

@@ -36,6 +36,7 @@ const settledAfterTurns = async (promise: Promise<unknown>, turns: number): Prom
     () => (settled = true),
     () => (settled = true),
   );
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set when the promise settles, during the awaits
   for (let turn = 0; turn < turns && !settled; turn += 1) {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }

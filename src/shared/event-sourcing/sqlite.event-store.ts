@@ -92,6 +92,8 @@ const prefixEnd = (prefix: string): string => {
 };
 
 type Outcome = { readonly result: AppendResult } | { readonly error: StreamRevisionConflictError };
+/** An append with its outcome, in the order of the batch. */
+type Settled = { readonly append: PendingAppend; readonly outcome: Outcome };
 
 /**
  * The embedded event store: one SQLite file in WAL mode. Appends are group-committed: every append that arrives
@@ -259,7 +261,7 @@ export class SqliteEventStore implements EventStorePort {
     if (batch.length === 0) {
       return;
     }
-    let outcomes: Outcome[];
+    let outcomes: Settled[];
     try {
       this.assertOpen();
       outcomes = this.commitBatch(batch);
@@ -276,8 +278,7 @@ export class SqliteEventStore implements EventStorePort {
     }
     this.busyAttempts = 0;
     this.signal.notify();
-    batch.forEach((append, index) => {
-      const outcome = outcomes[index];
+    outcomes.forEach(({ append, outcome }) => {
       if ('result' in outcome) {
         append.resolve(outcome.result);
       } else {
@@ -292,10 +293,10 @@ export class SqliteEventStore implements EventStorePort {
    * cannot hit a constraint. What is left to fail is the database itself: then nothing of the batch is committed
    * and every caller gets EventStoreUnavailableError (and may retry: the event ids make a retry safe).
    */
-  private commitBatch(batch: readonly PendingAppend[]): Outcome[] {
+  private commitBatch(batch: readonly PendingAppend[]): Settled[] {
     this.sql.begin.run();
     try {
-      const outcomes = batch.map((append) => this.appendInTransaction(append));
+      const outcomes = batch.map((append) => ({ append, outcome: this.appendInTransaction(append) }));
       this.sql.commit.run();
       return outcomes;
     } catch (error) {
