@@ -8,7 +8,7 @@ import { type Caller, toActor } from './domain/caller';
 import { attributionOf, callerOrganisationFacts } from './caller-organisation';
 import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 import { PatientContextReader } from './patient-context';
-import { type EmergencyAccess, type Operation, assertAllowed, decideAccess, roleOfDecision } from './domain/policy';
+import { type EmergencyAccess, type Operation, type PatientAccessContext, assertAllowed, decideAccess, roleOfDecision } from './domain/policy';
 
 /** Whose data: a validated patient id, or a list id (patientStreamId) when a resource id is all the request names. */
 export type GateTarget = { readonly patientId: string } | { readonly listId: string };
@@ -46,8 +46,7 @@ export class AccessGate {
     // attributed write is recorded under the caller's organisation's HER-id.
     const organisation = callerOrganisationFacts(this.register, caller);
     const attribution = attributed === undefined ? undefined : attributionOf(organisation, attributed.claimedHerId);
-    const patient =
-      'patientId' in target ? this.facts.patientContext(caller, target.patientId) : this.facts.listContext(caller, target.listId);
+    const { listId, patient } = this.lookAt(caller, target);
     const decision = decideAccess({
       caller,
       operation,
@@ -64,12 +63,21 @@ export class AccessGate {
       decision,
       childOrganisationTrusted: !organisation.untrustedChild,
       ...(emergency === undefined ? {} : { emergency }),
-      patientIds: 'patientId' in target ? [target.patientId] : [],
-      listIds: 'listId' in target ? [target.listId] : [],
+      patientIds: [],
+      listIds: [listId],
       correlationId,
     });
     assertAllowed(operation, decision);
     const actor = toActor(caller, roleOfDecision(caller, decision));
     return attribution?.callerHerId === undefined ? actor : { ...actor, herId: attribution.callerHerId };
+  }
+
+  /** The target's list (stream) id, derived once from a patient id, and the facts the policy needs about it. */
+  private lookAt(caller: Caller, target: GateTarget): { readonly listId: string; readonly patient: PatientAccessContext } {
+    if ('listId' in target) {
+      return { listId: target.listId, patient: this.facts.listContext(caller, target.listId) };
+    }
+    const key = this.facts.patientKey(target.patientId);
+    return { listId: key.streamId, patient: this.facts.patientContext(caller, key) };
   }
 }

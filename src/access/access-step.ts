@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { assertHprNumber, assertOrganisationNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
+import { assertHprNumber, assertOrganisationNumber } from '../identifiers/norwegian-identifiers';
+import type { PatientKey } from '../medication-list/patient-stream';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { Actor } from '../shared/event-sourcing/event-store.port';
 import { InvalidInputError } from '../shared/errors/invalid-input.error';
@@ -31,6 +32,12 @@ import {
  * subscription pushes (live authorization); any other edge (a REST controller) calls `authorize` the same way with
  * its own arguments object.
  */
+
+/** What a granted call goes on with: the actor to record, and the patient it names, parsed and keyed once. */
+export interface AccessGrant {
+  readonly actor: Actor;
+  readonly patient?: PatientKey;
+}
 
 const UNIT_MAX = 100;
 
@@ -79,18 +86,19 @@ export class AccessStep {
   ) {}
 
   /** Decides, audits and returns the actor; throws AccessDeniedError (FORBIDDEN) after auditing a denial. */
-  async authorize(rule: AccessRule, caller: Caller, args: Readonly<Record<string, unknown>>, correlationId: string): Promise<Actor> {
+  async authorize(rule: AccessRule, caller: Caller, args: Readonly<Record<string, unknown>>, correlationId: string): Promise<AccessGrant> {
     const { operation } = rule;
     // Identifiers are validated first (BAD_USER_INPUT, never echoed): an invalid id names no patient to audit.
     const rawPatient = rule.patient === undefined ? undefined : stringAt(args, rule.patient);
-    const patientId = rawPatient === undefined ? undefined : parsePatientId(rawPatient).value;
+    // Parsed and keyed here, once per call: the grant hands it on to the service and the reads (RequestContext).
+    const patientKey = rawPatient === undefined ? undefined : this.facts.patientKey(rawPatient);
     const careUnit = this.careUnitOf(rule, args);
     const rawHpr = rule.hpr === undefined ? undefined : stringAt(args, rule.hpr);
     const gp: GpTarget | undefined = rawHpr === undefined ? undefined : { hprNumber: assertHprNumber(rawHpr, 'hprNumber') };
     const emergency = emergencyOf(args.emergency);
     const organisation = callerOrganisationFacts(this.register, caller);
     const { untrustedChild } = organisation;
-    const patient = patientId === undefined ? undefined : this.facts.patientContext(caller, patientId);
+    const patient = patientKey === undefined ? undefined : this.facts.patientContext(caller, patientKey);
     const careRelation = this.careRelationOf(rule, args, patient);
     const attribution =
       rule.attributedHerId === undefined ? undefined : attributionOf(organisation, stringAt(args, rule.attributedHerId));
@@ -108,11 +116,11 @@ export class AccessStep {
       at: this.clock.now().toISOString(),
     };
     const decision = decideAccess(request);
-    const patientIds =
-      patientId !== undefined
-        ? [patientId]
+    const listIds =
+      patientKey !== undefined
+        ? [patientKey.streamId]
         : careUnit !== undefined && decision.allowed
-          ? this.facts.residents(careUnit.organisationNumber, careUnit.unit ?? undefined)
+          ? this.facts.residentListIds(careUnit.organisationNumber, careUnit.unit ?? undefined)
           : [];
     await this.audit.record({
       caller,
@@ -120,12 +128,14 @@ export class AccessStep {
       decision,
       childOrganisationTrusted: !untrustedChild,
       ...(emergency === undefined ? {} : { emergency }),
-      patientIds,
+      patientIds: [],
+      listIds,
       correlationId,
     });
     assertAllowed(operation, decision);
-    const actor = toActor(caller, roleOfDecision(caller, decision));
-    return attribution?.callerHerId === undefined ? actor : { ...actor, herId: attribution.callerHerId };
+    const granted = toActor(caller, roleOfDecision(caller, decision));
+    const actor = attribution?.callerHerId === undefined ? granted : { ...granted, herId: attribution.callerHerId };
+    return patientKey === undefined ? { actor } : { actor, patient: patientKey };
   }
 
   /**

@@ -8,7 +8,7 @@ import {
 import type { CurrentMedicationListDocument } from '../../projections/current-medication-list/current-medication-list.document';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { patientStreamId } from '../medication-list/patient-stream';
+import { type PatientKey, patientKeyOf, patientStreamId } from '../medication-list/patient-stream';
 import { CLOCK, type Clock } from '../shared/clock';
 import { osloDateOf } from '../shared/oslo-date';
 import { READ_MODEL_STORE, type SqliteReadModelStore } from '../read-models/read-model.store';
@@ -32,13 +32,14 @@ export class PatientContextReader {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** `patientId` must be validated (parsePatientId) by the caller of this method. */
-  patientContext(caller: Caller, patientId: string): PatientAccessContext {
-    const list = this.readModels.getDocument<CurrentMedicationListDocument>(
-      currentMedicationListProjection.name,
-      patientStreamId(patientId, this.config.patientIdSecret),
-    );
-    return { isCallerThePatient: isCallerThePatient(caller, patientId), careRelations: list?.careRelations ?? [] };
+  /** The patient a request names, validated and keyed once (see PatientKey); BAD_USER_INPUT naming `field`. */
+  patientKey(rawPatientId: string, field?: string): PatientKey {
+    return patientKeyOf(rawPatientId, this.config.patientIdSecret, field);
+  }
+
+  patientContext(caller: Caller, patient: PatientKey): PatientAccessContext {
+    const list = this.readModels.getDocument<CurrentMedicationListDocument>(currentMedicationListProjection.name, patient.streamId);
+    return { isCallerThePatient: isCallerThePatient(caller, patient.patientId), careRelations: list?.careRelations ?? [] };
   }
 
   /**
@@ -51,13 +52,13 @@ export class PatientContextReader {
     return { isCallerThePatient: own, careRelations: list?.careRelations ?? [] };
   }
 
-  /** The patient ids the care-unit overview of an organisation (or one unit) lists now, in its order. */
-  residents(organisationNumber: string, unit: string | undefined): string[] {
+  /** The list (stream) ids of the patients the care-unit overview of an organisation (or one unit) lists now, in order. */
+  residentListIds(organisationNumber: string, unit: string | undefined): string[] {
     const documents = this.readModels.listDocuments<CareUnitOverviewDocument>(careUnitOverviewProjection.name, {
       idPrefix: careUnitIdPrefix(organisationNumber, unit),
     });
     const today = osloDateOf(this.clock.now()) ?? '';
     const overview = careUnitOverviewOf(organisationNumber, unit, documents.map(({ document }) => document), today);
-    return overview.patients.map((patient) => patient.patientId);
+    return overview.patients.map((patient) => patient.streamId);
   }
 }

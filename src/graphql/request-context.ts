@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { PatientKey } from '../medication-list/patient-stream';
 import type { Actor } from '../shared/event-sourcing/event-store.port';
 
 /**
@@ -10,6 +11,8 @@ import type { Actor } from '../shared/event-sourcing/event-store.port';
 export interface RequestContext {
   readonly actor: Actor;
   readonly correlationId: string;
+  /** the patient the access step granted this call for (its rule names one), parsed and keyed once */
+  readonly patient?: PatientKey;
 }
 
 // A UUID only: a free-form header could carry anything, including a patient id, into every log line.

@@ -21,7 +21,7 @@ import {
 } from '../../projections/gp-worklist/gp-worklist.projection';
 import { buildTimeline, type TimelineItem } from '../../projections/medication-history/medication-history';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { assertOrganisationNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
+import { assertOrganisationNumber } from '../identifiers/norwegian-identifiers';
 import { READ_MODEL_STORE, type SqliteReadModelStore } from '../read-models/read-model.store';
 import { CLOCK, type Clock } from '../shared/clock';
 import { InvalidInputError } from '../shared/errors/invalid-input.error';
@@ -31,7 +31,7 @@ import { toProjectionEvent } from '../shared/event-sourcing/projector.types';
 import { attentionOf, type CareUnitAttention } from './domain/care-unit-attention';
 import { foldCurrentList } from './current-list.fold';
 import { MEDICATION_LIST_STREAM_PREFIX } from './domain/medication-list.events';
-import { patientStreamId } from './patient-stream';
+import { type PatientKey, patientKeyOf } from './patient-stream';
 import { assertNotInFuture } from './domain/as-of.rule';
 
 /** How long a read with `minPosition` waits for this replica's projection before SERVICE_UNAVAILABLE. */
@@ -108,7 +108,7 @@ export class MedicationListReads {
    * read model is not consulted, so `minPosition` is moot); otherwise the projection document, after waiting
    * for `minPosition` when given. A patient without events has an empty list at version 0.
    */
-  async currentList(patientId: string, options: CurrentListOptions = {}): Promise<ListAt> {
+  async currentList(patientId: PatientKey | string, options: CurrentListOptions = {}): Promise<ListAt> {
     const streamId = this.streamIdOf(patientId);
     if (options.asOf !== undefined) {
       const asOf = validInstant(options.asOf, 'asOf');
@@ -127,7 +127,7 @@ export class MedicationListReads {
   }
 
   /** Every event of the patient's list as a readable timeline, oldest first. */
-  async history(patientId: string): Promise<TimelineItem[]> {
+  async history(patientId: PatientKey | string): Promise<TimelineItem[]> {
     const events = await this.events.readStream(this.streamNameOf(patientId));
     return buildTimeline(events.map(toProjectionEvent));
   }
@@ -176,9 +176,12 @@ export class MedicationListReads {
     return document?.kind === 'patient' ? document.open.length : 0;
   }
 
-  /** The read-model document id of a patient's list (validates the id; InvalidIdentifierError, not echoed). */
-  streamIdOf(patientId: string): string {
-    return patientStreamId(parsePatientId(patientId).value, this.config.patientIdSecret);
+  /**
+   * The read-model document id of a patient's list: the access step's key (parsed and keyed once per call), or
+   * derived here from a raw id (validates it; InvalidIdentifierError, not echoed).
+   */
+  streamIdOf(patientId: PatientKey | string): string {
+    return typeof patientId === 'string' ? patientKeyOf(patientId, this.config.patientIdSecret).streamId : patientId.streamId;
   }
 
   /** The committed current-list document, or the empty list (version 0). */
@@ -218,7 +221,7 @@ export class MedicationListReads {
     return trimmed;
   }
 
-  private streamNameOf(patientId: string): string {
+  private streamNameOf(patientId: PatientKey | string): string {
     return `${MEDICATION_LIST_STREAM_PREFIX}${this.streamIdOf(patientId)}`;
   }
 

@@ -8,7 +8,7 @@ import { AT, ENTRY_ID, OTHER_ENTRY_ID, PATIENT_ID, aCommand, aStartMedication, p
 import { MEDICATION_LIST_STREAM_PREFIX } from './domain/medication-list.events';
 import { type CommandBuilder, MedicationListService } from './medication-list.service';
 import { foldCurrentList } from './current-list.fold';
-import { patientStreamId } from './patient-stream';
+import { patientKeyOf, patientStreamId } from './patient-stream';
 
 const SECRET = 'medication-list-service-spec-secret-0123456789';
 const STREAM_ID = patientStreamId(PATIENT_ID, SECRET);
@@ -38,6 +38,19 @@ describe('MedicationListService.execute', () => {
     store = new CountingStore();
     const config = loadConfig({ DATA_DIR: '/tmp/unused', PATIENT_ID_SECRET: SECRET });
     service = new MedicationListService(store, fixedClock('2026-03-02T10:00:00.000Z'), config, new Metrics());
+  });
+
+  it('given the patient key of the access step, then it writes to that key as given, the same as from the raw id', async () => {
+    const key = patientKeyOf(` ${PATIENT_ID} `, SECRET);
+    expect(key).toEqual({ patientId: PATIENT_ID, streamId: STREAM_ID });
+    await service.execute(key, startMetformin, context, { commandId: 'c1' });
+    await service.execute(PATIENT_ID, startParacetamol, context, { commandId: 'c2' });
+    expect(await store.readStream(STREAM)).toHaveLength(2);
+    // The key is not derived again: another key's stream id is where its command goes.
+    const other = { patientId: PATIENT_ID, streamId: patientStreamId('13116900216', SECRET) };
+    await service.execute(other, startMetformin, context, { commandId: 'c3' });
+    expect(await store.readStream(`${MEDICATION_LIST_STREAM_PREFIX}${other.streamId}`)).toHaveLength(1);
+    expect(await store.readStream(STREAM)).toHaveLength(2);
   });
 
   it('answers with the list as a fresh fold of the stream gives it, reading the stream once per command', async () => {

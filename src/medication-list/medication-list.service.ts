@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import type { CurrentMedicationListDocument } from '../../projections/current-medication-list/current-medication-list.document';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/request-context';
-import { parsePatientId } from '../identifiers/norwegian-identifiers';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { CommandMeta } from '../shared/event-sourcing/decider';
@@ -17,7 +16,7 @@ import {
   isMedicationListEvent,
 } from './domain/medication-list.events';
 import { foldCurrentList } from './current-list.fold';
-import { patientStreamId } from './patient-stream';
+import { type PatientKey, patientKeyOf } from './patient-stream';
 
 /** The outcome of one command: the list exactly as the command left it. */
 export interface CommandOutcome {
@@ -78,7 +77,7 @@ export class MedicationListService {
    * stream, so it must be the list's own patient, not a second id from the client.
    */
   async execute(
-    patientId: string,
+    patientId: PatientKey | string,
     build: CommandBuilder,
     context: RequestContext,
     options: CommandOptions = {},
@@ -112,9 +111,10 @@ export class MedicationListService {
     };
   }
 
-  private streamOf(patientId: string): PatientStream {
-    const patient = parsePatientId(patientId).value;
-    const streamId = patientStreamId(patient, this.config.patientIdSecret);
+  /** From the access step's grant (parsed and keyed once), or parsed and keyed here (FHIR, tools). */
+  private streamOf(patientId: PatientKey | string): PatientStream {
+    const { patientId: patient, streamId } =
+      typeof patientId === 'string' ? patientKeyOf(patientId, this.config.patientIdSecret) : patientId;
     return { patient, streamId, streamName: `${MEDICATION_LIST_STREAM_PREFIX}${streamId}` };
   }
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { MEDICATION_LIST_STREAM_PREFIX } from './domain/medication-list.events';
-import { LRUCache } from 'lru-cache';
+import { parsePatientId } from '../identifiers/norwegian-identifiers';
 
 /**
  * Stream identity of a patient's medication list. A fødselsnummer must never appear in a stream name
@@ -9,10 +9,6 @@ import { LRUCache } from 'lru-cache';
  * secret stays out of the event store.
  */
 
-/** Recently derived stream ids per secret: one request derives its patient's id in the guard, audit and reads. */
-const recent = new Map<string, LRUCache<string, string>>();
-const RECENT_LIMIT = 10_000;
-
 /** The patient stream id: HMAC-SHA-256(secret, trimmed patient id), first 16 bytes as an RFC 9562 version-8 UUID. */
 export const patientStreamId = (patientId: string, secret: string): string => {
   if (secret.length === 0) {
@@ -20,19 +16,25 @@ export const patientStreamId = (patientId: string, secret: string): string => {
     throw new Error('patient stream secret must not be empty');
   }
   // Normalise like parsePatientId (trim only), so " 31129956715" and "31129956715" share one stream.
-  const trimmed = patientId.trim();
-  let ids = recent.get(secret);
-  if (ids === undefined) {
-    ids = new LRUCache<string, string>({ max: RECENT_LIMIT }); // recency order: a hit keeps an id
-    recent.set(secret, ids);
-  }
-  const known = ids.get(trimmed);
-  if (known !== undefined) {
-    return known;
-  }
-  const id = derive(trimmed, secret);
-  ids.set(trimmed, id);
-  return id;
+  return derive(patientId.trim(), secret);
+};
+
+/**
+ * The patient a request names, parsed and keyed once: the access step derives it from the arguments, and the
+ * patient context, the access log, the service and the reads take it from the grant (RequestContext.patient)
+ * instead of each parsing and hashing the raw id again.
+ */
+export interface PatientKey {
+  /** the validated patient id (fødselsnummer, D-, H- or synthetic number), trimmed */
+  readonly patientId: string;
+  /** its stream id (patientStreamId): the name of the patient's list and access log, never the number itself */
+  readonly streamId: string;
+}
+
+/** Validates `rawPatientId` (BAD_USER_INPUT naming `field`, never the value) and derives its stream id. */
+export const patientKeyOf = (rawPatientId: string, secret: string, field = 'patientId'): PatientKey => {
+  const patientId = parsePatientId(rawPatientId, field).value;
+  return { patientId, streamId: patientStreamId(patientId, secret) };
 };
 
 const derive = (trimmed: string, secret: string): string => {

@@ -58,8 +58,8 @@ export class AccessGuard implements CanActivate {
       if (subscription) {
         recordLiveCheck(info, this.liveCheck(rule, caller, args, graphqlContext));
       }
-      const actor = await this.step.authorize(rule, caller, args, correlationId);
-      recordGrant(info, { actor, correlationId });
+      const { actor, patient } = await this.step.authorize(rule, caller, args, correlationId);
+      recordGrant(info, patient === undefined ? { actor, correlationId } : { actor, correlationId, patient });
       return true;
     } catch (error) {
       // Mercurius sends a subscription's setup errors without the errorFormatter: give them their codes here.

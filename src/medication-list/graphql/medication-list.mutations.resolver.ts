@@ -308,7 +308,8 @@ export class MedicationListMutationsResolver {
     context: RequestContext,
     build: CommandBuilder,
   ): Promise<MedicationListPayload> {
-    const outcome = await this.service.execute(input.patientId, build, context, {
+    // the patient the access step parsed and keyed for this call (its rule names input.patientId)
+    const outcome = await this.service.execute(context.patient ?? input.patientId, build, context, {
       commandId: input.commandId ?? undefined,
       expectedVersion: input.expectedVersion ?? undefined,
     });

@@ -35,8 +35,12 @@ export class MedicationListQueriesResolver {
       "returned; waits up to 5 s until this replica's read model has it (read your writes), else SERVICE_UNAVAILABLE.",
   })
   @Access('medicationList', { patient: 'patientId' })
-  async medicationList(@Args() { patientId, asOf, minPosition }: MedicationListArgs): Promise<MedicationListGql> {
-    const { document, at } = await this.reads.currentList(patientId, {
+  async medicationList(
+    @Args() { patientId, asOf, minPosition }: MedicationListArgs,
+    @CommandContext() context: RequestContext,
+  ): Promise<MedicationListGql> {
+    // the patient the access step parsed and keyed for this call
+    const { document, at } = await this.reads.currentList(context.patient ?? patientId, {
       asOf: optionalInstant(asOf),
       minPosition: minPosition ?? undefined,
     });
@@ -47,9 +51,10 @@ export class MedicationListQueriesResolver {
   @Access('medicationHistory', { patient: 'patientId' })
   medicationHistory(
     @Args('patientId', PATIENT_ID) patientId: string,
+    @CommandContext() context: RequestContext,
     @Args('emergency', EMERGENCY) _emergency?: EmergencyAccessInput | null,
   ): Promise<TimelineItemGql[]> {
-    return this.reads.history(patientId);
+    return this.reads.history(context.patient ?? patientId);
   }
 
   @Query(() => CareUnitGql, {
