@@ -5,6 +5,8 @@
  */
 const eslint = require('@eslint/js');
 const tseslint = require('typescript-eslint');
+// Formatting is Prettier's (`prettier --check` in `npm run lint`): eslint's formatting rules stay off.
+const prettierConfig = require('eslint-config-prettier');
 
 module.exports = tseslint.config(
   {
@@ -12,6 +14,7 @@ module.exports = tseslint.config(
   },
   eslint.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
+  prettierConfig,
   {
     languageOptions: {
       parserOptions: {
