@@ -141,7 +141,14 @@ export const runB1 = async (ctx: BenchContext): Promise<FigureResult> => {
       while (performance.now() - started < ms) {
         const row = reviewRow(sequence);
         const begin = performance.now();
-        raw.insert.run(pick().streamName, RAW_REVISION_BASE + sequence++, randomUUID(), row.type, row.data, row.metadata);
+        raw.insert.run(
+          pick().streamName,
+          RAW_REVISION_BASE + sequence++,
+          randomUUID(),
+          row.type,
+          row.data,
+          row.metadata,
+        );
         latencies.push(performance.now() - begin);
       }
       return { count: latencies.length, latencies, elapsed: performance.now() - started };
@@ -205,10 +212,20 @@ export const runB1 = async (ctx: BenchContext): Promise<FigureResult> => {
     title: 'durable single-event command, sequential',
     status: 'measured',
     figure: { value: figure, unit: 'commands/s', label: 'handleCommand: read, fold, decide, append (FULL)' },
-    baseline: { value: baseline, unit: 'inserts/s', label: 'raw better-sqlite3 single-row INSERT into the same table, synchronous=FULL' },
+    baseline: {
+      value: baseline,
+      unit: 'inserts/s',
+      label: 'raw better-sqlite3 single-row INSERT into the same table, synchronous=FULL',
+    },
     ratio,
     checks: [
-      { label: 'ratio', measured: ratio === undefined ? undefined : ratio * 100, comparison: '>=', threshold: 60, unit: '%' },
+      {
+        label: 'ratio',
+        measured: ratio === undefined ? undefined : ratio * 100,
+        comparison: '>=',
+        threshold: 60,
+        unit: '%',
+      },
       {
         label: 'ratio to the minimal table',
         measured: minimalRatio === undefined ? undefined : minimalRatio * 100,

@@ -28,7 +28,9 @@ export const runB2 = async (ctx: BenchContext): Promise<FigureResult> => {
   const p99s: number[] = [];
   const batchSizes: number[] = [];
   const baselinePerSecond: number[] = [];
-  const commandPhase = async (ms: number): Promise<{ events: number; latencies: number[]; elapsed: number; commits: number }> => {
+  const commandPhase = async (
+    ms: number,
+  ): Promise<{ events: number; latencies: number[]; elapsed: number; commits: number }> => {
     const sqlite = new SqliteEventStore({ filename: file });
     const store = withEventSchemas(sqlite);
     const latencies: number[] = [];
@@ -56,7 +58,14 @@ export const runB2 = async (ctx: BenchContext): Promise<FigureResult> => {
       for (let i = 0; i < rows; i += 1) {
         const row = reviewRow(sequence);
         const patient = defined(patients[Math.floor(random() * patients.length)], 'a patient');
-        raw.insert.run(patient.streamName, RAW_REVISION_BASE + sequence++, randomUUID(), row.type, row.data, row.metadata);
+        raw.insert.run(
+          patient.streamName,
+          RAW_REVISION_BASE + sequence++,
+          randomUUID(),
+          row.type,
+          row.data,
+          row.metadata,
+        );
       }
     });
     const started = performance.now();
@@ -95,7 +104,11 @@ export const runB2 = async (ctx: BenchContext): Promise<FigureResult> => {
     title: `concurrent commands, ${IN_FLIGHT} in flight, durable`,
     status: 'measured',
     figure: { value: figure, unit: 'events/s', label: 'handleCommand ×64 in flight, group commit (FULL)' },
-    baseline: { value: baseline, unit: 'rows/s', label: `raw ${BATCH}-row transactions into the same table, synchronous=FULL` },
+    baseline: {
+      value: baseline,
+      unit: 'rows/s',
+      label: `raw ${BATCH}-row transactions into the same table, synchronous=FULL`,
+    },
     ratio: pairedRatio(perSecond, baselinePerSecond),
     checks: [{ label: 'events/s', measured: figure, comparison: '>=', threshold: 15_000, unit: 'events/s' }],
     details: { eventsPerSecond: perSecond, appendsPerCommit: batchSizes, p99Ms: p99s, baselinePerSecond, phaseMs },

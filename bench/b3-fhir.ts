@@ -24,7 +24,12 @@ export const fhirOutcome = (response: HttpResponse): true | string =>
     : `HTTP ${response.status}: ${response.body.slice(0, 200)}`;
 
 /** One FHIR list search for a random patient, with the bearer token. */
-export const fhirListOperation = (target: HttpTarget, patients: readonly BenchPatient[], seed: number, token: string): Operation => {
+export const fhirListOperation = (
+  target: HttpTarget,
+  patients: readonly BenchPatient[],
+  seed: number,
+  token: string,
+): Operation => {
   const pick = patientPicker(patients, seededRandom(seed));
   return async (connection) => {
     const request =

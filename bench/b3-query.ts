@@ -3,7 +3,15 @@ import { defined } from '../src/shared/defined';
 import { fhirListOperation } from './b3-fhir';
 import { type ReplicaFigures, measureReplicas } from './b3-replicas';
 import { type BenchContext, freePort, patientPicker } from './context';
-import { type HttpTarget, type LoadResult, type Operation, graphqlOutcome, postJson, runClosedLoop, runFixedRate } from './load';
+import {
+  type HttpTarget,
+  type LoadResult,
+  type Operation,
+  graphqlOutcome,
+  postJson,
+  runClosedLoop,
+  runFixedRate,
+} from './load';
 import type { FigureResult } from './report';
 import { pairedRatio } from './report';
 import { BENCH_RATE_LIMIT_PER_MINUTE, type ChildServer, authEnforced, startBaselineServer } from './service';
@@ -46,15 +54,23 @@ export const queryOperation = (
 };
 
 /** A note for a figure measured with the service's auth state as found. */
-export const authNote = async (service: ChildServer, patients: readonly BenchPatient[]): Promise<string | undefined> => {
-  const body = JSON.stringify({ query: CURRENT_LIST_QUERY, variables: { patientId: defined(patients[0], 'a patient').patientId } });
+export const authNote = async (
+  service: ChildServer,
+  patients: readonly BenchPatient[],
+): Promise<string | undefined> => {
+  const body = JSON.stringify({
+    query: CURRENT_LIST_QUERY,
+    variables: { patientId: defined(patients[0], 'a patient').patientId },
+  });
   return (await authEnforced(service, body))
     ? `auth enforced: a request without a token was refused; measured with a real dev token (AUTH_MODE=dev, prescriber), audit on, RATE_LIMIT_PER_MINUTE=${BENCH_RATE_LIMIT_PER_MINUTE} (one client makes all the load)`
     : 'auth not yet enforced (issue 5 not wired): the service answered without a token; the harness sends a real dev token anyway, so this figure must be re-measured once authorization and audit are on';
 };
 
 export const failureNote = (name: string, result: LoadResult): string | undefined =>
-  result.failed === 0 ? undefined : `${name}: ${result.failed} failed requests${result.firstFailure === undefined ? '' : `, e.g. ${result.firstFailure}`}`;
+  result.failed === 0
+    ? undefined
+    : `${name}: ${result.failed} failed requests${result.firstFailure === undefined ? '' : `, e.g. ${result.firstFailure}`}`;
 
 export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
   const phaseMs = ctx.phaseMs(5_000, 1_000);
@@ -82,19 +98,53 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
     const serviceQuery = queryOperation(service, patients, ctx.seed + 3, token);
     const baselineQuery = queryOperation(baselineServer, patients, ctx.seed + 3, undefined);
     const fhirQuery = fhirListOperation(service, patients, ctx.seed + 3, token);
-    await runClosedLoop(baselineServer, { connections: CONNECTIONS, durationMs: Math.min(2_000, phaseMs), operation: baselineQuery });
-    await runClosedLoop(service, { connections: CONNECTIONS, durationMs: Math.min(2_000, phaseMs), operation: serviceQuery });
-    await runClosedLoop(service, { connections: CONNECTIONS, durationMs: Math.min(2_000, phaseMs), operation: fhirQuery });
+    await runClosedLoop(baselineServer, {
+      connections: CONNECTIONS,
+      durationMs: Math.min(2_000, phaseMs),
+      operation: baselineQuery,
+    });
+    await runClosedLoop(service, {
+      connections: CONNECTIONS,
+      durationMs: Math.min(2_000, phaseMs),
+      operation: serviceQuery,
+    });
+    await runClosedLoop(service, {
+      connections: CONNECTIONS,
+      durationMs: Math.min(2_000, phaseMs),
+      operation: fhirQuery,
+    });
     const rate = ctx.smoke ? 200 : FIXED_RATE;
     for (let rep = 0; rep < ctx.reps; rep += 1) {
-      const baseline = await runClosedLoop(baselineServer, { connections: CONNECTIONS, durationMs: phaseMs, operation: baselineQuery });
-      const figure = await runClosedLoop(service, { connections: CONNECTIONS, durationMs: phaseMs, operation: serviceQuery });
-      const fhir = await runClosedLoop(service, { connections: CONNECTIONS, durationMs: phaseMs, operation: fhirQuery });
+      const baseline = await runClosedLoop(baselineServer, {
+        connections: CONNECTIONS,
+        durationMs: phaseMs,
+        operation: baselineQuery,
+      });
+      const figure = await runClosedLoop(service, {
+        connections: CONNECTIONS,
+        durationMs: phaseMs,
+        operation: serviceQuery,
+      });
+      const fhir = await runClosedLoop(service, {
+        connections: CONNECTIONS,
+        durationMs: phaseMs,
+        operation: fhirQuery,
+      });
       fhirRps.push(fhir.perSecond);
       fhirP99s.push(summarize(fhir.latencies).p99);
-      const fixed = await runFixedRate(service, { connections: CONNECTIONS, durationMs: phaseMs, rate, operation: serviceQuery });
+      const fixed = await runFixedRate(service, {
+        connections: CONNECTIONS,
+        durationMs: phaseMs,
+        rate,
+        operation: serviceQuery,
+      });
       // The raw server at the same fixed rate: what the p99 target asks of the machine itself.
-      const baselineFixed = await runFixedRate(baselineServer, { connections: CONNECTIONS, durationMs: phaseMs, rate, operation: baselineQuery });
+      const baselineFixed = await runFixedRate(baselineServer, {
+        connections: CONNECTIONS,
+        durationMs: phaseMs,
+        rate,
+        operation: baselineQuery,
+      });
       const baselineFixedP99 = summarize(baselineFixed.latencies).p99;
       baselineFixedP99s.push(baselineFixedP99);
       baselineRps.push(baseline.perSecond);
@@ -112,7 +162,11 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
         [`baseline at ${rate}/s`, baselineFixed],
       ] as const) {
         const seen = failures.get(name);
-        failures.set(name, { ...result, failed: (seen?.failed ?? 0) + result.failed, firstFailure: seen?.firstFailure ?? result.firstFailure });
+        failures.set(name, {
+          ...result,
+          failed: (seen?.failed ?? 0) + result.failed,
+          firstFailure: seen?.firstFailure ?? result.firstFailure,
+        });
       }
       ctx.log(
         `  B3 rep ${rep + 1}: ${figure.perSecond.toFixed(0)} req/s vs raw ${baseline.perSecond.toFixed(0)} req/s; FHIR list ${fhir.perSecond.toFixed(0)} req/s; at ${rate}/s p99 ${fixedSummary.p99.toFixed(2)} ms (raw server at ${rate}/s: p99 ${baselineFixedP99.toFixed(2)} ms, ${baselineFixed.perSecond.toFixed(0)} req/s achieved)`,
@@ -156,9 +210,21 @@ export const runB3 = async (ctx: BenchContext): Promise<FigureResult> => {
     baseline: { value: baseline, unit: 'req/s', label: 'raw Fastify + Mercurius, same query, same read model' },
     ratio,
     checks: [
-      { label: 'ratio', measured: ratio === undefined ? undefined : ratio * 100, comparison: '>=', threshold: 60, unit: '%' },
+      {
+        label: 'ratio',
+        measured: ratio === undefined ? undefined : ratio * 100,
+        comparison: '>=',
+        threshold: 60,
+        unit: '%',
+      },
       { label: `p99 at ${FIXED_RATE}/s`, measured: median(fixedP99s), comparison: '<=', threshold: 5, unit: 'ms' },
-      { label: 'FHIR list ÷ GraphQL', measured: fhirRatio === undefined ? undefined : fhirRatio * 100, comparison: '>=', threshold: 80, unit: '%' },
+      {
+        label: 'FHIR list ÷ GraphQL',
+        measured: fhirRatio === undefined ? undefined : fhirRatio * 100,
+        comparison: '>=',
+        threshold: 80,
+        unit: '%',
+      },
     ],
     details: {
       serviceReqPerSecond: serviceRps,

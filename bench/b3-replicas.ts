@@ -36,27 +36,41 @@ export const measureReplicas = async (
       const readModelsFile = path.join(ctx.runDir, `replica-${replica}`, 'read-models.db');
       mkdirSync(path.dirname(readModelsFile), { recursive: true });
       copyDurably(ctx.dataset.readModelsFile, readModelsFile);
-      const started = await startService(ctx.buildRoot, ctx.runDir, ctx.dataDir, await freePort(), undefined, { name: `service-${replica}`, readModelsFile });
+      const started = await startService(ctx.buildRoot, ctx.runDir, ctx.dataDir, await freePort(), undefined, {
+        name: `service-${replica}`,
+        readModelsFile,
+      });
       others.push(started);
       ctx.log(`  B3 replica ${replica} ready (pid ${started.pid})`);
     }
     const all = [first, ...others];
-    const operation = (server: ChildServer, index: number) => queryOperation(server, ctx.dataset.patients, ctx.seed + 5 + index, token);
+    const operation = (server: ChildServer, index: number) =>
+      queryOperation(server, ctx.dataset.patients, ctx.seed + 5 + index, token);
     const share = (index: number): number =>
       Math.floor(CONNECTIONS / all.length) + (index < CONNECTIONS % all.length ? 1 : 0);
     const one: number[] = [];
     const spread: number[] = [];
     const ratios: number[] = [];
     for (let rep = 0; rep < ctx.reps; rep += 1) {
-      const alone = (await runClosedLoop(first, { connections: CONNECTIONS, durationMs: phaseMs, operation: operation(first, 0) })).perSecond;
+      const alone = (
+        await runClosedLoop(first, { connections: CONNECTIONS, durationMs: phaseMs, operation: operation(first, 0) })
+      ).perSecond;
       one.push(alone);
       const results = await Promise.all(
-        all.map((server, index) => runClosedLoop(server, { connections: share(index), durationMs: phaseMs, operation: operation(server, index) })),
+        all.map((server, index) =>
+          runClosedLoop(server, {
+            connections: share(index),
+            durationMs: phaseMs,
+            operation: operation(server, index),
+          }),
+        ),
       );
       const together = results.reduce((sum, result) => sum + result.perSecond, 0);
       spread.push(together);
       ratios.push(together / alone);
-      ctx.log(`  B3 rep ${rep + 1}: ${all.length} processes ${together.toFixed(0)} req/s, one process ${alone.toFixed(0)} req/s`);
+      ctx.log(
+        `  B3 rep ${rep + 1}: ${all.length} processes ${together.toFixed(0)} req/s, one process ${alone.toFixed(0)} req/s`,
+      );
     }
     return {
       processes: all.length,

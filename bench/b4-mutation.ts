@@ -46,7 +46,9 @@ export const runB4 = async (ctx: BenchContext): Promise<FigureResult> => {
     const { patientId } = pick();
     const reviewedAt = new Date(BASE_MS + sequence++ * 1000).toISOString();
     const input = { patientId, kind: 'medication-review', reviewedAt, note: 'Benchmark review' };
-    const written = await connection.send(postJson(service, '/graphql', JSON.stringify({ query: MUTATION, variables: { input } }), headers));
+    const written = await connection.send(
+      postJson(service, '/graphql', JSON.stringify({ query: MUTATION, variables: { input } }), headers),
+    );
     const writeOutcome = graphqlOutcome(written);
     if (writeOutcome !== true) {
       return `mutation: ${writeOutcome}`;
@@ -82,10 +84,14 @@ export const runB4 = async (ctx: BenchContext): Promise<FigureResult> => {
     p50s.push(summary.p50);
     failed += result.failed;
     firstFailure ??= result.firstFailure;
-    ctx.log(`  B4 rep ${rep + 1}: ${result.perSecond.toFixed(0)} mutations/s end to end, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms`);
+    ctx.log(
+      `  B4 rep ${rep + 1}: ${result.perSecond.toFixed(0)} mutations/s end to end, p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms`,
+    );
   }
   if (failed > 0) {
-    notes.push(`${failed} operations failed (${notVisible} not visible after minPosition)${firstFailure === undefined ? '' : `: ${firstFailure}`}`);
+    notes.push(
+      `${failed} operations failed (${notVisible} not visible after minPosition)${firstFailure === undefined ? '' : `: ${firstFailure}`}`,
+    );
   }
   const figure = median(perSecond);
   const b1 = ctx.measured.get('B1');

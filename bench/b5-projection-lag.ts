@@ -113,7 +113,9 @@ export const runB5 = async (ctx: BenchContext): Promise<FigureResult> => {
       p99s.push(summary.p99);
       p50s.push(summary.p50);
       maxima.push(summary.max);
-      ctx.log(`  B5 rep ${rep + 1}: ${summary.count} events at ${RATE}/s, lag p50 ${summary.p50.toFixed(2)} ms, p99 ${summary.p99.toFixed(2)} ms`);
+      ctx.log(
+        `  B5 rep ${rep + 1}: ${summary.count} events at ${RATE}/s, lag p50 ${summary.p50.toFixed(2)} ms, p99 ${summary.p99.toFixed(2)} ms`,
+      );
     }
   } finally {
     subscription.unsubscribe();

@@ -85,7 +85,11 @@ interface RebuildOutcome {
  * What `rebuildProjection` (src/cli/rebuild.ts) does, the ordinary Projector from position zero into a reset
  * read model, with a deadline: a rebuild ten times over its target need not run to the end to be measured.
  */
-const rebuild = async (eventStore: EventStorePort, store: SqliteReadModelStore, capMs: number): Promise<RebuildOutcome> => {
+const rebuild = async (
+  eventStore: EventStorePort,
+  store: SqliteReadModelStore,
+  capMs: number,
+): Promise<RebuildOutcome> => {
   const projection = eraseDocumentType(currentMedicationListProjection);
   const started = performance.now();
   const head = await eventStore.headPosition();
@@ -98,7 +102,11 @@ const rebuild = async (eventStore: EventStorePort, store: SqliteReadModelStore, 
     eventStore,
     store,
     projections: [projection],
-    observer: { onApplied: (_name, count) => (events += count), onUnknownEvent: () => undefined, onError: () => undefined },
+    observer: {
+      onApplied: (_name, count) => (events += count),
+      onUnknownEvent: () => undefined,
+      onError: () => undefined,
+    },
   });
   projector.start();
   try {
@@ -109,7 +117,11 @@ const rebuild = async (eventStore: EventStorePort, store: SqliteReadModelStore, 
       throw error;
     }
     const elapsed = (performance.now() - started) / 1000;
-    return { seconds: events === 0 ? Number.POSITIVE_INFINITY : (elapsed * Number(head)) / events, events, complete: false };
+    return {
+      seconds: events === 0 ? Number.POSITIVE_INFINITY : (elapsed * Number(head)) / events,
+      events,
+      complete: false,
+    };
   } finally {
     await projector.stop();
   }
@@ -126,7 +138,9 @@ export const runB6 = async (ctx: BenchContext): Promise<FigureResult> => {
   for (let rep = 0; rep < ctx.reps; rep += 1) {
     const firstTook = (seconds[0] ?? 0) + (baselineSeconds[0] ?? 0); // both set once rep 0 is done
     if (rep > 0 && firstTook > BUDGET_SECONDS) {
-      notes.push(`1 repetition only: one took ${firstTook.toFixed(0)} s, over the ${BUDGET_SECONDS} s this figure may take in the 10-minute run (--reps does not override this)`);
+      notes.push(
+        `1 repetition only: one took ${firstTook.toFixed(0)} s, over the ${BUDGET_SECONDS} s this figure may take in the 10-minute run (--reps does not override this)`,
+      );
       break;
     }
     const baselineStarted = performance.now();
@@ -171,7 +185,11 @@ export const runB6 = async (ctx: BenchContext): Promise<FigureResult> => {
     id: 'B6',
     title: `rebuild current list from ${ctx.dataset.events} events / ${ctx.dataset.patients.length} patients`,
     status: 'measured',
-    figure: { value: figure, unit: 's', label: 'the Projector from position zero into a fresh read model (npm run rebuild)' },
+    figure: {
+      value: figure,
+      unit: 's',
+      label: 'the Projector from position zero into a fresh read model (npm run rebuild)',
+    },
     baseline: { value: baseline, unit: 's', label: 'raw SELECT + JSON.parse + fold in memory' },
     ratio,
     ratioAs: 'times',

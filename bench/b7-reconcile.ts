@@ -14,7 +14,15 @@ import type { EventStorePort } from '../src/shared/event-sourcing/event-store.po
 import { Projector } from '../src/shared/event-sourcing/projector';
 import { SqliteEventStore } from '../src/shared/event-sourcing/sqlite.event-store';
 import type { BenchContext } from './context';
-import { BENCH_PATIENT_ID_SECRET, type Feed, type FeedLists, type FeedPatient, feedListsCopy, prepareFeed, prepareFeedLists } from './data';
+import {
+  BENCH_PATIENT_ID_SECRET,
+  type Feed,
+  type FeedLists,
+  type FeedPatient,
+  feedListsCopy,
+  prepareFeed,
+  prepareFeedLists,
+} from './data';
 import type { FigureResult } from './report';
 import { median } from './stats';
 
@@ -51,7 +59,7 @@ const plantedKeys = (patientsFile: string): Set<string> => {
 const openKeys = async (store: EventStorePort, from: bigint): Promise<Set<string>> => {
   const patientOf = new Map<string, string>();
   const open = new Map<string, Set<string>>();
-  for (let position = from; ; ) {
+  for (let position = from; ;) {
     const page = await store.readAll({ fromPosition: position, maxCount: 20_000 });
     const lastOfPage = page.at(-1);
     if (lastOfPage === undefined) {
@@ -95,7 +103,12 @@ const repetition = async (ctx: BenchContext, rep: number, feed: Feed, lists: Fee
     eventStore,
     store: readModels,
     projections,
-    observer: { onApplied: () => undefined, onUnknownEvent: () => undefined, onError: (name, error) => (projectorError = error instanceof Error ? error : new Error(`projection ${name} failed`)) },
+    observer: {
+      onApplied: () => undefined,
+      onUnknownEvent: () => undefined,
+      onError: (name, error) =>
+        (projectorError = error instanceof Error ? error : new Error(`projection ${name} failed`)),
+    },
   });
   const caughtUp = async (position: bigint): Promise<void> => {
     await Promise.all(projections.map((p) => projector.waitForPosition(p.name, position, PROJECTOR_TIMEOUT_MS)));
@@ -106,7 +119,9 @@ const repetition = async (ctx: BenchContext, rep: number, feed: Feed, lists: Fee
   try {
     projector.start();
     await caughtUp(lists.head); // the copy's read models are at its head already: nothing to do but check
-    const service = new ReconciliationService(eventStore, fixedClock(SYNTHETIC_NOW), { patientIdSecret: BENCH_PATIENT_ID_SECRET });
+    const service = new ReconciliationService(eventStore, fixedClock(SYNTHETIC_NOW), {
+      patientIdSecret: BENCH_PATIENT_ID_SECRET,
+    });
     const files = { eprescription: feed.eprescriptionFile, 'core-record': feed.coreRecordFile };
     const started = performance.now();
     const summaries: ImportSummary[] = [];
@@ -118,16 +133,27 @@ const repetition = async (ctx: BenchContext, rep: number, feed: Feed, lists: Fee
       const onProgress = ({ phase }: { readonly phase: string }): void => {
         applyStarted ??= phase === 'apply' ? performance.now() : undefined;
       };
-      summaries.push(await service.importFeed(source, { kind: 'ndjson', lines }, { runId: `b7-${rep + 1}-${source}`, onProgress }));
+      summaries.push(
+        await service.importFeed(source, { kind: 'ndjson', lines }, { runId: `b7-${rep + 1}-${source}`, onProgress }),
+      );
       const feedDone = performance.now();
       const read = ((applyStarted ?? feedDone) - feedStarted) / 1000;
-      phases.push(`${source}: read ${read.toFixed(1)} s + apply ${((feedDone - (applyStarted ?? feedDone)) / 1000).toFixed(1)} s`);
+      phases.push(
+        `${source}: read ${read.toFixed(1)} s + apply ${((feedDone - (applyStarted ?? feedDone)) / 1000).toFixed(1)} s`,
+      );
     }
     const imported = performance.now();
     const head = (await eventStore.headPosition()) ?? lists.head;
     await caughtUp(head);
     const seconds = (performance.now() - started) / 1000;
-    return { seconds, importSeconds: (imported - started) / 1000, phases, summaries, appended: Number(head - lists.head), found: await openKeys(eventStore, lists.head) };
+    return {
+      seconds,
+      importSeconds: (imported - started) / 1000,
+      phases,
+      summaries,
+      appended: Number(head - lists.head),
+      found: await openKeys(eventStore, lists.head),
+    };
   } finally {
     await projector.stop();
     readModels.close();
@@ -148,7 +174,9 @@ export const runB7 = async (ctx: BenchContext): Promise<FigureResult> => {
   for (let rep = 0; rep < ctx.reps; rep += 1) {
     const firstTook = seconds[0] ?? 0; // set once rep 0 is done
     if (rep > 0 && firstTook > BUDGET_SECONDS) {
-      notes.push(`1 repetition only: it took ${firstTook.toFixed(0)} s, over the ${BUDGET_SECONDS} s budget of this figure in the 10-minute run`);
+      notes.push(
+        `1 repetition only: it took ${firstTook.toFixed(0)} s, over the ${BUDGET_SECONDS} s budget of this figure in the 10-minute run`,
+      );
       break;
     }
     last = await repetition(ctx, rep, feed, lists);

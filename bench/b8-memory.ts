@@ -15,7 +15,11 @@ const SOAK_MS = 10 * 60_000;
 const MINUTE = 60_000;
 
 /** Samples the service's RSS every `everyMs` while `body` runs. */
-const sampling = async <T>(service: ChildServer, everyMs: number, body: () => Promise<T>): Promise<{ result: T; samples: { at: number; mb: number }[] }> => {
+const sampling = async <T>(
+  service: ChildServer,
+  everyMs: number,
+  body: () => Promise<T>,
+): Promise<{ result: T; samples: { at: number; mb: number }[] }> => {
   const samples: { at: number; mb: number }[] = [];
   const started = Date.now();
   const timer = setInterval(() => {
@@ -39,7 +43,9 @@ export const runB8 = async (ctx: BenchContext): Promise<FigureResult> => {
   const operation = queryOperation(service, ctx.dataset.patients, ctx.seed + 8, token);
   const durationMs = ctx.phaseMs(20_000, 2_000);
   const before = service.rssMb();
-  const { samples } = await sampling(service, 250, () => runClosedLoop(service, { connections: CONNECTIONS, durationMs, operation }));
+  const { samples } = await sampling(service, 250, () =>
+    runClosedLoop(service, { connections: CONNECTIONS, durationMs, operation }),
+  );
   const maxRss = Math.max(...samples.map((sample) => sample.mb));
   const checks: Check[] = [{ label: 'RSS under load', measured: maxRss, comparison: '<=', threshold: 512, unit: 'MB' }];
   const details: Record<string, number | string | readonly number[]> = {
@@ -48,18 +54,28 @@ export const runB8 = async (ctx: BenchContext): Promise<FigureResult> => {
     peakRssSinceStartMb: round(service.peakRssMb(), 1),
     samples: samples.length,
   };
-  ctx.log(`  B8: RSS ${before.toFixed(0)} MB idle, max ${maxRss.toFixed(0)} MB under load, peak since start ${service.peakRssMb().toFixed(0)} MB`);
+  ctx.log(
+    `  B8: RSS ${before.toFixed(0)} MB idle, max ${maxRss.toFixed(0)} MB under load, peak since start ${service.peakRssMb().toFixed(0)} MB`,
+  );
 
   if (ctx.soak) {
     const rate = ctx.smoke ? 200 : FIXED_RATE;
     const soakMs = ctx.smoke ? 30_000 : SOAK_MS;
     const window = ctx.smoke ? 5_000 : MINUTE;
     ctx.log(`  B8 soak: ${soakMs / MINUTE} minutes at ${rate} req/s`);
-    const soak = await sampling(service, 1_000, () => runFixedRate(service, { connections: CONNECTIONS, durationMs: soakMs, rate, operation }));
+    const soak = await sampling(service, 1_000, () =>
+      runFixedRate(service, { connections: CONNECTIONS, durationMs: soakMs, rate, operation }),
+    );
     const first = median(soak.samples.filter((s) => s.at < window).map((s) => s.mb));
     const last = median(soak.samples.filter((s) => s.at >= soakMs - window).map((s) => s.mb));
     const growth = ((last - first) / first) * 100;
-    checks.push({ label: 'soak growth, first → last minute', measured: growth, comparison: '<', threshold: 10, unit: '%' });
+    checks.push({
+      label: 'soak growth, first → last minute',
+      measured: growth,
+      comparison: '<',
+      threshold: 10,
+      unit: '%',
+    });
     Object.assign(details, {
       soakFirstMinuteMb: round(first, 1),
       soakLastMinuteMb: round(last, 1),

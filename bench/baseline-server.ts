@@ -44,7 +44,9 @@ const main = async (): Promise<void> => {
   }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  const select = db.prepare<[string, string], { body: string }>('SELECT body FROM documents WHERE projection = ? AND id = ?');
+  const select = db.prepare<[string, string], { body: string }>(
+    'SELECT body FROM documents WHERE projection = ? AND id = ?',
+  );
   const projection = currentMedicationListProjection.name;
   const app = Fastify({ logger: false });
   await app.register(mercurius, {
@@ -55,7 +57,9 @@ const main = async (): Promise<void> => {
           const streamId = patientStreamId(parsePatientId(args.patientId).value, secret);
           const row = select.get(projection, streamId);
           const document =
-            row === undefined ? emptyCurrentMedicationList(streamId) : (JSON.parse(row.body) as CurrentMedicationListDocument);
+            row === undefined
+              ? emptyCurrentMedicationList(streamId)
+              : (JSON.parse(row.body) as CurrentMedicationListDocument);
           return toMedicationListGql(document, new Date());
         },
       },
@@ -74,6 +78,8 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  process.stderr.write(`baseline server failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `baseline server failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -144,7 +144,12 @@ const historyOf = (
  * Writes the event file: every patient's (cut) history, in global order of recording time as a live service
  * would have appended it, so consecutive positions belong to different patients (as they do in production).
  */
-const generateEvents = (directory: string, seed: number, size: DatasetSize, log: Log): { patients: BenchPatient[]; events: number } => {
+const generateEvents = (
+  directory: string,
+  seed: number,
+  size: DatasetSize,
+  log: Log,
+): { patients: BenchPatient[]; events: number } => {
   const stagingFile = path.join(directory, 'staging.db');
   const staging = new Database(stagingFile);
   staging.pragma('journal_mode = OFF');
@@ -354,11 +359,19 @@ export const prepareFeed = async (cacheRoot: string, seed: number, patients: num
     log(`generating the reconciliation feed of ${patients} patients (seed ${seed})`);
     mkdirSync(directory, { recursive: true });
     const population = [...generateFeedPatients({ patients, seed })];
-    const eprescription = await writeLines(files.eprescriptionFile, population.flatMap((p) => p.eprescriptionLines));
-    const coreRecord = await writeLines(files.coreRecordFile, population.flatMap((p) => p.coreRecordLines));
+    const eprescription = await writeLines(
+      files.eprescriptionFile,
+      population.flatMap((p) => p.eprescriptionLines),
+    );
+    const coreRecord = await writeLines(
+      files.coreRecordFile,
+      population.flatMap((p) => p.coreRecordLines),
+    );
     await writeLines(
       files.patientsFile,
-      population.map((p) => JSON.stringify({ list: p.list, planted: p.planted.map((d) => d.key) } satisfies FeedPatient)),
+      population.map((p) =>
+        JSON.stringify({ list: p.list, planted: p.planted.map((d) => d.key) } satisfies FeedPatient),
+      ),
     );
     const planted = population.reduce((sum, p) => sum + p.planted.length, 0);
     writeFileSync(metaFile, JSON.stringify({ patients, lines: eprescription + coreRecord, planted }));
@@ -402,7 +415,9 @@ export const prepareFeedLists = async (cacheRoot: string, seed: number, feed: Fe
     const staging = new Database(stagingFile);
     staging.pragma('journal_mode = OFF');
     staging.pragma('synchronous = OFF');
-    staging.exec('CREATE TABLE staging (ordinal INTEGER, patient INTEGER, stream_name TEXT, revision INTEGER, event_id TEXT, type TEXT, data TEXT, metadata TEXT)');
+    staging.exec(
+      'CREATE TABLE staging (ordinal INTEGER, patient INTEGER, stream_name TEXT, revision INTEGER, event_id TEXT, type TEXT, data TEXT, metadata TEXT)',
+    );
     const insert = staging.prepare('INSERT INTO staging VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const insertPatient = staging.transaction((index: number, perCommand: readonly StagedEvent[][]) => {
       perCommand.forEach((events, ordinal) => {
@@ -453,4 +468,14 @@ export const prepareFeedLists = async (cacheRoot: string, seed: number, feed: Fe
 
 /** A fresh copy of the feed lists' two files in `dataDir`. */
 export const feedListsCopy = (lists: FeedLists, dataDir: string): { eventsFile: string; readModelsFile: string } =>
-  workingCopy({ eventsFile: lists.eventsFile, readModelsFile: lists.readModelsFile, patients: [], events: lists.events, head: lists.head, key: lists.key }, dataDir);
+  workingCopy(
+    {
+      eventsFile: lists.eventsFile,
+      readModelsFile: lists.readModelsFile,
+      patients: [],
+      events: lists.events,
+      head: lists.head,
+      key: lists.key,
+    },
+    dataDir,
+  );

@@ -100,7 +100,12 @@ export class HttpConnection {
 }
 
 /** A POST of a JSON body, as the bytes to write. */
-export const postJson = (target: HttpTarget, path: string, body: string, headers: Readonly<Record<string, string>> = {}): string => {
+export const postJson = (
+  target: HttpTarget,
+  path: string,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): string => {
   const extra = Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
@@ -171,7 +176,14 @@ export const runClosedLoop = async (
   connections.forEach((connection) => {
     connection.close();
   });
-  return { completed: latencies.length, failed, latencies, elapsedMs, perSecond: latencies.length / (elapsedMs / 1000), firstFailure };
+  return {
+    completed: latencies.length,
+    failed,
+    latencies,
+    elapsedMs,
+    perSecond: latencies.length / (elapsedMs / 1000),
+    firstFailure,
+  };
 };
 
 /**
@@ -209,7 +221,15 @@ export const runFixedRate = async (
         all.forEach((connection) => {
           connection.close();
         });
-        resolve({ completed: latencies.length, failed, latencies, elapsedMs, perSecond: latencies.length / (elapsedMs / 1000), firstFailure, queuedMax });
+        resolve({
+          completed: latencies.length,
+          failed,
+          latencies,
+          elapsedMs,
+          perSecond: latencies.length / (elapsedMs / 1000),
+          firstFailure,
+          queuedMax,
+        });
       }
     };
     const dispatch = (connection: HttpConnection, startedAt: number): void => {

@@ -1,4 +1,16 @@
-import { type Check, type FigureResult, displayWidth, formatNumber, formatTable, pairedRatio, ratioOf, tableRows, tally, toJson, verdictOf } from './report';
+import {
+  type Check,
+  type FigureResult,
+  displayWidth,
+  formatNumber,
+  formatTable,
+  pairedRatio,
+  ratioOf,
+  tableRows,
+  tally,
+  toJson,
+  verdictOf,
+} from './report';
 import { median, percentileOfSorted, summarize } from './stats';
 
 const check = (measured: number | undefined, comparison: Check['comparison'], threshold: number): Check => ({
@@ -87,12 +99,28 @@ describe('bench report', () => {
   });
 
   it('formats three significant digits with grouped thousands', () => {
-    expect([15234.4, 4.214, 0.03123, 99.95, 0, 60, undefined].map(formatNumber)).toEqual(['15 234', '4.21', '0.031', '100.0', '0', '60', '–']);
+    expect([15234.4, 4.214, 0.03123, 99.95, 0, 60, undefined].map(formatNumber)).toEqual([
+      '15 234',
+      '4.21',
+      '0.031',
+      '100.0',
+      '0',
+      '60',
+      '–',
+    ]);
   });
 
   it('writes JSON with non-finite numbers as null', () => {
     const json = JSON.parse(
-      toJson({ startedAt: '', finishedAt: '', mode: 'full', soak: false, machine: {}, dataset: {}, figures: [{ ...b1, ratio: Number.NaN }] }),
+      toJson({
+        startedAt: '',
+        finishedAt: '',
+        mode: 'full',
+        soak: false,
+        machine: {},
+        dataset: {},
+        figures: [{ ...b1, ratio: Number.NaN }],
+      }),
     ) as { figures: { ratio: unknown }[] };
     expect(json.figures[0]?.ratio).toBeNull();
   });

@@ -109,7 +109,8 @@ const formatMeasure = (measure: Measure | undefined): string =>
 
 const SYMBOL: Record<Comparison, string> = { '>=': '≥', '<=': '≤', '<': '<' };
 
-const formatCheck = (check: Check): string => `${check.label} ${SYMBOL[check.comparison]} ${formatNumber(check.threshold)}${unitSuffix(check.unit)}`;
+const formatCheck = (check: Check): string =>
+  `${check.label} ${SYMBOL[check.comparison]} ${formatNumber(check.threshold)}${unitSuffix(check.unit)}`;
 
 const unitSuffix = (unit: string): string => (unit === '%' || unit === '×' || unit === '' ? unit : ` ${unit}`);
 
@@ -199,7 +200,11 @@ export const toJson = (report: RunReport): string =>
   JSON.stringify(
     report,
     (_key, value: unknown) =>
-      typeof value === 'bigint' ? value.toString() : typeof value === 'number' && !Number.isFinite(value) ? null : value,
+      typeof value === 'bigint'
+        ? value.toString()
+        : typeof value === 'number' && !Number.isFinite(value)
+          ? null
+          : value,
     2,
   );
 

@@ -31,7 +31,8 @@ import { type ChildServer, devPrescriberToken, startService } from './service';
  *   --uncapped  B6 rebuilds to the end (by default a rebuild is stopped at 120 s and its time projected)
  */
 
-const USAGE = 'usage: npm run bench -- [--smoke] [--soak] [--only B1,B2,…] [--reps 3] [--seed 42] [--fresh-data] [--profile] [--uncapped] [--replicas 2]';
+const USAGE =
+  'usage: npm run bench -- [--smoke] [--soak] [--only B1,B2,…] [--reps 3] [--seed 42] [--fresh-data] [--profile] [--uncapped] [--replicas 2]';
 
 /** In-process figures first; then the ones that start the service (they share one service process). */
 const ORDER: readonly FigureId[] = ['B1', 'B2', 'B5', 'B6', 'B7', 'B3', 'B4', 'B8'];
@@ -95,7 +96,15 @@ const main = async (): Promise<number> => {
   const reps = Number(values.reps ?? (smoke ? '1' : '3'));
   const seed = Number(values.seed);
   const replicas = Number(values.replicas);
-  if (!Number.isInteger(reps) || reps < 1 || !Number.isInteger(seed) || seed < 0 || !Number.isInteger(replicas) || replicas < 1 || replicas > 8) {
+  if (
+    !Number.isInteger(reps) ||
+    reps < 1 ||
+    !Number.isInteger(seed) ||
+    seed < 0 ||
+    !Number.isInteger(replicas) ||
+    replicas < 1 ||
+    replicas > 8
+  ) {
     throw new Error(USAGE);
   }
   const started = performance.now();
@@ -111,7 +120,9 @@ const main = async (): Promise<number> => {
   };
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
-  log(`bench ${smoke ? 'smoke' : 'full'}: ${only.join(', ')}; ${reps} repetition(s); ${os.cpus().length} cores, load ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `bench ${smoke ? 'smoke' : 'full'}: ${only.join(', ')}; ${reps} repetition(s); ${os.cpus().length} cores, load ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`,
+  );
 
   // B7 brings its own data (the feed and its patients' lists): alone, it needs neither the 1M-event dataset nor its copy.
   const needsDataset = only.some((id) => !OWN_DATA.includes(id));
@@ -121,7 +132,9 @@ const main = async (): Promise<number> => {
   if (needsDataset) {
     dataset = await prepareDataset(cacheDir, seed, smoke ? SMOKE_SIZE : FULL_SIZE, log, values['fresh-data']);
     files = workingCopy(dataset, dataDir);
-    log(`dataset ${dataset.key}: ${dataset.patients.length} patients, ${dataset.events} events (working copy in ${dataDir})`);
+    log(
+      `dataset ${dataset.key}: ${dataset.patients.length} patients, ${dataset.events} events (working copy in ${dataDir})`,
+    );
   } else {
     // Not prepared: no figure that runs reads these (nothing is created at these paths).
     dataset = { eventsFile: '', readModelsFile: '', patients: [], events: 0, head: 0n, key: 'none' };
@@ -171,9 +184,7 @@ const main = async (): Promise<number> => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log(`${signal}: stopping`);
-      void (service ?? Promise.resolve(undefined))
-        .then((server) => server?.stop())
-        .finally(() => process.exit(130));
+      void (service ?? Promise.resolve(undefined)).then((server) => server?.stop()).finally(() => process.exit(130));
     });
   }
 
@@ -225,7 +236,10 @@ const main = async (): Promise<number> => {
   const file = writeReport(resultsDir, report);
   const historyDir = path.join(resultsDir, 'history');
   mkdirSync(historyDir, { recursive: true });
-  writeFileSync(path.join(historyDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}-${report.mode}.json`), `${toJson(report)}\n`);
+  writeFileSync(
+    path.join(historyDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}-${report.mode}.json`),
+    `${toJson(report)}\n`,
+  );
 
   console.log(`\n${formatTable(results, smoke)}\n`);
   const { met, judged } = tally(results, smoke);
@@ -234,7 +248,9 @@ const main = async (): Promise<number> => {
       ? 'Smoke run: tiny data, targets not judged.'
       : `${met} of ${judged} targets met. Load average ${loadAtStart.map((l) => l.toFixed(1)).join('/')} at start, ${loadAtEnd.map((l) => l.toFixed(1)).join('/')} at the end on ${os.cpus().length} cores: compare runs on a quiet machine.`,
   );
-  console.log(`Figures written to ${path.relative(process.cwd(), file)} (${((performance.now() - started) / 1000).toFixed(0)} s).`);
+  console.log(
+    `Figures written to ${path.relative(process.cwd(), file)} (${((performance.now() - started) / 1000).toFixed(0)} s).`,
+  );
   // The copies of the dataset are large; the logs of the service and the baseline stay for a look.
   for (const scratch of ['data', 'commands', 'minimal', 'raw-b1.db', 'raw-b2.db', 'b7']) {
     rmSync(path.join(runDir, scratch), { recursive: true, force: true });

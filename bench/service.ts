@@ -52,11 +52,21 @@ const getStatus = (target: HttpTarget, urlPath: string): Promise<number> =>
 const startChild = async (
   name: string,
   args: readonly string[],
-  options: { readonly cwd: string; readonly env: NodeJS.ProcessEnv; readonly port: number; readonly readyPath: string; readonly logFile: string },
+  options: {
+    readonly cwd: string;
+    readonly env: NodeJS.ProcessEnv;
+    readonly port: number;
+    readonly readyPath: string;
+    readonly logFile: string;
+  },
 ): Promise<ChildServer> => {
   mkdirSync(options.cwd, { recursive: true });
   const log = openSync(options.logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', log, log] });
+  const child: ChildProcess = spawn(process.execPath, [...args], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', log, log],
+  });
   let exited = false;
   const exit = new Promise<void>((resolve) => {
     child.once('exit', () => {
@@ -104,27 +114,39 @@ export const startService = (
   profileDir?: string,
   replica?: { readonly name: string; readonly readModelsFile: string },
 ): Promise<ChildServer> =>
-  startChild(replica?.name ?? 'service', [...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), path.join(buildRoot, 'src', 'main.js')], {
-    cwd: path.join(runDir, `${replica?.name ?? 'service'}-cwd`),
-    port,
-    readyPath: '/ready',
-    logFile: path.join(runDir, `${replica?.name ?? 'service'}.log`),
-    env: {
-      // a further process on the same events needs its own read models (issue 23: one owner per read-model file)
-      ...(replica === undefined ? {} : { READ_MODELS_FILE: replica.readModelsFile }),
-      ...process.env,
-      NODE_ENV: 'development',
-      AUTH_MODE: 'dev',
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      PATIENT_ID_SECRET: BENCH_PATIENT_ID_SECRET,
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_MINUTE: String(BENCH_RATE_LIMIT_PER_MINUTE),
+  startChild(
+    replica?.name ?? 'service',
+    [
+      ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]),
+      path.join(buildRoot, 'src', 'main.js'),
+    ],
+    {
+      cwd: path.join(runDir, `${replica?.name ?? 'service'}-cwd`),
+      port,
+      readyPath: '/ready',
+      logFile: path.join(runDir, `${replica?.name ?? 'service'}.log`),
+      env: {
+        // a further process on the same events needs its own read models (issue 23: one owner per read-model file)
+        ...(replica === undefined ? {} : { READ_MODELS_FILE: replica.readModelsFile }),
+        ...process.env,
+        NODE_ENV: 'development',
+        AUTH_MODE: 'dev',
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        PATIENT_ID_SECRET: BENCH_PATIENT_ID_SECRET,
+        LOG_LEVEL: 'warn',
+        RATE_LIMIT_PER_MINUTE: String(BENCH_RATE_LIMIT_PER_MINUTE),
+      },
     },
-  });
+  );
 
 /** The raw Fastify + Mercurius server of bench/baseline-server.ts over the same read-model file. */
-export const startBaselineServer = (buildRoot: string, runDir: string, readModelsFile: string, port: number): Promise<ChildServer> =>
+export const startBaselineServer = (
+  buildRoot: string,
+  runDir: string,
+  readModelsFile: string,
+  port: number,
+): Promise<ChildServer> =>
   startChild('baseline', [path.join(buildRoot, 'bench', 'baseline-server.js'), readModelsFile, String(port)], {
     cwd: runDir,
     port,

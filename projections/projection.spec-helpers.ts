@@ -1,6 +1,9 @@
 import type { Projection, ProjectionEvent } from './projection';
 import type { Actor } from '../src/shared/event-sourcing/event-store.port';
-import type { MedicationListEvent, MedicationListEventType } from '../src/medication-list/domain/medication-list.events';
+import type {
+  MedicationListEvent,
+  MedicationListEventType,
+} from '../src/medication-list/domain/medication-list.events';
 
 /*
  * Test helpers for projections (house style: `given(events).then(document)`). Documents pass through
@@ -31,7 +34,12 @@ const HOUR_MS = 60 * 60 * 1000;
 export const eventFactory = (firstPosition = 100n) => {
   let next = firstPosition;
   const revisions = new Map<string, number>();
-  const envelope = (streamName: string, type: string, data: unknown, options: EnvelopeOptions = {}): ProjectionEvent => {
+  const envelope = (
+    streamName: string,
+    type: string,
+    data: unknown,
+    options: EnvelopeOptions = {},
+  ): ProjectionEvent => {
     const revision = revisions.get(streamName) ?? 0;
     revisions.set(streamName, revision + 1);
     const position = next;

@@ -12,7 +12,10 @@ import { UpcastingEventStore, type UpcastingOptions } from './shared/event-sourc
  */
 export const eventSchemas = new EventSchemas([
   ...medicationListEventSchemas,
-  ...[...reconciliationEventTypes, ...reconciliationRunEventTypes, ...accessEventTypes].map((type) => ({ type, current: 1 })),
+  ...[...reconciliationEventTypes, ...reconciliationRunEventTypes, ...accessEventTypes].map((type) => ({
+    type,
+    current: 1,
+  })),
 ]);
 
 /** `store` with every read upcast by this service's event schemas: how the app and its tools read events. */

@@ -21,22 +21,53 @@ const relations = () => {
   const { event } = eventFactory();
   const started = (relationId: string, listId: string, unit?: string, org = ORG) =>
     event(streamOf(listId), 'CareRelationStarted', {
-      relationId, patientId: `pid-${listId.slice(-1)}`, organisationNumber: org, ...(unit === undefined ? {} : { unit }), from: '2026-01-05',
+      relationId,
+      patientId: `pid-${listId.slice(-1)}`,
+      organisationNumber: org,
+      ...(unit === undefined ? {} : { unit }),
+      from: '2026-01-05',
     });
   // Recorded after its end date unless `recordedAt` says otherwise: the relation is then removed at once.
-  const ended = (relationId: string, listId: string, unit?: string, org = ORG, recordedAt = '2026-03-02T09:00:00.000Z') =>
-    event(streamOf(listId), 'CareRelationEnded', {
-      relationId, organisationNumber: org, ...(unit === undefined ? {} : { unit }), endedOn: '2026-03-01',
-    }, { recordedAt });
+  const ended = (
+    relationId: string,
+    listId: string,
+    unit?: string,
+    org = ORG,
+    recordedAt = '2026-03-02T09:00:00.000Z',
+  ) =>
+    event(
+      streamOf(listId),
+      'CareRelationEnded',
+      {
+        relationId,
+        organisationNumber: org,
+        ...(unit === undefined ? {} : { unit }),
+        endedOn: '2026-03-01',
+      },
+      { recordedAt },
+    );
   return { event, started, ended };
 };
 
 const relation = (relationId: string, listId: string, startedPosition: string) => ({
-  relationId, patientId: `pid-${listId.slice(-1)}`, from: '2026-01-05', to: null, startedPosition, residentName: null, room: null,
+  relationId,
+  patientId: `pid-${listId.slice(-1)}`,
+  from: '2026-01-05',
+  to: null,
+  startedPosition,
+  residentName: null,
+  room: null,
 });
 
 const patient = (relationId: string, listId: string, unit: string | null) => ({
-  patientId: `pid-${listId.slice(-1)}`, streamId: listId, relationId, from: '2026-01-05', to: null, unit, residentName: null, room: null,
+  patientId: `pid-${listId.slice(-1)}`,
+  streamId: listId,
+  relationId,
+  from: '2026-01-05',
+  to: null,
+  unit,
+  residentName: null,
+  room: null,
 });
 
 /** What the readers do: the documents under the prefix, in id order (as SqliteReadModelStore.listDocuments). */
@@ -54,17 +85,32 @@ describe('careUnitOverview.v2', () => {
     const { started } = relations();
     given(projection, [started('r1', ANNE, 'Avd. 2'), started('r2', BJORN), started('r3', ANNE, 'Avd. 2')]).then({
       [`${ORG}/Avd. 2/${ANNE}`]: {
-        organisationNumber: ORG, unit: 'Avd. 2', streamId: ANNE,
-        relations: [relation('r1', ANNE, '100'), relation('r3', ANNE, '102')], lastPosition: '102',
+        organisationNumber: ORG,
+        unit: 'Avd. 2',
+        streamId: ANNE,
+        relations: [relation('r1', ANNE, '100'), relation('r3', ANNE, '102')],
+        lastPosition: '102',
       },
-      [`${ORG}/${BJORN}`]: { organisationNumber: ORG, unit: null, streamId: BJORN, relations: [relation('r2', BJORN, '101')], lastPosition: '101' },
+      [`${ORG}/${BJORN}`]: {
+        organisationNumber: ORG,
+        unit: null,
+        streamId: BJORN,
+        relations: [relation('r2', BJORN, '101')],
+        lastPosition: '101',
+      },
     });
   });
 
   it("CareRelationStarted keeps the resident's name and room the organisation registered (issue 20)", () => {
     const { event } = eventFactory();
     const admitted = event(streamOf(ANNE), 'CareRelationStarted', {
-      relationId: 'r1', patientId: 'pid-1', organisationNumber: ORG, unit: 'Avd. 2', from: '2026-01-05', residentName: 'Anne Hansen', room: '12',
+      relationId: 'r1',
+      patientId: 'pid-1',
+      organisationNumber: ORG,
+      unit: 'Avd. 2',
+      from: '2026-01-05',
+      residentName: 'Anne Hansen',
+      room: '12',
     });
     const stored = project(projection, [admitted]);
     expect(overview(stored, ORG, 'Avd. 2').patients).toEqual([
@@ -74,29 +120,60 @@ describe('careUnitOverview.v2', () => {
 
   it('reads a relation stored before issue 20 (without name and room) as null name and room', () => {
     const stored: CareUnitOverviewDocument = {
-      organisationNumber: ORG, unit: null, streamId: ANNE, lastPosition: '100',
+      organisationNumber: ORG,
+      unit: null,
+      streamId: ANNE,
+      lastPosition: '100',
       relations: [{ relationId: 'r1', patientId: 'pid-1', from: '2026-01-05', to: null, startedPosition: '100' }],
     };
-    expect(careUnitOverviewOf(ORG, undefined, [stored], TODAY).patients).toEqual([{ ...patient('r1', ANNE, null), residentName: null, room: null }]);
+    expect(careUnitOverviewOf(ORG, undefined, [stored], TODAY).patients).toEqual([
+      { ...patient('r1', ANNE, null), residentName: null, room: null },
+    ]);
   });
 
   it('CareRelationEnded removes the relation; the document stays, empty when it was the last', () => {
     const { started, ended } = relations();
-    given(projection, [started('r1', ANNE, 'Avd. 2'), started('r2', BJORN, 'Avd. 2'), ended('r1', ANNE, 'Avd. 2')]).then({
-      [`${ORG}/Avd. 2/${ANNE}`]: { organisationNumber: ORG, unit: 'Avd. 2', streamId: ANNE, relations: [], lastPosition: '102' },
+    given(projection, [
+      started('r1', ANNE, 'Avd. 2'),
+      started('r2', BJORN, 'Avd. 2'),
+      ended('r1', ANNE, 'Avd. 2'),
+    ]).then({
+      [`${ORG}/Avd. 2/${ANNE}`]: {
+        organisationNumber: ORG,
+        unit: 'Avd. 2',
+        streamId: ANNE,
+        relations: [],
+        lastPosition: '102',
+      },
       [`${ORG}/Avd. 2/${BJORN}`]: {
-        organisationNumber: ORG, unit: 'Avd. 2', streamId: BJORN, relations: [relation('r2', BJORN, '101')], lastPosition: '101',
+        organisationNumber: ORG,
+        unit: 'Avd. 2',
+        streamId: BJORN,
+        relations: [relation('r2', BJORN, '101')],
+        lastPosition: '101',
       },
     });
   });
 
   it('CareRelationEnded with a future end date keeps the resident listed through that date, then not (issue 15)', () => {
     const { started, ended } = relations();
-    const stored = project(projection, [started('r1', ANNE), started('r2', BJORN), ended('r1', ANNE, undefined, ORG, '2026-02-10T09:00:00.000Z')]);
+    const stored = project(projection, [
+      started('r1', ANNE),
+      started('r2', BJORN),
+      ended('r1', ANNE, undefined, ORG, '2026-02-10T09:00:00.000Z'),
+    ]);
     const documents = [...stored.values()].map((json) => JSON.parse(json) as CareUnitOverviewDocument);
-    expect(careUnitOverviewOf(ORG, undefined, documents, '2026-03-01').patients.map((p) => p.relationId)).toEqual(['r1', 'r2']);
-    expect(careUnitOverviewOf(ORG, undefined, documents, '2026-03-01').patients[0]).toMatchObject({ relationId: 'r1', to: '2026-03-01' });
-    expect(careUnitOverviewOf(ORG, undefined, documents, '2026-03-02').patients.map((p) => p.relationId)).toEqual(['r2']);
+    expect(careUnitOverviewOf(ORG, undefined, documents, '2026-03-01').patients.map((p) => p.relationId)).toEqual([
+      'r1',
+      'r2',
+    ]);
+    expect(careUnitOverviewOf(ORG, undefined, documents, '2026-03-01').patients[0]).toMatchObject({
+      relationId: 'r1',
+      to: '2026-03-01',
+    });
+    expect(careUnitOverviewOf(ORG, undefined, documents, '2026-03-02').patients.map((p) => p.relationId)).toEqual([
+      'r2',
+    ]);
   });
 
   it('the same relation id on two lists names two relations (ids are unique per list only)', () => {
@@ -108,15 +185,26 @@ describe('careUnitOverview.v2', () => {
   it('lists the organisation and each unit by id prefix, in the order the relations started', () => {
     const { started } = relations();
     const stored = project(projection, [
-      started('r1', BJORN, 'Avd. 2'), started('r2', ANNE), started('r3', ANNE, 'Avd. 2'), started('r4', BJORN, 'Avd. 2/Sør'),
+      started('r1', BJORN, 'Avd. 2'),
+      started('r2', ANNE),
+      started('r3', ANNE, 'Avd. 2'),
+      started('r4', BJORN, 'Avd. 2/Sør'),
       started('r5', ANNE, 'Avd. 2', OTHER_ORG),
     ]);
     expect(overview(stored, ORG)).toEqual({
       organisationNumber: ORG,
       unit: null,
-      patients: [patient('r1', BJORN, 'Avd. 2'), patient('r2', ANNE, null), patient('r3', ANNE, 'Avd. 2'), patient('r4', BJORN, 'Avd. 2/Sør')],
+      patients: [
+        patient('r1', BJORN, 'Avd. 2'),
+        patient('r2', ANNE, null),
+        patient('r3', ANNE, 'Avd. 2'),
+        patient('r4', BJORN, 'Avd. 2/Sør'),
+      ],
     });
-    expect(overview(stored, ORG, 'Avd. 2').patients).toEqual([patient('r1', BJORN, 'Avd. 2'), patient('r3', ANNE, 'Avd. 2')]);
+    expect(overview(stored, ORG, 'Avd. 2').patients).toEqual([
+      patient('r1', BJORN, 'Avd. 2'),
+      patient('r3', ANNE, 'Avd. 2'),
+    ]);
     expect(overview(stored, ORG, 'Avd. 2/Sør').patients).toEqual([patient('r4', BJORN, 'Avd. 2/Sør')]);
     expect(overview(stored, ORG, 'Avd.').patients).toEqual([]);
   });
@@ -139,7 +227,15 @@ describe('careUnitOverview.v2', () => {
     const { event } = relations();
     expect(projection.handles).toEqual(['CareRelationStarted', 'CareRelationEnded']);
     expect(projection.documentIds(event(streamOf(ANNE), 'MultidoseEnded', { endedOn: '2026-01-05' }))).toEqual([]);
-    expect(projection.documentIds(event('reconciliation-x', 'CareRelationEnded', { relationId: 'r1', organisationNumber: ORG, endedOn: '2026-03-01' }))).toEqual([]);
+    expect(
+      projection.documentIds(
+        event('reconciliation-x', 'CareRelationEnded', {
+          relationId: 'r1',
+          organisationNumber: ORG,
+          endedOn: '2026-03-01',
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('replay: re-applying an already-applied event changes nothing', () => {
@@ -150,39 +246,61 @@ describe('careUnitOverview.v2', () => {
   });
 
   it('property: rebuilt from scratch equals maintained incrementally with replays, and lists exactly the active relations in start order', () => {
-    const op = fc.record({ start: fc.boolean(), patient: fc.nat({ max: 3 }), org: fc.boolean(), unit: fc.constantFrom(undefined, 'Avd. 1', 'Avd. 1/2', 'Avd. 10'), pick: fc.nat() });
+    const op = fc.record({
+      start: fc.boolean(),
+      patient: fc.nat({ max: 3 }),
+      org: fc.boolean(),
+      unit: fc.constantFrom(undefined, 'Avd. 1', 'Avd. 1/2', 'Avd. 10'),
+      pick: fc.nat(),
+    });
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 40 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 20 }), (ops, replays) => {
-        const { started, ended } = relations();
-        let active: { relationId: string; listId: string; unit?: string; org: string }[] = [];
-        const used = new Set<string>();
-        const events: ProjectionEvent[] = [];
-        ops.forEach((o, n) => {
-          if (o.start || active.length === 0) {
-            // relation ids repeat across lists (r0, r1, … per patient), as clients may choose them
-            const relation = { relationId: `r${n % 3}-${active.length}`, listId: `list-${o.patient}`, unit: o.unit, org: o.org ? ORG : OTHER_ORG };
-            if (used.has(`${relation.listId} ${relation.relationId}`)) {
-              return; // the decider refuses a relation id already used on the list
+      fc.property(
+        fc.array(op, { maxLength: 40 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 20 }),
+        (ops, replays) => {
+          const { started, ended } = relations();
+          let active: { relationId: string; listId: string; unit?: string; org: string }[] = [];
+          const used = new Set<string>();
+          const events: ProjectionEvent[] = [];
+          ops.forEach((o, n) => {
+            if (o.start || active.length === 0) {
+              // relation ids repeat across lists (r0, r1, … per patient), as clients may choose them
+              const relation = {
+                relationId: `r${n % 3}-${active.length}`,
+                listId: `list-${o.patient}`,
+                unit: o.unit,
+                org: o.org ? ORG : OTHER_ORG,
+              };
+              if (used.has(`${relation.listId} ${relation.relationId}`)) {
+                return; // the decider refuses a relation id already used on the list
+              }
+              used.add(`${relation.listId} ${relation.relationId}`);
+              active.push(relation);
+              events.push(started(relation.relationId, relation.listId, relation.unit, relation.org));
+            } else {
+              const relation = active[o.pick % active.length]!; // active is not empty here
+              active = active.filter((r) => r !== relation);
+              events.push(ended(relation.relationId, relation.listId, relation.unit, relation.org));
             }
-            used.add(`${relation.listId} ${relation.relationId}`);
-            active.push(relation);
-            events.push(started(relation.relationId, relation.listId, relation.unit, relation.org));
-          } else {
-            const relation = active[o.pick % active.length]!; // active is not empty here
-            active = active.filter((r) => r !== relation);
-            events.push(ended(relation.relationId, relation.listId, relation.unit, relation.org));
+          });
+          const interleaved = events.flatMap((e, i) => [
+            e,
+            ...replays.filter(([after]) => after % events.length === i).map(([, pick]) => events[pick % (i + 1)]!),
+          ]);
+          const scratch = project(projection, events);
+          expect(documentsOf(project(projection, interleaved))).toStrictEqual(
+            documentsOf<CareUnitOverviewDocument>(scratch),
+          );
+          for (const org of [ORG, OTHER_ORG]) {
+            for (const unit of [undefined, 'Avd. 1', 'Avd. 1/2', 'Avd. 10']) {
+              const expected = active.filter((r) => r.org === org && (unit === undefined || r.unit === unit));
+              expect(overview(scratch, org, unit).patients.map((p) => [p.streamId, p.relationId])).toEqual(
+                expected.map((r) => [r.listId, r.relationId]),
+              );
+            }
           }
-        });
-        const interleaved = events.flatMap((e, i) => [e, ...replays.filter(([after]) => after % events.length === i).map(([, pick]) => events[pick % (i + 1)]!)]);
-        const scratch = project(projection, events);
-        expect(documentsOf(project(projection, interleaved))).toStrictEqual(documentsOf<CareUnitOverviewDocument>(scratch));
-        for (const org of [ORG, OTHER_ORG]) {
-          for (const unit of [undefined, 'Avd. 1', 'Avd. 1/2', 'Avd. 10']) {
-            const expected = active.filter((r) => r.org === org && (unit === undefined || r.unit === unit));
-            expect(overview(scratch, org, unit).patients.map((p) => [p.streamId, p.relationId])).toEqual(expected.map((r) => [r.listId, r.relationId]));
-          }
-        }
-      }),
+        },
+      ),
       { numRuns: 100, seed: 20260105 },
     );
   });

@@ -112,10 +112,7 @@ const streamIdOf = (streamName: string): string | undefined =>
     ? streamName.slice(MEDICATION_LIST_STREAM_PREFIX.length)
     : undefined;
 
-const isRelationEvent = (event: {
-  type: string;
-  data: unknown;
-}): event is CareRelationStarted | CareRelationEnded =>
+const isRelationEvent = (event: { type: string; data: unknown }): event is CareRelationStarted | CareRelationEnded =>
   event.type === 'CareRelationStarted' || event.type === 'CareRelationEnded';
 
 /** The relation events carry organisation and unit (CareRelationEnded copies them), so no lookup is needed. */
@@ -141,7 +138,9 @@ const evolve = (document: CareUnitOverviewDocument, event: ProjectionEvent): Car
     return keptAfterEnd(endedOn, event.metadata.recordedAt)
       ? {
           ...advanced,
-          relations: document.relations.map((r) => (r.relationId === relationId ? { ...r, to: endedTo(r.to, endedOn) } : r)),
+          relations: document.relations.map((r) =>
+            r.relationId === relationId ? { ...r, to: endedTo(r.to, endedOn) } : r,
+          ),
         }
       : { ...advanced, relations: others };
   }

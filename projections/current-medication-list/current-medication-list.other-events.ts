@@ -181,7 +181,12 @@ export const evolveNonEntryEvent = (doc: Doc, event: MedicationListEvent, source
       // Access lasts through the end date (care-relation-end.ts): kept with `to` until it has passed.
       const { relationId, endedOn } = event.data;
       return keptAfterEnd(endedOn, source.metadata.recordedAt)
-        ? { ...doc, careRelations: doc.careRelations.map((r) => (r.relationId === relationId ? { ...r, to: endedTo(r.to, endedOn) } : r)) }
+        ? {
+            ...doc,
+            careRelations: doc.careRelations.map((r) =>
+              r.relationId === relationId ? { ...r, to: endedTo(r.to, endedOn) } : r,
+            ),
+          }
         : { ...doc, careRelations: doc.careRelations.filter((r) => r.relationId !== relationId) };
     }
     case 'MedicationStarted':

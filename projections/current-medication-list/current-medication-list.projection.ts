@@ -14,12 +14,7 @@ import type {
 import { RETRACTED_LIMIT, emptyCurrentMedicationList } from './current-medication-list.document';
 import type { CurrentMedicationListDocument, LinkedPrescription } from './current-medication-list.document';
 import { dosageInShort, nameOf, pruneDiscontinued, withChange } from './current-medication-list.changes';
-import {
-  entryFromStarted,
-  stamped,
-  updateEntry,
-  withPrescription,
-} from './current-medication-list.entries';
+import { entryFromStarted, stamped, updateEntry, withPrescription } from './current-medication-list.entries';
 import type { ChangeStamp } from './current-medication-list.entries';
 import { evolveNonEntryEvent } from './current-medication-list.other-events';
 

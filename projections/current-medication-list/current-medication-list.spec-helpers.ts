@@ -40,27 +40,64 @@ export const twiceDaily: Dosage = {
 };
 /** As needed, at most 4 a day, 6 hours apart. */
 export const asNeeded: Dosage = {
-  periods: [{ start: '2026-01-05', fixedDoses: [], asNeeded: { quantity: 1, unit: 'tablett', maxPer24h: 4, minIntervalHours: 6 } }],
+  periods: [
+    {
+      start: '2026-01-05',
+      fixedDoses: [],
+      asNeeded: { quantity: 1, unit: 'tablett', maxPer24h: 4, minIntervalHours: 6 },
+    },
+  ],
   instruction: '1 tablett ved behov, høyst 4 per døgn',
 };
 /** Tapering: two tablets at 08:00 for a week, then one. */
 export const tapering: Dosage = {
   periods: [
     { start: '2026-01-05', end: '2026-01-11', fixedDoses: [{ quantity: 2, unit: 'tablett', time: '08:00' }] },
-    { start: '2026-01-12', fixedDoses: [{ quantity: 1, unit: 'tablett', time: '08:00' }], weekdays: ['mon', 'wed', 'fri'] },
+    {
+      start: '2026-01-12',
+      fixedDoses: [{ quantity: 1, unit: 'tablett', time: '08:00' }],
+      weekdays: ['mon', 'wed', 'fri'],
+    },
   ],
 };
 
 const medications = [paracet, metformin, fishOil];
 const dosages = [twiceDaily, asNeeded, tapering];
 const kinds = [
-  'start', 'changeDosage', 'pause', 'resume', 'discontinue', 'retract', 'issue', 'renew', 'recall', 'dispense',
-  'annul', 'registerMultidose', 'endMultidose', 'pack', 'ask', 'answer', 'review', 'notReview', 'startRelation',
-  'endRelation', 'unknown',
+  'start',
+  'changeDosage',
+  'pause',
+  'resume',
+  'discontinue',
+  'retract',
+  'issue',
+  'renew',
+  'recall',
+  'dispense',
+  'annul',
+  'registerMultidose',
+  'endMultidose',
+  'pack',
+  'ask',
+  'answer',
+  'review',
+  'notReview',
+  'startRelation',
+  'endRelation',
+  'unknown',
 ] as const;
-type Op = { readonly kind: (typeof kinds)[number]; readonly pick: number; readonly flag: boolean; readonly days: number };
+type Op = {
+  readonly kind: (typeof kinds)[number];
+  readonly pick: number;
+  readonly flag: boolean;
+  readonly days: number;
+};
 
-interface ModelEntry { status: 'active' | 'paused'; dosage: Dosage; prescriptionId?: string }
+interface ModelEntry {
+  status: 'active' | 'paused';
+  dosage: Dosage;
+  prescriptionId?: string;
+}
 
 const pickFrom = <T>(items: readonly T[], pick: number): T | undefined =>
   items.length === 0 ? undefined : items[pick % items.length];
@@ -96,7 +133,14 @@ const toEvents = (ops: readonly Op[]): ProjectionEvent[] => {
         const dosage = pickFrom(dosages, op.pick)!;
         const medication = pickFrom(medications, op.pick)!;
         entries.set(`e${n}`, { status: 'active', dosage });
-        emit('MedicationStarted', { entryId: `e${n}`, medication, use: op.flag ? '1' : '3', dosage, startedOn: on, prescriptionType: op.flag ? 'E' : 'U' });
+        emit('MedicationStarted', {
+          entryId: `e${n}`,
+          medication,
+          use: op.flag ? '1' : '3',
+          dosage,
+          startedOn: on,
+          prescriptionType: op.flag ? 'E' : 'U',
+        });
         return;
       }
       case 'changeDosage':
@@ -107,7 +151,10 @@ const toEvents = (ops: readonly Op[]): ProjectionEvent[] => {
         }
         return;
       case 'pause': {
-        const target = pickFrom(ids.filter((id) => entries.get(id)?.status === 'active'), op.pick);
+        const target = pickFrom(
+          ids.filter((id) => entries.get(id)?.status === 'active'),
+          op.pick,
+        );
         if (target !== undefined) {
           entries.set(target, { ...(entries.get(target) as ModelEntry), status: 'paused' });
           emit('MedicationPaused', { entryId: target, pausedAt: at, ...(op.flag ? { reason: 'operasjon' } : {}) });
@@ -115,7 +162,10 @@ const toEvents = (ops: readonly Op[]): ProjectionEvent[] => {
         return;
       }
       case 'resume': {
-        const target = pickFrom(ids.filter((id) => entries.get(id)?.status === 'paused'), op.pick);
+        const target = pickFrom(
+          ids.filter((id) => entries.get(id)?.status === 'paused'),
+          op.pick,
+        );
         if (target !== undefined) {
           entries.set(target, { ...(entries.get(target) as ModelEntry), status: 'active' });
           emit('MedicationResumed', { entryId: target, resumedAt: at });
@@ -128,7 +178,12 @@ const toEvents = (ops: readonly Op[]): ProjectionEvent[] => {
           discontinued.push(entryId);
           emit('MedicationDiscontinued', { entryId, discontinuedAt: at, reason: { code: op.flag ? 'L' : 'A' } });
           if (entry.prescriptionId !== undefined) {
-            emit('PrescriptionRecalled', { prescriptionId: entry.prescriptionId, entryId, recalledAt: at, reasonCode: '2' });
+            emit('PrescriptionRecalled', {
+              prescriptionId: entry.prescriptionId,
+              entryId,
+              recalledAt: at,
+              reasonCode: '2',
+            });
           }
         }
         return;
@@ -144,11 +199,18 @@ const toEvents = (ops: readonly Op[]): ProjectionEvent[] => {
       }
       case 'issue':
       case 'renew':
-        if (entryId !== undefined && entry !== undefined && (op.kind === 'issue') === (entry.prescriptionId === undefined)) {
+        if (
+          entryId !== undefined &&
+          entry !== undefined &&
+          (op.kind === 'issue') === (entry.prescriptionId === undefined)
+        ) {
           const previous = entry.prescriptionId;
           const issued = () => {
             emit('PrescriptionIssued', {
-              prescriptionId: `p${n}`, entryId, issuedAt: at, expiresOn: `${Number(on.slice(0, 4)) + 1}${on.slice(4)}`,
+              prescriptionId: `p${n}`,
+              entryId,
+              issuedAt: at,
+              expiresOn: `${Number(on.slice(0, 4)) + 1}${on.slice(4)}`,
               ...(op.pick % 3 === 0 ? {} : { dispensingsAllowed: (op.pick % 4) + 1 }),
               ...(previous === undefined ? {} : { renewsPrescriptionId: previous }),
             });
@@ -171,16 +233,26 @@ const toEvents = (ops: readonly Op[]): ProjectionEvent[] => {
         return;
       case 'recall':
         if (entryId !== undefined && entry?.prescriptionId !== undefined) {
-          emit('PrescriptionRecalled', { prescriptionId: entry.prescriptionId, entryId, recalledAt: at, reasonCode: '4' });
+          emit('PrescriptionRecalled', {
+            prescriptionId: entry.prescriptionId,
+            entryId,
+            recalledAt: at,
+            reasonCode: '4',
+          });
         }
         return;
       case 'dispense':
         if (entryId !== undefined && entry?.prescriptionId !== undefined) {
           dispensings.push({ id: `d${n}`, entryId });
           emit('DispensingRecorded', {
-            dispensingId: `d${n}`, prescriptionId: entry.prescriptionId, ...(op.flag ? { entryId } : {}), dispensedAt: at,
-            product: pickFrom(medications, op.pick)!, quantity: { value: 30, unit: 'tablett' },
-            pharmacyHerId: '81234', prescriptionUsedUp: op.pick % 5 === 0,
+            dispensingId: `d${n}`,
+            prescriptionId: entry.prescriptionId,
+            ...(op.flag ? { entryId } : {}),
+            dispensedAt: at,
+            product: pickFrom(medications, op.pick)!,
+            quantity: { value: 30, unit: 'tablett' },
+            pharmacyHerId: '81234',
+            prescriptionUsedUp: op.pick % 5 === 0,
           });
         }
         return;
@@ -205,13 +277,27 @@ const toEvents = (ops: readonly Op[]): ProjectionEvent[] => {
         return;
       case 'pack':
         if (multidose) {
-          const packed = ids.filter((_, i) => ((op.pick >> i) & 1) === 1).map((id, i) => ({ entryId: id, packed: op.flag || i % 2 === 0 }));
-          emit('MultidosePackingRecorded', { packingId: `k${n}`, firstDoseOn: on, lastDoseOn: on, orderDeadline: on, entries: packed });
+          const packed = ids
+            .filter((_, i) => ((op.pick >> i) & 1) === 1)
+            .map((id, i) => ({ entryId: id, packed: op.flag || i % 2 === 0 }));
+          emit('MultidosePackingRecorded', {
+            packingId: `k${n}`,
+            firstDoseOn: on,
+            lastDoseOn: on,
+            orderDeadline: on,
+            entries: packed,
+          });
         }
         return;
       case 'ask':
         questions.push(`q${n}`);
-        emit('MultidoseQuestionAsked', { questionId: `q${n}`, ...(op.flag && entryId !== undefined ? { entryId } : {}), questionCode: '1', askedAt: at, pharmacyHerId: '99887' });
+        emit('MultidoseQuestionAsked', {
+          questionId: `q${n}`,
+          ...(op.flag && entryId !== undefined ? { entryId } : {}),
+          questionCode: '1',
+          askedAt: at,
+          pharmacyHerId: '99887',
+        });
         return;
       case 'answer': {
         const question = pickFrom(questions, op.pick);
@@ -228,16 +314,31 @@ const toEvents = (ops: readonly Op[]): ProjectionEvent[] => {
         emit('ListMarkedNotReviewed', { reason: 'innlagt på sykehus', markedAt: at });
         return;
       case 'startRelation': {
-        const relation = { id: `r${n}`, org: op.flag ? '123456785' : '974633574', ...(op.pick % 2 === 0 ? { unit: 'Avd. 2' } : {}) };
+        const relation = {
+          id: `r${n}`,
+          org: op.flag ? '123456785' : '974633574',
+          ...(op.pick % 2 === 0 ? { unit: 'Avd. 2' } : {}),
+        };
         relations.push(relation);
-        emit('CareRelationStarted', { relationId: relation.id, patientId: '31129956715', organisationNumber: relation.org, ...(relation.unit === undefined ? {} : { unit: relation.unit }), from: on });
+        emit('CareRelationStarted', {
+          relationId: relation.id,
+          patientId: '31129956715',
+          organisationNumber: relation.org,
+          ...(relation.unit === undefined ? {} : { unit: relation.unit }),
+          from: on,
+        });
         return;
       }
       case 'endRelation': {
         const relation = pickFrom(relations, op.pick);
         if (relation !== undefined) {
           relations = relations.filter((r) => r !== relation);
-          emit('CareRelationEnded', { relationId: relation.id, organisationNumber: relation.org, ...(relation.unit === undefined ? {} : { unit: relation.unit }), endedOn: on });
+          emit('CareRelationEnded', {
+            relationId: relation.id,
+            organisationNumber: relation.org,
+            ...(relation.unit === undefined ? {} : { unit: relation.unit }),
+            endedOn: on,
+          });
         }
         return;
       }
@@ -250,13 +351,30 @@ const toEvents = (ops: readonly Op[]): ProjectionEvent[] => {
 };
 
 /** Operations that need an entry or a prescription come more often, so deep histories are common. */
-const weightedKinds = [...kinds, 'start', 'start', 'issue', 'issue', 'renew', 'dispense', 'dispense', 'dispense', 'annul', 'pack'] as const;
+const weightedKinds = [
+  ...kinds,
+  'start',
+  'start',
+  'issue',
+  'issue',
+  'renew',
+  'dispense',
+  'dispense',
+  'dispense',
+  'annul',
+  'pack',
+] as const;
 
 /** A valid event sequence of one list (up to `maxOps` operations, of which some are skipped as invalid). */
 export const validListEvents = (maxOps = 60): fc.Arbitrary<ProjectionEvent[]> =>
   fc
     .array(
-      fc.record({ kind: fc.constantFrom(...weightedKinds), pick: fc.nat({ max: 1023 }), flag: fc.boolean(), days: fc.integer({ min: 0, max: 40 }) }),
+      fc.record({
+        kind: fc.constantFrom(...weightedKinds),
+        pick: fc.nat({ max: 1023 }),
+        flag: fc.boolean(),
+        days: fc.integer({ min: 0, max: 40 }),
+      }),
       { maxLength: maxOps, size: 'max' },
     )
     .map(toEvents);

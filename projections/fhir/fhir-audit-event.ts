@@ -15,7 +15,8 @@ type AccessData = PatientDataAccessed['data'];
 /** This service's operation names (the GraphQL root fields and their FHIR counterparts share the policy's names). */
 export const OPERATION_SYSTEM = 'http://legemiddelliste.no/fhir/CodeSystem/operation';
 
-const actionOf = (operation: AccessData['operation']): AuditEvent['action'] => (isWriteOperation(operation) ? 'U' : 'R');
+const actionOf = (operation: AccessData['operation']): AuditEvent['action'] =>
+  isWriteOperation(operation) ? 'U' : 'R';
 
 const agentOf = (data: AccessData): AuditEventAgent => {
   const who =
@@ -40,8 +41,16 @@ const purposeOf = (data: AccessData): Pick<AuditEvent, 'purposeOfEvent'> =>
     ? {
         purposeOfEvent: [
           {
-            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'ETREAT', display: 'Emergency Treatment' }],
-            text: [data.emergencyBasisCode, data.emergencyReason].filter((part) => part !== undefined).join(': ') || 'nødtilgang',
+            coding: [
+              {
+                system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+                code: 'ETREAT',
+                display: 'Emergency Treatment',
+              },
+            ],
+            text:
+              [data.emergencyBasisCode, data.emergencyReason].filter((part) => part !== undefined).join(': ') ||
+              'nødtilgang',
           },
         ],
       }
@@ -52,7 +61,11 @@ export const auditEventOf = (id: string, data: AccessData, listId: string, patie
   resourceType: 'AuditEvent',
   id,
   meta: { lastUpdated: data.at },
-  type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
+  type: {
+    system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
+    code: 'rest',
+    display: 'RESTful Operation',
+  },
   subtype: [{ system: OPERATION_SYSTEM, code: data.operation }],
   action: actionOf(data.operation),
   recorded: data.at,
@@ -61,5 +74,7 @@ export const auditEventOf = (id: string, data: AccessData, listId: string, patie
   ...purposeOf(data),
   agent: [agentOf(data)],
   source: { observer: { display: 'Pasientens legemiddelliste' } },
-  entity: [{ what: subjectOf(patient, listId), ...(data.basis === undefined ? {} : { description: `basis: ${data.basis}` }) }],
+  entity: [
+    { what: subjectOf(patient, listId), ...(data.basis === undefined ? {} : { description: `basis: ${data.basis}` }) },
+  ],
 });

@@ -15,7 +15,11 @@ import { fhirIdOf, subjectOf } from './fhir-systems';
  */
 
 /** LOINC 10160-0 "History of Medication use Narrative": the code FHIR's medication-list examples use. */
-const MEDICATION_LIST_CODE = { system: 'http://loinc.org', code: '10160-0', display: 'History of Medication use Narrative' };
+const MEDICATION_LIST_CODE = {
+  system: 'http://loinc.org',
+  code: '10160-0',
+  display: 'History of Medication use Narrative',
+};
 
 const contextOf = (document: CurrentMedicationListDocument, patient: ListContext['patient']): ListContext => ({
   listId: document.listId,
@@ -23,7 +27,10 @@ const contextOf = (document: CurrentMedicationListDocument, patient: ListContext
 });
 
 /** Every MedicationStatement of a list: active and paused, discontinued (shown 90 days), retracted. */
-export const statementsOf = (document: CurrentMedicationListDocument, patient?: ListContext['patient']): MedicationStatement[] => {
+export const statementsOf = (
+  document: CurrentMedicationListDocument,
+  patient?: ListContext['patient'],
+): MedicationStatement[] => {
   const list = contextOf(document, patient);
   return [
     ...document.entries.map((entry) => statementOfEntry(list, entry)),
@@ -63,19 +70,35 @@ export const listOf = (document: CurrentMedicationListDocument, patient?: ListCo
     subject: subjectOf(list.patient, list.listId),
     ...(lastChange === undefined ? {} : { date: lastChange }),
     ...(entries.length === 0
-      ? { emptyReason: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/list-empty-reason', code: 'nilknown' }] } }
+      ? {
+          emptyReason: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/list-empty-reason', code: 'nilknown' }],
+          },
+        }
       : { entry: entries }),
   };
 };
 
 /** A searchset Bundle (matches first, `_include`d resources after them). */
-export const searchsetOf = (baseUrl: string, matches: readonly Resource[], included: readonly Resource[] = []): Bundle => ({
+export const searchsetOf = (
+  baseUrl: string,
+  matches: readonly Resource[],
+  included: readonly Resource[] = [],
+): Bundle => ({
   resourceType: 'Bundle',
   type: 'searchset',
   total: matches.length,
   entry: [
-    ...matches.map((resource): BundleEntry => ({ fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'match' } })),
-    ...included.map((resource): BundleEntry => ({ fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id ?? ''}`, resource, search: { mode: 'include' } })),
+    ...matches.map((resource): BundleEntry => ({
+      fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id ?? ''}`,
+      resource,
+      search: { mode: 'match' },
+    })),
+    ...included.map((resource): BundleEntry => ({
+      fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id ?? ''}`,
+      resource,
+      search: { mode: 'include' },
+    })),
   ],
 });
 
@@ -88,6 +111,9 @@ export const historyOf = (baseUrl: string, versions: readonly List[]): Bundle =>
     fullUrl: `${baseUrl}/List/${resource.id ?? ''}`,
     resource,
     request: { method: resource.meta?.versionId === '1' ? 'POST' : 'PUT', url: `List/${resource.id ?? ''}` },
-    response: { status: resource.meta?.versionId === '1' ? '201 Created' : '200 OK', etag: `W/"${resource.meta?.versionId ?? ''}"` },
+    response: {
+      status: resource.meta?.versionId === '1' ? '201 Created' : '200 OK',
+      etag: `W/"${resource.meta?.versionId ?? ''}"`,
+    },
   })),
 });

@@ -42,7 +42,10 @@ export const fhirDosageOf = (dosage: Dosage): FhirDosage[] => {
   return elements.length === 0 && text !== undefined ? [{ text }] : elements;
 };
 
-const multidoseExtension = (status: MultidosePackingStatus): Extension => ({ url: EXTENSION.multidose, valueCode: status });
+const multidoseExtension = (status: MultidosePackingStatus): Extension => ({
+  url: EXTENSION.multidose,
+  valueCode: status,
+});
 
 const useCategory = (use: CurrentEntry['use']): MedicationStatement['category'] => ({
   coding: [{ system: VOLVEN('9101'), code: use, display: labelOf(useCodes, use) ?? use }],
@@ -60,7 +63,10 @@ const basedOn = (list: ListContext, prescription: LinkedPrescription | null): Pi
         ],
       };
 
-const common = (list: ListContext, entryId: string): Pick<MedicationStatement, 'resourceType' | 'id' | 'identifier' | 'subject'> => ({
+const common = (
+  list: ListContext,
+  entryId: string,
+): Pick<MedicationStatement, 'resourceType' | 'id' | 'identifier' | 'subject'> => ({
   resourceType: 'MedicationStatement',
   id: fhirIdOf(list.listId, 'statement', entryId),
   identifier: [businessId('entry', entryId)],

@@ -8,7 +8,11 @@ import type {
 } from '../current-medication-list/current-medication-list.document';
 import type { Dosage, Medication } from '../../src/medication-list/domain/medication-list.events';
 import { OID } from '../../src/identifiers/norwegian-identifiers';
-import { labelOf, prescriptionStatusCodes, recallReasonCodes } from '../../src/medication-list/domain/medication-list.codes';
+import {
+  labelOf,
+  prescriptionStatusCodes,
+  recallReasonCodes,
+} from '../../src/medication-list/domain/medication-list.codes';
 import { fhirDosageOf, type ListContext } from './fhir-medication-statement';
 import { EXTENSION, VOLVEN, businessId, fhirIdOf, medicationConcept, subjectOf } from './fhir-systems';
 
@@ -26,7 +30,10 @@ const REQUEST_STATUS: Readonly<Record<PrescriptionStatus, MedicationRequest['sta
   T: 'stopped',
 };
 
-const requestReference = (list: ListContext, prescriptionId: string): { reference: string; identifier: ReturnType<typeof businessId> } => ({
+const requestReference = (
+  list: ListContext,
+  prescriptionId: string,
+): { reference: string; identifier: ReturnType<typeof businessId> } => ({
   reference: `MedicationRequest/${fhirIdOf(list.listId, 'request', prescriptionId)}`,
   identifier: businessId('prescription', prescriptionId),
 });
@@ -50,7 +57,9 @@ export const requestOf = (
         display: labelOf(prescriptionStatusCodes, prescription.status) ?? prescription.status,
       },
     },
-    ...(prescription.dispensingsLeft === null ? [] : [{ url: EXTENSION.dispensingsLeft, valueInteger: prescription.dispensingsLeft }]),
+    ...(prescription.dispensingsLeft === null
+      ? []
+      : [{ url: EXTENSION.dispensingsLeft, valueInteger: prescription.dispensingsLeft }]),
   ],
   identifier: [businessId('prescription', prescription.prescriptionId)],
   status: REQUEST_STATUS[prescription.status],
@@ -75,7 +84,9 @@ export const requestOf = (
   dispenseRequest: {
     validityPeriod: { start: prescription.issuedAt, end: prescription.expiresOn },
     // FHIR counts repeats after the first dispensing; the list counts dispensings.
-    ...(prescription.dispensingsAllowed === null ? {} : { numberOfRepeatsAllowed: Math.max(prescription.dispensingsAllowed - 1, 0) }),
+    ...(prescription.dispensingsAllowed === null
+      ? {}
+      : { numberOfRepeatsAllowed: Math.max(prescription.dispensingsAllowed - 1, 0) }),
   },
   ...(prescription.renewsPrescriptionId === null
     ? {}
@@ -102,13 +113,17 @@ type AnyEntry = CurrentEntry | DiscontinuedEntry;
 
 /** Every prescription linked to an entry of the list (current and discontinued entries), in list order. */
 export const requestsOfEntries = (list: ListContext, entries: readonly AnyEntry[]): MedicationRequest[] =>
-  entries.flatMap((entry) => (entry.prescription === null ? [] : [requestOf(list, entry.prescription, entry.medication, entry.dosage)]));
+  entries.flatMap((entry) =>
+    entry.prescription === null ? [] : [requestOf(list, entry.prescription, entry.medication, entry.dosage)],
+  );
 
 /** Every non-annulled dispensing the list keeps (all of a current entry's; a discontinued entry's last one). */
 export const dispensesOfEntries = (list: ListContext, entries: readonly AnyEntry[]): MedicationDispense[] => {
   const seen = new Set<string>();
   return entries
-    .flatMap((entry) => ('dispensings' in entry ? entry.dispensings : entry.lastDispensing === null ? [] : [entry.lastDispensing]))
+    .flatMap((entry) =>
+      'dispensings' in entry ? entry.dispensings : entry.lastDispensing === null ? [] : [entry.lastDispensing],
+    )
     .filter((dispensing) => {
       if (seen.has(dispensing.dispensingId)) {
         return false;

@@ -51,11 +51,16 @@ export interface FhirPatient {
  */
 export const subjectOf = (patient: FhirPatient | undefined, listId: string): Reference<Patient> => ({
   identifier:
-    patient === undefined ? { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${listId}` } : { system: patient.system, value: patient.value },
+    patient === undefined
+      ? { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${listId}` }
+      : { system: patient.system, value: patient.value },
 });
 
 /** A business identifier as the feed parser recognises it (type text), never a resource id. */
-export const businessId = (kind: keyof typeof IDENTIFIER_TYPE | 'entry', value: string): { type: { text: string }; value: string } => ({
+export const businessId = (
+  kind: keyof typeof IDENTIFIER_TYPE | 'entry',
+  value: string,
+): { type: { text: string }; value: string } => ({
   type: { text: kind === 'entry' ? 'LIB-id' : IDENTIFIER_TYPE[kind] },
   value,
 });
@@ -72,7 +77,9 @@ export const fhirIdOf = (listId: string, kind?: keyof typeof FHIR_ID_KIND, busin
     : `${listId}.${FHIR_ID_KIND[kind]}${createHash('sha256').update(businessIdValue, 'utf8').digest('hex').slice(0, 20)}`;
 
 /** The list id and part of an opaque resource id, or undefined when it has another shape. */
-export const parseFhirId = (id: string): { listId: string; kind?: keyof typeof FHIR_ID_KIND; hash?: string } | undefined => {
+export const parseFhirId = (
+  id: string,
+): { listId: string; kind?: keyof typeof FHIR_ID_KIND; hash?: string } | undefined => {
   const [, listId, kindCode, hash] =
     /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\.([srd])([0-9a-f]{20}))?$/.exec(id) ?? [];
   if (listId === undefined) {

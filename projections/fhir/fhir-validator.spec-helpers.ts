@@ -20,9 +20,28 @@ const ensureIndexed = (): void => {
 
 const REQUIRED_STATUS: Readonly<Record<string, readonly string[]>> = {
   List: ['current', 'retired', 'entered-in-error'],
-  MedicationStatement: ['active', 'completed', 'entered-in-error', 'intended', 'stopped', 'on-hold', 'unknown', 'not-taken'],
+  MedicationStatement: [
+    'active',
+    'completed',
+    'entered-in-error',
+    'intended',
+    'stopped',
+    'on-hold',
+    'unknown',
+    'not-taken',
+  ],
   MedicationRequest: ['active', 'on-hold', 'cancelled', 'completed', 'entered-in-error', 'stopped', 'draft', 'unknown'],
-  MedicationDispense: ['preparation', 'in-progress', 'cancelled', 'on-hold', 'completed', 'entered-in-error', 'stopped', 'declined', 'unknown'],
+  MedicationDispense: [
+    'preparation',
+    'in-progress',
+    'cancelled',
+    'on-hold',
+    'completed',
+    'entered-in-error',
+    'stopped',
+    'declined',
+    'unknown',
+  ],
   OperationOutcome: [],
 };
 
@@ -36,7 +55,9 @@ export const r4Problems = (resource: Resource): string[] => {
     if (!(error instanceof OperationOutcomeError)) {
       throw error;
     }
-    problems.push(...error.outcome.issue.map((issue) => `${issue.expression?.join(',') ?? ''}: ${issue.details?.text ?? ''}`));
+    problems.push(
+      ...error.outcome.issue.map((issue) => `${issue.expression?.join(',') ?? ''}: ${issue.details?.text ?? ''}`),
+    );
   }
   const allowed = REQUIRED_STATUS[resource.resourceType];
   const status: unknown = Reflect.get(resource, 'status');

@@ -22,9 +22,18 @@ const feed = { role: 'feed', name: 'feed' } as const;
 const factory = () => {
   const { event, raw } = eventFactory();
   const issued = (prescriptionId = 'rx-1', listId = LIST, actor = gp) =>
-    event(listStream(listId), 'PrescriptionIssued', { prescriptionId, entryId: 'e1', issuedAt: '2026-01-05T08:00:00.000Z', expiresOn: '2027-01-05' }, { actor });
+    event(
+      listStream(listId),
+      'PrescriptionIssued',
+      { prescriptionId, entryId: 'e1', issuedAt: '2026-01-05T08:00:00.000Z', expiresOn: '2027-01-05' },
+      { actor },
+    );
   const multidose = (listId = LIST) =>
-    event(listStream(listId), 'MultidoseRegistered', { responsibleDoctorHpr: MULTIDOSE_DOCTOR, pharmacyHerId: '99887', from: '2026-01-05' });
+    event(listStream(listId), 'MultidoseRegistered', {
+      responsibleDoctorHpr: MULTIDOSE_DOCTOR,
+      pharmacyHerId: '99887',
+      from: '2026-01-05',
+    });
   const multidoseEnded = (listId = LIST) => event(listStream(listId), 'MultidoseEnded', { endedOn: '2026-02-01' });
   const detected = (key: string, listId = LIST): ProjectionEvent => {
     const data: DiscrepancyDetected['data'] = {
@@ -42,9 +51,20 @@ const factory = () => {
     return raw(reconciliationStream(listId), 'DiscrepancyDetected', data, { actor: feed });
   };
   const cleared = (key: string, listId = LIST) =>
-    raw(reconciliationStream(listId), 'DiscrepancyCleared', { key, code: 'D5', feedSource: 'eprescription', runId: 'run-2', clearedAt: '2026-03-02T13:00:00.000+01:00' }, { actor: feed });
+    raw(
+      reconciliationStream(listId),
+      'DiscrepancyCleared',
+      { key, code: 'D5', feedSource: 'eprescription', runId: 'run-2', clearedAt: '2026-03-02T13:00:00.000+01:00' },
+      { actor: feed },
+    );
   const resolved = (key: string, listId = LIST) =>
-    raw(reconciliationStream(listId), 'DiscrepancyResolved', { key, code: 'D5', resolution: 'accept', resolvedAt: '2026-03-02T13:00:00.000+01:00', listCommandIds: [] });
+    raw(reconciliationStream(listId), 'DiscrepancyResolved', {
+      key,
+      code: 'D5',
+      resolution: 'accept',
+      resolvedAt: '2026-03-02T13:00:00.000+01:00',
+      listCommandIds: [],
+    });
   return { issued, multidose, multidoseEnded, detected, cleared, resolved, raw };
 };
 
@@ -82,16 +102,29 @@ describe('gpWorklist.v2', () => {
   it('a doctor keeps one small membership document per list, found by the prefix of their HPR number', () => {
     const { issued } = factory();
     const stored = project(projection, [issued('rx-1', OTHER_LIST), issued('rx-2', LIST), issued('rx-3', OTHER_LIST)]);
-    expect([...stored.keys()].filter((id) => id.startsWith(doctorIdPrefix(GP))).sort()).toEqual([`gp:${GP}:${LIST}`, `gp:${GP}:${OTHER_LIST}`]);
+    expect([...stored.keys()].filter((id) => id.startsWith(doctorIdPrefix(GP))).sort()).toEqual([
+      `gp:${GP}:${LIST}`,
+      `gp:${GP}:${OTHER_LIST}`,
+    ]);
     expect([...stored.keys()].filter((id) => id.startsWith(doctorIdPrefix(GP.slice(0, -1))))).toEqual([]);
-    expect(documentsOf(stored)[`gp:${GP}:${OTHER_LIST}`]).toEqual({ kind: 'member', hprNumber: GP, listId: OTHER_LIST, lastPosition: '102' });
+    expect(documentsOf(stored)[`gp:${GP}:${OTHER_LIST}`]).toEqual({
+      kind: 'member',
+      hprNumber: GP,
+      listId: OTHER_LIST,
+      lastPosition: '102',
+    });
   });
 
   it('MultidoseRegistered makes the multidose-responsible doctor responsible', () => {
     const { multidose } = factory();
     given(projection, [multidose()]).then({
       [`patient:${LIST}`]: patientDoc({ multidoseDoctorHpr: MULTIDOSE_DOCTOR, lastPosition: '100' }),
-      [`gp:${MULTIDOSE_DOCTOR}:${LIST}`]: { kind: 'member', hprNumber: MULTIDOSE_DOCTOR, listId: LIST, lastPosition: '100' },
+      [`gp:${MULTIDOSE_DOCTOR}:${LIST}`]: {
+        kind: 'member',
+        hprNumber: MULTIDOSE_DOCTOR,
+        listId: LIST,
+        lastPosition: '100',
+      },
     });
   });
 
@@ -142,46 +175,64 @@ describe('gpWorklist.v2', () => {
   });
 
   it('property: rebuilt from scratch equals maintained incrementally with replays, holds exactly the open keys and every doctor ever responsible', () => {
-    const op = fc.record({ kind: fc.constantFrom('issue', 'detect', 'clear', 'resolve', 'multidose', 'end'), list: fc.boolean(), key: fc.nat({ max: 4 }) });
+    const op = fc.record({
+      kind: fc.constantFrom('issue', 'detect', 'clear', 'resolve', 'multidose', 'end'),
+      list: fc.boolean(),
+      key: fc.nat({ max: 4 }),
+    });
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 40 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 20 }), (ops, replays) => {
-        const f = factory();
-        const openKeys = new Map<string, Set<string>>([[LIST, new Set()], [OTHER_LIST, new Set()]]);
-        const members = new Set<string>();
-        const events = ops.map((o) => {
-          const listId = o.list ? LIST : OTHER_LIST;
-          const key = `k${o.key}`;
-          const keys = openKeys.get(listId) ?? new Set<string>();
-          switch (o.kind) {
-            case 'issue':
-              members.add(`gp:${GP}:${listId}`);
-              return f.issued(`rx-${o.key}`, listId);
-            case 'detect':
-              keys.add(key);
-              return f.detected(key, listId);
-            case 'clear':
-              keys.delete(key);
-              return f.cleared(key, listId);
-            case 'resolve':
-              keys.delete(key);
-              return f.resolved(key, listId);
-            case 'multidose':
-              members.add(`gp:${MULTIDOSE_DOCTOR}:${listId}`);
-              return f.multidose(listId);
-            default:
-              return f.multidoseEnded(listId);
+      fc.property(
+        fc.array(op, { maxLength: 40 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 20 }),
+        (ops, replays) => {
+          const f = factory();
+          const openKeys = new Map<string, Set<string>>([
+            [LIST, new Set()],
+            [OTHER_LIST, new Set()],
+          ]);
+          const members = new Set<string>();
+          const events = ops.map((o) => {
+            const listId = o.list ? LIST : OTHER_LIST;
+            const key = `k${o.key}`;
+            const keys = openKeys.get(listId) ?? new Set<string>();
+            switch (o.kind) {
+              case 'issue':
+                members.add(`gp:${GP}:${listId}`);
+                return f.issued(`rx-${o.key}`, listId);
+              case 'detect':
+                keys.add(key);
+                return f.detected(key, listId);
+              case 'clear':
+                keys.delete(key);
+                return f.cleared(key, listId);
+              case 'resolve':
+                keys.delete(key);
+                return f.resolved(key, listId);
+              case 'multidose':
+                members.add(`gp:${MULTIDOSE_DOCTOR}:${listId}`);
+                return f.multidose(listId);
+              default:
+                return f.multidoseEnded(listId);
+            }
+          });
+          const interleaved = events.flatMap((e, i) => [
+            e,
+            ...replays.filter(([after]) => after % events.length === i).map(([, pick]) => events[pick % (i + 1)]!),
+          ]);
+          const scratch = documentsOf<GpWorklistDocument>(project(projection, events));
+          expect(documentsOf(project(projection, interleaved))).toStrictEqual(scratch);
+          for (const [listId, keys] of openKeys) {
+            const doc = scratch[`patient:${listId}`];
+            const actual = doc?.kind === 'patient' ? doc.open.map((d) => d.key) : [];
+            expect(actual).toEqual([...keys].sort());
           }
-        });
-        const interleaved = events.flatMap((e, i) => [e, ...replays.filter(([after]) => after % events.length === i).map(([, pick]) => events[pick % (i + 1)]!)]);
-        const scratch = documentsOf<GpWorklistDocument>(project(projection, events));
-        expect(documentsOf(project(projection, interleaved))).toStrictEqual(scratch);
-        for (const [listId, keys] of openKeys) {
-          const doc = scratch[`patient:${listId}`];
-          const actual = doc?.kind === 'patient' ? doc.open.map((d) => d.key) : [];
-          expect(actual).toEqual([...keys].sort());
-        }
-        expect(Object.keys(scratch).filter((id) => id.startsWith('gp:')).sort()).toEqual([...members].sort());
-      }),
+          expect(
+            Object.keys(scratch)
+              .filter((id) => id.startsWith('gp:'))
+              .sort(),
+          ).toEqual([...members].sort());
+        },
+      ),
       { numRuns: 100, seed: 20260301 },
     );
   });

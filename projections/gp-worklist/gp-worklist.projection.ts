@@ -71,7 +71,8 @@ export const patientDocumentId = (listId: string): string => `${PATIENT_PREFIX}$
  * and the multidose command), so `:` ends the number and one doctor's prefix never covers another's.
  */
 export const doctorIdPrefix = (hprNumber: string): string => `${DOCTOR_PREFIX}${hprNumber}:`;
-export const membershipDocumentId = (hprNumber: string, listId: string): string => `${doctorIdPrefix(hprNumber)}${listId}`;
+export const membershipDocumentId = (hprNumber: string, listId: string): string =>
+  `${doctorIdPrefix(hprNumber)}${listId}`;
 
 type Handled =
   | PrescriptionIssued
@@ -92,7 +93,9 @@ const isHandled = (event: { type: string; data: unknown }): event is Handled =>
   (HANDLED as readonly string[]).includes(event.type);
 
 const listIdOf = (event: ProjectionEvent): string | undefined => {
-  const prefix = [MEDICATION_LIST_STREAM_PREFIX, RECONCILIATION_STREAM_PREFIX].find((p) => event.streamName.startsWith(p));
+  const prefix = [MEDICATION_LIST_STREAM_PREFIX, RECONCILIATION_STREAM_PREFIX].find((p) =>
+    event.streamName.startsWith(p),
+  );
   return prefix === undefined ? undefined : event.streamName.slice(prefix.length);
 };
 
@@ -157,7 +160,11 @@ const openOf = (data: DiscrepancyDetected['data']): OpenDiscrepancy => ({
   detectedAt: data.detectedAt,
 });
 
-const evolvePatient = (doc: WorklistPatientDocument, event: ProjectionEvent, handled: Handled): WorklistPatientDocument => {
+const evolvePatient = (
+  doc: WorklistPatientDocument,
+  event: ProjectionEvent,
+  handled: Handled,
+): WorklistPatientDocument => {
   switch (handled.type) {
     case 'PrescriptionIssued': {
       const hpr = prescriberHprOf(event);
@@ -169,7 +176,11 @@ const evolvePatient = (doc: WorklistPatientDocument, event: ProjectionEvent, han
       return { ...doc, multidoseDoctorHpr: null };
     case 'DiscrepancyDetected': {
       const open = [...doc.open.filter((d) => d.key !== handled.data.key), openOf(handled.data)];
-      return { ...doc, patientId: handled.data.patientId, open: open.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) };
+      return {
+        ...doc,
+        patientId: handled.data.patientId,
+        open: open.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+      };
     }
     case 'DiscrepancyCleared':
     case 'DiscrepancyResolved':

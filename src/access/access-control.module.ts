@@ -14,7 +14,13 @@ import { PatientContextReader } from './patient-context';
  */
 @Module({
   imports: [ReadModelsModule],
-  providers: [PatientContextReader, AccessStep, AccessGate, { provide: APP_GUARD, useClass: AccessGuard }, AccessLogResolver],
+  providers: [
+    PatientContextReader,
+    AccessStep,
+    AccessGate,
+    { provide: APP_GUARD, useClass: AccessGuard },
+    AccessLogResolver,
+  ],
   // The step is callable from any edge (a REST controller), not only through the GraphQL guard; AccessGate is the FHIR
   // edge's (src/fhir) use of the same policy and audit.
   exports: [AccessStep, AccessGate, PatientContextReader],

@@ -8,7 +8,14 @@ import { type Caller, toActor } from './domain/caller';
 import { attributionOf, callerOrganisationFacts } from './caller-organisation';
 import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 import { PatientContextReader } from './patient-context';
-import { type EmergencyAccess, type Operation, type PatientAccessContext, assertAllowed, decideAccess, roleOfDecision } from './domain/policy';
+import {
+  type EmergencyAccess,
+  type Operation,
+  type PatientAccessContext,
+  assertAllowed,
+  decideAccess,
+  roleOfDecision,
+} from './domain/policy';
 
 /** Whose data: a validated patient id, or a list id (patientStreamId) when a resource id is all the request names. */
 export type GateTarget = { readonly patientId: string } | { readonly listId: string };
@@ -73,7 +80,10 @@ export class AccessGate {
   }
 
   /** The target's list (stream) id, derived once from a patient id, and the facts the policy needs about it. */
-  private lookAt(caller: Caller, target: GateTarget): { readonly listId: string; readonly patient: PatientAccessContext } {
+  private lookAt(
+    caller: Caller,
+    target: GateTarget,
+  ): { readonly listId: string; readonly patient: PatientAccessContext } {
     if ('listId' in target) {
       return { listId: target.listId, patient: this.facts.listContext(caller, target.listId) };
     }

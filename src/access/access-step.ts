@@ -86,7 +86,12 @@ export class AccessStep {
   ) {}
 
   /** Decides, audits and returns the actor; throws AccessDeniedError (FORBIDDEN) after auditing a denial. */
-  async authorize(rule: AccessRule, caller: Caller, args: Readonly<Record<string, unknown>>, correlationId: string): Promise<AccessGrant> {
+  async authorize(
+    rule: AccessRule,
+    caller: Caller,
+    args: Readonly<Record<string, unknown>>,
+    correlationId: string,
+  ): Promise<AccessGrant> {
     const { operation } = rule;
     // Identifiers are validated first (BAD_USER_INPUT, never echoed): an invalid id names no patient to audit.
     const rawPatient = rule.patient === undefined ? undefined : stringAt(args, rule.patient);
@@ -94,14 +99,17 @@ export class AccessStep {
     const patientKey = rawPatient === undefined ? undefined : this.facts.patientKey(rawPatient);
     const careUnit = this.careUnitOf(rule, args);
     const rawHpr = rule.hpr === undefined ? undefined : stringAt(args, rule.hpr);
-    const gp: GpTarget | undefined = rawHpr === undefined ? undefined : { hprNumber: assertHprNumber(rawHpr, 'hprNumber') };
+    const gp: GpTarget | undefined =
+      rawHpr === undefined ? undefined : { hprNumber: assertHprNumber(rawHpr, 'hprNumber') };
     const emergency = emergencyOf(args.emergency);
     const organisation = callerOrganisationFacts(this.register, caller);
     const { untrustedChild } = organisation;
     const patient = patientKey === undefined ? undefined : this.facts.patientContext(caller, patientKey);
     const careRelation = this.careRelationOf(rule, args, patient);
     const attribution =
-      rule.attributedHerId === undefined ? undefined : attributionOf(organisation, stringAt(args, rule.attributedHerId));
+      rule.attributedHerId === undefined
+        ? undefined
+        : attributionOf(organisation, stringAt(args, rule.attributedHerId));
     const request: AccessRequest = {
       caller,
       operation,
@@ -142,7 +150,12 @@ export class AccessStep {
    * A feed import, once granted (issue 15): one access-log entry per patient the feed names, naming the feed and
    * the client, appended before anything of theirs is recorded (fail closed: AUDIT_UNAVAILABLE applies nothing).
    */
-  async recordFeedImport(caller: Caller, patientIds: readonly string[], feedSource: string, correlationId: string): Promise<void> {
+  async recordFeedImport(
+    caller: Caller,
+    patientIds: readonly string[],
+    feedSource: string,
+    correlationId: string,
+  ): Promise<void> {
     if (patientIds.length === 0) {
       return;
     }
@@ -175,7 +188,9 @@ export class AccessStep {
     if ('relationId' in target) {
       const relationId = stringAt(args, target.relationId)?.trim();
       const relation = patient?.careRelations.find((candidate) => candidate.relationId === relationId);
-      return relation === undefined ? undefined : { organisationNumber: relation.organisationNumber, unit: relation.unit ?? null };
+      return relation === undefined
+        ? undefined
+        : { organisationNumber: relation.organisationNumber, unit: relation.unit ?? null };
     }
     return organisationUnitAt(args, target);
   }

@@ -65,7 +65,9 @@ describe('AccessModule', () => {
     // what the CLI does: the same ${DATA_DIR}/dev-auth key
     const keys = await loadOrCreateDevKeys(path.join(dataDir, 'dev-auth'));
     const token = await signDevToken(keys, parseDevTokenArgs(['--role', 'prescriber', '--hpr', '1234567']), NOW);
-    const caller = await nest.get(TokenVerifier).verify({ authorization: `Bearer ${token}`, method: 'POST', url: 'http://localhost:3000/graphql' });
+    const caller = await nest
+      .get(TokenVerifier)
+      .verify({ authorization: `Bearer ${token}`, method: 'POST', url: 'http://localhost:3000/graphql' });
     expect(caller).toMatchObject({ roles: ['prescriber'], hprNumber: '1234567' });
 
     const response = await get(nest, '/.well-known/jwks.json');
@@ -78,9 +80,16 @@ describe('AccessModule', () => {
     const devKeys = await loadOrCreateDevKeys(path.join(dataDir, 'issuer'));
     const file = path.join(dataDir, 'jwks.json');
     await writeFile(file, JSON.stringify(devKeys.jwks));
-    const nest = await boot({ AUTH_MODE: 'jwks', AUTH_JWKS_FILE: file, AUTH_ISSUER: 'http://localhost:3000/dev-issuer', AUTH_AUDIENCE: 'pll-api' });
+    const nest = await boot({
+      AUTH_MODE: 'jwks',
+      AUTH_JWKS_FILE: file,
+      AUTH_ISSUER: 'http://localhost:3000/dev-issuer',
+      AUTH_AUDIENCE: 'pll-api',
+    });
     const token = await signDevToken(devKeys, parseDevTokenArgs(['--role', 'auditor']), NOW);
-    await expect(nest.get(TokenVerifier).verify({ authorization: `Bearer ${token}`, method: 'GET', url: 'http://x/graphql' })).resolves.toMatchObject({
+    await expect(
+      nest.get(TokenVerifier).verify({ authorization: `Bearer ${token}`, method: 'GET', url: 'http://x/graphql' }),
+    ).resolves.toMatchObject({
       roles: ['auditor'],
     });
     expect((await get(nest, '/.well-known/jwks.json')).statusCode).toBe(404);

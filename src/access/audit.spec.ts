@@ -29,7 +29,14 @@ const prescriber: Caller = {
   pid: OTHER_PATIENT,
 };
 
-const patient: Caller = { clientId: 'helsenorge', securityLevel: 4, pid: PATIENT, organisation: {}, scopes: ['e-helse:pll/patient'], roles: ['patient'] };
+const patient: Caller = {
+  clientId: 'helsenorge',
+  securityLevel: 4,
+  pid: PATIENT,
+  organisation: {},
+  scopes: ['e-helse:pll/patient'],
+  roles: ['patient'],
+};
 
 const access = (overrides: Partial<AccessRecord> = {}): AccessRecord => ({
   caller: prescriber,
@@ -73,7 +80,9 @@ describe('buildAccessEvent', () => {
   it('never names a sub-unit the register does not vouch for: recorded as a claim, the legal entity acts', () => {
     const event = buildAccessEvent(access(), AT, 'event-3');
     expect(event.data).toMatchObject({
-      callerOrganisation: '998877660', callerParentOrganisation: '998877660', untrustedChildOrganisation: '123456785',
+      callerOrganisation: '998877660',
+      callerParentOrganisation: '998877660',
+      untrustedChildOrganisation: '123456785',
     });
     expect(event.data).not.toHaveProperty('callerChildOrganisation');
     expect(event.metadata.actor).toEqual({ role: 'prescriber', hprNumber: '1234567', organisationNumber: '998877660' });
@@ -81,7 +90,11 @@ describe('buildAccessEvent', () => {
 
   it('records that the patient looked, never their number', () => {
     const patient = { ...access().caller, roles: ['patient' as const], pid: PATIENT, organisation: {} };
-    const event = buildAccessEvent(access({ caller: patient, decision: { allowed: true, basis: 'own-data', flagged: false } }), AT, 'e');
+    const event = buildAccessEvent(
+      access({ caller: patient, decision: { allowed: true, basis: 'own-data', flagged: false } }),
+      AT,
+      'e',
+    );
     expect(event.data).toMatchObject({ byPatient: true, callerRole: 'patient' });
     expect(JSON.stringify(event)).not.toContain(PATIENT);
   });
@@ -123,7 +136,11 @@ describe('buildAccessEvent', () => {
   });
 
   it('records a patient looking at their own data as role patient without identifiers', () => {
-    const event = buildAccessEvent(access({ caller: patient, decision: { allowed: true, basis: 'own-data', flagged: false } }), AT, 'e');
+    const event = buildAccessEvent(
+      access({ caller: patient, decision: { allowed: true, basis: 'own-data', flagged: false } }),
+      AT,
+      'e',
+    );
     expect(event.data).toMatchObject({ callerRole: 'patient', basis: 'own-data' });
     expect(event.metadata.actor).toEqual({ role: 'patient' });
   });
@@ -133,7 +150,12 @@ const fixture = () => {
   const store = new InMemoryEventStore();
   const clock = fixedClock(AT);
   let next = 0;
-  const service = new AuditService(store, clock, SECRET, () => `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}`);
+  const service = new AuditService(
+    store,
+    clock,
+    SECRET,
+    () => `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}`,
+  );
   return { store, clock, service };
 };
 
@@ -193,7 +215,13 @@ describe('AuditService.record', () => {
 describe('AuditService.readAccessLog', () => {
   const withFiveLooks = async () => {
     const f = fixture();
-    for (const operation of ['medicationList', 'medicationHistory', 'startMedication', 'discrepancies', 'accessLog'] as const) {
+    for (const operation of [
+      'medicationList',
+      'medicationHistory',
+      'startMedication',
+      'discrepancies',
+      'accessLog',
+    ] as const) {
       await f.service.record(access({ operation }));
       f.clock.advance(60_000);
     }
@@ -213,7 +241,12 @@ describe('AuditService.readAccessLog', () => {
     expect(second.entries.map((entry) => entry.event.operation)).toEqual(['startMedication', 'medicationHistory']);
     const last = await service.readAccessLog(PATIENT, { first: 2, after: second.endCursor ?? '' });
     expect(last).toEqual({
-      entries: [{ cursor: '0', event: expect.objectContaining({ operation: 'medicationList', at: '2025-06-01T10:00:00.000Z' }) }],
+      entries: [
+        {
+          cursor: '0',
+          event: expect.objectContaining({ operation: 'medicationList', at: '2025-06-01T10:00:00.000Z' }),
+        },
+      ],
       hasNextPage: false,
       endCursor: '0',
     });
@@ -235,16 +268,26 @@ describe('AuditService.readAccessLog', () => {
     const { service } = fixture();
     const reading = service.readAccessLog(PATIENT, options);
     await expect(reading).rejects.toBeInstanceOf(InvalidAccessLogPageError);
-    await expect(reading).rejects.toMatchObject({ code: 'INVALID_ACCESS_LOG_PAGE', kind: 'invalid', details: { field } });
+    await expect(reading).rejects.toMatchObject({
+      code: 'INVALID_ACCESS_LOG_PAGE',
+      kind: 'invalid',
+      details: { field },
+    });
   });
 });
 
 describe('parseAccessData', () => {
   it.each([
     ['not an object', 'x'],
-    ['an unknown operation', { operation: 'dropTables', outcome: 'allowed', flagged: false, at: 'x', callerRole: 'none' }],
+    [
+      'an unknown operation',
+      { operation: 'dropTables', outcome: 'allowed', flagged: false, at: 'x', callerRole: 'none' },
+    ],
     ['a wrong outcome', { operation: 'medicationList', outcome: 'maybe', flagged: false, at: 'x', callerRole: 'none' }],
-    ['a numeric HPR', { operation: 'medicationList', outcome: 'allowed', flagged: false, at: 'x', callerRole: 'none', callerHpr: 1 }],
+    [
+      'a numeric HPR',
+      { operation: 'medicationList', outcome: 'allowed', flagged: false, at: 'x', callerRole: 'none', callerHpr: 1 },
+    ],
   ])('skips %s', (_name, data) => {
     expect(parseAccessData(data)).toBeUndefined();
   });

@@ -59,7 +59,13 @@ export const buildAccessEvent = (record: AccessRecord, at: Date, eventId: string
   const trustedChild = record.childOrganisationTrusted === true ? child : undefined;
   const untrustedChild = trustedChild === undefined ? child : undefined;
   // Who is named is what the register vouches for: an untrusted sub-unit never becomes the actor (issue 15).
-  const caller: Caller = { ...record.caller, organisation: { ...(parent === undefined ? {} : { parent }), ...(trustedChild === undefined ? {} : { child: trustedChild }) } };
+  const caller: Caller = {
+    ...record.caller,
+    organisation: {
+      ...(parent === undefined ? {} : { parent }),
+      ...(trustedChild === undefined ? {} : { child: trustedChild }),
+    },
+  };
   const role = roleOfDecision(caller, decision);
   const organisation = callerOrganisationNumber(caller);
   const data: PatientDataAccessed['data'] = {
@@ -216,7 +222,10 @@ export class AuditService {
    * One page of a patient's access log, newest first. Reads the whole stream: an access log is per patient and
    * small; a projection can take over if one ever grows large.
    */
-  async readAccessLog(patientId: string, options: { readonly first?: number; readonly after?: string } = {}): Promise<AccessLogPage> {
+  async readAccessLog(
+    patientId: string,
+    options: { readonly first?: number; readonly after?: string } = {},
+  ): Promise<AccessLogPage> {
     // Validate the page arguments before touching the store.
     pageSizeOf(options.first);
     cursorOf(options.after);

@@ -1,11 +1,5 @@
 import { ConfigError } from '../config/config';
-import {
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  assertProductionAuthConfig,
-  loadAuthConfig,
-  parseAuthConfig,
-} from './auth-config';
+import { DEV_AUDIENCE, DEV_ISSUER, assertProductionAuthConfig, loadAuthConfig, parseAuthConfig } from './auth-config';
 
 const PRODUCTION = {
   NODE_ENV: 'production',
@@ -65,17 +59,31 @@ describe('loadAuthConfig', () => {
   });
 
   it('reads a JWKS file', () => {
-    const config = loadAuthConfig({ AUTH_MODE: 'jwks', AUTH_JWKS_FILE: '/etc/pll/jwks.json', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' });
+    const config = loadAuthConfig({
+      AUTH_MODE: 'jwks',
+      AUTH_JWKS_FILE: '/etc/pll/jwks.json',
+      AUTH_ISSUER: 'i',
+      AUTH_AUDIENCE: 'a',
+    });
     expect(config.keys).toEqual({ kind: 'file', file: '/etc/pll/jwks.json' });
   });
 
   it.each([
     [{ AUTH_MODE: 'helseid' }, 'AUTH_MODE must be one of dev, jwks'],
-    [{ AUTH_MODE: 'jwks', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' }, 'AUTH_MODE=jwks needs AUTH_JWKS_URL or AUTH_JWKS_FILE'],
+    [
+      { AUTH_MODE: 'jwks', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' },
+      'AUTH_MODE=jwks needs AUTH_JWKS_URL or AUTH_JWKS_FILE',
+    ],
     [{ AUTH_MODE: 'jwks', AUTH_JWKS_FILE: 'f', AUTH_AUDIENCE: 'a' }, 'AUTH_MODE=jwks needs AUTH_ISSUER'],
     [{ AUTH_MODE: 'jwks', AUTH_JWKS_FILE: 'f', AUTH_ISSUER: 'i' }, 'AUTH_MODE=jwks needs AUTH_AUDIENCE'],
-    [{ AUTH_MODE: 'jwks', AUTH_JWKS_FILE: 'f', AUTH_JWKS_URL: 'https://x', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' }, 'only one of'],
-    [{ AUTH_MODE: 'jwks', AUTH_JWKS_URL: 'ftp://x', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' }, 'AUTH_JWKS_URL must be an http(s) URL'],
+    [
+      { AUTH_MODE: 'jwks', AUTH_JWKS_FILE: 'f', AUTH_JWKS_URL: 'https://x', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' },
+      'only one of',
+    ],
+    [
+      { AUTH_MODE: 'jwks', AUTH_JWKS_URL: 'ftp://x', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' },
+      'AUTH_JWKS_URL must be an http(s) URL',
+    ],
     [{ AUTH_CLOCK_SKEW_SECONDS: '301' }, 'AUTH_CLOCK_SKEW_SECONDS must be an integer from 0 to 300'],
     [{ AUTH_CLOCK_SKEW_SECONDS: '-1' }, 'AUTH_CLOCK_SKEW_SECONDS must be an integer from 0 to 300'],
     [{ AUTH_MIN_LEVEL_READ: '1' }, 'AUTH_MIN_LEVEL_READ must be an integer from 2 to 4'],
@@ -110,7 +118,11 @@ describe('assertProductionAuthConfig', () => {
     ['no issuer', { AUTH_ISSUER: '' }, 'AUTH_ISSUER is required in production'],
     ['no audience', { AUTH_AUDIENCE: ' ' }, 'AUTH_AUDIENCE is required in production'],
     ['no public base URL (DPoP htu)', { AUTH_PUBLIC_BASE_URL: '' }, 'AUTH_PUBLIC_BASE_URL is required in production'],
-    ['no organisation register', { ORGANISATION_REGISTER_FILE: '' }, 'ORGANISATION_REGISTER_FILE is required in production'],
+    [
+      'no organisation register',
+      { ORGANISATION_REGISTER_FILE: '' },
+      'ORGANISATION_REGISTER_FILE is required in production',
+    ],
   ])('refuses to start with %s', (_name, override, problem) => {
     const env = { ...PRODUCTION, ...override };
     expect(thrown(() => assertProductionAuthConfig(env))).toMatchObject({ problems: [problem] });

@@ -1,6 +1,12 @@
 import { ConfigError } from '../config/config-error';
 import { MAX_NURSING_HOMES, syntheticCareProviders, syntheticPharmacies } from '../cli/synthetic-patients';
-import { DEV_FEED, DEV_MUNICIPALITY, DEV_PHARMACY_CHAIN, devOrganisationRegister, devOrganisations } from './dev-organisations';
+import {
+  DEV_FEED,
+  DEV_MUNICIPALITY,
+  DEV_PHARMACY_CHAIN,
+  devOrganisationRegister,
+  devOrganisations,
+} from './dev-organisations';
 import { REGISTER_HEADER, organisationRegisterCsv, parseOrganisationRegister } from './organisation-register';
 
 const MUNICIPALITY = '974633574';
@@ -23,7 +29,11 @@ const problemsOf = (text: string): readonly string[] => {
 
 describe('organisation register', () => {
   const register = parseOrganisationRegister(
-    csv(`${MUNICIPALITY},,,Nordby kommune`, `${HOME},${MUNICIPALITY},,Solbakken sykehjem`, `${PHARMACY},,81235,"Apotek 1, Torget"`),
+    csv(
+      `${MUNICIPALITY},,,Nordby kommune`,
+      `${HOME},${MUNICIPALITY},,Solbakken sykehjem`,
+      `${PHARMACY},,81235,"Apotek 1, Torget"`,
+    ),
     'orgs.csv',
   );
 
@@ -41,12 +51,42 @@ describe('organisation register', () => {
   });
 
   it.each([
-    ['a bad organisation number', csv(`${MUNICIPALITY},,,A`, '123456789,,,B'), ['ORGANISATION_REGISTER_FILE orgs.csv line 3: organisationNumber is not a valid organisation number']],
-    ['a bad parent', csv(`${HOME},123456789,,A`), ['ORGANISATION_REGISTER_FILE orgs.csv line 2: parentOrganisationNumber is not a valid organisation number (or names the row itself)']],
-    ['a bad HER-id', csv(`${HOME},,HER1,A`), ['ORGANISATION_REGISTER_FILE orgs.csv line 2: herId must be 1 to 9 digits']],
-    ['a missing field', csv(`${HOME},,A`), ['ORGANISATION_REGISTER_FILE orgs.csv line 2: expected 4 fields (organisationNumber,parentOrganisationNumber,herId,name)']],
-    ['a duplicate', csv(`${HOME},,,A`, '', `${HOME},,,B`), [`ORGANISATION_REGISTER_FILE orgs.csv line 4: organisation ${HOME} is listed twice`]],
-    ['another header', 'orgnr,name\n', ['ORGANISATION_REGISTER_FILE orgs.csv line 1: the header must be organisationNumber,parentOrganisationNumber,herId,name']],
+    [
+      'a bad organisation number',
+      csv(`${MUNICIPALITY},,,A`, '123456789,,,B'),
+      ['ORGANISATION_REGISTER_FILE orgs.csv line 3: organisationNumber is not a valid organisation number'],
+    ],
+    [
+      'a bad parent',
+      csv(`${HOME},123456789,,A`),
+      [
+        'ORGANISATION_REGISTER_FILE orgs.csv line 2: parentOrganisationNumber is not a valid organisation number (or names the row itself)',
+      ],
+    ],
+    [
+      'a bad HER-id',
+      csv(`${HOME},,HER1,A`),
+      ['ORGANISATION_REGISTER_FILE orgs.csv line 2: herId must be 1 to 9 digits'],
+    ],
+    [
+      'a missing field',
+      csv(`${HOME},,A`),
+      [
+        'ORGANISATION_REGISTER_FILE orgs.csv line 2: expected 4 fields (organisationNumber,parentOrganisationNumber,herId,name)',
+      ],
+    ],
+    [
+      'a duplicate',
+      csv(`${HOME},,,A`, '', `${HOME},,,B`),
+      [`ORGANISATION_REGISTER_FILE orgs.csv line 4: organisation ${HOME} is listed twice`],
+    ],
+    [
+      'another header',
+      'orgnr,name\n',
+      [
+        'ORGANISATION_REGISTER_FILE orgs.csv line 1: the header must be organisationNumber,parentOrganisationNumber,herId,name',
+      ],
+    ],
   ])('refuses %s, naming the line', (_name, text, problems) => {
     expect(problemsOf(text)).toEqual(problems);
   });
@@ -59,14 +99,20 @@ describe('organisation register', () => {
   it('seeds the dev register with the seed data’s care providers under one municipality', () => {
     const dev = devOrganisationRegister();
     const homes = devOrganisations().filter((o) => o.parentOrganisationNumber === DEV_MUNICIPALITY.organisationNumber);
-    expect(homes.map((home) => home.name)).toEqual(syntheticCareProviders(MAX_NURSING_HOMES).map((provider) => provider.name));
-    expect(homes.every((home) => dev.isSubUnitOf(home.organisationNumber, DEV_MUNICIPALITY.organisationNumber))).toBe(true);
+    expect(homes.map((home) => home.name)).toEqual(
+      syntheticCareProviders(MAX_NURSING_HOMES).map((provider) => provider.name),
+    );
+    expect(homes.every((home) => dev.isSubUnitOf(home.organisationNumber, DEV_MUNICIPALITY.organisationNumber))).toBe(
+      true,
+    );
   });
 
   it('seeds the seed data’s pharmacies, with their HER-ids, under one chain, and a feed organisation', () => {
     const dev = devOrganisationRegister();
     const pharmacies = syntheticPharmacies();
-    expect(pharmacies.every((p) => dev.isSubUnitOf(p.organisationNumber, DEV_PHARMACY_CHAIN.organisationNumber))).toBe(true);
+    expect(pharmacies.every((p) => dev.isSubUnitOf(p.organisationNumber, DEV_PHARMACY_CHAIN.organisationNumber))).toBe(
+      true,
+    );
     expect(pharmacies.map((p) => dev.find(p.organisationNumber)?.herId)).toEqual(pharmacies.map((p) => p.herId));
     expect(dev.find(DEV_FEED.organisationNumber)?.parentOrganisationNumber).toBeUndefined();
     expect(new Set(devOrganisations().map((o) => o.organisationNumber)).size).toBe(devOrganisations().length);

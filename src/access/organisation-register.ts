@@ -106,7 +106,12 @@ const rowOf = (fields: readonly string[] | undefined): RegisteredOrganisation | 
   if (name === '' || name.length > MAX_NAME) {
     return `name must be 1 to ${MAX_NAME} characters`;
   }
-  return { organisationNumber: number, ...(parent === '' ? {} : { parentOrganisationNumber: parent }), ...(herId === '' ? {} : { herId }), name };
+  return {
+    organisationNumber: number,
+    ...(parent === '' ? {} : { parentOrganisationNumber: parent }),
+    ...(herId === '' ? {} : { herId }),
+    name,
+  };
 };
 
 /** Parses the CSV text; `source` names the file in the problems (ConfigError, one line per bad row). */

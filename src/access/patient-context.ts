@@ -38,8 +38,14 @@ export class PatientContextReader {
   }
 
   patientContext(caller: Caller, patient: PatientKey): PatientAccessContext {
-    const list = this.readModels.getDocument<CurrentMedicationListDocument>(currentMedicationListProjection.name, patient.streamId);
-    return { isCallerThePatient: isCallerThePatient(caller, patient.patientId), careRelations: list?.careRelations ?? [] };
+    const list = this.readModels.getDocument<CurrentMedicationListDocument>(
+      currentMedicationListProjection.name,
+      patient.streamId,
+    );
+    return {
+      isCallerThePatient: isCallerThePatient(caller, patient.patientId),
+      careRelations: list?.careRelations ?? [],
+    };
   }
 
   /**
@@ -47,7 +53,10 @@ export class PatientContextReader {
    * the list id derived from the caller's own pid, so no patient id is needed.
    */
   listContext(caller: Caller, listId: string): PatientAccessContext {
-    const list = this.readModels.getDocument<CurrentMedicationListDocument>(currentMedicationListProjection.name, listId);
+    const list = this.readModels.getDocument<CurrentMedicationListDocument>(
+      currentMedicationListProjection.name,
+      listId,
+    );
     const own = caller.pid !== undefined && patientStreamId(caller.pid, this.config.patientIdSecret) === listId;
     return { isCallerThePatient: own, careRelations: list?.careRelations ?? [] };
   }
@@ -58,7 +67,12 @@ export class PatientContextReader {
       idPrefix: careUnitIdPrefix(organisationNumber, unit),
     });
     const today = osloDateOf(this.clock.now()) ?? '';
-    const overview = careUnitOverviewOf(organisationNumber, unit, documents.map(({ document }) => document), today);
+    const overview = careUnitOverviewOf(
+      organisationNumber,
+      unit,
+      documents.map(({ document }) => document),
+      today,
+    );
     return overview.patients.map((patient) => patient.streamId);
   }
 }

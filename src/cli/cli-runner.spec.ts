@@ -34,7 +34,9 @@ describe('cli-runner', () => {
   });
 
   it('redacts the message when asked, and takes a thrown non-Error as its string', async () => {
-    runCli(() => Promise.reject(new Error('patient 31129956715')), { failure: failedLine('reconcile', (m) => m.replace(/\d{11}/g, '***')) });
+    runCli(() => Promise.reject(new Error('patient 31129956715')), {
+      failure: failedLine('reconcile', (m) => m.replace(/\d{11}/g, '***')),
+    });
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a thrown non-Error is the case under test
     runCli(() => Promise.reject('plain'), { failure: messageOf });
     await settled();
@@ -54,7 +56,12 @@ describe('cli-runner', () => {
     const bar = progressBar(' {phase} [{bar}] {value}/{total}', { stream: process.stderr });
     expect(bar).toBeInstanceOf(SingleBar);
     // cli-progress keeps its merged options here; the preset supplies the bar characters.
-    const options = (bar as unknown as { options: { format: string; stream: unknown; barCompleteChar: string } }).options;
-    expect(options).toMatchObject({ format: ' {phase} [{bar}] {value}/{total}', stream: process.stderr, barCompleteChar: '\u2588' });
+    const options = (bar as unknown as { options: { format: string; stream: unknown; barCompleteChar: string } })
+      .options;
+    expect(options).toMatchObject({
+      format: ' {phase} [{bar}] {value}/{total}',
+      stream: process.stderr,
+      barCompleteChar: '\u2588',
+    });
   });
 });

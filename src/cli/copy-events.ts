@@ -92,11 +92,18 @@ const main = async (args: readonly string[]): Promise<number> => {
   }
   const config = loadConfig(process.env);
   const source = new SqliteEventStore({ filename: path.resolve(from) });
-  const target = to === undefined ? createEventStore(config, createLogger({ level: config.logLevel })) : new SqliteEventStore({ filename: path.resolve(to) });
-  console.log(`Copying ${path.resolve(from)} to ${to === undefined ? describeEventStore(config) : path.resolve(to)} ...`);
+  const target =
+    to === undefined
+      ? createEventStore(config, createLogger({ level: config.logLevel }))
+      : new SqliteEventStore({ filename: path.resolve(to) });
+  console.log(
+    `Copying ${path.resolve(from)} to ${to === undefined ? describeEventStore(config) : path.resolve(to)} ...`,
+  );
   try {
     const summary = await copyEvents(source, target, (progress) => {
-      process.stdout.write(`\r${progress.read} events read, ${progress.appended} appended, ${progress.skipped} already there`);
+      process.stdout.write(
+        `\r${progress.read} events read, ${progress.appended} appended, ${progress.skipped} already there`,
+      );
     });
     console.log(`\nDone: ${summary.read} events read, ${summary.appended} appended, ${summary.skipped} already there.`);
     return 0;

@@ -35,7 +35,14 @@ describe('rebuildProjection', () => {
       await events.appendToStream(`s${n % 3}`, [counted(n)], { expectedRevision: 'any' });
     }
     const store = new SqliteReadModelStore({ file: ':memory:' });
-    store.applyBatch('counter.v2', new Map([['s0', 999], ['stale', 1]]), 1200n); // a corrupt read model
+    store.applyBatch(
+      'counter.v2',
+      new Map([
+        ['s0', 999],
+        ['stale', 1],
+      ]),
+      1200n,
+    ); // a corrupt read model
     const progress: bigint[] = [];
 
     const summary = await rebuildProjection({

@@ -124,7 +124,9 @@ const main = async (argv: readonly string[]): Promise<number> => {
   // A short wait rides out the instant a service looks at the lock.
   const request = await FileLock.tryAcquire(rebuildLockFile(config.readModelsFile, projection.name), LOCK_WAIT_MS);
   if (request === undefined) {
-    console.error(`A rebuild of ${projection.name} on ${config.readModelsFile} is already running. Nothing was changed.`);
+    console.error(
+      `A rebuild of ${projection.name} on ${config.readModelsFile} is already running. Nothing was changed.`,
+    );
     return 1;
   }
   try {
@@ -140,7 +142,9 @@ const main = async (argv: readonly string[]): Promise<number> => {
 const LOCK_WAIT_MS = 1_000;
 
 const progressBar = (projection: Projection<unknown>) => {
-  const bar = cliProgressBar(`Rebuilding ${projection.name} |{bar}| {percentage}% | position {value}/{total} | ETA {eta_formatted}`);
+  const bar = cliProgressBar(
+    `Rebuilding ${projection.name} |{bar}| {percentage}% | position {value}/{total} | ETA {eta_formatted}`,
+  );
   let barStarted = false;
   return {
     // positions are event numbers in the SQLite store, byte offsets in EventStoreDB: proportional either way
@@ -160,9 +164,16 @@ const progressBar = (projection: Projection<unknown>) => {
 const online = async (config: AppConfig, projection: Projection<unknown>): Promise<number> => {
   const eventStore = createEventStore(config, createLogger({ level: config.logLevel }));
   const bar = progressBar(projection);
-  console.log(`A service holds ${config.readModelsFile}: it builds a new copy of ${projection.name} beside the one it serves.`);
+  console.log(
+    `A service holds ${config.readModelsFile}: it builds a new copy of ${projection.name} beside the one it serves.`,
+  );
   try {
-    const summary = await rebuildOnline({ file: config.readModelsFile, projection: projection.name, eventStore, onProgress: bar.update });
+    const summary = await rebuildOnline({
+      file: config.readModelsFile,
+      projection: projection.name,
+      eventStore,
+      onProgress: bar.update,
+    });
     bar.stop();
     console.log(
       `Rebuilt ${summary.projection} beside the running service from ${describeEventStore(config)} in ` +

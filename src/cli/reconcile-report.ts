@@ -7,12 +7,7 @@ import type { ImportSummary } from '../reconciliation/domain/import-summary';
  */
 const SHOWN = 50;
 
-const section = <T>(
-  title: string,
-  items: readonly T[],
-  total: number,
-  describe: (item: T) => string,
-): string[] => {
+const section = <T>(title: string, items: readonly T[], total: number, describe: (item: T) => string): string[] => {
   const shown = items.slice(0, SHOWN);
   if (shown.length === 0) {
     return [];
@@ -22,13 +17,22 @@ const section = <T>(
 };
 
 export const lineSections = (summary: ImportSummary): string[] => [
-  ...section('Rejected lines (nothing of these was applied):', summary.rejected, summary.linesRejected, (r) =>
-    `line ${r.line}: ${r.reason}${r.resourceType === undefined ? '' : ` (${r.resourceType})`}`,
+  ...section(
+    'Rejected lines (nothing of these was applied):',
+    summary.rejected,
+    summary.linesRejected,
+    (r) => `line ${r.line}: ${r.reason}${r.resourceType === undefined ? '' : ` (${r.resourceType})`}`,
   ),
-  ...section('Held-back lines (valid, not applied: their patient was held back):', summary.heldBack, summary.linesHeldBack, (r) =>
-    `line ${r.line}: ${r.reason}`,
+  ...section(
+    'Held-back lines (valid, not applied: their patient was held back):',
+    summary.heldBack,
+    summary.linesHeldBack,
+    (r) => `line ${r.line}: ${r.reason}`,
   ),
-  ...section('Codings in unknown systems (kept as they came, never compared):', summary.unknownCodings, summary.codingsUnknown, (c) =>
-    `line ${c.line}: ${c.system}`,
+  ...section(
+    'Codings in unknown systems (kept as they came, never compared):',
+    summary.unknownCodings,
+    summary.codingsUnknown,
+    (c) => `line ${c.line}: ${c.system}`,
   ),
 ];

@@ -105,7 +105,10 @@ export const feedInputOf = async (file: string, size: number): Promise<FeedInput
   try {
     const buffer = Buffer.alloc(Math.min(HEAD_BYTES, size));
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    head = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    head = buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
   } finally {
     await handle.close();
   }
@@ -116,7 +119,8 @@ export const feedInputOf = async (file: string, size: number): Promise<FeedInput
   }
   try {
     const parsed: unknown = JSON.parse(firstLine);
-    const isBundle = typeof parsed === 'object' && parsed !== null && 'resourceType' in parsed && parsed.resourceType === 'Bundle';
+    const isBundle =
+      typeof parsed === 'object' && parsed !== null && 'resourceType' in parsed && parsed.resourceType === 'Bundle';
     return isBundle ? { kind: 'bundle', text: firstLine } : ndjson;
   } catch {
     if (size > MAX_BUNDLE_BYTES) {
@@ -125,7 +129,8 @@ export const feedInputOf = async (file: string, size: number): Promise<FeedInput
     const text = await readFile(file, 'utf8');
     try {
       const parsed: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
-      const isBundle = typeof parsed === 'object' && parsed !== null && 'resourceType' in parsed && parsed.resourceType === 'Bundle';
+      const isBundle =
+        typeof parsed === 'object' && parsed !== null && 'resourceType' in parsed && parsed.resourceType === 'Bundle';
       return isBundle ? { kind: 'bundle', text: text.replace(/^\uFEFF/, '') } : ndjson;
     } catch {
       return ndjson;

@@ -267,10 +267,13 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
   // The same adapter the app builds (event-store.module.ts); the logger only reports EventStoreDB resubscriptions.
   const store = createEventStore(config, createLogger({ level: config.logLevel }));
-  const bar = progressBar('Seeding |{bar}| {value}/{total} patients | {events} events | {rate} events/s | ETA {eta_formatted}', {
-    hideCursor: true,
-    etaBuffer: 64,
-  });
+  const bar = progressBar(
+    'Seeding |{bar}| {value}/{total} patients | {events} events | {rate} events/s | ETA {eta_formatted}',
+    {
+      hideCursor: true,
+      etaBuffer: 64,
+    },
+  );
   const started = performance.now();
   const elapsedSeconds = (): number => (performance.now() - started) / 1000;
   bar.start(args.patients, 0, { events: 0, rate: 0 });

@@ -24,7 +24,9 @@ const ofType = <T extends MedicationListCommand['type']>(patient: SyntheticPatie
   patient.commands.filter((c): c is Extract<MedicationListCommand, { type: T }> => c.type === type);
 
 /** Folds a command sequence through the real decider; throws the decider's error if one is rejected. */
-const foldThroughDecider = (commands: readonly MedicationListCommand[]): { state: MedicationListState; noOps: string[] } =>
+const foldThroughDecider = (
+  commands: readonly MedicationListCommand[],
+): { state: MedicationListState; noOps: string[] } =>
   commands.reduce(
     ({ state, noOps }, command) => {
       const events = decide(command, state);
@@ -122,7 +124,10 @@ describe('synthetic patients', () => {
         throw new Error(`patient ${patient.index} has no care relation`);
       }
       if (patient.careProvider.kind === 'nursing-home') {
-        expect(relation.data).toMatchObject({ residentName: expect.stringMatching(/^\p{L}+ \p{L}+$/u), room: expect.stringMatching(/^Rom [0-9]{3}$/) });
+        expect(relation.data).toMatchObject({
+          residentName: expect.stringMatching(/^\p{L}+ \p{L}+$/u),
+          room: expect.stringMatching(/^Rom [0-9]{3}$/),
+        });
       } else {
         expect(relation.data).not.toHaveProperty('residentName');
         expect(relation.data).not.toHaveProperty('room');
@@ -149,7 +154,9 @@ describe('synthetic patients', () => {
     expect(share(has('MarkListReviewed'))).toBeGreaterThan(0.4);
     expect(share(has('RenewPrescription'))).toBeGreaterThan(0.05);
     expect(share((p) => p.careProvider.kind === 'home-care' && p.unit === undefined)).toBeGreaterThan(0.03);
-    const reasonCodes = new Set(patients.flatMap((p) => ofType(p, 'DiscontinueMedication').map((c) => c.data.reasonCode)));
+    const reasonCodes = new Set(
+      patients.flatMap((p) => ofType(p, 'DiscontinueMedication').map((c) => c.data.reasonCode)),
+    );
     expect([...reasonCodes].sort()).toEqual(['A', 'I', 'L', 'M', 'S', 'X']);
     const types = new Set(patients.flatMap((p) => p.commands.map((c) => c.type)));
     for (const type of ['PauseMedication', 'AnnulDispensing', 'AskMultidoseQuestion', 'MarkListNotReviewed'] as const) {
@@ -204,7 +211,9 @@ describe('synthetic patients', () => {
         expect(drug.atcCode).toMatch(/^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$/);
       }
     }
-    expect(festIdOf('Paracet Tab 500 mg')).toMatch(/^ID_[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/);
+    expect(festIdOf('Paracet Tab 500 mg')).toMatch(
+      /^ID_[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/,
+    );
     expect(DRUG_CATALOGUE.find((d) => d.atcCode === 'H02AB06')?.dosage('2026-01-05').periods).toHaveLength(5);
   });
 });

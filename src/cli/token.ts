@@ -1,4 +1,10 @@
-import { DEV_KEYS_HINT, devAuthDir, loadOrCreateDevKeys, parseDevTokenArgs, signDevToken } from '../access/tokens/dev-keys';
+import {
+  DEV_KEYS_HINT,
+  devAuthDir,
+  loadOrCreateDevKeys,
+  parseDevTokenArgs,
+  signDevToken,
+} from '../access/tokens/dev-keys';
 import { messageOf, runCli } from './cli-runner';
 
 /**

@@ -44,7 +44,11 @@ describe('loadConfig', () => {
       readModelsFile: '/srv/app/data/read-models.db',
       eventStore: { kind: 'sqlite', file: '/srv/app/data/events.db', lockWaitMs: DEFAULT_EVENT_STORE_LOCK_WAIT_MS },
       patientIdSecret: DEVELOPMENT_PATIENT_ID_SECRET,
-      auth: expect.objectContaining({ mode: 'dev', keys: { kind: 'dev' }, minimumSecurityLevel: { read: 3, write: 4 } }),
+      auth: expect.objectContaining({
+        mode: 'dev',
+        keys: { kind: 'dev' },
+        minimumSecurityLevel: { read: 3, write: 4 },
+      }),
       rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
       corsOrigins: [],
       reconciliation: {},
@@ -122,7 +126,10 @@ describe('loadConfig', () => {
 
   it('treats blank values as unset', () => {
     expect(loadConfig({ EVENT_STORE_LOCK_WAIT_MS: '750' }, CWD).eventStore).toMatchObject({ lockWaitMs: 750 });
-    expect(loadConfig({ PORT: ' ', EVENT_STORE: '' }, CWD)).toMatchObject({ port: 3000, eventStore: { kind: 'sqlite' } });
+    expect(loadConfig({ PORT: ' ', EVENT_STORE: '' }, CWD)).toMatchObject({
+      port: 3000,
+      eventStore: { kind: 'sqlite' },
+    });
   });
 
   it.each([
@@ -143,12 +150,24 @@ describe('loadConfig', () => {
       'EVENTSTORE_CONNECTION_STRING has tls=false: production requires TLS (set EVENTSTORE_ALLOW_INSECURE=true only ' +
         'where the network itself is protected, see docs/eventstoredb.md)',
     ],
-    [{ ...INSECURE_ESDB, EVENTSTORE_DEADLINE_MS: '0' }, 'EVENTSTORE_DEADLINE_MS must be an integer from 100 to 600000 (got "0")'],
-    [{ ...INSECURE_ESDB, EVENTSTORE_CLIENT: 'grpc' }, 'EVENTSTORE_CLIENT must be one of eventstore, kurrentdb (got "grpc")'],
+    [
+      { ...INSECURE_ESDB, EVENTSTORE_DEADLINE_MS: '0' },
+      'EVENTSTORE_DEADLINE_MS must be an integer from 100 to 600000 (got "0")',
+    ],
+    [
+      { ...INSECURE_ESDB, EVENTSTORE_CLIENT: 'grpc' },
+      'EVENTSTORE_CLIENT must be one of eventstore, kurrentdb (got "grpc")',
+    ],
     [{ PATIENT_ID_SECRET: 'short' }, 'PATIENT_ID_SECRET must be at least 32 characters (got 5)'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, test, production (got "staging")'],
-    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")'],
-    [{ NODE_ENV: 'production', ...PRODUCTION_AUTH }, 'PATIENT_ID_SECRET is required in production (at least 32 characters)'],
+    [
+      { LOG_LEVEL: 'verbose' },
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "verbose")',
+    ],
+    [
+      { NODE_ENV: 'production', ...PRODUCTION_AUTH },
+      'PATIENT_ID_SECRET is required in production (at least 32 characters)',
+    ],
     [
       { NODE_ENV: 'production', PATIENT_ID_SECRET: DEVELOPMENT_PATIENT_ID_SECRET, ...PRODUCTION_AUTH },
       'PATIENT_ID_SECRET must not be the published development secret in production',

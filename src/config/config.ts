@@ -82,16 +82,9 @@ export const ALLOW_INSECURE_EVENTSTORE = 'EVENTSTORE_ALLOW_INSECURE';
 const DEFAULT_DEADLINE_MS = 10_000;
 
 /** `tls=false` in the query of a connection string (case-insensitive, as the clients read it). */
-const disablesTls = (connectionString: string): boolean =>
-  /[?&]tls=false(&|$)/i.test(connectionString);
+const disablesTls = (connectionString: string): boolean => /[?&]tls=false(&|$)/i.test(connectionString);
 
-const oneOf = <T extends string>(
-  env: Env,
-  name: string,
-  allowed: readonly T[],
-  fallback: T,
-  problems: string[],
-): T => {
+const oneOf = <T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T, problems: string[]): T => {
   const raw = valueOf(env, name);
   if (raw === undefined) {
     return fallback;
@@ -118,7 +111,12 @@ const portOf = (env: Env, problems: string[]): number => {
 };
 
 /** An integer variable from `min` to `max`; unset gives `fallback`, anything else is a problem naming the range. */
-const integerOf = (env: Env, name: string, range: { min: number; max: number; fallback: number }, problems: string[]): number => {
+const integerOf = (
+  env: Env,
+  name: string,
+  range: { min: number; max: number; fallback: number },
+  problems: string[],
+): number => {
   const raw = valueOf(env, name);
   if (raw === undefined) {
     return range.fallback;
@@ -132,7 +130,12 @@ const integerOf = (env: Env, name: string, range: { min: number; max: number; fa
 };
 
 const lockWaitOf = (env: Env, problems: string[]): number =>
-  integerOf(env, 'EVENT_STORE_LOCK_WAIT_MS', { min: 1, max: 60_000, fallback: DEFAULT_EVENT_STORE_LOCK_WAIT_MS }, problems);
+  integerOf(
+    env,
+    'EVENT_STORE_LOCK_WAIT_MS',
+    { min: 1, max: 60_000, fallback: DEFAULT_EVENT_STORE_LOCK_WAIT_MS },
+    problems,
+  );
 
 const deadlineOf = (env: Env, problems: string[]): number => {
   const raw = valueOf(env, 'EVENTSTORE_DEADLINE_MS');
@@ -144,7 +147,13 @@ const deadlineOf = (env: Env, problems: string[]): number => {
   return deadline;
 };
 
-const eventStoreOf = (env: Env, nodeEnv: NodeEnv, dataDir: string, problems: string[], warnings: string[]): EventStoreConfig => {
+const eventStoreOf = (
+  env: Env,
+  nodeEnv: NodeEnv,
+  dataDir: string,
+  problems: string[],
+  warnings: string[],
+): EventStoreConfig => {
   const kind = oneOf(env, 'EVENT_STORE', ['sqlite', 'eventstoredb'] as const, 'sqlite', problems);
   if (kind === 'sqlite') {
     return { kind, file: path.join(dataDir, 'events.db'), lockWaitMs: lockWaitOf(env, problems) };
@@ -160,7 +169,9 @@ const eventStoreOf = (env: Env, nodeEnv: NodeEnv, dataDir: string, problems: str
     if (nodeEnv !== 'production') {
       warnings.push('EVENTSTORE_CONNECTION_STRING has tls=false: events travel unencrypted (development only).');
     } else if (valueOf(env, ALLOW_INSECURE_EVENTSTORE) === 'true') {
-      warnings.push(`EVENTSTORE_CONNECTION_STRING has tls=false in production, allowed by ${ALLOW_INSECURE_EVENTSTORE}=true.`);
+      warnings.push(
+        `EVENTSTORE_CONNECTION_STRING has tls=false in production, allowed by ${ALLOW_INSECURE_EVENTSTORE}=true.`,
+      );
     } else {
       problems.push(
         `EVENTSTORE_CONNECTION_STRING has tls=false: production requires TLS (set ${ALLOW_INSECURE_EVENTSTORE}=true ` +
@@ -194,7 +205,12 @@ const secretOf = (env: Env, nodeEnv: NodeEnv, problems: string[], warnings: stri
 };
 
 const rateLimitOf = (env: Env, problems: string[]): number =>
-  integerOf(env, 'RATE_LIMIT_PER_MINUTE', { min: 1, max: 1_000_000, fallback: DEFAULT_RATE_LIMIT_PER_MINUTE }, problems);
+  integerOf(
+    env,
+    'RATE_LIMIT_PER_MINUTE',
+    { min: 1, max: 1_000_000, fallback: DEFAULT_RATE_LIMIT_PER_MINUTE },
+    problems,
+  );
 
 /** `CORS_ORIGINS=https://a.example,https://b.example`: exact origins only (no wildcard: the API carries health data). */
 const corsOriginsOf = (env: Env, problems: string[]): string[] => {
@@ -204,7 +220,9 @@ const corsOriginsOf = (env: Env, problems: string[]): string[] => {
     .filter((origin) => origin !== '');
   for (const origin of origins) {
     if (!/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(origin)) {
-      problems.push(`CORS_ORIGINS must be a comma-separated list of origins like https://app.example (got "${origin}")`);
+      problems.push(
+        `CORS_ORIGINS must be a comma-separated list of origins like https://app.example (got "${origin}")`,
+      );
     }
   }
   return origins;
@@ -254,7 +272,13 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
       : {
           wardOidc:
             wardOidc.config.clientAuth.kind === 'private_key_jwt'
-              ? { ...wardOidc.config, clientAuth: { ...wardOidc.config.clientAuth, jwkFile: path.resolve(cwd, wardOidc.config.clientAuth.jwkFile) } }
+              ? {
+                  ...wardOidc.config,
+                  clientAuth: {
+                    ...wardOidc.config.clientAuth,
+                    jwkFile: path.resolve(cwd, wardOidc.config.clientAuth.jwkFile),
+                  },
+                }
               : wardOidc.config,
         }),
     warnings,

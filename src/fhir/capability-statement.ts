@@ -3,7 +3,11 @@ import type { CapabilityStatement, CapabilityStatementRestResource } from '@medp
 /**
  * GET /fhir/metadata: exactly what src/fhir implements (a test compares it with the routes). Pure.
  */
-const patientParam = { name: 'patient.identifier', type: 'token' as const, documentation: '<OID>|<number>: fødselsnummer, D-number or felles hjelpenummer OID' };
+const patientParam = {
+  name: 'patient.identifier',
+  type: 'token' as const,
+  documentation: '<OID>|<number>: fødselsnummer, D-number or felles hjelpenummer OID',
+};
 const lastUpdated = { name: '_lastUpdated', type: 'date' as const };
 const status = { name: 'status', type: 'token' as const };
 
@@ -30,8 +34,14 @@ export const capabilityStatement = (date: string): CapabilityStatement => ({
     {
       mode: 'server',
       security: {
-        service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth' }], text: 'HelseID access token (Bearer or DPoP)' }],
-        description: 'HelseID JWT; role by scope (e-helse:pll/...); access by the same policy and audit as GraphQL (docs/security.md).',
+        service: [
+          {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth' }],
+            text: 'HelseID access token (Bearer or DPoP)',
+          },
+        ],
+        description:
+          'HelseID JWT; role by scope (e-helse:pll/...); access by the same policy and audit as GraphQL (docs/security.md).',
       },
       resource: [
         {
@@ -39,7 +49,10 @@ export const capabilityStatement = (date: string): CapabilityStatement => ({
           interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'search-type' }, { code: 'history-instance' }],
           versioning: 'versioned',
           readHistory: true,
-          searchParam: [patientParam, { name: '_at', type: 'date', documentation: 'the list as it was shown at this instant' }],
+          searchParam: [
+            patientParam,
+            { name: '_at', type: 'date', documentation: 'the list as it was shown at this instant' },
+          ],
           searchInclude: ['List:item'],
         },
         readable('MedicationStatement'),
@@ -47,7 +60,8 @@ export const capabilityStatement = (date: string): CapabilityStatement => ({
         readable('MedicationDispense', {
           interaction: [{ code: 'read' }, { code: 'search-type' }, { code: 'create' }],
           conditionalCreate: true,
-          documentation: 'create records a dispensing (idempotent by identifier, If-None-Exist honoured); status entered-in-error annuls it',
+          documentation:
+            'create records a dispensing (idempotent by identifier, If-None-Exist honoured); status entered-in-error annuls it',
         }),
         { type: 'AuditEvent', interaction: [{ code: 'search-type' }], searchParam: [patientParam] },
       ],

@@ -38,12 +38,15 @@ const EXPRESSION: Readonly<Partial<Record<RejectionReason, string>>> = {
   'invalid HER-id': 'MedicationDispense.performer.actor.identifier',
 };
 
-const invalid = (message: string, expression: string): FhirRequestError => new FhirRequestError(400, 'invalid', message, expression);
+const invalid = (message: string, expression: string): FhirRequestError =>
+  new FhirRequestError(400, 'invalid', message, expression);
 
 const usedUpOf = (body: object): boolean => {
   const extensions: unknown = Reflect.get(body, 'extension');
   const found = Array.isArray(extensions)
-    ? (extensions as unknown[]).find((e) => typeof e === 'object' && e !== null && Reflect.get(e, 'url') === EXTENSION.prescriptionUsedUp)
+    ? (extensions as unknown[]).find(
+        (e) => typeof e === 'object' && e !== null && Reflect.get(e, 'url') === EXTENSION.prescriptionUsedUp,
+      )
     : undefined;
   const value: unknown = found === undefined ? false : Reflect.get(found as object, 'valueBoolean');
   if (typeof value !== 'boolean') {
@@ -58,7 +61,13 @@ const cleanedText = (body: object): unknown => {
     return cleanFhirResource(body);
   } catch (error) {
     if (error instanceof InvalidTextError) {
-      throw new FhirRequestError(400, 'invalid', `invalid text: ${error.field}`, `MedicationDispense.${error.field}`, 'INVALID_TEXT');
+      throw new FhirRequestError(
+        400,
+        'invalid',
+        `invalid text: ${error.field}`,
+        `MedicationDispense.${error.field}`,
+        'INVALID_TEXT',
+      );
     }
     throw error;
   }
@@ -77,15 +86,21 @@ export const dispenseInputOf = (body: unknown): DispenseInput => {
     record = outcome.record;
   } catch (error) {
     if (error instanceof FeedRecordRejectedError) {
-      const path = error.reason.startsWith('wrong shape: ') ? error.reason.slice('wrong shape: '.length) : EXPRESSION[error.reason];
+      const path = error.reason.startsWith('wrong shape: ')
+        ? error.reason.slice('wrong shape: '.length)
+        : EXPRESSION[error.reason];
       throw invalid(error.reason, path ?? 'MedicationDispense');
     }
     throw error;
   }
-  const prescriptionId = record.prescriptionId ?? fail('authorizingPrescription.identifier is required', 'MedicationDispense.authorizingPrescription.identifier');
+  const prescriptionId =
+    record.prescriptionId ??
+    fail('authorizingPrescription.identifier is required', 'MedicationDispense.authorizingPrescription.identifier');
   const claimedHerId =
     record.pharmacyHerId ??
-    (record.annulled ? fail('a performer with a HER-id is required', 'MedicationDispense.performer.actor.identifier') : undefined);
+    (record.annulled
+      ? fail('a performer with a HER-id is required', 'MedicationDispense.performer.actor.identifier')
+      : undefined);
   return {
     patientId: record.patientId,
     annul: record.annulled,
@@ -112,7 +127,12 @@ export const ifNoneExistOf = (raw: string | undefined): string | undefined => {
   }
   const match = /^identifier=(?:[^|&]*\|)?([^&|]+)$/.exec(raw.trim());
   if (match === null) {
-    throw new FhirRequestError(400, 'invalid', 'If-None-Exist supports identifier=[system|]value only', 'If-None-Exist');
+    throw new FhirRequestError(
+      400,
+      'invalid',
+      'If-None-Exist supports identifier=[system|]value only',
+      'If-None-Exist',
+    );
   }
   return decodeURIComponent(match[1] ?? '');
 };

@@ -27,7 +27,14 @@ const header = (request: FastifyRequest, name: string): string | undefined => {
   return Array.isArray(value) ? value[0] : value;
 };
 
-const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/*', '*/*', 'json', 'application/json+fhir'];
+const JSON_TYPES = [
+  'application/fhir+json',
+  'application/json',
+  'application/*',
+  '*/*',
+  'json',
+  'application/json+fhir',
+];
 
 /** True when the client accepts JSON (Accept header and FHIR's `_format` parameter). */
 const acceptsJson = (request: FastifyRequest): boolean => {
@@ -42,7 +49,11 @@ const acceptsJson = (request: FastifyRequest): boolean => {
   );
 };
 
-const PATIENT_SYSTEMS = new Set(['urn:oid:2.16.578.1.12.4.1.4.1', 'urn:oid:2.16.578.1.12.4.1.4.2', 'urn:oid:2.16.578.1.12.4.1.4.3']);
+const PATIENT_SYSTEMS = new Set([
+  'urn:oid:2.16.578.1.12.4.1.4.1',
+  'urn:oid:2.16.578.1.12.4.1.4.2',
+  'urn:oid:2.16.578.1.12.4.1.4.3',
+]);
 
 /**
  * `patient.identifier=<OID>|<number>` (or `subject.identifier`): the patient as Norwegian FHIR names them. The
@@ -60,7 +71,13 @@ export const patientOfParameter = (raw: unknown, parameter = 'patient.identifier
     try {
       return parsePatientId(value, parameter);
     } catch {
-      throw new FhirRequestError(400, 'value', `${parameter}: invalid patient identifier`, parameter, 'INVALID_IDENTIFIER');
+      throw new FhirRequestError(
+        400,
+        'value',
+        `${parameter}: invalid patient identifier`,
+        parameter,
+        'INVALID_IDENTIFIER',
+      );
     }
   })();
   if (parsed.system !== system) {

@@ -45,7 +45,8 @@ const paramOf = (request: FastifyRequest, name: string): string => {
   return value;
 };
 
-const notFound = (type: string): FhirRequestError => new FhirRequestError(404, 'not-found', `${type}: no such resource`);
+const notFound = (type: string): FhirRequestError =>
+  new FhirRequestError(404, 'not-found', `${type}: no such resource`);
 
 @Controller('fhir')
 @UseFilters(FhirExceptionFilter)
@@ -87,10 +88,7 @@ export class FhirReadController {
   }
 
   @Get('List/:id/_history/:vid')
-  async listVersion(
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<FastifyReply> {
+  async listVersion(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const [id, vid] = [paramOf(request, 'id'), paramOf(request, 'vid')];
     const view = await this.idView(request, id, 'List', 'medicationHistory');
     const version = (await this.reads.history(view)).find((list) => list.meta?.versionId === vid) ?? fail404('List');
@@ -98,10 +96,7 @@ export class FhirReadController {
   }
 
   @Get(':type')
-  async search(
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<FastifyReply> {
+  async search(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const type = paramOf(request, 'type');
     const query = queryOf(request);
     if (type === 'AuditEvent') {
@@ -112,23 +107,29 @@ export class FhirReadController {
     }
     const part = PARTS[type] ?? (await this.edge.authenticate(request), fail404(type));
     const view = await this.patientView(request, query, 'medicationList');
-    return send(reply, searchsetOf(this.edge.baseUrl(request), filterResources<Resource>(this.reads.parts(view)[part], query)));
+    return send(
+      reply,
+      searchsetOf(this.edge.baseUrl(request), filterResources<Resource>(this.reads.parts(view)[part], query)),
+    );
   }
 
   @Get(':type/:id')
-  async read(
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<FastifyReply> {
+  async read(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     const [type, id] = [paramOf(request, 'type'), paramOf(request, 'id')];
     const part = PARTS[type] ?? (await this.edge.authenticate(request), fail404(type));
     const view = await this.idView(request, id, type, 'medicationList');
-    const resource = (this.reads.parts(view)[part] as Resource[]).find((candidate) => candidate.id === id) ?? fail404(type);
+    const resource =
+      (this.reads.parts(view)[part] as Resource[]).find((candidate) => candidate.id === id) ?? fail404(type);
     return send(reply, resource, String(view.document.version));
   }
 
   /** Search by patient: the identifier is validated first (400, never echoed), then the access step. */
-  private async patientView(request: FastifyRequest, query: Query, operation: 'medicationList' | 'medicationHistory', at?: Date): Promise<ListView> {
+  private async patientView(
+    request: FastifyRequest,
+    query: Query,
+    operation: 'medicationList' | 'medicationHistory',
+    at?: Date,
+  ): Promise<ListView> {
     assertKnownParameters(query);
     const patient = patientOfParameter(query['patient.identifier'] ?? query['subject.identifier']);
     await this.edge.admit(request, operation, { patientId: patient.value });
@@ -136,7 +137,12 @@ export class FhirReadController {
   }
 
   /** Read by resource id: an id of another shape names no patient (404 once authenticated, nothing to audit). */
-  private async idView(request: FastifyRequest, id: string, type: string, operation: 'medicationList' | 'medicationHistory'): Promise<ListView> {
+  private async idView(
+    request: FastifyRequest,
+    id: string,
+    type: string,
+    operation: 'medicationList' | 'medicationHistory',
+  ): Promise<ListView> {
     const parsed = parseFhirId(id);
     const caller = await this.edge.authenticate(request);
     if (parsed === undefined || (type === 'List') !== (parsed.kind === undefined)) {

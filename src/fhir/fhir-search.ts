@@ -13,7 +13,9 @@ const values = (raw: unknown): string[] => (Array.isArray(raw) ? raw : raw === u
 
 /** An instant or a date (YYYY, YYYY-MM, YYYY-MM-DD or a full dateTime); throws 400 naming `parameter`. */
 export const instantOf = (raw: string, parameter: string): Date => {
-  const time = /^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$/.test(raw) ? Date.parse(raw) : Number.NaN;
+  const time = /^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?$/.test(raw)
+    ? Date.parse(raw)
+    : Number.NaN;
   if (Number.isNaN(time)) {
     throw new FhirRequestError(400, 'value', `${parameter}: not a FHIR date or instant`, parameter);
   }
@@ -44,21 +46,41 @@ const lastUpdatedFilter = (raw: unknown): ((resource: Resource) => boolean) => {
 
 /** The resources that match `status` and `_lastUpdated` (absent: all). */
 export const filterResources = <T extends Resource>(resources: readonly T[], query: Query): T[] => {
-  const statuses = values(query.status).flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  const statuses = values(query.status)
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
   const updated = query._lastUpdated === undefined ? undefined : lastUpdatedFilter(query._lastUpdated);
   return resources.filter((resource) => {
     const status: unknown = Reflect.get(resource, 'status');
-    return (statuses.length === 0 || (typeof status === 'string' && statuses.includes(status))) && (updated === undefined || updated(resource));
+    return (
+      (statuses.length === 0 || (typeof status === 'string' && statuses.includes(status))) &&
+      (updated === undefined || updated(resource))
+    );
   });
 };
 
-const SUPPORTED = new Set(['patient.identifier', 'subject.identifier', 'status', '_lastUpdated', '_at', '_include', '_format', '_count']);
+const SUPPORTED = new Set([
+  'patient.identifier',
+  'subject.identifier',
+  'status',
+  '_lastUpdated',
+  '_at',
+  '_include',
+  '_format',
+  '_count',
+]);
 
 /** FHIR servers may ignore unknown parameters; we refuse them (handling=strict) so a typo never widens a search. */
 export const assertKnownParameters = (query: Query): void => {
   for (const name of Object.keys(query)) {
     if (!SUPPORTED.has(name)) {
-      throw new FhirRequestError(400, 'not-supported', `unsupported search parameter: ${name.slice(0, 40)}`, name.slice(0, 40));
+      throw new FhirRequestError(
+        400,
+        'not-supported',
+        `unsupported search parameter: ${name.slice(0, 40)}`,
+        name.slice(0, 40),
+      );
     }
   }
 };

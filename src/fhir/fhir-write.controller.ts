@@ -67,7 +67,11 @@ export class FhirWriteController {
       input.patientId,
       (meta) =>
         input.annul
-          ? { type: 'AnnulDispensing', data: { dispensingId: input.dispensing.dispensingId, annulledAt: this.clock.now().toISOString() }, meta }
+          ? {
+              type: 'AnnulDispensing',
+              data: { dispensingId: input.dispensing.dispensingId, annulledAt: this.clock.now().toISOString() },
+              meta,
+            }
           : { type: 'RecordDispensing', data: dispensing, meta },
       context,
       { ...(expectedVersion === undefined ? {} : { expectedVersion }) },
@@ -80,7 +84,13 @@ export class FhirWriteController {
     return this.answer(reply, created ? 201 : 200, resource, outcome.version, created);
   }
 
-  private answer(reply: FastifyReply, status: number, resource: MedicationDispense, version: number, created = false): FastifyReply {
+  private answer(
+    reply: FastifyReply,
+    status: number,
+    resource: MedicationDispense,
+    version: number,
+    created = false,
+  ): FastifyReply {
     const location = `/fhir/MedicationDispense/${resource.id ?? ''}`;
     return reply
       .code(status)
@@ -94,7 +104,9 @@ export class FhirWriteController {
 /** The subject's system as posted (the parser has checked it matches the number). */
 const parsedSystem = (body: unknown): string => {
   const subject: unknown = typeof body === 'object' && body !== null ? Reflect.get(body, 'subject') : undefined;
-  const identifier: unknown = typeof subject === 'object' && subject !== null ? Reflect.get(subject, 'identifier') : undefined;
-  const system: unknown = typeof identifier === 'object' && identifier !== null ? Reflect.get(identifier, 'system') : undefined;
+  const identifier: unknown =
+    typeof subject === 'object' && subject !== null ? Reflect.get(subject, 'identifier') : undefined;
+  const system: unknown =
+    typeof identifier === 'object' && identifier !== null ? Reflect.get(identifier, 'system') : undefined;
   return typeof system === 'string' ? system : '';
 };

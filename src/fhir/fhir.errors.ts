@@ -38,12 +38,22 @@ export class FhirRequestError extends Error {
 /** The caller's bucket is empty (the limiter /graphql uses, rate-limit.module.ts): 429 with Retry-After. */
 export class FhirRateLimitedError extends FhirRequestError {
   constructor(readonly retryAfterSeconds: number) {
-    super(429, 'throttled', 'Too many requests: slow down and retry after the number of seconds in Retry-After', undefined, 'RATE_LIMITED');
+    super(
+      429,
+      'throttled',
+      'Too many requests: slow down and retry after the number of seconds in Retry-After',
+      undefined,
+      'RATE_LIMITED',
+    );
     this.name = 'FhirRateLimitedError';
   }
 }
 
-export const outcomeOf = (issueCode: IssueType, text: string, extra: Partial<OperationOutcomeIssue> = {}): OperationOutcome => ({
+export const outcomeOf = (
+  issueCode: IssueType,
+  text: string,
+  extra: Partial<OperationOutcomeIssue> = {},
+): OperationOutcome => ({
   resourceType: 'OperationOutcome',
   issue: [{ severity: 'error', code: issueCode, diagnostics: maskIdentifiers(text), ...extra }],
 });

@@ -29,13 +29,17 @@ export class FhirModule implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     if (!fastify.hasContentTypeParser('application/fhir+json')) {
-      fastify.addContentTypeParser('application/fhir+json', { parseAs: 'string', bodyLimit: FHIR_BODY_LIMIT }, (_request, body, done) => {
-        try {
-          done(null, JSON.parse(String(body)));
-        } catch {
-          done(Object.assign(new Error('Body is not JSON'), { statusCode: 400 }), undefined);
-        }
-      });
+      fastify.addContentTypeParser(
+        'application/fhir+json',
+        { parseAs: 'string', bodyLimit: FHIR_BODY_LIMIT },
+        (_request, body, done) => {
+          try {
+            done(null, JSON.parse(String(body)));
+          } catch {
+            done(Object.assign(new Error('Body is not JSON'), { statusCode: 400 }), undefined);
+          }
+        },
+      );
     }
   }
 }

@@ -31,7 +31,10 @@ export const callerOf = (request: FastifyRequest): Caller | undefined => callers
  */
 export interface SessionCredentials {
   /** `Bearer …` of the signed-in session the cookie names; 'csrf-refused' when the CSRF token is wrong; else undefined */
-  forRequest(cookieHeader: string | undefined, csrfHeader: string | undefined): { readonly authorization: string } | 'csrf-refused' | undefined;
+  forRequest(
+    cookieHeader: string | undefined,
+    csrfHeader: string | undefined,
+  ): { readonly authorization: string } | 'csrf-refused' | undefined;
   /** `Bearer …` of the session a one-time WebSocket ticket was issued to (the ticket is spent either way) */
   forTicket(ticket: string): string | undefined;
 }
@@ -54,7 +57,8 @@ const errorBody = (message: string, extensions: Record<string, string | number>)
   errors: [{ message, extensions }],
 });
 
-const headerOf = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+const headerOf = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;
 
 /** @fastify/websocket marks upgrade requests with `request.ws`; they are authenticated in onConnect instead. */
 const isWebSocketUpgrade = (request: FastifyRequest): boolean => Reflect.get(request, 'ws') === true;
@@ -78,7 +82,10 @@ export const createEdgeAuth = ({ verifier, auth, limiter, logger, sessions }: Ed
       return;
     }
     const unavailable = error instanceof AuthenticationUnavailableError;
-    logger.error({ err: error }, unavailable ? 'token issuer keys unavailable' : 'token verification failed unexpectedly');
+    logger.error(
+      { err: error },
+      unavailable ? 'token issuer keys unavailable' : 'token verification failed unexpectedly',
+    );
     void reply
       .code(unavailable ? 503 : 500)
       .send(
@@ -102,7 +109,12 @@ export const createEdgeAuth = ({ verifier, auth, limiter, logger, sessions }: Ed
   };
 
   /** Callback style on purpose: after a refusal `done` is never called, so the body is never read or executed. */
-  const preParsing = (request: FastifyRequest, reply: FastifyReply, payload: RequestPayload, done: PreParsingDone): void => {
+  const preParsing = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: RequestPayload,
+    done: PreParsingDone,
+  ): void => {
     if (isWebSocketUpgrade(request)) {
       done(null, payload);
       return;
@@ -113,7 +125,9 @@ export const createEdgeAuth = ({ verifier, auth, limiter, logger, sessions }: Ed
     const base = auth.publicBaseUrl ?? 'urn:pll:set-AUTH_PUBLIC_BASE_URL-for-dpop';
     const bearer = headerOf(request.headers.authorization);
     const fromSession =
-      bearer === undefined ? sessions?.forRequest(headerOf(request.headers.cookie), headerOf(request.headers['x-csrf-token'])) : undefined;
+      bearer === undefined
+        ? sessions?.forRequest(headerOf(request.headers.cookie), headerOf(request.headers['x-csrf-token']))
+        : undefined;
     if (fromSession === 'csrf-refused') {
       logger.warn('request refused: session cookie without its CSRF token');
       void reply.code(403).header('cache-control', 'no-store').send(CSRF_REFUSED);
@@ -148,7 +162,9 @@ export const createEdgeAuth = ({ verifier, auth, limiter, logger, sessions }: Ed
     try {
       const caller = await verifier.verify({
         authorization:
-          field('authorization') ?? field('Authorization') ?? (ticket === undefined ? undefined : sessions?.forTicket(ticket)),
+          field('authorization') ??
+          field('Authorization') ??
+          (ticket === undefined ? undefined : sessions?.forTicket(ticket)),
         ...(dpop === undefined ? {} : { dpop }),
         method: 'GET',
         url: `${auth.publicBaseUrl ?? 'urn:pll:set-AUTH_PUBLIC_BASE_URL-for-dpop'}/graphql`,

@@ -10,12 +10,16 @@ import * as path from 'node:path';
  * packages, read once at start. Development only, like GraphiQL itself (Mercurius's own is turned off).
  */
 
-const packageFile = (pkg: string, file: string): string => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+const packageFile = (pkg: string, file: string): string =>
+  path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
 
 /** The vendor files by the name the page asks for (`/graphiql/vendor/<name>`). */
 const VENDOR: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {
   'react.production.min.js': { file: packageFile('react', 'umd/react.production.min.js'), type: 'text/javascript' },
-  'react-dom.production.min.js': { file: packageFile('react-dom', 'umd/react-dom.production.min.js'), type: 'text/javascript' },
+  'react-dom.production.min.js': {
+    file: packageFile('react-dom', 'umd/react-dom.production.min.js'),
+    type: 'text/javascript',
+  },
   'graphiql.min.js': { file: packageFile('graphiql', 'graphiql.min.js'), type: 'text/javascript' },
   'graphiql.min.css': { file: packageFile('graphiql', 'graphiql.min.css'), type: 'text/css' },
   'graphiql.css': { file: packageFile('graphiql', 'graphiql.css'), type: 'text/css' },
@@ -32,14 +36,17 @@ export const localiseGraphiqlScript = (source: string): string => {
   return local;
 };
 
-const mercuriusStatic = (file: string): string => readFileSync(packageFile('mercurius', path.join('static', file)), 'utf8');
+const mercuriusStatic = (file: string): string =>
+  readFileSync(packageFile('mercurius', path.join('static', file)), 'utf8');
 
 @Controller('graphiql')
 export class LocalGraphiqlController {
   private readonly page = mercuriusStatic('graphiql.html');
   private readonly main = localiseGraphiqlScript(mercuriusStatic('main.js'));
   private readonly worker = localiseGraphiqlScript(mercuriusStatic('sw.js'));
-  private readonly vendor = new Map(Object.entries(VENDOR).map(([name, { file, type }]) => [name, { body: readFileSync(file), type }]));
+  private readonly vendor = new Map(
+    Object.entries(VENDOR).map(([name, { file, type }]) => [name, { body: readFileSync(file), type }]),
+  );
 
   @Get()
   html(@Res() reply: FastifyReply): void {
@@ -48,7 +55,9 @@ export class LocalGraphiqlController {
 
   @Get('config.js')
   config(@Res() reply: FastifyReply): void {
-    void reply.type('text/javascript').send("window.GRAPHQL_ENDPOINT = '/graphql';\nwindow.GRAPHIQL_PLUGIN_LIST = [];\n");
+    void reply
+      .type('text/javascript')
+      .send("window.GRAPHQL_ENDPOINT = '/graphql';\nwindow.GRAPHIQL_PLUGIN_LIST = [];\n");
   }
 
   @Get('main.js')

@@ -118,7 +118,15 @@ interface GraphqlDependencies {
   readonly limiter: TokenBucketLimiter;
 }
 
-const graphqlOptions = ({ config, logger, metrics, verifier, clock, sessions, limiter }: GraphqlDependencies): MercuriusDriverConfig => {
+const graphqlOptions = ({
+  config,
+  logger,
+  metrics,
+  verifier,
+  clock,
+  sessions,
+  limiter,
+}: GraphqlDependencies): MercuriusDriverConfig => {
   const development = config.nodeEnv !== 'production';
   // Only a development server rewrites the committed schema: test boots must not, or a stale file would be
   // refreshed by one e2e spec before the schema spec compares it (npm run schema regenerates it on purpose).

@@ -27,7 +27,9 @@ export const wrongParameter = (body: unknown): { readonly name: Parameter; reado
     return undefined; // not a map at all: Fastify and Mercurius refuse it (BAD_REQUEST) on their own
   }
   const parameters = body as Readonly<Record<string, unknown>>;
-  const name = (Object.keys(EXPECTED) as Parameter[]).find((candidate) => !EXPECTED[candidate].ok(parameters[candidate]));
+  const name = (Object.keys(EXPECTED) as Parameter[]).find(
+    (candidate) => !EXPECTED[candidate].ok(parameters[candidate]),
+  );
   return name === undefined ? undefined : { name, form: EXPECTED[name].form };
 };
 
@@ -67,7 +69,12 @@ export const checkGraphqlParameters = async (request: FastifyRequest, reply: Fas
   const wrong = wrongParameter(request.body);
   if (wrong !== undefined) {
     await reply.code(400).send({
-      errors: [{ message: `The request parameter "${wrong.name}" must be ${wrong.form}.`, extensions: { code: 'BAD_REQUEST' } }],
+      errors: [
+        {
+          message: `The request parameter "${wrong.name}" must be ${wrong.form}.`,
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
     });
     return;
   }
@@ -84,7 +91,11 @@ export const negotiateGraphqlResponseType = async (
   payload: unknown,
 ): Promise<unknown> => {
   const type = reply.getHeader('content-type');
-  if (typeof type === 'string' && type.startsWith('application/json') && prefersGraphqlResponseJson(request.headers.accept)) {
+  if (
+    typeof type === 'string' &&
+    type.startsWith('application/json') &&
+    prefersGraphqlResponseJson(request.headers.accept)
+  ) {
     reply.header('content-type', `${GRAPHQL_RESPONSE_JSON}; charset=utf-8`);
   }
   return payload;

@@ -22,7 +22,9 @@ describe('query limits', () => {
   });
 
   it('counts fields', () => {
-    expect(errorsOf('{ list { name version } }', 1)).toEqual(['The document has too many fields: at most 2 are allowed']);
+    expect(errorsOf('{ list { name version } }', 1)).toEqual([
+      'The document has too many fields: at most 2 are allowed',
+    ]);
   });
 });
 
@@ -59,7 +61,9 @@ describe('maxDepthRule', () => {
     expect(depthErrors('{ node { child { child { name } } } }')).toEqual([
       'The document is nested too deeply: at most 3 levels are allowed',
     ]);
-    expect(depthErrors('{ node { ...F } } fragment F on Node { child { ... on Node { child { name } } } }')).toHaveLength(1);
+    expect(
+      depthErrors('{ node { ...F } } fragment F on Node { child { ... on Node { child { name } } } }'),
+    ).toHaveLength(1);
   });
 
   it('does not loop on a fragment cycle (NoFragmentCyclesRule reports it)', () => {

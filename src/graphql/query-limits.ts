@@ -86,7 +86,9 @@ export const maxDepthRule =
     return {
       OperationDefinition(node) {
         if (depthOf(node.selectionSet.selections, new Set()) > limit) {
-          context.reportError(new GraphQLError(`The document is nested too deeply: at most ${limit} levels are allowed`, { nodes: node }));
+          context.reportError(
+            new GraphQLError(`The document is nested too deeply: at most ${limit} levels are allowed`, { nodes: node }),
+          );
         }
       },
     };

@@ -13,7 +13,8 @@ import { TokenBucketLimiter } from './rate-limit';
     {
       provide: TokenBucketLimiter,
       inject: [APP_CONFIG, CLOCK],
-      useFactory: (config: AppConfig, clock: Clock): TokenBucketLimiter => new TokenBucketLimiter(config.rateLimitPerMinute, clock),
+      useFactory: (config: AppConfig, clock: Clock): TokenBucketLimiter =>
+        new TokenBucketLimiter(config.rateLimitPerMinute, clock),
     },
   ],
   exports: [TokenBucketLimiter],

@@ -31,7 +31,11 @@ describe('TokenBucketLimiter', () => {
     expect(limiter.take('a')).toEqual({ allowed: false, retryAfterSeconds: 30 });
 
     clock.advance(10 * 60_000);
-    expect([limiter.take('a'), limiter.take('a'), limiter.take('a')].map((decision) => decision.allowed)).toEqual([true, true, false]);
+    expect([limiter.take('a'), limiter.take('a'), limiter.take('a')].map((decision) => decision.allowed)).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('keeps callers apart and forgets the least recently used bucket beyond its bound', () => {

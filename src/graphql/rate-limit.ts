@@ -9,9 +9,7 @@ import { LRUCache } from 'lru-cache';
  * effective limit is per replica; a shared limiter (at the gateway) is future work. Time comes from the Clock.
  */
 
-export type RateDecision =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly retryAfterSeconds: number };
+export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
 interface Bucket {
   readonly tokens: number;
@@ -46,7 +44,9 @@ export class TokenBucketLimiter {
         : Math.min(this.perMinute, previous.tokens + Math.max(0, now - previous.at) * this.perMs);
     const allowed = available >= 1;
     this.buckets.set(key, { tokens: allowed ? available - 1 : available, at: now });
-    return allowed ? { allowed } : { allowed, retryAfterSeconds: Math.max(1, Math.ceil((1 - available) / this.perMs / 1000)) };
+    return allowed
+      ? { allowed }
+      : { allowed, retryAfterSeconds: Math.max(1, Math.ceil((1 - available) / this.perMs / 1000)) };
   }
 }
 

@@ -90,13 +90,15 @@ export class SecurityHeaders implements OnModuleInit {
     const production = this.config.nodeEnv === 'production';
     // The headers of /graphql (nearly every request) are the same each time: built once.
     const graphqlHeaders = securityHeaders('/graphql', production);
-    adapter.getInstance().addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      const query = request.url.indexOf('?');
-      const path = query === -1 ? request.url : request.url.slice(0, query);
-      void reply.headers(path === '/graphql' ? graphqlHeaders : securityHeaders(path, production));
-      void reply.header(CORRELATION_HEADER, correlationIdOf(request));
-      done();
-    });
+    adapter
+      .getInstance()
+      .addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+        const query = request.url.indexOf('?');
+        const path = query === -1 ? request.url : request.url.slice(0, query);
+        void reply.headers(path === '/graphql' ? graphqlHeaders : securityHeaders(path, production));
+        void reply.header(CORRELATION_HEADER, correlationIdOf(request));
+        done();
+      });
     if (this.config.corsOrigins.length > 0) {
       adapter.enableCors(corsOptions(this.config.corsOrigins));
     }

@@ -39,7 +39,13 @@ export const createSubscriptionGate =
     if (errors.length === 0) {
       return;
     }
-    const formatted = normaliseErrors([new GraphQLError('', { originalError: validationFailure(errors) })], false, errorSiteOf(context), log, hideSuggestions);
+    const formatted = normaliseErrors(
+      [new GraphQLError('', { originalError: validationFailure(errors) })],
+      false,
+      errorSiteOf(context),
+      log,
+      hideSuggestions,
+    );
     const first = formatted.errors[0];
     throw new GraphQLError(first?.message ?? 'Graphql validation error', {
       extensions: first?.extensions ?? { code: 'GRAPHQL_VALIDATION_FAILED' },

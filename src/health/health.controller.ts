@@ -50,7 +50,11 @@ export class HealthController {
     return this.health.check([
       () => this.lifecycle(),
       async () => this.eventStorePing(),
-      ...this.readiness.list().map(([name, check]) => async () => this.registered(name, check)),
+      ...this.readiness.list().map(
+        ([name, check]) =>
+          async () =>
+            this.registered(name, check),
+      ),
     ]);
   }
 

@@ -160,8 +160,7 @@ export const isValidPatientId = (value: string): boolean => !('reason' in classi
 
 /** True for a 9-digit organisasjonsnummer whose mod-11 check digit (weights 3,2,7,6,5,4,3,2) matches. */
 export const isValidOrganisationNumber = (value: string): boolean =>
-  NINE_DIGITS.test(value) &&
-  mod11CheckDigit(weightedSum(digitsOf(value), ORGANISATION_WEIGHTS)) === Number(value[8]);
+  NINE_DIGITS.test(value) && mod11CheckDigit(weightedSum(digitsOf(value), ORGANISATION_WEIGHTS)) === Number(value[8]);
 
 /** True for an HPR number: 1–9 digits; there is no public check digit. */
 export const isValidHprNumber = (value: string): boolean => ONE_TO_NINE_DIGITS.test(value);

@@ -137,7 +137,12 @@ export class MedicationListReads {
    * changes recorded at or after `changesSince` (default: the last 24 hours). Changes come from the list's
    * `recentChanges`, so at most the latest 50 per resident.
    */
-  careUnit(organisationNumber: string, unit?: string, changesSince?: Date, viewer: CareUnitViewer = 'other'): CareUnitView {
+  careUnit(
+    organisationNumber: string,
+    unit?: string,
+    changesSince?: Date,
+    viewer: CareUnitViewer = 'other',
+  ): CareUnitView {
     const org = assertOrganisationNumber(organisationNumber, 'organisationNumber');
     const unitName = this.unitOf(unit);
     const since =
@@ -172,7 +177,10 @@ export class MedicationListReads {
 
   /** Open reconciliation discrepancies of one list, from the GP worklist's patient document (0: none or no feed yet). */
   private openDiscrepancies(streamId: string): number {
-    const document = this.readModels.getDocument<GpWorklistDocument>(GP_WORKLIST_PROJECTION, patientDocumentId(streamId));
+    const document = this.readModels.getDocument<GpWorklistDocument>(
+      GP_WORKLIST_PROJECTION,
+      patientDocumentId(streamId),
+    );
     return document?.kind === 'patient' ? document.open.length : 0;
   }
 
@@ -181,7 +189,9 @@ export class MedicationListReads {
    * derived here from a raw id (validates it; InvalidIdentifierError, not echoed).
    */
   streamIdOf(patientId: PatientKey | string): string {
-    return typeof patientId === 'string' ? patientKeyOf(patientId, this.config.patientIdSecret).streamId : patientId.streamId;
+    return typeof patientId === 'string'
+      ? patientKeyOf(patientId, this.config.patientIdSecret).streamId
+      : patientId.streamId;
   }
 
   /** The committed current-list document, or the empty list (version 0). */
@@ -207,7 +217,12 @@ export class MedicationListReads {
     const documents = this.readModels.listDocuments<CareUnitOverviewDocument>(this.overviewProjection, {
       idPrefix: careUnitIdPrefix(org, unit),
     });
-    return careUnitOverviewOf(org, unit, documents.map(({ document }) => document), osloDateOf(this.clock.now()) ?? '');
+    return careUnitOverviewOf(
+      org,
+      unit,
+      documents.map(({ document }) => document),
+      osloDateOf(this.clock.now()) ?? '',
+    );
   }
 
   private unitOf(unit: string | undefined): string | undefined {

@@ -4,7 +4,15 @@ import { Metrics } from '../observability/metrics';
 import { fixedClock } from '../shared/clock';
 import type { RecordedEvent } from '../shared/event-sourcing/event-store.port';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
-import { AT, ENTRY_ID, OTHER_ENTRY_ID, PATIENT_ID, aCommand, aStartMedication, paracetamol } from './domain/medication-list.fixtures';
+import {
+  AT,
+  ENTRY_ID,
+  OTHER_ENTRY_ID,
+  PATIENT_ID,
+  aCommand,
+  aStartMedication,
+  paracetamol,
+} from './domain/medication-list.fixtures';
 import { MEDICATION_LIST_STREAM_PREFIX } from './domain/medication-list.events';
 import { type CommandBuilder, MedicationListService } from './medication-list.service';
 import { foldCurrentList } from './current-list.fold';
@@ -85,6 +93,9 @@ describe('MedicationListService.execute', () => {
 
   it('given a command applied, when its id is retried, then changed stays true (the earlier attempt changed the list)', async () => {
     await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
-    expect(await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' })).toMatchObject({ alreadyApplied: true, changed: true });
+    expect(await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' })).toMatchObject({
+      alreadyApplied: true,
+      changed: true,
+    });
   });
 });

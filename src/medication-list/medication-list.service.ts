@@ -11,10 +11,7 @@ import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import type { MedicationListCommand } from './domain/medication-list.commands';
 import { medicationListDecider } from './domain/medication-list.decider';
-import {
-  MEDICATION_LIST_STREAM_PREFIX,
-  isMedicationListEvent,
-} from './domain/medication-list.events';
+import { MEDICATION_LIST_STREAM_PREFIX, isMedicationListEvent } from './domain/medication-list.events';
 import { foldCurrentList } from './current-list.fold';
 import { type PatientKey, patientKeyOf } from './patient-stream';
 

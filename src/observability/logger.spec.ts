@@ -91,7 +91,12 @@ describe('PinoNestLogger', () => {
     expect(out.raw()).not.toContain(FNR);
     expect(out.lines()).toEqual([
       expect.objectContaining({ level: 'info', msg: `mapped ${MASK}`, context: 'RoutesResolver' }),
-      expect.objectContaining({ level: 'error', msg: 'failed', context: 'ExceptionsHandler', stack: `Error: ${MASK}\n    at x` }),
+      expect.objectContaining({
+        level: 'error',
+        msg: 'failed',
+        context: 'ExceptionsHandler',
+        stack: `Error: ${MASK}\n    at x`,
+      }),
       expect.objectContaining({ level: 'warn', patientId: MASK, note: 'object message' }),
     ]);
   });

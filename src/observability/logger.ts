@@ -125,7 +125,11 @@ export class PinoNestLogger implements LoggerService {
    * Nest calls `log(message, context)` and `error(message, stack, context)`: the last string parameter is the
    * context (class name), a preceding string on `error` is the stack.
    */
-  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, params: unknown[]): void {
+  private write(
+    level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal',
+    message: unknown,
+    params: unknown[],
+  ): void {
     const strings = params.filter((param): param is string => typeof param === 'string');
     const context = strings.length > 0 ? strings[strings.length - 1] : undefined;
     const stack = level === 'error' && strings.length > 1 ? strings[0] : undefined;

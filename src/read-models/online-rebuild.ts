@@ -154,7 +154,10 @@ export class RebuildRequestWatcher {
       (error: unknown) => {
         settle({ kind: 'failed', request }); // not retried for this request; a new one (another id) tries again
         const code = isDomainError(error) ? error.code : 'unknown';
-        this.logger?.warn({ projection: name, code }, 'online rebuild ended without a switch: the served copy is untouched');
+        this.logger?.warn(
+          { projection: name, code },
+          'online rebuild ended without a switch: the served copy is untouched',
+        );
       },
     );
   }

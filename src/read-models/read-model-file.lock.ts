@@ -23,7 +23,9 @@ import { DomainError } from '../shared/errors/domain-error';
  * a second in-process EXCLUSIVE lock then succeeded). Checked before SQLite is asked; shared through a global symbol
  * so that two copies of this module (a test's module registry) see the same set.
  */
-const HELD: Set<string> = ((globalThis as { [key: symbol]: Set<string> | undefined })[Symbol.for('pll.heldFileLocks')] ??= new Set());
+const HELD: Set<string> = ((globalThis as { [key: symbol]: Set<string> | undefined })[
+  Symbol.for('pll.heldFileLocks')
+] ??= new Set());
 
 export class FileLock {
   private constructor(

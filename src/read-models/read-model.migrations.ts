@@ -27,7 +27,9 @@ export const READ_MODEL_FILE_MIGRATIONS: readonly SqliteMigration[] = [
     // Online rebuild (issue 23): which copy of each projection is served; no row means copy 0, the name itself.
     description: 'served_generations: the copy of each projection that readers see',
     up: (db) => {
-      db.exec(`CREATE TABLE IF NOT EXISTS served_generations (projection TEXT PRIMARY KEY, generation INTEGER NOT NULL);`);
+      db.exec(
+        `CREATE TABLE IF NOT EXISTS served_generations (projection TEXT PRIMARY KEY, generation INTEGER NOT NULL);`,
+      );
     },
   },
 ];

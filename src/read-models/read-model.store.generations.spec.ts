@@ -11,7 +11,14 @@ describe('SqliteReadModelStore: copies of a projection', () => {
   let store: SqliteReadModelStore;
   beforeEach(() => {
     store = new SqliteReadModelStore({ file: ':memory:' });
-    store.applyBatch(NAME, new Map([['a', { v: 1 }], ['b', { v: 1 }]]), 5n);
+    store.applyBatch(
+      NAME,
+      new Map([
+        ['a', { v: 1 }],
+        ['b', { v: 1 }],
+      ]),
+      5n,
+    );
   });
   afterEach(() => store.close());
 

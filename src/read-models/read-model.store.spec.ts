@@ -22,7 +22,14 @@ describe('SqliteReadModelStore', () => {
   });
 
   it('writes a batch of documents and its checkpoint, readable by another connection', () => {
-    open().applyBatch('p.v1', new Map([['a', { n: 1 }], ['b', { n: 2 }]]), 7n);
+    open().applyBatch(
+      'p.v1',
+      new Map([
+        ['a', { n: 1 }],
+        ['b', { n: 2 }],
+      ]),
+      7n,
+    );
     const reader = open();
     expect(reader.checkpoint('p.v1')).toBe(7n);
     expect(reader.getDocument('p.v1', 'b')).toEqual({ n: 2 });
@@ -33,7 +40,10 @@ describe('SqliteReadModelStore', () => {
   it('commits nothing of a batch that fails half-way: documents and checkpoint are one transaction', () => {
     const store = open();
     store.applyBatch('p.v1', new Map([['a', { n: 1 }]]), 1n);
-    const broken = new Map<string, unknown>([['a', { n: 2 }], ['b', undefined]]); // undefined cannot be stored
+    const broken = new Map<string, unknown>([
+      ['a', { n: 2 }],
+      ['b', undefined],
+    ]); // undefined cannot be stored
     expect(() => store.applyBatch('p.v1', broken, 2n)).toThrow();
     const fresh = open();
     expect(fresh.getDocument('p.v1', 'a')).toEqual({ n: 1 });
@@ -58,10 +68,24 @@ describe('SqliteReadModelStore', () => {
   it('serves a cached document only while no other connection has written the file', () => {
     const service = open();
     const rebuild = open();
-    service.applyBatch('p.v1', new Map([['a', { n: 1 }], ['b', { n: 1 }]]), 1n);
+    service.applyBatch(
+      'p.v1',
+      new Map([
+        ['a', { n: 1 }],
+        ['b', { n: 1 }],
+      ]),
+      1n,
+    );
     expect(service.getDocument('p.v1', 'a')).toEqual({ n: 1 }); // cached from here on
     rebuild.reset('p.v1');
-    rebuild.applyBatch('p.v1', new Map([['a', { n: 7 }], ['b', { n: 7 }]]), 7n);
+    rebuild.applyBatch(
+      'p.v1',
+      new Map([
+        ['a', { n: 7 }],
+        ['b', { n: 7 }],
+      ]),
+      7n,
+    );
 
     expect(service.getDocument('p.v1', 'b')).toEqual({ n: 7 }); // a miss reads the committed row
     expect(service.getDocument('p.v1', 'a')).toEqual({ n: 7 }); // the cached copy is dropped, not served
@@ -71,7 +95,13 @@ describe('SqliteReadModelStore', () => {
     const bulk = open();
     const other = open();
     expect(bulk.getDocument('p.v1', 'a')).toBeUndefined();
-    bulk.writeDocuments('p.v1', new Map([['a', { n: 1 }], ['b', { n: 2 }]]));
+    bulk.writeDocuments(
+      'p.v1',
+      new Map([
+        ['a', { n: 1 }],
+        ['b', { n: 2 }],
+      ]),
+    );
     expect(other.getDocument('p.v1', 'b')).toEqual({ n: 2 });
     expect(other.checkpoint('p.v1')).toBeUndefined();
 
@@ -82,7 +112,14 @@ describe('SqliteReadModelStore', () => {
 
   it('caches committed documents only, frozen, and evicts the least recently used', () => {
     const store = open(2);
-    store.applyBatch('p.v1', new Map([['a', { list: [1] }], ['b', { list: [2] }]]), 1n);
+    store.applyBatch(
+      'p.v1',
+      new Map([
+        ['a', { list: [1] }],
+        ['b', { list: [2] }],
+      ]),
+      1n,
+    );
     const a = store.getDocument<{ list: number[] }>('p.v1', 'a');
     expect(Object.isFrozen(a?.list)).toBe(true);
     expect(() => a?.list.push(9)).toThrow(TypeError);
@@ -129,14 +166,28 @@ describe('SqliteReadModelStore', () => {
 
   it("leaves the cache to readers: the writer's reads and writes refresh cached documents and add no others", () => {
     const store = open();
-    store.applyBatch('p.v1', new Map([['a', { n: 1 }], ['b', { n: 1 }]]), 1n);
+    store.applyBatch(
+      'p.v1',
+      new Map([
+        ['a', { n: 1 }],
+        ['b', { n: 1 }],
+      ]),
+      1n,
+    );
     const forUpdate = store.getDocumentForUpdate<{ n: number }>('p.v1', 'a');
     expect(forUpdate).toEqual({ n: 1 });
     expect(Object.isFrozen(forUpdate)).toBe(false); // parsed for the writer, not cached
     expect(Object.isFrozen(store.getDocument('p.v1', 'b'))).toBe(true); // a reader caches b
 
     const [a2, b2] = [{ n: 2 }, { n: 2 }];
-    store.applyBatch('p.v1', new Map([['a', a2], ['b', b2]]), 2n);
+    store.applyBatch(
+      'p.v1',
+      new Map([
+        ['a', a2],
+        ['b', b2],
+      ]),
+      2n,
+    );
     expect(store.getDocument('p.v1', 'b')).toBe(b2); // refreshed in the cache
     expect(store.getDocumentForUpdate('p.v1', 'b')).toBe(b2); // the writer gets the cached copy
     const a = store.getDocument('p.v1', 'a');
@@ -147,7 +198,12 @@ describe('SqliteReadModelStore', () => {
 
   it('lists documents in id order, by prefix and page', () => {
     const store = open();
-    const docs = new Map([['org1:x', 1], ['org1:y', 2], ['org10:z', 3], ['org2:a', 4]]);
+    const docs = new Map([
+      ['org1:x', 1],
+      ['org1:y', 2],
+      ['org10:z', 3],
+      ['org2:a', 4],
+    ]);
     store.applyBatch('p.v1', docs, 1n);
     // plain byte order: '0' sorts before ':'
     expect(store.listDocuments('p.v1').map((row) => row.id)).toEqual(['org10:z', 'org1:x', 'org1:y', 'org2:a']);

@@ -54,7 +54,6 @@ export class ReadModelCheckpointConflictError extends DomainError {
 /** The read-model file of a data directory (design decision 4: apart from the events file). */
 export const readModelFile = (dataDir: string): string => join(dataDir, 'read-models.db');
 
-
 const NONE = '';
 
 /**

@@ -64,14 +64,19 @@ describe('the real read models through the projector', () => {
       eventStore: events,
       store,
       batchSize: 7,
-      observer: { onApplied: () => undefined, onUnknownEvent: (_p, type) => unknown.push(type), onError: () => undefined },
+      observer: {
+        onApplied: () => undefined,
+        onUnknownEvent: (_p, type) => unknown.push(type),
+        onError: () => undefined,
+      },
     });
     projector.start();
     for (const { name } of readModelProjections()) {
       await projector.waitForPosition(name, head, 10_000);
     }
     // a per-stream projection is built in bulk, then marked live (retiring v1) when its subscription idles
-    const live = (name: string) => store.projections().some((meta) => meta.projection === name && meta.status === 'live');
+    const live = (name: string) =>
+      store.projections().some((meta) => meta.projection === name && meta.status === 'live');
     while (!live('currentMedicationList.v2')) {
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -102,10 +107,18 @@ describe('switching from version 1 of the per-organisation read models on an exi
     // what a service of the previous version left behind: v1 documents, caught up and live
     const previous = new SqliteReadModelStore({ file });
     const v1 = [
-      ['careUnitOverview.v1', '974633574', { organisationNumber: '974633574', unit: null, patients: [], lastPosition: '3' }],
+      [
+        'careUnitOverview.v1',
+        '974633574',
+        { organisationNumber: '974633574', unit: null, patients: [], lastPosition: '3' },
+      ],
       ['gpWorklist.v1', 'gp:9144889', { kind: 'gp', hprNumber: '9144889', listIds: [], lastPosition: '3' }],
       // v1 pruned discontinued entries by a clinical date (issue 22): its documents may lack some, so v2 rebuilds
-      ['currentMedicationList.v1', 'stale-list', { listId: 'stale-list', version: 1, discontinued: [], lastPosition: '3' }],
+      [
+        'currentMedicationList.v1',
+        'stale-list',
+        { listId: 'stale-list', version: 1, discontinued: [], lastPosition: '3' },
+      ],
     ] as const;
     for (const [projection, id, document] of v1) {
       previous.register(projection);
@@ -122,7 +135,8 @@ describe('switching from version 1 of the per-organisation read models on an exi
       await projector.waitForPosition(name, head, 10_000);
     }
     // a per-stream projection is built in bulk, then marked live (retiring v1) when its subscription idles
-    const live = (name: string) => store.projections().some((meta) => meta.projection === name && meta.status === 'live');
+    const live = (name: string) =>
+      store.projections().some((meta) => meta.projection === name && meta.status === 'live');
     while (!live('currentMedicationList.v2')) {
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -214,7 +228,9 @@ describe('ReadModelsModule', () => {
     })
     class TestInfrastructure {}
 
-    const app = await Test.createTestingModule({ imports: [TestInfrastructure, HealthModule, ReadModelsModule] }).compile();
+    const app = await Test.createTestingModule({
+      imports: [TestInfrastructure, HealthModule, ReadModelsModule],
+    }).compile();
     await app.init();
     const projector = app.get<Projector>(PROJECTOR);
     const store = app.get<SqliteReadModelStore>(READ_MODEL_STORE);
@@ -223,7 +239,8 @@ describe('ReadModelsModule', () => {
       await projector.waitForPosition(name, head, 10_000);
     }
     // once every projection is live its loop reads no head while idle: the head reads counted below are /ready's
-    const live = (name: string) => store.projections().some((meta) => meta.projection === name && meta.status === 'live');
+    const live = (name: string) =>
+      store.projections().some((meta) => meta.projection === name && meta.status === 'live');
     while (!readModelProjections().every(({ name }) => live(name))) {
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -274,7 +291,9 @@ describe('ReadModelsModule', () => {
     const head = (await events.headPosition()) ?? 0n;
     await first.get<Projector>(PROJECTOR).waitForPosition('currentMedicationList', head, 10_000);
     expect(head).toBeGreaterThan(before);
-    expect((await first.get<Projector>(PROJECTOR).status())['currentMedicationList.v2']).toMatchObject({ running: true });
+    expect((await first.get<Projector>(PROJECTOR).status())['currentMedicationList.v2']).toMatchObject({
+      running: true,
+    });
     await first.close();
     const third = await boot(); // closed: the file is free again
     await third.close();

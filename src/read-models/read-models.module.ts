@@ -67,7 +67,8 @@ const knownEventTypes = (): string[] => [
 
 /** The service's projector over its read models (the module's provider; the specs build the same one). */
 export const readModelProjector = (
-  options: Pick<ProjectorOptions, 'eventStore' | 'store'> & Partial<Pick<ProjectorOptions, 'observer' | 'clock' | 'batchSize'>>,
+  options: Pick<ProjectorOptions, 'eventStore' | 'store'> &
+    Partial<Pick<ProjectorOptions, 'observer' | 'clock' | 'batchSize'>>,
 ): Projector => new Projector({ ...options, projections: readModelProjections(), knownEventTypes: knownEventTypes() });
 
 /** The projector's observer: lag and unknown events to Prometheus, errors to the log (codes only, no data). */
@@ -85,7 +86,10 @@ export const projectorObserver = (
 });
 
 /** Ready when the projection's subscription is up and its lag is within `maxLagSeconds`. */
-export const projectionReadiness = (status: ProjectionStatus, maxLagSeconds = READY_MAX_LAG_SECONDS): ReadinessStatus => ({
+export const projectionReadiness = (
+  status: ProjectionStatus,
+  maxLagSeconds = READY_MAX_LAG_SECONDS,
+): ReadinessStatus => ({
   up: status.running && status.lagSeconds !== null && status.lagSeconds <= maxLagSeconds,
   details: {
     running: status.running,
@@ -96,7 +100,11 @@ export const projectionReadiness = (status: ProjectionStatus, maxLagSeconds = RE
 });
 
 /** While an online rebuild builds a new copy of `name`, /ready shows its progress beside the served copy's. */
-const withRebuild = (readiness: ReadinessStatus, name: string, statuses: Record<string, ProjectionStatus>): ReadinessStatus => {
+const withRebuild = (
+  readiness: ReadinessStatus,
+  name: string,
+  statuses: Record<string, ProjectionStatus>,
+): ReadinessStatus => {
   const copy = Object.keys(statuses).find((key) => key.startsWith(`${name}#`));
   const building = copy === undefined ? undefined : statuses[copy];
   if (copy === undefined || building === undefined) {
@@ -112,7 +120,9 @@ const withRebuild = (readiness: ReadinessStatus, name: string, statuses: Record<
 
 /** Starts the projector once the app is up, stops it first on shutdown, closes the read-model file last. */
 @Injectable()
-export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+export class ReadModelsLifecycle
+  implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown
+{
   private readonly rebuildRequests: RebuildRequestWatcher;
 
   constructor(
@@ -124,7 +134,13 @@ export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap
     @Optional() @Inject(LOGGER) logger?: Logger,
   ) {
     const names = readModelProjections().map((projection) => projection.name);
-    this.rebuildRequests = new RebuildRequestWatcher(config.readModelsFile, projector, names, (name) => store.servedGeneration(name), logger);
+    this.rebuildRequests = new RebuildRequestWatcher(
+      config.readModelsFile,
+      projector,
+      names,
+      (name) => store.servedGeneration(name),
+      logger,
+    );
   }
 
   onModuleInit(): void {
@@ -202,8 +218,7 @@ export class ReadModelsLifecycle implements OnModuleInit, OnApplicationBootstrap
         metrics: Metrics | undefined,
         logger: Logger | undefined,
         clock: Clock | undefined,
-      ) =>
-        readModelProjector({ eventStore, store, observer: projectorObserver(metrics, logger), clock }),
+      ) => readModelProjector({ eventStore, store, observer: projectorObserver(metrics, logger), clock }),
     },
     ReadModelsLifecycle,
   ],

@@ -8,7 +8,12 @@ import { handleCommand } from '../shared/event-sourcing/handle-command';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
 import { DiscrepancyResolutionService } from './discrepancy-resolution.service';
 import { foldDiscrepancies } from './domain/discrepancy-view';
-import { generateSyntheticPatients, SYNTHETIC_NOW, syntheticFeedLines, type SyntheticPatient } from './synthetic/feed-generator';
+import {
+  generateSyntheticPatients,
+  SYNTHETIC_NOW,
+  syntheticFeedLines,
+  type SyntheticPatient,
+} from './synthetic/feed-generator';
 import { foldListFacts, toListView } from './domain/list-view';
 import { DoctorRequiredError, ResolutionReasonRequiredError } from './domain/reconciliation.errors';
 import { ReconciliationService } from './reconciliation.service';
@@ -24,7 +29,9 @@ const withDiscrepancy = async (code: string) => {
   const clock = fixedClock(SYNTHETIC_NOW);
   const imports = new ReconciliationService(store, clock, { patientIdSecret: SECRET });
   const resolutions = new DiscrepancyResolutionService(store, clock, { patientIdSecret: SECRET });
-  const patient = [...generateSyntheticPatients({ patients: 30, seed: 21 })].find((p) => p.planted.some((d) => d.code === code));
+  const patient = [...generateSyntheticPatients({ patients: 30, seed: 21 })].find((p) =>
+    p.planted.some((d) => d.code === code),
+  );
   const key = patient?.planted.find((d) => d.code === code)?.key;
   if (patient === undefined || key === undefined) {
     throw new Error(`no patient with ${code}`);
@@ -35,7 +42,8 @@ const withDiscrepancy = async (code: string) => {
     return imports.importFeed('core-record', { kind: 'ndjson', lines: syntheticFeedLines([p], 'core-record') });
   };
   await feeds(patient);
-  const listView = async () => toListView(patient.patientId, foldListFacts(await listEventsOf(store, patient.patientId)));
+  const listView = async () =>
+    toListView(patient.patientId, foldListFacts(await listEventsOf(store, patient.patientId)));
   const discrepancy = async () =>
     foldDiscrepancies(await reconciliationEventsOf(store, patient.patientId)).views.find((d) => d.detected.key === key);
   return { store, imports, resolutions, patient, key, feeds, listView, discrepancy };
@@ -48,9 +56,14 @@ describe('DiscrepancyResolutionService.resolve', () => {
 
     const outcome = await resolutions.resolve(patient.patientId, key, 'include', 'står på resepten', doctor);
 
-    const entry = (await listView()).entries.find((e) => e.prescriptions.some((p) => p.prescriptionId === prescriptionId));
+    const entry = (await listView()).entries.find((e) =>
+      e.prescriptions.some((p) => p.prescriptionId === prescriptionId),
+    );
     expect(entry).toMatchObject({ status: 'active', entryId: outcome.discrepancy.resolved?.entryId });
-    expect(outcome).toMatchObject({ alreadyApplied: false, discrepancy: { status: 'resolved', resolvedByHpr: '7654321' } });
+    expect(outcome).toMatchObject({
+      alreadyApplied: false,
+      discrepancy: { status: 'resolved', resolvedByHpr: '7654321' },
+    });
     expect(outcome.listPosition).toBeDefined();
     expect((await discrepancy())?.resolved).toMatchObject({ resolution: 'include', reason: 'står på resepten' });
 
@@ -60,7 +73,9 @@ describe('DiscrepancyResolutionService.resolve', () => {
     expect(again.alreadyApplied).toBe(true);
     expect((await store.readAll()).length).toBe(before);
     await feeds(patient);
-    const open = foldDiscrepancies(await reconciliationEventsOf(store, patient.patientId)).views.filter((d) => d.status === 'open');
+    const open = foldDiscrepancies(await reconciliationEventsOf(store, patient.patientId)).views.filter(
+      (d) => d.status === 'open',
+    );
     expect(open.filter((d) => d.detected.key.includes(prescriptionId ?? '?'))).toEqual([]);
   });
 
@@ -75,10 +90,15 @@ describe('DiscrepancyResolutionService.resolve', () => {
       detected,
       resolution: 'include',
       resolvedAt: '2026-03-01T13:00:00.000+01:00',
-      meta: resolutionMeta({ key, resolution: 'include' }, { correlationId: 'x', causationId: 'x', actor: doctor.actor, recordedAt: SYNTHETIC_NOW }),
+      meta: resolutionMeta(
+        { key, resolution: 'include' },
+        { correlationId: 'x', causationId: 'x', actor: doctor.actor, recordedAt: SYNTHETIC_NOW },
+      ),
     });
     for (const command of plan.commands) {
-      await handleCommand(store, medicationListDecider, patientStreamName(patient.patientId, SECRET), command, { isEvent: isMedicationListEvent });
+      await handleCommand(store, medicationListDecider, patientStreamName(patient.patientId, SECRET), command, {
+        isEvent: isMedicationListEvent,
+      });
     }
     const listEvents = (await listEventsOf(store, patient.patientId)).length;
 
@@ -113,8 +133,12 @@ describe('DiscrepancyResolutionService.resolve', () => {
   it('refuses before touching the list: a nurse, or a dismissal without reason', async () => {
     const { store, resolutions, patient, key } = await withDiscrepancy('D1');
     const before = (await store.readAll()).length;
-    await expect(resolutions.resolve(patient.patientId, key, 'include', undefined, nurse)).rejects.toBeInstanceOf(DoctorRequiredError);
-    await expect(resolutions.resolve(patient.patientId, key, 'dismiss', ' ', doctor)).rejects.toBeInstanceOf(ResolutionReasonRequiredError);
+    await expect(resolutions.resolve(patient.patientId, key, 'include', undefined, nurse)).rejects.toBeInstanceOf(
+      DoctorRequiredError,
+    );
+    await expect(resolutions.resolve(patient.patientId, key, 'dismiss', ' ', doctor)).rejects.toBeInstanceOf(
+      ResolutionReasonRequiredError,
+    );
     expect((await store.readAll()).length).toBe(before);
   });
 
@@ -122,9 +146,9 @@ describe('DiscrepancyResolutionService.resolve', () => {
     const { store, resolutions, patient, key } = await withDiscrepancy('D8');
     await resolutions.resolve(patient.patientId, key, 'discontinue', 'ikke lenger i bruk', doctor);
     const before = (await store.readAll()).length;
-    await expect(resolutions.resolve(patient.patientId, key, 'discontinue', 'en annen grunn', doctor)).rejects.toBeInstanceOf(
-      IdempotencyKeyReusedError,
-    );
+    await expect(
+      resolutions.resolve(patient.patientId, key, 'discontinue', 'en annen grunn', doctor),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect((await store.readAll()).length).toBe(before);
   });
 });

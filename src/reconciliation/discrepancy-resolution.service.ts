@@ -4,10 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/request-context';
 import { parsePatientId } from '../identifiers/norwegian-identifiers';
 import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
-import {
-  MEDICATION_LIST_STREAM_PREFIX,
-  isMedicationListEvent,
-} from '../medication-list/domain/medication-list.events';
+import { MEDICATION_LIST_STREAM_PREFIX, isMedicationListEvent } from '../medication-list/domain/medication-list.events';
 import { patientStreamId } from '../medication-list/patient-stream';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';
@@ -61,7 +58,12 @@ export class DiscrepancyResolutionService {
     const resolvedAt = osloDateTime(this.clock.now());
     const meta = resolutionMeta(
       { key, resolution, reason },
-      { correlationId: context.correlationId, causationId: context.correlationId, actor: context.actor, recordedAt: resolvedAt },
+      {
+        correlationId: context.correlationId,
+        causationId: context.correlationId,
+        actor: context.actor,
+        recordedAt: resolvedAt,
+      },
     );
     const before = foldDiscrepancies(await this.store.readStream(stream)).state;
     const detected = before.discrepancies.get(key)?.detected;

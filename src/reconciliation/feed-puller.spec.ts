@@ -3,7 +3,10 @@ import { pageUrl, parseCursorTrailer, TrailerSplitter } from './feed-puller';
 const trailer = (cursor: string, more?: boolean): string =>
   JSON.stringify({
     resourceType: 'Parameters',
-    parameter: [{ name: 'next-cursor', valueString: cursor }, ...(more === undefined ? [] : [{ name: 'more', valueBoolean: more }])],
+    parameter: [
+      { name: 'next-cursor', valueString: cursor },
+      ...(more === undefined ? [] : [{ name: 'more', valueBoolean: more }]),
+    ],
   });
 
 const collect = async (splitter: TrailerSplitter, lines: string[]): Promise<unknown[]> => {
@@ -26,7 +29,11 @@ describe('pull protocol helpers', () => {
 
   it('takes the trailer off the end only', async () => {
     const splitter = new TrailerSplitter();
-    expect(await collect(splitter, ['a', trailer('c-1'), 'b', trailer('c-2', true)])).toEqual(['a', trailer('c-1'), 'b']);
+    expect(await collect(splitter, ['a', trailer('c-1'), 'b', trailer('c-2', true)])).toEqual([
+      'a',
+      trailer('c-1'),
+      'b',
+    ]);
     expect(splitter.trailer).toEqual({ cursor: 'c-2', more: true });
   });
 
@@ -39,6 +46,8 @@ describe('pull protocol helpers', () => {
 
   it('adds _since to the configured URL, keeping its own parameters', () => {
     expect(pageUrl('http://127.0.0.1:8080/feed', undefined)).toBe('http://127.0.0.1:8080/feed');
-    expect(pageUrl('http://127.0.0.1:8080/feed?tenant=a', 'c 1/2')).toBe('http://127.0.0.1:8080/feed?tenant=a&_since=c+1%2F2');
+    expect(pageUrl('http://127.0.0.1:8080/feed?tenant=a', 'c 1/2')).toBe(
+      'http://127.0.0.1:8080/feed?tenant=a&_since=c+1%2F2',
+    );
   });
 });

@@ -53,7 +53,8 @@ export const parseCursorTrailer = (line: FeedLine): CursorTrailer | undefined =>
   const parameters = 'parameter' in json && Array.isArray(json.parameter) ? (json.parameter as unknown[]) : [];
   const named = (name: string): Record<string, unknown> | undefined =>
     parameters.find(
-      (p): p is Record<string, unknown> => typeof p === 'object' && p !== null && (p as Record<string, unknown>).name === name,
+      (p): p is Record<string, unknown> =>
+        typeof p === 'object' && p !== null && (p as Record<string, unknown>).name === name,
     );
   const cursor = named('next-cursor')?.valueString;
   const more = named('more')?.valueBoolean;
@@ -124,7 +125,10 @@ export class FeedPuller implements OnApplicationBootstrap, OnModuleDestroy {
       // A tick still running (a slow feed) is not overlapped: the next one starts after it.
       this.running ??= this.pullOnce()
         .catch((error: unknown) => {
-          this.logger?.warn({ source: pull.source, code: isDomainError(error) ? error.code : 'unexpected' }, 'feed pull failed');
+          this.logger?.warn(
+            { source: pull.source, code: isDomainError(error) ? error.code : 'unexpected' },
+            'feed pull failed',
+          );
         })
         .finally(() => {
           this.running = undefined;
@@ -159,7 +163,10 @@ export class FeedPuller implements OnApplicationBootstrap, OnModuleDestroy {
       pages.push(summary);
       // Counts and ids only: never a patient id.
       const { runId, recordsRead, linesRejected, discrepanciesNew } = summary;
-      this.logger?.info({ source: pull.source, runId, recordsRead, linesRejected, discrepanciesNew, advanced }, 'feed page imported');
+      this.logger?.info(
+        { source: pull.source, runId, recordsRead, linesRejected, discrepanciesNew, advanced },
+        'feed page imported',
+      );
       // A server that says `more` without moving the cursor would make this loop for ever.
       if (trailer?.more !== true || !advanced) {
         break;
@@ -202,22 +209,17 @@ export class FeedPuller implements OnApplicationBootstrap, OnModuleDestroy {
     const advanced = trailer !== undefined && trailer.cursor !== cursor;
     if (advanced) {
       const advancedAt = osloDateTime(this.clock.now());
-      await handleCommand(
-        this.store,
-        feedCursorDecider,
-        `${RECONCILIATION_CURSOR_STREAM_PREFIX}${pull.source}`,
-        {
-          type: 'AdvanceFeedCursor',
-          data: { source: pull.source, cursor: trailer.cursor, runId, advancedAt },
-          meta: {
-            commandId: `cursor:${runId}`,
-            correlationId: runId,
-            causationId: runId,
-            actor: feedActor(pull.source),
-            recordedAt: advancedAt,
-          },
+      await handleCommand(this.store, feedCursorDecider, `${RECONCILIATION_CURSOR_STREAM_PREFIX}${pull.source}`, {
+        type: 'AdvanceFeedCursor',
+        data: { source: pull.source, cursor: trailer.cursor, runId, advancedAt },
+        meta: {
+          commandId: `cursor:${runId}`,
+          correlationId: runId,
+          causationId: runId,
+          actor: feedActor(pull.source),
+          recordedAt: advancedAt,
         },
-      );
+      });
     }
     return { summary, ...(trailer === undefined ? {} : { trailer }), advanced };
   }

@@ -20,8 +20,17 @@ describe('reconciliation config', () => {
   });
 
   it('reads a pull with the default interval', () => {
-    expect(loadReconciliationConfig({ RECONCILE_PULL_URL: 'https://feeds.example/core', RECONCILE_PULL_SOURCE: 'core-record' })).toEqual({
-      pull: { url: 'https://feeds.example/core', source: 'core-record', intervalSeconds: DEFAULT_PULL_INTERVAL_SECONDS },
+    expect(
+      loadReconciliationConfig({
+        RECONCILE_PULL_URL: 'https://feeds.example/core',
+        RECONCILE_PULL_SOURCE: 'core-record',
+      }),
+    ).toEqual({
+      pull: {
+        url: 'https://feeds.example/core',
+        source: 'core-record',
+        intervalSeconds: DEFAULT_PULL_INTERVAL_SECONDS,
+      },
     });
   });
 
@@ -40,10 +49,22 @@ describe('reconciliation config', () => {
   });
 
   it.each([
-    [{ RECONCILE_PULL_SOURCE: 'eprescription' }, 'RECONCILE_PULL_URL is required when RECONCILE_PULL_SOURCE or RECONCILE_PULL_INTERVAL_SECONDS is set'],
-    [{ RECONCILE_PULL_URL: 'https://feeds.example' }, 'RECONCILE_PULL_SOURCE is required when RECONCILE_PULL_URL is set (eprescription or core-record)'],
-    [{ RECONCILE_PULL_URL: 'ftp://feeds.example', RECONCILE_PULL_SOURCE: 'eprescription' }, 'RECONCILE_PULL_URL must be an absolute http:// or https:// URL'],
-    [{ RECONCILE_PULL_URL: 'feeds/core', RECONCILE_PULL_SOURCE: 'eprescription' }, 'RECONCILE_PULL_URL must be an absolute http:// or https:// URL'],
+    [
+      { RECONCILE_PULL_SOURCE: 'eprescription' },
+      'RECONCILE_PULL_URL is required when RECONCILE_PULL_SOURCE or RECONCILE_PULL_INTERVAL_SECONDS is set',
+    ],
+    [
+      { RECONCILE_PULL_URL: 'https://feeds.example' },
+      'RECONCILE_PULL_SOURCE is required when RECONCILE_PULL_URL is set (eprescription or core-record)',
+    ],
+    [
+      { RECONCILE_PULL_URL: 'ftp://feeds.example', RECONCILE_PULL_SOURCE: 'eprescription' },
+      'RECONCILE_PULL_URL must be an absolute http:// or https:// URL',
+    ],
+    [
+      { RECONCILE_PULL_URL: 'feeds/core', RECONCILE_PULL_SOURCE: 'eprescription' },
+      'RECONCILE_PULL_URL must be an absolute http:// or https:// URL',
+    ],
     [
       { NODE_ENV: 'production', RECONCILE_PULL_URL: 'http://feeds.example', RECONCILE_PULL_SOURCE: 'eprescription' },
       'RECONCILE_PULL_URL must use https:// in production (the feed carries patient data)',

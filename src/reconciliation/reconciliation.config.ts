@@ -58,19 +58,27 @@ const intervalOf = (env: Env, problems: string[]): number => {
   }
   const seconds = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(seconds) || seconds < MIN_INTERVAL || seconds > MAX_INTERVAL) {
-    problems.push(`RECONCILE_PULL_INTERVAL_SECONDS must be a whole number from ${MIN_INTERVAL} to ${MAX_INTERVAL} (got "${raw}")`);
+    problems.push(
+      `RECONCILE_PULL_INTERVAL_SECONDS must be a whole number from ${MIN_INTERVAL} to ${MAX_INTERVAL} (got "${raw}")`,
+    );
     return DEFAULT_PULL_INTERVAL_SECONDS;
   }
   return seconds;
 };
 
 /** Parses the pull settings, adding one line per problem to `problems` (the loadConfig convention). */
-export const reconciliationConfigOf = (env: Env, nodeEnv: string | undefined, problems: string[]): ReconciliationConfig => {
+export const reconciliationConfigOf = (
+  env: Env,
+  nodeEnv: string | undefined,
+  problems: string[],
+): ReconciliationConfig => {
   const rawUrl = valueOf(env, 'RECONCILE_PULL_URL');
   const rawSource = valueOf(env, 'RECONCILE_PULL_SOURCE');
   if (rawUrl === undefined) {
     if (rawSource !== undefined || valueOf(env, 'RECONCILE_PULL_INTERVAL_SECONDS') !== undefined) {
-      problems.push('RECONCILE_PULL_URL is required when RECONCILE_PULL_SOURCE or RECONCILE_PULL_INTERVAL_SECONDS is set');
+      problems.push(
+        'RECONCILE_PULL_URL is required when RECONCILE_PULL_SOURCE or RECONCILE_PULL_INTERVAL_SECONDS is set',
+      );
     }
     return {};
   }

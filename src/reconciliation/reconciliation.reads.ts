@@ -66,7 +66,10 @@ export class ReconciliationReads {
     const patients: WorklistPatientDocument[] = [];
     let hasNextPage = false;
     for (const listId of this.listsOf(hpr, after)) {
-      const patient = this.readModels.getDocument<WorklistPatientDocument>(GP_WORKLIST_PROJECTION, patientDocumentId(listId));
+      const patient = this.readModels.getDocument<WorklistPatientDocument>(
+        GP_WORKLIST_PROJECTION,
+        patientDocumentId(listId),
+      );
       if (patient === undefined || patient.open.length === 0 || !isResponsible(patient, hpr)) {
         continue;
       }

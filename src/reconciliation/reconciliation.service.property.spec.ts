@@ -15,12 +15,20 @@ import { listEventsOf, reconciliationEventsOf, SECRET } from './reconciliation.s
 
 const patients = [...generateSyntheticPatients({ patients: 6, seed: 9 })];
 
-type Edit = { readonly kind: 'keep' } | { readonly kind: 'break' } | { readonly kind: 'replace'; readonly text: string };
+type Edit =
+  { readonly kind: 'keep' } | { readonly kind: 'break' } | { readonly kind: 'replace'; readonly text: string };
 
 const garbage = fc.oneof(
   fc.string({ maxLength: 60 }),
   fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value)),
-  fc.constantFrom('{', '{"resourceType":"MedicationDispense"}', '{"resourceType":"Patient","id":"x"}', '', '\uFEFF{}', '[1,2'),
+  fc.constantFrom(
+    '{',
+    '{"resourceType":"MedicationDispense"}',
+    '{"resourceType":"Patient","id":"x"}',
+    '',
+    '\uFEFF{}',
+    '[1,2',
+  ),
 );
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 6, arbitrary: fc.constant<Edit>({ kind: 'keep' }) },
@@ -32,7 +40,12 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
 const broken = (line: string): string => line.replace(/"status":"[a-z-]+"/, '"status":"bogus"');
 
 const linesOf = (source: FeedSource) =>
-  patients.flatMap((p) => (source === 'eprescription' ? p.eprescriptionLines : p.coreRecordLines).map((line) => ({ patientId: p.patientId, line })));
+  patients.flatMap((p) =>
+    (source === 'eprescription' ? p.eprescriptionLines : p.coreRecordLines).map((line) => ({
+      patientId: p.patientId,
+      line,
+    })),
+  );
 
 describe('import service (property)', () => {
   it('never throws and applies each patient all or nothing', async () => {
@@ -65,7 +78,9 @@ describe('import service (property)', () => {
 
           const summary = await service.importFeed(source, { kind: 'ndjson', lines });
 
-          const applied = [...kept.keys()].filter((id) => !heldBack.has(id) && (kept.get(id) ?? []).some((l) => !l.includes('"Organization"')));
+          const applied = [...kept.keys()].filter(
+            (id) => !heldBack.has(id) && (kept.get(id) ?? []).some((l) => !l.includes('"Organization"')),
+          );
           expect(summary.patientsHeldBack).toBe(heldBack.size);
           expect(summary.patientsApplied).toBe(applied.length);
           for (const p of patients) {
@@ -75,8 +90,12 @@ describe('import service (property)', () => {
               expect(await reconciliationEventsOf(store, p.patientId)).toEqual([]);
             } else if (source === 'core-record') {
               // every dispensing the kept lines hand over (and do not annul) is on the list
-              const ids = (kept.get(p.patientId) ?? []).map((l) => JSON.parse(l) as { identifier: { value: string }[]; status: string });
-              const annulled = new Set(ids.filter((r) => r.status === 'entered-in-error').map((r) => r.identifier[0]?.value));
+              const ids = (kept.get(p.patientId) ?? []).map(
+                (l) => JSON.parse(l) as { identifier: { value: string }[]; status: string },
+              );
+              const annulled = new Set(
+                ids.filter((r) => r.status === 'entered-in-error').map((r) => r.identifier[0]?.value),
+              );
               const facts = foldListFacts(listEvents);
               for (const record of ids.filter((r) => r.status === 'completed')) {
                 const id = record.identifier[0]?.value ?? '';

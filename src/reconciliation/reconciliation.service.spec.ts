@@ -7,7 +7,12 @@ import { fixedClock } from '../shared/clock';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
 import { foldDiscrepancies } from './domain/discrepancy-view';
-import { generateSyntheticPatients, SYNTHETIC_NOW, syntheticFeedLines, type SyntheticPatient } from './synthetic/feed-generator';
+import {
+  generateSyntheticPatients,
+  SYNTHETIC_NOW,
+  syntheticFeedLines,
+  type SyntheticPatient,
+} from './synthetic/feed-generator';
 import { ReconciliationService } from './reconciliation.service';
 import { listEventsOf, reconciliationEventsOf, SECRET, seedList } from './reconciliation.spec-helpers';
 
@@ -58,7 +63,9 @@ describe('ReconciliationService.importFeed', () => {
         await service.importFeed('eprescription', ndjson(syntheticFeedLines(patients, 'eprescription'))),
         await service.importFeed('core-record', ndjson(syntheticFeedLines(patients, 'core-record'))),
       ];
-      expect(again.map((s) => [s.discrepanciesNew, s.discrepanciesCleared, s.dispensingsRecorded, s.dispensingsAnnulled])).toEqual([
+      expect(
+        again.map((s) => [s.discrepanciesNew, s.discrepanciesCleared, s.dispensingsRecorded, s.dispensingsAnnulled]),
+      ).toEqual([
         [0, 0, 0, 0],
         [0, 0, 0, 0],
       ]);
@@ -69,7 +76,9 @@ describe('ReconciliationService.importFeed', () => {
 
   it('holds back a patient with a rejected line entirely and applies the others', async () => {
     const { store, service, ndjson } = setup();
-    const [a, b] = [...generateSyntheticPatients({ patients: 20, seed: 3 })].filter((p) => p.coreRecordLines.length >= 2);
+    const [a, b] = [...generateSyntheticPatients({ patients: 20, seed: 3 })].filter(
+      (p) => p.coreRecordLines.length >= 2,
+    );
     if (a === undefined || b === undefined) {
       throw new Error('the generator gave too few patients with two dispensings');
     }
@@ -77,12 +86,16 @@ describe('ReconciliationService.importFeed', () => {
     await seedList(store, b.list);
     const before = (await listEventsOf(store, a.patientId)).length;
     // A's second line gets an unknown status: rejected, but its subject is valid, so A is held back as a whole.
-    const broken = a.coreRecordLines.map((line, i) => (i === 1 ? line.replace(/"status":"(completed|entered-in-error)"/, '"status":"bogus"') : line));
+    const broken = a.coreRecordLines.map((line, i) =>
+      i === 1 ? line.replace(/"status":"(completed|entered-in-error)"/, '"status":"bogus"') : line,
+    );
     const summary = await service.importFeed('core-record', ndjson([...broken, ...b.coreRecordLines]));
 
     expect(summary).toMatchObject({ patients: 2, patientsApplied: 1, patientsHeldBack: 1, linesRejected: 1 });
     expect(summary.rejected).toEqual([{ line: 2, reason: 'unknown status code', resourceType: 'MedicationDispense' }]);
-    expect(summary.heldBack.map((r) => r.line)).toEqual(a.coreRecordLines.map((_, i) => i + 1).filter((line) => line !== 2));
+    expect(summary.heldBack.map((r) => r.line)).toEqual(
+      a.coreRecordLines.map((_, i) => i + 1).filter((line) => line !== 2),
+    );
     expect((await listEventsOf(store, a.patientId)).length).toBe(before);
     expect(await reconciliationEventsOf(store, a.patientId)).toEqual([]);
     expect((await listEventsOf(store, b.patientId)).some((e) => e.type === 'DispensingRecorded')).toBe(true);
@@ -114,7 +127,13 @@ describe('ReconciliationService.importFeed', () => {
             pharmacyHerId: '81235',
             prescriptionUsedUp: false,
           },
-          meta: { commandId, correlationId: 'c', causationId: 'c', actor: { role: 'pharmacy', herId: '81235' }, recordedAt: SYNTHETIC_NOW },
+          meta: {
+            commandId,
+            correlationId: 'c',
+            causationId: 'c',
+            actor: { role: 'pharmacy', herId: '81235' },
+            recordedAt: SYNTHETIC_NOW,
+          },
         },
         { isEvent: isMedicationListEvent },
       );
@@ -128,7 +147,9 @@ describe('ReconciliationService.importFeed', () => {
 
     const pharmacyFirst = setup();
     await pharmacyReport(pharmacyFirst.store, 'pharmacy-first');
-    expect((await pharmacyFirst.service.importFeed('core-record', pharmacyFirst.ndjson([line]))).dispensingsRecorded).toBe(0);
+    expect(
+      (await pharmacyFirst.service.importFeed('core-record', pharmacyFirst.ndjson([line]))).dispensingsRecorded,
+    ).toBe(0);
     expect(await recordedIn(pharmacyFirst.store)).toHaveLength(1);
   });
 
@@ -136,14 +157,26 @@ describe('ReconciliationService.importFeed', () => {
     const { service } = setup();
     const text = readFileSync(path.join(FIXTURES, 'eprescription.bundle.json'), 'utf8');
     const summary = await service.importFeed('eprescription', { kind: 'bundle', text });
-    expect(summary).toMatchObject({ recordsRead: 5, recordsAccepted: 2, linesRejected: 2, skipped: { OperationOutcome: 1 } });
+    expect(summary).toMatchObject({
+      recordsRead: 5,
+      recordsAccepted: 2,
+      linesRejected: 2,
+      skipped: { OperationOutcome: 1 },
+    });
     expect(summary.rejected.map((r) => r.line)).toEqual([2, 4]);
   });
 
   it('reports a Bundle that is not JSON as one rejected entry 0 and changes nothing', async () => {
     const { store, service } = setup();
-    const summary = await service.importFeed('eprescription', { kind: 'bundle', text: '{"resourceType": "Bundle", "entry": [' });
-    expect(summary).toMatchObject({ recordsRead: 1, linesRejected: 1, rejected: [{ line: 0, reason: 'malformed JSON' }] });
+    const summary = await service.importFeed('eprescription', {
+      kind: 'bundle',
+      text: '{"resourceType": "Bundle", "entry": [',
+    });
+    expect(summary).toMatchObject({
+      recordsRead: 1,
+      linesRejected: 1,
+      rejected: [{ line: 0, reason: 'malformed JSON' }],
+    });
     expect(await nonRunEvents(store)).toEqual([]);
   });
 

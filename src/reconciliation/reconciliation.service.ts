@@ -3,10 +3,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
-import {
-  MEDICATION_LIST_STREAM_PREFIX,
-  isMedicationListEvent,
-} from '../medication-list/domain/medication-list.events';
+import { MEDICATION_LIST_STREAM_PREFIX, isMedicationListEvent } from '../medication-list/domain/medication-list.events';
 import { patientStreamId } from '../medication-list/patient-stream';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';
@@ -23,7 +20,11 @@ import { parseFhirBundle, parseFhirNdjson } from './feeds/fhir-ndjson.feed';
 import { ImportTally, osloDateTime, runCompletedData, type ImportSummary } from './domain/import-summary';
 import { evolveListFacts, foldListFacts, initialListFacts, listDispensings, toListView } from './domain/list-view';
 import { reconcileCounted } from './domain/reconcile';
-import { reconciliationDecider, type DetectedDiscrepancy, type RecordFeedResult } from './domain/reconciliation.decider';
+import {
+  reconciliationDecider,
+  type DetectedDiscrepancy,
+  type RecordFeedResult,
+} from './domain/reconciliation.decider';
 import { InvalidRunIdError } from './domain/reconciliation.errors';
 import {
   RECONCILIATION_RUN_STREAM_PREFIX,
@@ -132,7 +133,11 @@ export class ReconciliationService {
       this.store,
       reconciliationRunDecider,
       `${RECONCILIATION_RUN_STREAM_PREFIX}${runId}`,
-      { type: 'CompleteRun', data: runCompletedData(summary), meta: this.meta(`run:${runId}`, source, runId, summary.completedAt) },
+      {
+        type: 'CompleteRun',
+        data: runCompletedData(summary),
+        meta: this.meta(`run:${runId}`, source, runId, summary.completedAt),
+      },
       { observer: this.metrics?.commandObserver },
     );
     return summary;
@@ -216,7 +221,9 @@ export class ReconciliationService {
         throw error;
       }
       tally.patientsHeldBack += 1;
-      records.items.forEach(({ line }) => tally.holdBack({ line, reason: `held back: the list refused a dispensing (${error.code})` }));
+      records.items.forEach(({ line }) =>
+        tally.holdBack({ line, reason: `held back: the list refused a dispensing (${error.code})` }),
+      );
       return;
     }
     try {
@@ -239,12 +246,19 @@ export class ReconciliationService {
       }
       tally.dispensingsNotRecordable += plan.notRecordable;
 
-      const prescriptions = new Map(feedRecords.flatMap((r) => (r.kind === 'prescription' ? [[r.prescriptionId, r] as const] : [])));
+      const prescriptions = new Map(
+        feedRecords.flatMap((r) => (r.kind === 'prescription' ? [[r.prescriptionId, r] as const] : [])),
+      );
       const codes = codesFor(source, mode);
       const raised = new Set(codes.raised);
-      const result = reconcileCounted(toListView(patientId, facts), [...listDispensings(patientId, source, facts), ...feedRecords], now, {
-        coversPatient: source === 'eprescription' && mode === 'snapshot',
-      });
+      const result = reconcileCounted(
+        toListView(patientId, facts),
+        [...listDispensings(patientId, source, facts), ...feedRecords],
+        now,
+        {
+          coversPatient: source === 'eprescription' && mode === 'snapshot',
+        },
+      );
       const found = result.discrepancies
         .filter((d) => raised.has(d.code))
         .map((d): DetectedDiscrepancy => {
@@ -254,7 +268,11 @@ export class ReconciliationService {
       const coveredCodes = codes.cleared;
       // D7 is judged by the core-record run only, so only that run counts the pairs it could not compare.
       const notComparable = raised.has('D7') ? result.notComparable : 0;
-      await this.recordResult(streamId, { runId, source, patientId, coveredCodes, discrepancies: found, recordedAt: now }, tally);
+      await this.recordResult(
+        streamId,
+        { runId, source, patientId, coveredCodes, discrepancies: found, recordedAt: now },
+        tally,
+      );
       tally.patientsApplied += 1;
       tally.pairsNotComparable += notComparable;
     } catch (error) {
@@ -265,19 +283,21 @@ export class ReconciliationService {
     }
   }
 
-  private async recordResult(
-    streamId: string,
-    data: RecordFeedResult['data'],
-    tally: ImportTally,
-  ): Promise<void> {
+  private async recordResult(streamId: string, data: RecordFeedResult['data'], tally: ImportTally): Promise<void> {
     const command: RecordFeedResult = {
       type: 'RecordFeedResult',
       data,
       meta: this.meta(`feed-result:${data.runId}`, data.source, data.runId, data.recordedAt),
     };
-    const { decided } = await appendCommands(this.store, reconciliationDecider, reconciliationStreamName(streamId), [command], {
-      isEvent: isReconciliationEvent,
-    });
+    const { decided } = await appendCommands(
+      this.store,
+      reconciliationDecider,
+      reconciliationStreamName(streamId),
+      [command],
+      {
+        isEvent: isReconciliationEvent,
+      },
+    );
     for (const event of decided.flat()) {
       tally.discrepanciesNew += event.type === 'DiscrepancyDetected' ? 1 : 0;
       tally.discrepanciesCleared += event.type === 'DiscrepancyCleared' ? 1 : 0;
@@ -289,6 +309,13 @@ export class ReconciliationService {
    * run id stands for one run of one source, so a retried run is the same command and another source is not.
    */
   private meta(commandId: string, source: FeedSource, runId: string, recordedAt: string): CommandMeta {
-    return { commandId, correlationId: runId, causationId: runId, actor: feedActor(source), recordedAt, fingerprintData: { source, runId } };
+    return {
+      commandId,
+      correlationId: runId,
+      causationId: runId,
+      actor: feedActor(source),
+      recordedAt,
+      fingerprintData: { source, runId },
+    };
   }
 }

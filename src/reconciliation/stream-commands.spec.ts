@@ -28,9 +28,13 @@ describe('appendCommands', () => {
     expect(append).toHaveBeenCalledTimes(1);
     const stored = await store.readStream(stream);
     expect(stored.map((e) => e.id)).toEqual(
-      commands.flatMap((command, i) => (decided[i] ?? []).map((_, index) => commandEventId(stream, command.meta.commandId, index))),
+      commands.flatMap((command, i) =>
+        (decided[i] ?? []).map((_, index) => commandEventId(stream, command.meta.commandId, index)),
+      ),
     );
-    expect(stored.map((e) => e.metadata.commandId)).toEqual(commands.flatMap((command, i) => (decided[i] ?? []).map(() => command.meta.commandId)));
+    expect(stored.map((e) => e.metadata.commandId)).toEqual(
+      commands.flatMap((command, i) => (decided[i] ?? []).map(() => command.meta.commandId)),
+    );
     expect(stored.map((e) => e.revision)).toEqual(stored.map((_, i) => i));
   });
 
@@ -62,7 +66,10 @@ describe('appendCommands', () => {
     for (const command of commands.slice(0, half)) {
       await handleCommand(store, medicationListDecider, stream, command, options);
     }
-    const { recorded, decided } = await appendCommands(store, medicationListDecider, stream, commands, { ...options, recorded: stale });
+    const { recorded, decided } = await appendCommands(store, medicationListDecider, stream, commands, {
+      ...options,
+      recorded: stale,
+    });
     expect(decided.slice(0, half).flat()).toEqual([]); // done by the other writer
     expect(decided.slice(half).every((events) => events.length > 0)).toBe(true);
     expect((await store.readStream(stream)).length).toBe(recorded.length + decided.flat().length);
@@ -73,9 +80,9 @@ describe('appendCommands', () => {
     jest.spyOn(store, 'appendToStream').mockRejectedValue(new StreamRevisionConflictError(stream, 'no_stream', '0'));
     const pauses: number[] = [];
     const backoff = { random: () => 0.5, sleep: (ms: number) => Promise.resolve(void pauses.push(ms)) };
-    await expect(appendCommands(store, medicationListDecider, stream, commands, { ...options, maxAttempts: 3, backoff })).rejects.toThrow(
-      ConcurrentModificationError,
-    );
+    await expect(
+      appendCommands(store, medicationListDecider, stream, commands, { ...options, maxAttempts: 3, backoff }),
+    ).rejects.toThrow(ConcurrentModificationError);
     expect(store.appendToStream).toHaveBeenCalledTimes(3);
     expect(pauses).toEqual([1.5, 3]); // a jittered, doubling pause between attempts, none after the last
   });
@@ -87,7 +94,9 @@ describe('appendCommands', () => {
       throw new Error('the list has no commands');
     }
     // Without the StartMedication the first IssuePrescription names an entry the list does not have.
-    await expect(appendCommands(store, medicationListDecider, stream, rest, options)).rejects.toThrow(EntryNotFoundError);
+    await expect(appendCommands(store, medicationListDecider, stream, rest, options)).rejects.toThrow(
+      EntryNotFoundError,
+    );
     expect(await store.readStream(stream)).toEqual([]);
   });
 
@@ -100,7 +109,9 @@ describe('appendCommands', () => {
       throw new Error('the list does not start with StartMedication');
     }
     const changed = { ...first, data: { ...first.data, entryId: `${first.data.entryId}-other` } };
-    await expect(appendCommands(store, medicationListDecider, stream, [...others, changed], options)).rejects.toThrow(IdempotencyKeyReusedError);
+    await expect(appendCommands(store, medicationListDecider, stream, [...others, changed], options)).rejects.toThrow(
+      IdempotencyKeyReusedError,
+    );
     expect(await store.readStream(stream)).toEqual(before);
   });
 });

@@ -51,7 +51,10 @@ export const appendCommands = async <C extends Command, E extends DomainEvent, S
       own.push(event);
       done.set(event.metadata.commandId, own);
     }
-    let state = recorded.reduce((s, event) => (options.isEvent(event) ? decider.evolve(s, event) : s), decider.initialState());
+    let state = recorded.reduce(
+      (s, event) => (options.isEvent(event) ? decider.evolve(s, event) : s),
+      decider.initialState(),
+    );
     const decided: E[][] = [];
     const events: NewEvent[] = [];
     for (const command of commands) {
@@ -70,7 +73,9 @@ export const appendCommands = async <C extends Command, E extends DomainEvent, S
     }
     const last = recorded.at(-1);
     try {
-      const result = await store.appendToStream(streamName, events, { expectedRevision: last === undefined ? 'no_stream' : last.revision });
+      const result = await store.appendToStream(streamName, events, {
+        expectedRevision: last === undefined ? 'no_stream' : last.revision,
+      });
       // Every id already there: a racing import of the same records got there first; nothing of ours was new.
       return result.appended ? { recorded, decided } : { recorded, decided: decided.map(() => []) };
     } catch (error) {

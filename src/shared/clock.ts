@@ -8,7 +8,9 @@ export const CLOCK = Symbol('CLOCK');
 export const systemClock: Clock = { now: () => new Date() };
 
 /** A clock for tests: fixed until moved. */
-export const fixedClock = (start: string | Date): Clock & { set(at: string | Date): void; advance(ms: number): void } => {
+export const fixedClock = (
+  start: string | Date,
+): Clock & { set(at: string | Date): void; advance(ms: number): void } => {
   let current = new Date(start);
   return {
     now: () => new Date(current),

@@ -2,7 +2,12 @@
  * The Norwegian calendar day (YYYY-MM-DD) of an instant. Care relations and other clinical dates are Norwegian
  * days; near midnight UTC and Oslo disagree on "today". Undefined for an unparsable instant.
  */
-const osloDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' });
+const osloDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Oslo',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 export const osloDateOf = (at: string | Date): string | undefined => {
   const time = typeof at === 'string' ? Date.parse(at) : at.getTime();

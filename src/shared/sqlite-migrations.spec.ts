@@ -2,7 +2,10 @@ import Database from 'better-sqlite3';
 import { FileSchemaTooNewError, migrateSqliteFile, type SqliteMigration } from './sqlite-migrations';
 
 const tables = (db: Database.Database): string[] =>
-  db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((row) => row.name);
+  db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    .all()
+    .map((row) => row.name);
 
 const steps: SqliteMigration[] = [
   { version: 1, description: 'a', up: (db) => db.exec('CREATE TABLE IF NOT EXISTS a (x)') },
@@ -39,12 +42,23 @@ describe('migrateSqliteFile', () => {
   it('refuses a file from a newer build and changes nothing', () => {
     db.pragma('user_version = 3');
     expect(() => migrateSqliteFile(db, 'test', steps)).toThrow(FileSchemaTooNewError);
-    expect(() => migrateSqliteFile(db, 'test', steps)).toThrow(/test file has schema version 3; this build knows up to 2/);
+    expect(() => migrateSqliteFile(db, 'test', steps)).toThrow(
+      /test file has schema version 3; this build knows up to 2/,
+    );
     expect(tables(db)).toEqual([]);
   });
 
   it('rolls a failing step back with its version: the file stays as it was', () => {
-    const failing = [steps[0]!, { version: 2, description: 'bad', up: () => { throw new Error('disk says no'); } }];
+    const failing = [
+      steps[0]!,
+      {
+        version: 2,
+        description: 'bad',
+        up: () => {
+          throw new Error('disk says no');
+        },
+      },
+    ];
     expect(() => migrateSqliteFile(db, 'test', failing)).toThrow('disk says no');
     expect(db.pragma('user_version', { simple: true })).toBe(0);
     expect(tables(db)).toEqual([]);

@@ -18,7 +18,9 @@ export interface SqliteMigration {
 export class FileSchemaTooNewError extends Error {
   readonly code = 'FILE_SCHEMA_TOO_NEW';
   constructor(kind: string, found: number, known: number) {
-    super(`The ${kind} file has schema version ${found}; this build knows up to ${known}. Run a build at least as new as the one that wrote it.`);
+    super(
+      `The ${kind} file has schema version ${found}; this build knows up to ${known}. Run a build at least as new as the one that wrote it.`,
+    );
     this.name = 'FileSchemaTooNewError';
   }
 }

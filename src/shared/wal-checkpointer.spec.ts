@@ -65,7 +65,10 @@ describe('WalCheckpointer', () => {
     const notADatabase = join(dir, 'not-a-database.db');
     writeFileSync(notADatabase, 'x'.repeat(8_192));
     const errors: string[] = [];
-    const checkpointer = new WalCheckpointer(notADatabase, { intervalMs: 5, onError: (message) => errors.push(message) });
+    const checkpointer = new WalCheckpointer(notADatabase, {
+      intervalMs: 5,
+      onError: (message) => errors.push(message),
+    });
     try {
       for (let waited = 0; errors.length === 0 && waited < 5_000; waited += 20) {
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -149,7 +149,11 @@ export class WalCheckpointer {
    * Moves `db`'s own automatic checkpoint to the backstop size and starts the worker on `file`, with `db` as the
    * writer that finishes checkpoints: what a store does when it opens a file-backed database.
    */
-  static attach(db: WriterConnection, file: string, options: Omit<WalCheckpointerOptions, 'writer'> = {}): WalCheckpointer {
+  static attach(
+    db: WriterConnection,
+    file: string,
+    options: Omit<WalCheckpointerOptions, 'writer'> = {},
+  ): WalCheckpointer {
     db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
     return new WalCheckpointer(file, { ...options, writer: db });
   }

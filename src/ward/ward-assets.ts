@@ -35,7 +35,9 @@ export const loadWardAssets = (dir: string): ReadonlyMap<string, WardAsset> => {
   return new Map(
     names.flatMap((name) => {
       const contentType = CONTENT_TYPES[path.extname(name)];
-      return contentType === undefined ? [] : [[name, { body: readFileSync(path.join(dir, name)), contentType }] as const];
+      return contentType === undefined
+        ? []
+        : [[name, { body: readFileSync(path.join(dir, name)), contentType }] as const];
     }),
   );
 };

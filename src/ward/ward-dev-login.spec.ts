@@ -6,14 +6,23 @@ describe('the ward page’s dev sign-in form', () => {
   it('signs a nurse in for an organisation and unit (role care, as npm run token does)', () => {
     expect(devLogin(parseDevLoginForm({ organisationNumber: ` ${ORG} `, unit: 'Avdeling 2', hprNumber: '' }))).toEqual({
       ok: true,
-      token: { role: 'care', org: ORG, unit: 'Avdeling 2', level: 4, expiresInSeconds: DEV_SESSION_SECONDS, clientId: 'pll-ward-dev' },
+      token: {
+        role: 'care',
+        org: ORG,
+        unit: 'Avdeling 2',
+        level: 4,
+        expiresInSeconds: DEV_SESSION_SECONDS,
+        clientId: 'pll-ward-dev',
+      },
       identity: { role: 'care', organisationNumber: ORG, unit: 'Avdeling 2' },
     });
   });
 
   it('signs a prescriber in with an HPR number alone', () => {
     expect(devLogin(parseDevLoginForm({ hprNumber: '9144889' }))).toMatchObject({
-      ok: true, token: { role: 'prescriber', hpr: '9144889' }, identity: { role: 'prescriber', hprNumber: '9144889' },
+      ok: true,
+      token: { role: 'prescriber', hpr: '9144889' },
+      identity: { role: 'prescriber', hprNumber: '9144889' },
     });
   });
 

@@ -46,7 +46,9 @@ export const parseDevLoginForm = (body: unknown): DevLoginForm => {
 export const devLogin = (form: DevLoginForm): DevLoginResult => {
   const { organisationNumber, unit, hprNumber } = form;
   const invalid = [
-    ...(organisationNumber !== undefined && !isValidOrganisationNumber(organisationNumber) ? (['organisationNumber'] as const) : []),
+    ...(organisationNumber !== undefined && !isValidOrganisationNumber(organisationNumber)
+      ? (['organisationNumber'] as const)
+      : []),
     ...(organisationNumber === undefined && hprNumber === undefined ? (['organisationNumber'] as const) : []),
     ...(unit !== undefined && (!UNIT.test(unit) || organisationNumber === undefined) ? (['unit'] as const) : []),
     ...(hprNumber !== undefined && !isValidHprNumber(hprNumber) ? (['hprNumber'] as const) : []),
@@ -57,11 +59,21 @@ export const devLogin = (form: DevLoginForm): DevLoginResult => {
   const common = { level: 4, expiresInSeconds: DEV_SESSION_SECONDS, clientId: 'pll-ward-dev' } as const;
   if (organisationNumber === undefined) {
     const hpr = hprNumber ?? '';
-    return { ok: true, token: { ...common, role: 'prescriber', hpr }, identity: { role: 'prescriber', hprNumber: hpr } };
+    return {
+      ok: true,
+      token: { ...common, role: 'prescriber', hpr },
+      identity: { role: 'prescriber', hprNumber: hpr },
+    };
   }
   return {
     ok: true,
-    token: { ...common, role: 'care', org: organisationNumber, ...(unit === undefined ? {} : { unit }), ...(hprNumber === undefined ? {} : { hpr: hprNumber }) },
+    token: {
+      ...common,
+      role: 'care',
+      org: organisationNumber,
+      ...(unit === undefined ? {} : { unit }),
+      ...(hprNumber === undefined ? {} : { hpr: hprNumber }),
+    },
     identity: {
       role: 'care',
       organisationNumber,

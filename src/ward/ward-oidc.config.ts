@@ -24,7 +24,9 @@ import { type Env, valueOf } from '../config/env';
 export interface WardOidcConfig {
   readonly issuer: string;
   readonly clientId: string;
-  readonly clientAuth: { readonly kind: 'private_key_jwt'; readonly jwkFile: string } | { readonly kind: 'client_secret_basic'; readonly secret: string };
+  readonly clientAuth:
+    | { readonly kind: 'private_key_jwt'; readonly jwkFile: string }
+    | { readonly kind: 'client_secret_basic'; readonly secret: string };
   readonly redirectUri: string;
   readonly scope: string;
   readonly resource?: string;
@@ -54,14 +56,25 @@ const urlProblem = (name: string, value: string, production: boolean): string | 
 };
 
 export const parseWardOidcConfig = (env: Env, authMode: 'dev' | 'jwks', production: boolean): ParsedWardOidcConfig => {
-  const names = ['WARD_OIDC_ISSUER', 'WARD_OIDC_CLIENT_ID', 'WARD_OIDC_CLIENT_JWK_FILE', 'WARD_OIDC_CLIENT_SECRET', 'WARD_OIDC_REDIRECT_URI'];
+  const names = [
+    'WARD_OIDC_ISSUER',
+    'WARD_OIDC_CLIENT_ID',
+    'WARD_OIDC_CLIENT_JWK_FILE',
+    'WARD_OIDC_CLIENT_SECRET',
+    'WARD_OIDC_REDIRECT_URI',
+  ];
   const issuer = valueOf(env, 'WARD_OIDC_ISSUER');
   if (issuer === undefined) {
     const stray = names.filter((name) => valueOf(env, name) !== undefined);
-    return stray.length === 0 ? { problems: [], warnings: [] } : { problems: [`${stray.join(', ')} set without WARD_OIDC_ISSUER`], warnings: [] };
+    return stray.length === 0
+      ? { problems: [], warnings: [] }
+      : { problems: [`${stray.join(', ')} set without WARD_OIDC_ISSUER`], warnings: [] };
   }
   if (authMode === 'dev') {
-    return { problems: [], warnings: ['WARD_OIDC_ISSUER is ignored with AUTH_MODE=dev (the ward page uses the dev sign-in form)'] };
+    return {
+      problems: [],
+      warnings: ['WARD_OIDC_ISSUER is ignored with AUTH_MODE=dev (the ward page uses the dev sign-in form)'],
+    };
   }
   const problems: string[] = [];
   const clientId = valueOf(env, 'WARD_OIDC_CLIENT_ID');
@@ -78,7 +91,9 @@ export const parseWardOidcConfig = (env: Env, authMode: 'dev' | 'jwks', producti
     problems.push('WARD_OIDC_ISSUER needs WARD_OIDC_CLIENT_ID');
   }
   if ((jwkFile === undefined) === (secret === undefined)) {
-    problems.push('WARD_OIDC_ISSUER needs exactly one of WARD_OIDC_CLIENT_JWK_FILE (private_key_jwt) and WARD_OIDC_CLIENT_SECRET');
+    problems.push(
+      'WARD_OIDC_ISSUER needs exactly one of WARD_OIDC_CLIENT_JWK_FILE (private_key_jwt) and WARD_OIDC_CLIENT_SECRET',
+    );
   }
   if (redirectUri === undefined) {
     problems.push('WARD_OIDC_ISSUER needs WARD_OIDC_REDIRECT_URI');
@@ -102,7 +117,10 @@ export const parseWardOidcConfig = (env: Env, authMode: 'dev' | 'jwks', producti
     config: {
       issuer,
       clientId,
-      clientAuth: jwkFile !== undefined ? { kind: 'private_key_jwt', jwkFile } : { kind: 'client_secret_basic', secret: secret ?? '' },
+      clientAuth:
+        jwkFile !== undefined
+          ? { kind: 'private_key_jwt', jwkFile }
+          : { kind: 'client_secret_basic', secret: secret ?? '' },
       redirectUri,
       scope,
       ...(resource === undefined ? {} : { resource }),

@@ -31,7 +31,13 @@ interface LoginTransaction {
 }
 
 export type WardOidcFinish =
-  | { readonly ok: true; readonly accessToken: string; readonly identity: WardIdentity; readonly expiresAt: Date; readonly caller: Caller }
+  | {
+      readonly ok: true;
+      readonly accessToken: string;
+      readonly identity: WardIdentity;
+      readonly expiresAt: Date;
+      readonly caller: Caller;
+    }
   /** `failure` is a code for logs and the page; never a token, a claim value or a provider message */
   | { readonly ok: false; readonly status: 400 | 403 | 503; readonly failure: string };
 
@@ -168,7 +174,12 @@ export class WardOidc implements OnModuleInit {
       const tokens = await oidc.authorizationCodeGrant(
         configuration,
         callbackUrl,
-        { pkceCodeVerifier: transaction.codeVerifier, expectedState: transaction.state, expectedNonce: transaction.nonce, idTokenExpected: true },
+        {
+          pkceCodeVerifier: transaction.codeVerifier,
+          expectedState: transaction.state,
+          expectedNonce: transaction.nonce,
+          idTokenExpected: true,
+        },
         settings.resource === undefined ? undefined : { resource: settings.resource },
       );
       accessToken = tokens.access_token;
@@ -176,7 +187,11 @@ export class WardOidc implements OnModuleInit {
       return { ok: false, status: 400, failure: failureOf(error) };
     }
     try {
-      const caller = await this.verifier.verify({ authorization: `Bearer ${accessToken}`, method: 'GET', url: settings.redirectUri });
+      const caller = await this.verifier.verify({
+        authorization: `Bearer ${accessToken}`,
+        method: 'GET',
+        url: settings.redirectUri,
+      });
       const identity = wardIdentityOf(caller);
       if (identity === undefined) {
         return { ok: false, status: 403, failure: 'NO_WARD_ROLE' };
@@ -240,10 +255,16 @@ export class WardOidc implements OnModuleInit {
 /** A stable code for logs and the page from openid-client's errors (their messages may quote the provider). */
 const failureOf = (error: unknown): string => {
   if (error instanceof oidc.AuthorizationResponseError) {
-    return `PROVIDER_REFUSED_${error.error.toUpperCase().replace(/[^A-Z_]/g, '_').slice(0, 40)}`;
+    return `PROVIDER_REFUSED_${error.error
+      .toUpperCase()
+      .replace(/[^A-Z_]/g, '_')
+      .slice(0, 40)}`;
   }
   if (error instanceof oidc.ResponseBodyError) {
-    return `TOKEN_REQUEST_REFUSED_${error.error.toUpperCase().replace(/[^A-Z_]/g, '_').slice(0, 40)}`;
+    return `TOKEN_REQUEST_REFUSED_${error.error
+      .toUpperCase()
+      .replace(/[^A-Z_]/g, '_')
+      .slice(0, 40)}`;
   }
   const code: unknown = typeof error === 'object' && error !== null ? Reflect.get(error, 'code') : undefined;
   return typeof code === 'string' && /^[A-Z_]{1,60}$/.test(code) ? code : 'CALLBACK_INVALID';

@@ -16,7 +16,9 @@ const setup = () => {
 describe('WardSessions (the ward page keeps tokens on the server)', () => {
   it('authenticates a request with the cookie of a signed-in session and its CSRF token', () => {
     const { sessions, signedIn } = setup();
-    expect(sessions.forRequest(cookieOf(signedIn.sessionId), signedIn.csrfToken)).toEqual({ authorization: 'Bearer the-token' });
+    expect(sessions.forRequest(cookieOf(signedIn.sessionId), signedIn.csrfToken)).toEqual({
+      authorization: 'Bearer the-token',
+    });
     expect(sessions.fromCookie(cookieOf(signedIn.sessionId))).toEqual({ ...signedIn, identity: NURSE });
   });
 
@@ -40,7 +42,9 @@ describe('WardSessions (the ward page keeps tokens on the server)', () => {
   it('ends a session when its token expires, and on sign-out', () => {
     const { clock, sessions, signedIn } = setup();
     clock.set('2026-11-20T15:59:59Z');
-    expect(sessions.forRequest(cookieOf(signedIn.sessionId), signedIn.csrfToken)).toEqual({ authorization: 'Bearer the-token' });
+    expect(sessions.forRequest(cookieOf(signedIn.sessionId), signedIn.csrfToken)).toEqual({
+      authorization: 'Bearer the-token',
+    });
     clock.set('2026-11-20T16:00:00Z');
     expect(sessions.forRequest(cookieOf(signedIn.sessionId), signedIn.csrfToken)).toBeUndefined();
 
@@ -63,7 +67,9 @@ describe('WardSessions (the ward page keeps tokens on the server)', () => {
 
 describe('the session cookie', () => {
   it('is HttpOnly, Secure and SameSite=Strict, for the whole origin', () => {
-    expect(sessionCookie('abc', 60)).toBe(`${SESSION_COOKIE}=abc; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Strict`);
+    expect(sessionCookie('abc', 60)).toBe(
+      `${SESSION_COOKIE}=abc; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Strict`,
+    );
   });
 
   it.each([

@@ -62,12 +62,18 @@ export class WardSessions implements SessionCredentials {
   }
 
   /** The live session a `Cookie` header names, with its id. */
-  fromCookie(cookieHeader: string | undefined): { readonly sessionId: string; readonly csrfToken: string; readonly identity?: WardIdentity } | undefined {
+  fromCookie(
+    cookieHeader: string | undefined,
+  ): { readonly sessionId: string; readonly csrfToken: string; readonly identity?: WardIdentity } | undefined {
     const sessionId = cookieValue(cookieHeader, SESSION_COOKIE);
     const session = sessionId === undefined ? undefined : this.live(sessionId);
     return sessionId === undefined || session === undefined
       ? undefined
-      : { sessionId, csrfToken: session.csrfToken, ...(session.signedIn === undefined ? {} : { identity: session.signedIn.identity }) };
+      : {
+          sessionId,
+          csrfToken: session.csrfToken,
+          ...(session.signedIn === undefined ? {} : { identity: session.signedIn.identity }),
+        };
   }
 
   /** Whether `csrfToken` is the session's (constant time). */
@@ -77,7 +83,12 @@ export class WardSessions implements SessionCredentials {
   }
 
   /** Replaces the session by a signed-in one under a NEW id and CSRF token; the old id is dead. */
-  signIn(oldSessionId: string, accessToken: string, identity: WardIdentity, expiresAt: Date): { readonly sessionId: string; readonly csrfToken: string } {
+  signIn(
+    oldSessionId: string,
+    accessToken: string,
+    identity: WardIdentity,
+    expiresAt: Date,
+  ): { readonly sessionId: string; readonly csrfToken: string } {
     this.sessions.delete(oldSessionId);
     const sessionId = randomId();
     const csrfToken = randomId();
@@ -101,13 +112,18 @@ export class WardSessions implements SessionCredentials {
 
   // ---- SessionCredentials (the GraphQL edge) ---------------------------------------------------------------------
 
-  forRequest(cookieHeader: string | undefined, csrfHeader: string | undefined): { readonly authorization: string } | 'csrf-refused' | undefined {
+  forRequest(
+    cookieHeader: string | undefined,
+    csrfHeader: string | undefined,
+  ): { readonly authorization: string } | 'csrf-refused' | undefined {
     const found = this.fromCookie(cookieHeader);
     const session = found === undefined ? undefined : this.live(found.sessionId);
     if (found === undefined || session?.signedIn === undefined) {
       return undefined;
     }
-    return this.csrfMatches(found.sessionId, csrfHeader) ? { authorization: `Bearer ${session.signedIn.accessToken}` } : 'csrf-refused';
+    return this.csrfMatches(found.sessionId, csrfHeader)
+      ? { authorization: `Bearer ${session.signedIn.accessToken}` }
+      : 'csrf-refused';
   }
 
   forTicket(ticket: string): string | undefined {

@@ -134,9 +134,15 @@ export class WardController {
   @Get('login')
   async login(@Res() reply: FastifyReply): Promise<void> {
     if (!this.oidc.configured) {
-      this.sendPage(reply, 404, 'Innlogging er ikke satt opp', this.auth.keys.kind === 'dev'
-        ? 'Denne tjenesten kjører med utviklerinnlogging (AUTH_MODE=dev): bruk skjemaet på avdelingssiden.'
-        : 'Innlogging med OpenID Connect (HelseID) er ikke satt opp på denne tjenesten (WARD_OIDC_* mangler).', { href: '/ward', label: 'Til avdelingssiden' });
+      this.sendPage(
+        reply,
+        404,
+        'Innlogging er ikke satt opp',
+        this.auth.keys.kind === 'dev'
+          ? 'Denne tjenesten kjører med utviklerinnlogging (AUTH_MODE=dev): bruk skjemaet på avdelingssiden.'
+          : 'Innlogging med OpenID Connect (HelseID) er ikke satt opp på denne tjenesten (WARD_OIDC_* mangler).',
+        { href: '/ward', label: 'Til avdelingssiden' },
+      );
       return;
     }
     try {
@@ -152,7 +158,13 @@ export class WardController {
         throw error;
       }
       this.logger.warn({ err: error }, 'ward page: OpenID provider unavailable');
-      this.sendPage(reply, 503, 'Innlogging er ikke tilgjengelig', 'Innloggingstjenesten svarer ikke. Prøv igjen om litt.', { href: '/ward/login', label: 'Prøv igjen' });
+      this.sendPage(
+        reply,
+        503,
+        'Innlogging er ikke tilgjengelig',
+        'Innloggingstjenesten svarer ikke. Prøv igjen om litt.',
+        { href: '/ward/login', label: 'Prøv igjen' },
+      );
     }
   }
 
@@ -168,13 +180,28 @@ export class WardController {
     void reply.header('set-cookie', loginCookie('', 0)).header('cache-control', 'no-store');
     if (!result.ok) {
       this.logger.warn({ failure: result.failure }, 'ward page: OpenID Connect sign-in refused');
-      this.sendPage(reply, result.status, 'Innloggingen mislyktes', `Du ble ikke logget inn (${result.failure}).`, { href: '/ward/login', label: 'Logg inn på nytt' });
+      this.sendPage(reply, result.status, 'Innloggingen mislyktes', `Du ble ikke logget inn (${result.failure}).`, {
+        href: '/ward/login',
+        label: 'Logg inn på nytt',
+      });
       return;
     }
-    const session = this.sessions.signIn(this.sessions.open().sessionId, result.accessToken, result.identity, result.expiresAt);
-    this.logger.info({ role: result.identity.role, clientId: result.caller.clientId }, 'ward page: OpenID Connect sign-in');
+    const session = this.sessions.signIn(
+      this.sessions.open().sessionId,
+      result.accessToken,
+      result.identity,
+      result.expiresAt,
+    );
+    this.logger.info(
+      { role: result.identity.role, clientId: result.caller.clientId },
+      'ward page: OpenID Connect sign-in',
+    );
     const seconds = (result.expiresAt.getTime() - this.clock.now().getTime()) / 1000;
-    void reply.header('set-cookie', sessionCookie(session.sessionId, seconds)).code(303).header('location', '/ward').send();
+    void reply
+      .header('set-cookie', sessionCookie(session.sessionId, seconds))
+      .code(303)
+      .header('location', '/ward')
+      .send();
   }
 
   @Get(':file')
@@ -193,8 +220,18 @@ export class WardController {
     return undefined;
   }
 
-  private sendPage(reply: FastifyReply, status: number, title: string, text: string, link?: { readonly href: string; readonly label: string }): void {
-    void reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(messagePage(title, text, link));
+  private sendPage(
+    reply: FastifyReply,
+    status: number,
+    title: string,
+    text: string,
+    link?: { readonly href: string; readonly label: string },
+  ): void {
+    void reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(messagePage(title, text, link));
   }
 
   private sendAsset(reply: FastifyReply, name: string): void {

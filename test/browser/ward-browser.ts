@@ -22,12 +22,15 @@ export const SKIP_REASON =
   '.ci/run installs it and runs the suite)';
 
 /** Where the tests keep their screenshots: WARD_SCREENSHOT_DIR=docs/ward refreshes the committed ones. */
-export const screenshotDir = (): string => process.env.WARD_SCREENSHOT_DIR ?? mkdtempSync(path.join(tmpdir(), 'ward-shots-'));
+export const screenshotDir = (): string =>
+  process.env.WARD_SCREENSHOT_DIR ?? mkdtempSync(path.join(tmpdir(), 'ward-shots-'));
 
 /** Builds the page as `npm run build` does, into a fresh directory. */
 export const buildWardInto = (): string => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ward-build-'));
-  execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'web', 'ward', 'build.js'), dir], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'web', 'ward', 'build.js'), dir], {
+    stdio: 'inherit',
+  });
   return dir;
 };
 
@@ -36,7 +39,14 @@ export const launch = (): Promise<Browser> =>
     executablePath: CHROMIUM_PATH,
     headless: true,
     // Playwright gives each launch a fresh temporary profile (the --user-data-dir of the brief).
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 
 /** Aborts and records every HTTP request and WebSocket to a host other than `baseUrl`'s. */
@@ -76,5 +86,8 @@ export const axeViolations = async (page: Page): Promise<{ id: string; targets: 
   const violations = await page.evaluate<AxeViolation[]>(
     `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)`,
   );
-  return violations.map((violation) => ({ id: violation.id, targets: violation.nodes.map((node) => node.target.join(' ')) }));
+  return violations.map((violation) => ({
+    id: violation.id,
+    targets: violation.nodes.map((node) => node.target.join(' ')),
+  }));
 };

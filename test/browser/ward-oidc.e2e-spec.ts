@@ -85,7 +85,12 @@ if (!run && BROWSER_REQUIRED) {
     await page.getByRole('heading', { name: new RegExp(NURSE_UNIT) }).waitFor();
     await page.getByRole('button', { name: 'Sigrid Lunde' }).waitFor();
 
-    const serviceCookies = (await context.cookies(service)).map(({ name, httpOnly, secure, sameSite }) => ({ name, httpOnly, secure, sameSite }));
+    const serviceCookies = (await context.cookies(service)).map(({ name, httpOnly, secure, sameSite }) => ({
+      name,
+      httpOnly,
+      secure,
+      sameSite,
+    }));
     expect(serviceCookies).toEqual([{ name: SESSION_COOKIE, httpOnly: true, secure: true, sameSite: 'Strict' }]);
     expect((await context.cookies(`${service}/ward/callback`)).map((c) => c.name)).not.toContain(LOGIN_COOKIE);
     expect([...hosts].sort()).toEqual([new URL(provider.issuer).host, new URL(service).host].sort());
@@ -94,7 +99,7 @@ if (!run && BROWSER_REQUIRED) {
     await page.getByRole('button', { name: 'Logg ut' }).click();
     await page.getByRole('link', { name: 'Logg inn med HelseID' }).waitFor();
     // The page asks for a fresh (anonymous) session after signing out: the signed-in one is gone.
-    const after = await (await context.request.get(`${service}/ward/api/session`)).json() as { signedIn: unknown };
+    const after = (await (await context.request.get(`${service}/ward/api/session`)).json()) as { signedIn: unknown };
     expect(after.signedIn).toBeNull();
     expect((await context.cookies(service)).map((c) => c.value)).not.toContain(signedInSession);
     await context.close();

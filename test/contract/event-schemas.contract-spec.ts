@@ -28,7 +28,8 @@ describe('in memory', () => {
 
 describe('SQLite', () => {
   let dir: string;
-  const open = (): SqliteEventStore => new SqliteEventStore({ filename: join(dir, `${randomUUID()}.db`), pollIntervalMs: 10 });
+  const open = (): SqliteEventStore =>
+    new SqliteEventStore({ filename: join(dir, `${randomUUID()}.db`), pollIntervalMs: 10 });
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'event-schemas-contract-'));
   });
@@ -50,10 +51,14 @@ describe('SQLite', () => {
 const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
 if (connectionString === undefined || connectionString === '') {
   describe.skip('EventStoreDB event-schema contract — SKIPPED: EVENTSTORE_CONNECTION_STRING not set', () => {
-    it('runs the event-schema contract against a real server when EVENTSTORE_CONNECTION_STRING is set', () => undefined);
+    it('runs the event-schema contract against a real server when EVENTSTORE_CONNECTION_STRING is set', () =>
+      undefined);
   });
 } else {
   describe.each(['eventstore', 'kurrentdb'] as const)('EventStoreDB through the %s client', (clientPackage) => {
-    eventSchemasContract(`EventStoreDB (${clientPackage})`, () => new EsdbEventStore({ connectionString, clientPackage }));
+    eventSchemasContract(
+      `EventStoreDB (${clientPackage})`,
+      () => new EsdbEventStore({ connectionString, clientPackage }),
+    );
   });
 }

@@ -48,27 +48,30 @@ describe('SQLite', () => {
 
   eventStoreContract('SQLite', () => open(), { startsEmpty: true, unavailable: () => closed(open()) });
 
-  it.each([true, false])('backgroundCheckpoints %s: the WAL reaches the database file only through the worker', async (background) => {
-    const filename = file();
-    const store = new SqliteEventStore({ filename, backgroundCheckpoints: background });
-    try {
-      const before = statSync(filename).size;
-      const payload = { text: 'x'.repeat(10_000) };
-      for (let n = 0; n < 20; n += 1) {
-        const events = Array.from({ length: 10 }, () => contractEvent('ContractEventRecorded', payload));
-        await store.appendToStream(uniqueStream(), events, { expectedRevision: 'no_stream' });
+  it.each([true, false])(
+    'backgroundCheckpoints %s: the WAL reaches the database file only through the worker',
+    async (background) => {
+      const filename = file();
+      const store = new SqliteEventStore({ filename, backgroundCheckpoints: background });
+      try {
+        const before = statSync(filename).size;
+        const payload = { text: 'x'.repeat(10_000) };
+        for (let n = 0; n < 20; n += 1) {
+          const events = Array.from({ length: 10 }, () => contractEvent('ContractEventRecorded', payload));
+          await store.appendToStream(uniqueStream(), events, { expectedRevision: 'no_stream' });
+        }
+        let grown = false;
+        for (let wait = 0; wait < 40 && !grown; wait += 1) {
+          grown = statSync(filename).size > before + 1_000_000;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        expect(grown).toBe(background); // 2 MB is below the WAL size at which the writer checkpoints itself
+        expect(await store.headPosition()).toBe(200n);
+      } finally {
+        await store.close();
       }
-      let grown = false;
-      for (let wait = 0; wait < 40 && !grown; wait += 1) {
-        grown = statSync(filename).size > before + 1_000_000;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      expect(grown).toBe(background); // 2 MB is below the WAL size at which the writer checkpoints itself
-      expect(await store.headPosition()).toBe(200n);
-    } finally {
-      await store.close();
-    }
-  });
+    },
+  );
 
   it('an unopenable path (a directory) is EventStoreUnavailableError', () => {
     expect(() => new SqliteEventStore({ filename: dir })).toThrow(EventStoreUnavailableError);
@@ -118,7 +121,9 @@ describe('SQLite', () => {
     const [reader, writer] = [open(filename), open(filename)];
     const stream = uniqueStream();
     const subscriptions = [reader.subscribeToAll(), reader.subscribeToAll(), reader.subscribeToAll()];
-    const collectors = subscriptions.map((subscription) => new Collector(subscription, (event) => event.streamName === stream));
+    const collectors = subscriptions.map(
+      (subscription) => new Collector(subscription, (event) => event.streamName === stream),
+    );
     try {
       const events = Array.from({ length: 6 }, () => contractEvent());
       await reader.appendToStream(stream, events.slice(0, 2), { expectedRevision: 'no_stream' });
@@ -173,17 +178,23 @@ const connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
 const UNREACHABLE = 'esdb://127.0.0.1:1?tls=false';
 
 if (connectionString === undefined || connectionString === '') {
-  console.warn('EventStoreDB contract SKIPPED: EVENTSTORE_CONNECTION_STRING not set (npm run test:esdb starts a server in Docker; docs/eventstoredb.md)');
+  console.warn(
+    'EventStoreDB contract SKIPPED: EVENTSTORE_CONNECTION_STRING not set (npm run test:esdb starts a server in Docker; docs/eventstoredb.md)',
+  );
   describe.skip('EventStoreDB contract — SKIPPED: EVENTSTORE_CONNECTION_STRING not set', () => {
     it('runs the shared contract against a real server when EVENTSTORE_CONNECTION_STRING is set', () => undefined);
   });
 } else {
   // Both client packages the adapter can be configured with (EVENTSTORE_CLIENT), against the same server.
   describe.each(['eventstore', 'kurrentdb'] as const)('EventStoreDB through the %s client', (clientPackage) => {
-    eventStoreContract(`EventStoreDB (${clientPackage})`, () => new EsdbEventStore({ connectionString, clientPackage }), {
-      startsEmpty: false,
-      unavailable: () => new EsdbEventStore({ connectionString: UNREACHABLE, clientPackage, deadlineMs: 2000 }),
-    });
+    eventStoreContract(
+      `EventStoreDB (${clientPackage})`,
+      () => new EsdbEventStore({ connectionString, clientPackage }),
+      {
+        startsEmpty: false,
+        unavailable: () => new EsdbEventStore({ connectionString: UNREACHABLE, clientPackage, deadlineMs: 2000 }),
+      },
+    );
   });
 }
 

@@ -82,9 +82,11 @@ export class Collector {
       for await (const event of subscription) {
         if (accept(event)) {
           this.events.push(event);
-          this.waiters.filter((waiter) => this.events.length >= waiter.count).forEach((waiter) => {
-            waiter.wake();
-          });
+          this.waiters
+            .filter((waiter) => this.events.length >= waiter.count)
+            .forEach((waiter) => {
+              waiter.wake();
+            });
         }
       }
     })();
@@ -124,7 +126,10 @@ export function eventStoreContract(name: string, factory: Factory, options: Even
 
     describe('append and read', () => {
       it('appends to a new stream and reads the events back in revision order', async () => {
-        const events = [contractEvent('ContractStarted', { at: 1 }), contractEvent('ContractChanged', { at: 2 })] as const;
+        const events = [
+          contractEvent('ContractStarted', { at: 1 }),
+          contractEvent('ContractChanged', { at: 2 }),
+        ] as const;
         const result = await store.appendToStream(stream, events, { expectedRevision: 'no_stream' });
         const read = await store.readStream(stream);
         expect(result).toMatchObject({ nextExpectedRevision: 1, appended: true });
@@ -310,7 +315,14 @@ export function eventStoreContract(name: string, factory: Factory, options: Even
     describe('catch-up subscription', () => {
       it('delivers each event after the position once, in order, also those appended while it runs', async () => {
         const other = uniqueStream();
-        const [e1, e2, e3, e4, e5, sentinel] = [contractEvent(), contractEvent(), contractEvent(), contractEvent(), contractEvent(), contractEvent()];
+        const [e1, e2, e3, e4, e5, sentinel] = [
+          contractEvent(),
+          contractEvent(),
+          contractEvent(),
+          contractEvent(),
+          contractEvent(),
+          contractEvent(),
+        ];
         const seeded = await store.appendToStream(stream, [e1], { expectedRevision: 'no_stream' });
         await store.appendToStream(stream, [e2], { expectedRevision: 0 });
         const subscription = store.subscribeToAll({ fromPosition: seeded.position });
@@ -358,8 +370,10 @@ export function eventStoreContract(name: string, factory: Factory, options: Even
 export function unavailableStoreContract(name: string, factory: Factory): void {
   describe(`${name} event store, unavailable`, () => {
     it.each<[string, (store: EventStorePort) => Promise<unknown>]>([
-      ['appendToStream', (store) =>
-          store.appendToStream(uniqueStream(), [contractEvent()], { expectedRevision: 'any' })],
+      [
+        'appendToStream',
+        (store) => store.appendToStream(uniqueStream(), [contractEvent()], { expectedRevision: 'any' }),
+      ],
       ['readStream', (store) => store.readStream(uniqueStream())],
       ['readAll', (store) => store.readAll({ maxCount: 1 })],
       ['headPosition', (store) => store.headPosition()],

@@ -2,7 +2,12 @@ import { currentMedicationListProjection } from '../../projections/current-medic
 import { AuditService } from '../../src/access/audit';
 import { APP_CONFIG, type AppConfig } from '../../src/config/config';
 import { generateOrganisationNumber } from '../../src/identifiers/norwegian-identifiers';
-import { NURSING_HOME_ORG, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
+import {
+  NURSING_HOME_ORG,
+  STARTED_ON,
+  sampleDosage,
+  sampleMedication,
+} from '../../src/medication-list/domain/medication-list.fixtures';
 import { MEDICATION_LIST_STREAM_PREFIX } from '../../src/medication-list/domain/medication-list.events';
 import { patientStreamId } from '../../src/medication-list/patient-stream';
 import { CLOCK, type Clock } from '../../src/shared/clock';
@@ -26,14 +31,29 @@ const NURSE_WITHOUT_RELATION: Who = { role: 'care', org: STRANGER_ORG, hpr: '765
 const LIST = 'query L($patientId: String!) { medicationList(patientId: $patientId) { version } }';
 const EMERGENCY_LIST = /* GraphQL */ `
   query E($patientId: String!, $emergency: EmergencyAccessInput) {
-    medicationList(patientId: $patientId, emergency: $emergency) { version }
+    medicationList(patientId: $patientId, emergency: $emergency) {
+      version
+    }
   }
 `;
 const ACCESS_LOG = /* GraphQL */ `
   query A($patientId: String!, $first: Int, $after: String) {
     accessLog(patientId: $patientId, first: $first, after: $after) {
-      hasNextPage endCursor
-      entries { cursor operation outcome basis reasonCode flagged emergencyReason emergencyBasisCode callerRole callerHpr callerOrganisation }
+      hasNextPage
+      endCursor
+      entries {
+        cursor
+        operation
+        outcome
+        basis
+        reasonCode
+        flagged
+        emergencyReason
+        emergencyBasisCode
+        callerRole
+        callerHpr
+        callerOrganisation
+      }
     }
   }
 `;
@@ -45,7 +65,9 @@ class SwitchableStore {
   constructor(private readonly inner: EventStorePort) {}
   readonly port = (): EventStorePort => ({
     appendToStream: (stream, events, options) =>
-      this.failing ? Promise.reject(new Error('simulated audit store failure')) : this.inner.appendToStream(stream, events, options),
+      this.failing
+        ? Promise.reject(new Error('simulated audit store failure'))
+        : this.inner.appendToStream(stream, events, options),
     readStream: (stream, options) => this.inner.readStream(stream, options),
     readAll: (options) => this.inner.readAll(options),
     subscribeToAll: (options) => this.inner.subscribeToAll(options),
@@ -116,29 +138,73 @@ describe('audit log: denials, emergency access, accessLog and fail-closed (issue
     );
 
     expect(withReason.body).toEqual({ data: { medicationList: { version: 1 } } });
-    expect(blank.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', details: { reasonCode: 'EMERGENCY_REASON_REQUIRED' } });
+    expect(blank.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { reasonCode: 'EMERGENCY_REASON_REQUIRED' },
+    });
   });
 
   it('shows the patient who looked, newest first, denials and emergency access flagged, page by page', async () => {
     const first = await t.graphql(ACCESS_LOG, { patientId: PATIENT, first: 3 }, { as: PATIENT_SELF });
-    const page = first.body.data?.accessLog as { hasNextPage: boolean; endCursor: string; entries: Record<string, unknown>[] };
-    const second = await t.graphql(ACCESS_LOG, { patientId: PATIENT, first: 3, after: page.endCursor }, { as: PATIENT_SELF });
+    const page = first.body.data?.accessLog as {
+      hasNextPage: boolean;
+      endCursor: string;
+      entries: Record<string, unknown>[];
+    };
+    const second = await t.graphql(
+      ACCESS_LOG,
+      { patientId: PATIENT, first: 3, after: page.endCursor },
+      { as: PATIENT_SELF },
+    );
     const next = second.body.data?.accessLog as { hasNextPage: boolean; entries: Record<string, unknown>[] };
 
     expect(page.hasNextPage).toBe(true);
     expect(page.entries).toEqual([
-      expect.objectContaining({ operation: 'accessLog', outcome: 'allowed', basis: 'own-data', callerRole: 'patient', callerHpr: null }),
-      expect.objectContaining({ operation: 'medicationList', outcome: 'denied', reasonCode: 'EMERGENCY_REASON_REQUIRED', flagged: true }),
       expect.objectContaining({
-        operation: 'medicationList', outcome: 'allowed', basis: 'emergency', flagged: true, emergencyReason: 'Akutt innlagt, bevisstløs',
-        emergencyBasisCode: 'HPAKUTT', callerRole: 'care', callerHpr: '7654321', callerOrganisation: STRANGER_ORG,
+        operation: 'accessLog',
+        outcome: 'allowed',
+        basis: 'own-data',
+        callerRole: 'patient',
+        callerHpr: null,
+      }),
+      expect.objectContaining({
+        operation: 'medicationList',
+        outcome: 'denied',
+        reasonCode: 'EMERGENCY_REASON_REQUIRED',
+        flagged: true,
+      }),
+      expect.objectContaining({
+        operation: 'medicationList',
+        outcome: 'allowed',
+        basis: 'emergency',
+        flagged: true,
+        emergencyReason: 'Akutt innlagt, bevisstløs',
+        emergencyBasisCode: 'HPAKUTT',
+        callerRole: 'care',
+        callerHpr: '7654321',
+        callerOrganisation: STRANGER_ORG,
       }),
     ]);
     expect(next.entries.slice(0, 2)).toEqual([
-      expect.objectContaining({ operation: 'medicationList', outcome: 'allowed', basis: 'care-relation', flagged: false }),
-      expect.objectContaining({ operation: 'medicationList', outcome: 'denied', reasonCode: 'NO_CARE_RELATION', callerOrganisation: STRANGER_ORG }),
+      expect.objectContaining({
+        operation: 'medicationList',
+        outcome: 'allowed',
+        basis: 'care-relation',
+        flagged: false,
+      }),
+      expect.objectContaining({
+        operation: 'medicationList',
+        outcome: 'denied',
+        reasonCode: 'NO_CARE_RELATION',
+        callerOrganisation: STRANGER_ORG,
+      }),
     ]);
-    expect(next.entries.at(-1)).toMatchObject({ operation: 'startCareRelation', outcome: 'allowed', basis: 'prescriber', callerHpr: '999999999' });
+    expect(next.entries.at(-1)).toMatchObject({
+      operation: 'startCareRelation',
+      outcome: 'allowed',
+      basis: 'prescriber',
+      callerHpr: '999999999',
+    });
   });
 
   it('lets an auditor read any patient’s log, but not another patient', async () => {
@@ -146,7 +212,10 @@ describe('audit log: denials, emergency access, accessLog and fail-closed (issue
     const other = await t.graphql(ACCESS_LOG, { patientId: PATIENT }, { as: { role: 'patient', pid: OTHER_PATIENT } });
 
     expect(auditor.body.data?.accessLog).toMatchObject({ entries: [{ operation: 'accessLog', basis: 'auditor' }] });
-    expect(other.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', details: { reasonCode: 'NOT_OWN_DATA' } });
+    expect(other.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { reasonCode: 'NOT_OWN_DATA' },
+    });
   });
 
   it('fails closed when the audit cannot be written: no answer, no change', async () => {
@@ -160,14 +229,22 @@ describe('audit log: denials, emergency access, accessLog and fail-closed (issue
     const read = await t.graphql(LIST, { patientId: PATIENT });
     const write = await t.graphql(START, {
       input: {
-        patientId: OTHER_PATIENT, entryId: 'entry-1', medication: sampleMedication, use: '1', dosage: sampleDosage,
-        startedOn: STARTED_ON, prescriptionType: 'E',
+        patientId: OTHER_PATIENT,
+        entryId: 'entry-1',
+        medication: sampleMedication,
+        use: '1',
+        dosage: sampleDosage,
+        startedOn: STARTED_ON,
+        prescriptionType: 'E',
       },
     });
 
     for (const response of [read, write]) {
       expect(response.body.data).toBeNull();
-      expect(response.body.errors?.[0]?.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', errorCode: 'AUDIT_UNAVAILABLE' });
+      expect(response.body.errors?.[0]?.extensions).toEqual({
+        code: 'SERVICE_UNAVAILABLE',
+        errorCode: 'AUDIT_UNAVAILABLE',
+      });
       expect(response.text).not.toMatch(/simulated|stack/);
     }
     expect(await store.readStream(streamName)).toEqual([]);

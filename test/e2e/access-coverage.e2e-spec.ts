@@ -40,7 +40,13 @@ const rootResolvers = (container: ModulesContainer): RootResolver[] =>
           return [];
         }
         const name: unknown = Reflect.getMetadata(RESOLVER_NAME, method);
-        return [{ type, field: typeof name === 'string' ? name : key, rule: Reflect.getMetadata(ACCESS_RULE, method) as AccessRule | undefined }];
+        return [
+          {
+            type,
+            field: typeof name === 'string' ? name : key,
+            rule: Reflect.getMetadata(ACCESS_RULE, method) as AccessRule | undefined,
+          },
+        ];
       });
     }),
   );
@@ -65,12 +71,21 @@ describe('access coverage: every schema operation carries an @Access marker', ()
   });
 
   it('finds the operations (sanity: the scan sees the resolvers)', () => {
-    expect(fields).toEqual(expect.arrayContaining(['Query.medicationList', 'Mutation.startMedication', 'Subscription.careUnitChanged', 'Query.accessLog']));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'Query.medicationList',
+        'Mutation.startMedication',
+        'Subscription.careUnitChanged',
+        'Query.accessLog',
+      ]),
+    );
     expect(resolvers.map(({ type, field }) => `${type}.${field}`).sort()).toEqual(fields);
   });
 
   it('has a marker on every Query, Mutation and Subscription resolver, naming its own operation', () => {
-    const unmarked = resolvers.filter(({ rule, field }) => rule?.operation !== field).map(({ type, field }) => `${type}.${field}`);
+    const unmarked = resolvers
+      .filter(({ rule, field }) => rule?.operation !== field)
+      .map(({ type, field }) => `${type}.${field}`);
 
     expect(unmarked).toEqual([]);
   });

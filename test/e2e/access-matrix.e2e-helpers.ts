@@ -53,36 +53,71 @@ export interface Role {
 }
 
 const LIST_WRITES = [
-  'startMedication', 'changeDosage', 'pauseMedication', 'resumeMedication', 'discontinueMedication',
-  'retractMedication', 'issuePrescription', 'renewPrescription', 'recallPrescription', 'recordDispensing',
-  'annulDispensing', 'registerMultidose', 'endMultidose', 'recordMultidosePacking', 'askMultidoseQuestion',
-  'answerMultidoseQuestion', 'markListReviewed', 'markListNotReviewed', 'startCareRelation', 'endCareRelation',
+  'startMedication',
+  'changeDosage',
+  'pauseMedication',
+  'resumeMedication',
+  'discontinueMedication',
+  'retractMedication',
+  'issuePrescription',
+  'renewPrescription',
+  'recallPrescription',
+  'recordDispensing',
+  'annulDispensing',
+  'registerMultidose',
+  'endMultidose',
+  'recordMultidosePacking',
+  'askMultidoseQuestion',
+  'answerMultidoseQuestion',
+  'markListReviewed',
+  'markListNotReviewed',
+  'startCareRelation',
+  'endCareRelation',
 ] as const satisfies readonly Operation[];
 type ListWrite = (typeof LIST_WRITES)[number];
 // Not the access log, not feed import (the feed role's), not a care organisation's residents (its staff's and
 // auditors'), and no dispensing or multidose question: a prescriber without an organisation has no HER-id to record
 // it under (issue 15).
 const PRESCRIBER_OPERATIONS: readonly Operation[] = [
-  ...LIST_WRITES.filter((write) => write !== 'recordDispensing' && write !== 'askMultidoseQuestion'), 'resolveDiscrepancy', 'medicationList',
-  'medicationHistory', 'discrepancies', 'gpWorklist', 'medicationListChanged',
+  ...LIST_WRITES.filter((write) => write !== 'recordDispensing' && write !== 'askMultidoseQuestion'),
+  'resolveDiscrepancy',
+  'medicationList',
+  'medicationHistory',
+  'discrepancies',
+  'gpWorklist',
+  'medicationListChanged',
 ];
 
 export const ROLES: Readonly<Record<RoleName, Role>> = {
   // gpWorklist: the cell asks for the prescriber's own worklist; another HPR number is denied (the spec's extra case).
-  prescriber: { who: { role: 'prescriber', hpr: PRESCRIBER_HPR }, emergency: false, allowed: new Set(PRESCRIBER_OPERATIONS) },
+  prescriber: {
+    who: { role: 'prescriber', hpr: PRESCRIBER_HPR },
+    emergency: false,
+    allowed: new Set(PRESCRIBER_OPERATIONS),
+  },
   pharmacy: {
     // a pharmacy of the dev register, with the HER-id the dispensing names
     who: DEV_PHARMACY,
     emergency: false,
     allowed: new Set<Operation>([
-      'recordDispensing', 'annulDispensing', 'recordMultidosePacking', 'askMultidoseQuestion', 'medicationList',
+      'recordDispensing',
+      'annulDispensing',
+      'recordMultidosePacking',
+      'askMultidoseQuestion',
+      'medicationList',
       'medicationHistory',
     ]),
   },
   'care with relation': {
     who: { role: 'care', org: NURSING_HOME_ORG },
     emergency: false,
-    allowed: new Set<Operation>(['medicationList', 'medicationHistory', 'medicationListChanged', 'careUnit', 'careUnitChanged']),
+    allowed: new Set<Operation>([
+      'medicationList',
+      'medicationHistory',
+      'medicationListChanged',
+      'careUnit',
+      'careUnitChanged',
+    ]),
   },
   'care without relation': { who: { role: 'care', org: OTHER_CARE_ORG }, emergency: false, allowed: new Set() },
   'patient self': {
@@ -91,7 +126,11 @@ export const ROLES: Readonly<Record<RoleName, Role>> = {
     allowed: new Set<Operation>(['medicationList', 'medicationHistory', 'accessLog']),
   },
   'other patient': { who: { role: 'patient', pid: OTHER_PATIENT }, emergency: false, allowed: new Set() },
-  auditor: { who: { role: 'auditor' }, emergency: false, allowed: new Set<Operation>(['accessLog', 'careUnit', 'careUnitChanged']) },
+  auditor: {
+    who: { role: 'auditor' },
+    emergency: false,
+    allowed: new Set<Operation>(['accessLog', 'careUnit', 'careUnitChanged']),
+  },
   // A nurse (HPR number) at a nursing home without a relation, breaking the glass on every read that takes it.
   'emergency reader': {
     who: { role: 'care', org: OTHER_CARE_ORG, hpr: '1234567' },
@@ -110,7 +149,11 @@ export interface OperationCall {
 
 const listInputs: Readonly<Record<ListWrite, Record<string, unknown>>> = {
   startMedication: {
-    entryId: 'entry-matrix', medication: sampleMedication, use: '1', dosage: sampleDosage, startedOn: STARTED_ON,
+    entryId: 'entry-matrix',
+    medication: sampleMedication,
+    use: '1',
+    dosage: sampleDosage,
+    startedOn: STARTED_ON,
     prescriptionType: 'E',
   },
   changeDosage: { entryId: 'entry-matrix', dosage: sampleDosage, effectiveFrom: '2026-03-09', reason: 'Lavere dose' },
@@ -118,26 +161,52 @@ const listInputs: Readonly<Record<ListWrite, Record<string, unknown>>> = {
   resumeMedication: { entryId: 'entry-matrix', resumedAt: '2026-03-12T08:00:00Z' },
   discontinueMedication: { entryId: 'entry-none', discontinuedAt: '2026-03-01T09:00:00Z', reasonCode: 'L' },
   retractMedication: { entryId: 'entry-none', retractedAt: '2026-03-01T08:00:00Z', reason: 'Feil pasient' },
-  issuePrescription: { prescriptionId: 'rx-matrix', entryId: 'entry-matrix', issuedAt: '2026-03-01T09:00:00Z', dispensingsAllowed: 3 },
-  renewPrescription: { prescriptionId: 'rx-matrix', newPrescriptionId: 'rx-matrix-2', renewedAt: '2026-03-01T10:00:00Z', withChange: false },
+  issuePrescription: {
+    prescriptionId: 'rx-matrix',
+    entryId: 'entry-matrix',
+    issuedAt: '2026-03-01T09:00:00Z',
+    dispensingsAllowed: 3,
+  },
+  renewPrescription: {
+    prescriptionId: 'rx-matrix',
+    newPrescriptionId: 'rx-matrix-2',
+    renewedAt: '2026-03-01T10:00:00Z',
+    withChange: false,
+  },
   recallPrescription: { prescriptionId: 'rx-none', recalledAt: '2026-03-01T09:00:00Z', reasonCode: '4' },
   recordDispensing: {
-    dispensingId: 'disp-matrix', prescriptionId: 'rx-matrix', dispensedAt: '2026-03-01T12:00:00+01:00',
-    product: sampleMedication, quantity: { value: 100, unit: 'tablett' }, pharmacyHerId: PHARMACY_HER_ID,
+    dispensingId: 'disp-matrix',
+    prescriptionId: 'rx-matrix',
+    dispensedAt: '2026-03-01T12:00:00+01:00',
+    product: sampleMedication,
+    quantity: { value: 100, unit: 'tablett' },
+    pharmacyHerId: PHARMACY_HER_ID,
     prescriptionUsedUp: false,
   },
   annulDispensing: { dispensingId: 'disp-none', annulledAt: '2026-03-01T08:00:00Z', reason: 'Feil pakning' },
   registerMultidose: { responsibleDoctorHpr: '9144889', pharmacyHerId: PHARMACY_HER_ID, from: STARTED_ON },
   endMultidose: { endedOn: '2026-04-01', reason: 'Flyttet' },
   recordMultidosePacking: {
-    packingId: 'pack-matrix', firstDoseOn: '2026-03-09', lastDoseOn: '2026-03-22', orderDeadline: '2026-03-05',
+    packingId: 'pack-matrix',
+    firstDoseOn: '2026-03-09',
+    lastDoseOn: '2026-03-22',
+    orderDeadline: '2026-03-05',
     entries: [{ entryId: 'entry-matrix', packed: true }],
   },
   askMultidoseQuestion: {
-    questionId: 'q-matrix', entryId: 'entry-matrix', questionCode: '2', text: 'Med i listen?',
-    askedAt: '2026-03-01T10:00:00+01:00', pharmacyHerId: PHARMACY_HER_ID,
+    questionId: 'q-matrix',
+    entryId: 'entry-matrix',
+    questionCode: '2',
+    text: 'Med i listen?',
+    askedAt: '2026-03-01T10:00:00+01:00',
+    pharmacyHerId: PHARMACY_HER_ID,
   },
-  answerMultidoseQuestion: { questionId: 'q-none', answerCode: '3', text: 'Ja', answeredAt: '2026-03-01T14:00:00+01:00' },
+  answerMultidoseQuestion: {
+    questionId: 'q-none',
+    answerCode: '3',
+    text: 'Ja',
+    answeredAt: '2026-03-01T14:00:00+01:00',
+  },
   markListReviewed: { kind: 'reconciliation', reviewedAt: '2026-03-01T09:00:00Z' },
   markListNotReviewed: { reason: 'Innlagt sykehus', markedAt: '2026-03-01T09:00:00Z' },
   startCareRelation: { relationId: 'rel-third', organisationNumber: THIRD_ORG, from: '2026-01-01' },
@@ -206,7 +275,8 @@ const OTHER_CALLS: Readonly<Record<Exclude<Operation, ListWrite>, OperationCall>
   },
   careUnitChanged: {
     kind: 'subscription',
-    document: () => 'subscription U($org: String!) { careUnitChanged(organisationNumber: $org) { organisationNumber } }',
+    document: () =>
+      'subscription U($org: String!) { careUnitChanged(organisationNumber: $org) { organisationNumber } }',
     variables: { org: NURSING_HOME_ORG },
   },
 };

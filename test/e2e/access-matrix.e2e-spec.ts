@@ -76,7 +76,9 @@ describe('authorization matrix: every role × every operation (issue 5)', () => 
     if (call.kind === 'subscription') {
       return subscribeOnce(role, operation);
     }
-    const response = await t.graphql(call.document(role.emergency), variablesOf(call, role.emergency), { as: role.who });
+    const response = await t.graphql(call.document(role.emergency), variablesOf(call, role.emergency), {
+      as: role.who,
+    });
     expect(response.status).toBe(200);
     return { codes: codesOf(response.body.errors), data: response.body.data };
   };
@@ -87,7 +89,14 @@ describe('authorization matrix: every role × every operation (issue 5)', () => 
     secret = t.app.get<AppConfig>(APP_CONFIG).patientIdSecret;
     const started = await t.graphql(
       'mutation C($input: StartCareRelationInput!) { startCareRelation(input: $input) { position } }',
-      { input: { patientId: PATIENT, relationId: RELATION_ID, organisationNumber: NURSING_HOME_ORG, from: '2026-01-01' } },
+      {
+        input: {
+          patientId: PATIENT,
+          relationId: RELATION_ID,
+          organisationNumber: NURSING_HOME_ORG,
+          from: '2026-01-01',
+        },
+      },
     );
     const position = BigInt((started.body.data?.startCareRelation as { position: string }).position);
     await t.projector.waitForPosition(currentMedicationListProjection.name, position, 5_000);
@@ -128,7 +137,7 @@ describe('authorization matrix: every role × every operation (issue 5)', () => 
     }
   });
 
-  describe('gpWorklist is the caller\'s own worklist', () => {
+  describe("gpWorklist is the caller's own worklist", () => {
     const WORKLIST = 'query G($hpr: String!) { gpWorklist(hprNumber: $hpr) { hprNumber } }';
 
     it.each([

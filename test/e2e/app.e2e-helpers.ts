@@ -7,7 +7,13 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../../src/access/auth-config';
-import { DEV_KEYS, type DevKeys, type DevTokenOptions, loadOrCreateDevKeys, signDevToken } from '../../src/access/tokens/dev-keys';
+import {
+  DEV_KEYS,
+  type DevKeys,
+  type DevTokenOptions,
+  loadOrCreateDevKeys,
+  signDevToken,
+} from '../../src/access/tokens/dev-keys';
 import { type RegisteredOrganisation, organisationRegisterCsv } from '../../src/access/organisation-register';
 import { AppModule } from '../../src/app.module';
 import { NURSING_HOME_ORG, PHARMACY_HER_ID } from '../../src/medication-list/domain/medication-list.fixtures';
@@ -144,7 +150,8 @@ export const bootTestApp = async (options: BootOptions = {}): Promise<TestApp> =
   const dataDir = mkdtempSync(path.join(tmpdir(), 'medication-list-e2e-'));
   const logLines: string[] = [];
   const responses: string[] = [];
-  const issuer = options.production === true ? await standInIssuer(dataDir, options.organisations ?? E2E_ORGANISATIONS) : undefined;
+  const issuer =
+    options.production === true ? await standInIssuer(dataDir, options.organisations ?? E2E_ORGANISATIONS) : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
@@ -175,7 +182,9 @@ export const bootTestApp = async (options: BootOptions = {}): Promise<TestApp> =
   // AUTH_MODE=jwks outside production (a spec's own issuer): no dev key in the app, so a key pair of the test's own.
   const keys =
     issuer?.keys ??
-    (config.auth.keys.kind === 'dev' ? app.get<DevKeys>(DEV_KEYS) : await loadOrCreateDevKeys(path.join(dataDir, 'test-issuer')));
+    (config.auth.keys.kind === 'dev'
+      ? app.get<DevKeys>(DEV_KEYS)
+      : await loadOrCreateDevKeys(path.join(dataDir, 'test-issuer')));
 
   const token = (who: Who = PRESCRIBER): Promise<string> =>
     signDevToken(keys, { level: 4, expiresInSeconds: 3600, clientId: 'e2e-client', ...who }, clock.now());
@@ -193,7 +202,12 @@ export const bootTestApp = async (options: BootOptions = {}): Promise<TestApp> =
     });
     const text = await response.text();
     responses.push(text);
-    return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphqlResponse['body'], text };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: JSON.parse(text) as GraphqlResponse['body'],
+      text,
+    };
   };
 
   const ws = (who: Who | null = PRESCRIBER): Client =>

@@ -22,7 +22,21 @@ const START_MEDICATION = /* GraphQL */ `
       entryId
       position
       alreadyApplied
-      list { version entries { entryId status medication { displayName atcCode } use dosage { shortCode } } }
+      list {
+        version
+        entries {
+          entryId
+          status
+          medication {
+            displayName
+            atcCode
+          }
+          use
+          dosage {
+            shortCode
+          }
+        }
+      }
     }
   }
 `;
@@ -31,7 +45,20 @@ const MEDICATION_LIST = /* GraphQL */ `
   query List($patientId: String!, $minPosition: String) {
     medicationList(patientId: $patientId, minPosition: $minPosition) {
       version
-      entries { entryId status startedOn prescriptionType medication { displayName } dosage { periods { start } } }
+      entries {
+        entryId
+        status
+        startedOn
+        prescriptionType
+        medication {
+          displayName
+        }
+        dosage {
+          periods {
+            start
+          }
+        }
+      }
     }
   }
 `;

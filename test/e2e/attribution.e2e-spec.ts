@@ -3,7 +3,14 @@ import { careUnitOverviewProjection } from '../../projections/care-unit-overview
 import { generateOrganisationNumber } from '../../src/identifiers/norwegian-identifiers';
 import { NURSING_HOME_ORG, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
 import { generateSyntheticPatients } from '../../src/reconciliation/synthetic/feed-generator';
-import { E2E_MUNICIPALITY, E2E_ORGANISATIONS, type GraphqlResponse, type TestApp, type Who, bootTestApp } from './app.e2e-helpers';
+import {
+  E2E_MUNICIPALITY,
+  E2E_ORGANISATIONS,
+  type GraphqlResponse,
+  type TestApp,
+  type Who,
+  bootTestApp,
+} from './app.e2e-helpers';
 import { EVENT_STORE, type EventStorePort } from '../../src/shared/event-sourcing/event-store.port';
 import { syntheticPatientId } from './read-side.e2e-helpers';
 
@@ -13,7 +20,8 @@ import { syntheticPatientId } from './read-side.e2e-helpers';
  * pair the test generates, not the dev key).
  */
 
-const orgNumber = (serial: number): string => generateOrganisationNumber(serial) ?? generateOrganisationNumber(serial + 1) ?? '';
+const orgNumber = (serial: number): string =>
+  generateOrganisationNumber(serial) ?? generateOrganisationNumber(serial + 1) ?? '';
 const CHAIN = orgNumber(98_000_000);
 const TORGET = orgNumber(98_100_000);
 const FEED_ORG = orgNumber(98_050_000);
@@ -23,25 +31,44 @@ const PATIENT = syntheticPatientId(14);
 const RESIDENT = syntheticPatientId(15);
 const PHARMACY: Who = { role: 'pharmacy', org: CHAIN, childOrg: TORGET };
 const GP: Who = { role: 'prescriber', hpr: '1111111' };
-const NURSE: Who = { role: 'care', org: E2E_MUNICIPALITY, childOrg: NURSING_HOME_ORG, hpr: '7654321', unit: 'Avdeling 2' };
+const NURSE: Who = {
+  role: 'care',
+  org: E2E_MUNICIPALITY,
+  childOrg: NURSING_HOME_ORG,
+  hpr: '7654321',
+  unit: 'Avdeling 2',
+};
 const FEED: Who = { role: 'feed', org: FEED_ORG, clientId: 'feed-client' };
 const AUDITOR: Who = { role: 'auditor' };
 
-const DISPENSE = 'mutation D($input: RecordDispensingInput!) { recordDispensing(input: $input) { version list { entries { entryId } } } }';
+const DISPENSE =
+  'mutation D($input: RecordDispensingInput!) { recordDispensing(input: $input) { version list { entries { entryId } } } }';
 const HISTORY = 'query H($patientId: String!) { medicationHistory(patientId: $patientId) { type } }';
 const ACCESS_LOG = /* GraphQL */ `
   query A($patientId: String!) {
     accessLog(patientId: $patientId, first: 100) {
-      entries { operation outcome basis reasonCode callerRole clientId callerOrganisation callerOrganisationName feedSource }
+      entries {
+        operation
+        outcome
+        basis
+        reasonCode
+        callerRole
+        clientId
+        callerOrganisation
+        callerOrganisationName
+        feedSource
+      }
     }
   }
 `;
 const START = 'mutation S($input: StartCareRelationInput!) { startCareRelation(input: $input) { position } }';
 const END = 'mutation E($input: EndCareRelationInput!) { endCareRelation(input: $input) { position } }';
 const LIST = 'query L($patientId: String!) { medicationList(patientId: $patientId) { version } }';
-const CARE_UNIT = 'query U($org: String!, $unit: String) { careUnit(organisationNumber: $org, unit: $unit) { patients { relationId } } }';
+const CARE_UNIT =
+  'query U($org: String!, $unit: String) { careUnit(organisationNumber: $org, unit: $unit) { patients { relationId } } }';
 
-const errorOf = (response: GraphqlResponse): Record<string, unknown> | undefined => response.body.errors?.[0]?.extensions;
+const errorOf = (response: GraphqlResponse): Record<string, unknown> | undefined =>
+  response.body.errors?.[0]?.extensions;
 const denied = (reasonCode: string) => ({ code: 'FORBIDDEN', errorCode: 'ACCESS_DENIED', details: { reasonCode } });
 
 describe('attribution, feeds and care relations (issue 15, parts 3 and 4)', () => {
@@ -49,8 +76,14 @@ describe('attribution, feeds and care relations (issue 15, parts 3 and 4)', () =
 
   const dispensing = (dispensingId: string, extra: Record<string, unknown> = {}) => ({
     input: {
-      patientId: PATIENT, dispensingId, prescriptionId: 'rx-unknown', dispensedAt: '2026-03-02T09:00:00+01:00',
-      product: sampleMedication, quantity: { value: 30, unit: 'tablett' }, prescriptionUsedUp: false, ...extra,
+      patientId: PATIENT,
+      dispensingId,
+      prescriptionId: 'rx-unknown',
+      dispensedAt: '2026-03-02T09:00:00+01:00',
+      product: sampleMedication,
+      quantity: { value: 30, unit: 'tablett' },
+      prescriptionUsedUp: false,
+      ...extra,
     },
   });
   const accessLog = async (patientId: string): Promise<Record<string, unknown>[]> => {
@@ -90,7 +123,9 @@ describe('attribution, feeds and care relations (issue 15, parts 3 and 4)', () =
     expect(history.body.errors).toBeUndefined();
     const events = await t.app.get<EventStorePort>(EVENT_STORE).readAll();
     const dispensings = events.filter((event) => event.type === 'DispensingRecorded');
-    expect(dispensings.map((event) => [(event.data as { pharmacyHerId?: string }).pharmacyHerId, event.metadata.actor])).toEqual([
+    expect(
+      dispensings.map((event) => [(event.data as { pharmacyHerId?: string }).pharmacyHerId, event.metadata.actor]),
+    ).toEqual([
       ['81235', { role: 'pharmacy', organisationNumber: TORGET, herId: '81235' }],
       ['81235', { role: 'pharmacy', organisationNumber: TORGET, herId: '81235' }],
     ]);
@@ -101,24 +136,38 @@ describe('attribution, feeds and care relations (issue 15, parts 3 and 4)', () =
     const forged = await t.graphql(DISPENSE, dispensing('disp-3', { pharmacyHerId: '99999' }), { as: PHARMACY });
     const noHerId = await t.graphql(DISPENSE, dispensing('disp-4'), { as: GP });
     const after = await t.graphql(LIST, { patientId: PATIENT }, { as: GP });
-    const refusals = (await accessLog(PATIENT)).filter((e) => e.operation === 'recordDispensing' && e.outcome === 'denied');
+    const refusals = (await accessLog(PATIENT)).filter(
+      (e) => e.operation === 'recordDispensing' && e.outcome === 'denied',
+    );
     const [gpDispensing, forgedEntry] = refusals; // newest first
 
     expect(errorOf(forged)).toMatchObject(denied('HER_ID_NOT_CALLERS'));
     expect(errorOf(noHerId)).toMatchObject(denied('ORGANISATION_HAS_NO_HER_ID'));
     expect(after.body.data).toEqual(before.body.data);
     expect(forgedEntry).toMatchObject({
-      operation: 'recordDispensing', outcome: 'denied', reasonCode: 'HER_ID_NOT_CALLERS', callerOrganisation: TORGET,
+      operation: 'recordDispensing',
+      outcome: 'denied',
+      reasonCode: 'HER_ID_NOT_CALLERS',
+      callerOrganisation: TORGET,
       callerOrganisationName: 'Apotek 1 Torget',
     });
-    expect(gpDispensing).toMatchObject({ operation: 'recordDispensing', outcome: 'denied', reasonCode: 'ORGANISATION_HAS_NO_HER_ID' });
+    expect(gpDispensing).toMatchObject({
+      operation: 'recordDispensing',
+      outcome: 'denied',
+      reasonCode: 'ORGANISATION_HAS_NO_HER_ID',
+    });
   });
 
   it('records a multidose question under the asking pharmacy’s register HER-id, and refuses one naming another', async () => {
     const ASK = 'mutation Q($input: AskMultidoseQuestionInput!) { askMultidoseQuestion(input: $input) { version } }';
     const question = (questionId: string, extra: Record<string, unknown> = {}) => ({
       input: {
-        patientId: PATIENT, questionId, questionCode: '5', text: 'Ring apoteket', askedAt: '2026-03-02T10:00:00+01:00', ...extra,
+        patientId: PATIENT,
+        questionId,
+        questionCode: '5',
+        text: 'Ring apoteket',
+        askedAt: '2026-03-02T10:00:00+01:00',
+        ...extra,
       },
     });
     const asked = await t.graphql(ASK, question('q-1'), { as: PHARMACY });
@@ -131,9 +180,9 @@ describe('attribution, feeds and care relations (issue 15, parts 3 and 4)', () =
     expect(after.body.data).toEqual(before.body.data);
     const events = await t.app.get<EventStorePort>(EVENT_STORE).readAll();
     const questions = events.filter((event) => event.type === 'MultidoseQuestionAsked');
-    expect(questions.map((event) => [(event.data as { pharmacyHerId?: string }).pharmacyHerId, event.metadata.actor])).toEqual([
-      ['81235', { role: 'pharmacy', organisationNumber: TORGET, herId: '81235' }],
-    ]);
+    expect(
+      questions.map((event) => [(event.data as { pharmacyHerId?: string }).pharmacyHerId, event.metadata.actor]),
+    ).toEqual([['81235', { role: 'pharmacy', organisationNumber: TORGET, herId: '81235' }]]);
   });
 
   it('imports a feed only with the feed scope on a client-credentials token, and logs the import in each patient’s access log', async () => {
@@ -149,16 +198,37 @@ describe('attribution, feeds and care relations (issue 15, parts 3 and 4)', () =
     expect(errorOf(withPerson)).toMatchObject(denied('FEED_NEEDS_CLIENT_CREDENTIALS'));
     expect(imported.body).toEqual({ data: { importFeed: { patients: 1 } } });
     expect(await accessLog(fed?.patientId ?? '')).toContainEqual({
-      operation: 'importFeed', outcome: 'allowed', basis: 'feed', reasonCode: null, callerRole: 'feed', clientId: 'feed-client',
-      callerOrganisation: FEED_ORG, callerOrganisationName: 'Reseptformidleren', feedSource: 'core-record',
+      operation: 'importFeed',
+      outcome: 'allowed',
+      basis: 'feed',
+      reasonCode: null,
+      callerRole: 'feed',
+      clientId: 'feed-client',
+      callerOrganisation: FEED_ORG,
+      callerOrganisationName: 'Reseptformidleren',
+      feedSource: 'core-record',
     });
   });
 
   it('lets a nursing home register its own admission and discharge, for its own unit only', async () => {
-    const own = { patientId: RESIDENT, relationId: 'adm-1', organisationNumber: NURSING_HOME_ORG, unit: 'Avdeling 2', from: '2026-03-01' };
+    const own = {
+      patientId: RESIDENT,
+      relationId: 'adm-1',
+      organisationNumber: NURSING_HOME_ORG,
+      unit: 'Avdeling 2',
+      from: '2026-03-01',
+    };
     const admitted = await t.graphql(START, { input: own }, { as: NURSE });
-    const otherUnit = await t.graphql(START, { input: { ...own, relationId: 'adm-2', unit: 'Avdeling 3' } }, { as: NURSE });
-    const otherHome = await t.graphql(START, { input: { ...own, relationId: 'adm-3', organisationNumber: OTHER_HOME } }, { as: NURSE });
+    const otherUnit = await t.graphql(
+      START,
+      { input: { ...own, relationId: 'adm-2', unit: 'Avdeling 3' } },
+      { as: NURSE },
+    );
+    const otherHome = await t.graphql(
+      START,
+      { input: { ...own, relationId: 'adm-3', organisationNumber: OTHER_HOME } },
+      { as: NURSE },
+    );
     await caughtUp(admitted, 'startCareRelation');
     const reads = await t.graphql(LIST, { patientId: RESIDENT }, { as: NURSE });
     const starts = (await accessLog(RESIDENT)).filter((e) => e.operation === 'startCareRelation');
@@ -168,9 +238,18 @@ describe('attribution, feeds and care relations (issue 15, parts 3 and 4)', () =
     expect(errorOf(otherHome)).toMatchObject(denied('OTHER_ORGANISATION'));
     expect(reads.body).toEqual({ data: { medicationList: { version: 1 } } });
     expect(starts).toEqual([
-      expect.objectContaining({ outcome: 'denied', reasonCode: 'OTHER_ORGANISATION', callerOrganisation: NURSING_HOME_ORG }),
+      expect.objectContaining({
+        outcome: 'denied',
+        reasonCode: 'OTHER_ORGANISATION',
+        callerOrganisation: NURSING_HOME_ORG,
+      }),
       expect.objectContaining({ outcome: 'denied', reasonCode: 'OTHER_ORGANISATION' }),
-      expect.objectContaining({ outcome: 'allowed', basis: 'care-relation', callerRole: 'care', callerOrganisation: NURSING_HOME_ORG }),
+      expect.objectContaining({
+        outcome: 'allowed',
+        basis: 'care-relation',
+        callerRole: 'care',
+        callerOrganisation: NURSING_HOME_ORG,
+      }),
     ]);
   });
 
@@ -185,7 +264,11 @@ describe('attribution, feeds and care relations (issue 15, parts 3 and 4)', () =
   });
 
   it('ends a relation with a future end date at that date: access and the resident listed through it, not after', async () => {
-    const ended = await t.graphql(END, { input: { patientId: RESIDENT, relationId: 'adm-1', endedOn: '2026-03-05' } }, { as: NURSE });
+    const ended = await t.graphql(
+      END,
+      { input: { patientId: RESIDENT, relationId: 'adm-1', endedOn: '2026-03-05' } },
+      { as: NURSE },
+    );
     await caughtUp(ended, 'endCareRelation');
     const read = async (): Promise<[GraphqlResponse, GraphqlResponse]> => [
       await t.graphql(LIST, { patientId: RESIDENT }, { as: NURSE }),
@@ -199,7 +282,10 @@ describe('attribution, feeds and care relations (issue 15, parts 3 and 4)', () =
     const [dayAfter, residentsDayAfter] = await read();
 
     expect(ended.body.errors).toBeUndefined();
-    for (const [list, residents] of [[now, residentsNow], [lastDay, residentsLastDay]] as const) {
+    for (const [list, residents] of [
+      [now, residentsNow],
+      [lastDay, residentsLastDay],
+    ] as const) {
       expect(list.body).toEqual({ data: { medicationList: { version: 2 } } });
       expect(residents.body).toEqual({ data: { careUnit: { patients: [{ relationId: 'adm-1' }] } } });
     }

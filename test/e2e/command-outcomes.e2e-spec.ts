@@ -1,5 +1,17 @@
-import { AT, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
-import { type E2eApp, type GraphqlResponse, type Payload, mutate, startApp, syntheticPatientId } from './mutations.e2e-helpers';
+import {
+  AT,
+  STARTED_ON,
+  sampleDosage,
+  sampleMedication,
+} from '../../src/medication-list/domain/medication-list.fixtures';
+import {
+  type E2eApp,
+  type GraphqlResponse,
+  type Payload,
+  mutate,
+  startApp,
+  syntheticPatientId,
+} from './mutations.e2e-helpers';
 
 /**
  * Issue 14, parts 1 and 2, over real HTTP against the AppModule: a client can always tell from the answer what
@@ -45,7 +57,11 @@ describe('what happened to a command, from its answer (issue 14 parts 1 and 2; A
     return payload!;
   };
 
-  const list = async (): Promise<{ version: number; entries: { entryId: string; status: string }[]; dispensings: string[] }> => {
+  const list = async (): Promise<{
+    version: number;
+    entries: { entryId: string; status: string }[];
+    dispensings: string[];
+  }> => {
     const read = await app.graphql(
       `query L($patientId: String!) { medicationList(patientId: $patientId) {
         version entries { entryId status lastDispensing { dispensingId } } } }`,
@@ -59,7 +75,9 @@ describe('what happened to a command, from its answer (issue 14 parts 1 and 2; A
     return {
       version: data.version,
       entries: data.entries.map(({ entryId, status }) => ({ entryId, status })),
-      dispensings: data.entries.flatMap((entry) => (entry.lastDispensing === null ? [] : [entry.lastDispensing.dispensingId])),
+      dispensings: data.entries.flatMap((entry) =>
+        entry.lastDispensing === null ? [] : [entry.lastDispensing.dispensingId],
+      ),
     };
   };
 
@@ -96,7 +114,7 @@ describe('what happened to a command, from its answer (issue 14 parts 1 and 2; A
     expect(await list()).toEqual(before);
   });
 
-  it('refuses a second dispensing under the first one\'s id, and the first one stays the only one', async () => {
+  it("refuses a second dispensing under the first one's id, and the first one stays the only one", async () => {
     const first = await ok('recordDispensing', dispensing('d1', 'cmd-dispense-1'));
     const { response } = await mutate(app, 'recordDispensing', dispensing('d2', 'cmd-dispense-1'));
     // the clinical time is data: the same dispensing at another time is another command
@@ -131,11 +149,23 @@ describe('what happened to a command, from its answer (issue 14 parts 1 and 2; A
     });
     const changed = await app.graphql(
       `mutation R($input: IssuePrescriptionInput!) { issuePrescription(input: $input) { changed alreadyApplied version } }`,
-      { input: { patientId: PATIENT, commandId: 'cmd-issue-again', prescriptionId: 'rx-0001', entryId: ENTRY, issuedAt: AT } },
+      {
+        input: {
+          patientId: PATIENT,
+          commandId: 'cmd-issue-again',
+          prescriptionId: 'rx-0001',
+          entryId: ENTRY,
+          issuedAt: AT,
+        },
+      },
     );
 
     expect(repeat).toMatchObject({ alreadyApplied: false, version: before.version });
-    expect(changed.body.data?.issuePrescription).toEqual({ changed: false, alreadyApplied: false, version: before.version });
+    expect(changed.body.data?.issuePrescription).toEqual({
+      changed: false,
+      alreadyApplied: false,
+      version: before.version,
+    });
     expect((await list()).version).toBe(before.version);
   });
 

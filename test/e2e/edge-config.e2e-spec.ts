@@ -34,7 +34,12 @@ describe('rate limit and CORS (RATE_LIMIT_PER_MINUTE=3, CORS_ORIGINS set)', () =
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('20');
     expect(limited.body).toEqual({
-      errors: [{ message: expect.stringContaining('Too many requests'), extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 20 } }],
+      errors: [
+        {
+          message: expect.stringContaining('Too many requests'),
+          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 20 },
+        },
+      ],
     });
     expect(someoneElse.status).toBe(200);
   });
@@ -50,7 +55,11 @@ describe('rate limit and CORS (RATE_LIMIT_PER_MINUTE=3, CORS_ORIGINS set)', () =
     const preflight = (origin: string): Promise<Response> =>
       fetch(`${t.baseUrl}/graphql`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
       });
 
     const allowed = await preflight('https://app.example');

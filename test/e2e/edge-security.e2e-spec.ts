@@ -29,10 +29,17 @@ describe('the edge: authentication and hardening (issue 5)', () => {
     (await store.readStream(GENERAL_AUDIT_STREAM)).length;
 
   const post = (body: string, headers: Record<string, string> = {}): Promise<Response> =>
-    fetch(`${t.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    fetch(`${t.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
 
   const signed = async (overrides: Record<string, unknown>, key = t.keys.privateKey): Promise<string> =>
-    new SignJWT({ ...devTokenClaims({ ...PRESCRIBER, level: 4, expiresInSeconds: 3600, clientId: 'e2e' }, nowSeconds(t), 'jti-1'), ...overrides })
+    new SignJWT({
+      ...devTokenClaims({ ...PRESCRIBER, level: 4, expiresInSeconds: 3600, clientId: 'e2e' }, nowSeconds(t), 'jti-1'),
+      ...overrides,
+    })
       .setProtectedHeader({ alg: 'ES256', kid: t.keys.kid, typ: 'at+jwt' })
       .sign(key);
 
@@ -50,17 +57,31 @@ describe('the edge: authentication and hardening (issue 5)', () => {
     const cases: readonly [string, (t: TestApp) => Promise<string | undefined>][] = [
       ['missing token', () => Promise.resolve(undefined)],
       ['not a bearer token', () => Promise.resolve('Basic cHJlc2NyaWJlcjpwdw==')],
-      ['forged signature (another key, the dev key id)', async () => {
-        const { privateKey } = await generateKeyPair('ES256');
-        return `Bearer ${await signed({}, privateKey)}`;
-      }],
-      ['expired', async () => `Bearer ${await signed({ iat: nowSeconds(t) - 7200, nbf: nowSeconds(t) - 7200, exp: nowSeconds(t) - 3600 })}`],
+      [
+        'forged signature (another key, the dev key id)',
+        async () => {
+          const { privateKey } = await generateKeyPair('ES256');
+          return `Bearer ${await signed({}, privateKey)}`;
+        },
+      ],
+      [
+        'expired',
+        async () =>
+          `Bearer ${await signed({ iat: nowSeconds(t) - 7200, nbf: nowSeconds(t) - 7200, exp: nowSeconds(t) - 3600 })}`,
+      ],
       ['wrong audience', async () => `Bearer ${await signed({ aud: 'another-api' })}`],
       ['wrong issuer', async () => `Bearer ${await signed({ iss: 'https://evil.example' })}`],
-      ['alg: none', () => {
-        const claims = devTokenClaims({ ...PRESCRIBER, level: 4, expiresInSeconds: 3600, clientId: 'e2e' }, nowSeconds(t), 'jti-2');
-        return Promise.resolve(`Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.`);
-      }],
+      [
+        'alg: none',
+        () => {
+          const claims = devTokenClaims(
+            { ...PRESCRIBER, level: 4, expiresInSeconds: 3600, clientId: 'e2e' },
+            nowSeconds(t),
+            'jti-2',
+          );
+          return Promise.resolve(`Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims)}.`);
+        },
+      ],
     ];
 
     it.each(cases)('%s', async (_title, authorization) => {
@@ -101,7 +122,10 @@ describe('the edge: authentication and hardening (issue 5)', () => {
       try {
         return await new Promise<string>((resolve) => {
           client.subscribe(
-            { query: 'subscription S($patientId: String!) { medicationListChanged(patientId: $patientId) { version } }', variables: { patientId: PATIENT } },
+            {
+              query: 'subscription S($patientId: String!) { medicationListChanged(patientId: $patientId) { version } }',
+              variables: { patientId: PATIENT },
+            },
             { next: () => resolve('data'), error: () => resolve('refused'), complete: () => resolve('complete') },
           );
         });
@@ -133,7 +157,10 @@ describe('the edge: authentication and hardening (issue 5)', () => {
 
     it('1,000 aliases', async () => {
       const before = await auditCount();
-      const aliases = Array.from({ length: 1000 }, (_, i) => `a${i}: medicationList(patientId: "${PATIENT}") { version }`);
+      const aliases = Array.from(
+        { length: 1000 },
+        (_, i) => `a${i}: medicationList(patientId: "${PATIENT}") { version }`,
+      );
 
       const response = await t.graphql(`{ ${aliases.join(' ')} }`);
 
@@ -157,7 +184,9 @@ describe('the edge: authentication and hardening (issue 5)', () => {
       const before = await auditCount();
       const operation = { query: LIST, variables: { patientId: PATIENT } };
 
-      const response = await post(JSON.stringify([operation, operation]), { authorization: `Bearer ${await t.token()}` });
+      const response = await post(JSON.stringify([operation, operation]), {
+        authorization: `Bearer ${await t.token()}`,
+      });
 
       expect(response.status).toBe(400);
       expect(await auditCount()).toBe(before);
@@ -186,21 +215,33 @@ describe('the edge: authentication and hardening (issue 5)', () => {
       const worker = await (await fetch(`${t.baseUrl}/graphiql/sw.js`)).text();
       expect(`${main}${worker}`).not.toContain('unpkg');
       const assets = [...main.matchAll(/'(\/graphiql\/vendor\/[^']+)'/g)].map((match) => match[1]!); // group 1 is not optional
-      expect(assets).toEqual(expect.arrayContaining(['/graphiql/vendor/react.production.min.js', '/graphiql/vendor/graphiql.min.js', '/graphiql/vendor/graphiql.min.css']));
+      expect(assets).toEqual(
+        expect.arrayContaining([
+          '/graphiql/vendor/react.production.min.js',
+          '/graphiql/vendor/graphiql.min.js',
+          '/graphiql/vendor/graphiql.min.css',
+        ]),
+      );
       for (const asset of assets) {
         const vendor = await fetch(`${t.baseUrl}${asset}`);
         expect([asset, vendor.status]).toEqual([asset, 200]);
         expect((await vendor.arrayBuffer()).byteLength).toBeGreaterThan(1000);
       }
-      expect(await (await fetch(`${t.baseUrl}/graphiql/config.js`)).text()).toContain("window.GRAPHQL_ENDPOINT = '/graphql'");
+      expect(await (await fetch(`${t.baseUrl}/graphiql/config.js`)).text()).toContain(
+        "window.GRAPHQL_ENDPOINT = '/graphql'",
+      );
     });
 
-    it('answers with x-correlation-id: the client\'s UUID, else a new one; the audit event and the log carry it', async () => {
+    it("answers with x-correlation-id: the client's UUID, else a new one; the audit event and the log carry it", async () => {
       const chosen = '6F1C2F0E-6A4B-4F51-9D0A-3C1C3F6F2A10';
       const before = new Set((await store.readStream(accessLogStreamName(PATIENT, secret))).map((event) => event.id));
 
       // an auditor may not read the list: denied, audited, logged
-      const own = await t.graphql(LIST, { patientId: PATIENT }, { as: { role: 'auditor' }, headers: { 'x-correlation-id': chosen } });
+      const own = await t.graphql(
+        LIST,
+        { patientId: PATIENT },
+        { as: { role: 'auditor' }, headers: { 'x-correlation-id': chosen } },
+      );
       const junk = await t.graphql(LIST, { patientId: PATIENT }, { headers: { 'x-correlation-id': PATIENT } });
       const none = await t.graphql(LIST, { patientId: PATIENT });
       const refused = await post('{}');
@@ -212,7 +253,9 @@ describe('the edge: authentication and hardening (issue 5)', () => {
       }
       expect(junk.headers.get('x-correlation-id')).not.toContain(PATIENT);
       expect(new Set([junk, none, refused].map((response) => response.headers.get('x-correlation-id'))).size).toBe(3);
-      const fresh = (await store.readStream(accessLogStreamName(PATIENT, secret))).filter((event) => !before.has(event.id));
+      const fresh = (await store.readStream(accessLogStreamName(PATIENT, secret))).filter(
+        (event) => !before.has(event.id),
+      );
       expect(fresh.map((event) => event.metadata.correlationId)).toEqual([
         chosen.toLowerCase(),
         junk.headers.get('x-correlation-id'),
@@ -223,7 +266,12 @@ describe('the edge: authentication and hardening (issue 5)', () => {
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .filter((line) => line.correlationId === chosen.toLowerCase());
       expect(lines).toEqual([
-        expect.objectContaining({ level: 'warn', code: 'FORBIDDEN', errorCode: 'ACCESS_DENIED', operation: 'query:medicationList' }),
+        expect.objectContaining({
+          level: 'warn',
+          code: 'FORBIDDEN',
+          errorCode: 'ACCESS_DENIED',
+          operation: 'query:medicationList',
+        }),
       ]);
       expect(lines[0]).not.toHaveProperty('err');
       expect(t.logLines.join('')).not.toMatch(/"level":"error"[^\n]*AccessDeniedError/);

@@ -1,4 +1,9 @@
-import { asNeededDosage, paracetamol, sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
+import {
+  asNeededDosage,
+  paracetamol,
+  sampleDosage,
+  sampleMedication,
+} from '../../src/medication-list/domain/medication-list.fixtures';
 import { type TestApp, bootApp, dataOf, syntheticPatientId } from './read-side.e2e-helpers';
 
 /**
@@ -30,18 +35,30 @@ describe('exact inputs end to end (issue 22)', () => {
 
   it('a dosage change planned 100 days ahead does not hide a drug discontinued today, in the answer or the live list', async () => {
     const start = (entryId: string, medication: object, dosage: object) =>
-      t.graphql(START, { input: { patientId, entryId, medication, use: '1', dosage, startedOn: dayIn(-30), prescriptionType: 'E' } });
+      t.graphql(START, {
+        input: { patientId, entryId, medication, use: '1', dosage, startedOn: dayIn(-30), prescriptionType: 'E' },
+      });
     dataOf(await start('e-stopped', sampleMedication, sampleDosage));
     dataOf(await start('e-kept', paracetamol, asNeededDosage));
-    dataOf(await t.graphql(DISCONTINUE, { input: { patientId, entryId: 'e-stopped', discontinuedAt: NOW, reasonCode: 'L' } }));
+    dataOf(
+      await t.graphql(DISCONTINUE, {
+        input: { patientId, entryId: 'e-stopped', discontinuedAt: NOW, reasonCode: 'L' },
+      }),
+    );
 
-    const changed = dataOf(await t.graphql(CHANGE, {
-      input: { patientId, entryId: 'e-kept', dosage: sampleDosage, effectiveFrom: dayIn(100) },
-    })).changeDosage as { position: string; list: { discontinued: { entryId: string }[] } };
+    const changed = dataOf(
+      await t.graphql(CHANGE, {
+        input: { patientId, entryId: 'e-kept', dosage: sampleDosage, effectiveFrom: dayIn(100) },
+      }),
+    ).changeDosage as { position: string; list: { discontinued: { entryId: string }[] } };
 
     expect(changed.list.discontinued).toEqual([{ entryId: 'e-stopped' }]);
     const live = dataOf(await t.graphql(LIST, { patientId, minPosition: changed.position })).medicationList;
-    expect(live).toMatchObject({ version: 4, entries: [{ entryId: 'e-kept' }], discontinued: [{ entryId: 'e-stopped' }] });
+    expect(live).toMatchObject({
+      version: 4,
+      entries: [{ entryId: 'e-kept' }],
+      discontinued: [{ entryId: 'e-stopped' }],
+    });
   });
 
   describe('one strict instant scalar (RFC 3339 with Z or offset, a real calendar date and time)', () => {
@@ -54,32 +71,55 @@ describe('exact inputs end to end (issue 22)', () => {
       expect(response.text).not.toContain(sent);
     };
 
-    it.each(['12345', 'true', '"2026-02-30T10:00:00Z"', '"2026-12-05"', '"1"', '"12/05/2026"', '"Sat Dec 05 2026"', '"2026-12-05T10:00:00"', '[1]'])(
+    it.each([
+      '12345',
+      'true',
+      '"2026-02-30T10:00:00Z"',
+      '"2026-12-05"',
+      '"1"',
+      '"12/05/2026"',
+      '"Sat Dec 05 2026"',
+      '"2026-12-05T10:00:00"',
+      '[1]',
+    ])(
       'a literal asOf: %s fails validation (GRAPHQL_VALIDATION_FAILED, HTTP 400), the value not echoed',
       async (literal) => {
         const response = await t.graphql(`{ medicationList(patientId: "${patientId}", asOf: ${literal}) { version } }`);
-        expectRefused(response, 'GRAPHQL_VALIDATION_FAILED', literal.replace(/"/g, '').replace(/^\[|\]$/g, '') === '1' ? '"1"' : literal);
+        expectRefused(
+          response,
+          'GRAPHQL_VALIDATION_FAILED',
+          literal.replace(/"/g, '').replace(/^\[|\]$/g, '') === '1' ? '"1"' : literal,
+        );
       },
     );
 
-    it.each([12345, true, [1], '2026-02-30T10:00:00Z', '2026-12-05', 'Sat Dec 05 2026', '2026-12-05T10:00:00', '2026-12-05T10:00Z'])(
-      'a variable asOf %p gets HTTP 400 stating the expected form, the value not echoed',
-      async (value) => {
-        const response = await t.graphql(AS_OF, { patientId, asOf: value });
-        expectRefused(response, 'BAD_USER_INPUT', JSON.stringify(value));
-      },
-    );
+    it.each([
+      12345,
+      true,
+      [1],
+      '2026-02-30T10:00:00Z',
+      '2026-12-05',
+      'Sat Dec 05 2026',
+      '2026-12-05T10:00:00',
+      '2026-12-05T10:00Z',
+    ])('a variable asOf %p gets HTTP 400 stating the expected form, the value not echoed', async (value) => {
+      const response = await t.graphql(AS_OF, { patientId, asOf: value });
+      expectRefused(response, 'BAD_USER_INPUT', JSON.stringify(value));
+    });
 
     it('a mutation instant that is not RFC 3339 gets HTTP 400 naming the field, before anything is recorded', async () => {
-      const response = await t.graphql(DISCONTINUE, { input: { patientId, entryId: 'e-kept', discontinuedAt: '2026-02-30T10:00:00Z', reasonCode: 'A' } });
+      const response = await t.graphql(DISCONTINUE, {
+        input: { patientId, entryId: 'e-kept', discontinuedAt: '2026-02-30T10:00:00Z', reasonCode: 'A' },
+      });
       expectRefused(response, 'BAD_USER_INPUT', '2026-02-30');
       expect(response.body.errors?.[0]?.message).toContain('discontinuedAt');
     });
 
     it('accepts Z, an offset and a fraction: the same instant gives the same list', async () => {
       const answers = await Promise.all(
-        ['2026-12-05T09:00:00Z', '2026-12-05T10:00:00+01:00', '2026-12-05T04:00:00.000-05:00'].map(async (asOf) =>
-          dataOf(await t.graphql(AS_OF, { patientId, asOf })).medicationList),
+        ['2026-12-05T09:00:00Z', '2026-12-05T10:00:00+01:00', '2026-12-05T04:00:00.000-05:00'].map(
+          async (asOf) => dataOf(await t.graphql(AS_OF, { patientId, asOf })).medicationList,
+        ),
       );
       expect(answers[1]).toEqual(answers[0]);
       expect(answers[2]).toEqual(answers[0]);
@@ -89,7 +129,10 @@ describe('exact inputs end to end (issue 22)', () => {
       const query = `query($asOf: DateTime) { medicationList(patientId: "${patientId}", asOf: $asOf, minPosition: "not-a-position") { version } }`;
       for (const asOf of [NOW, null]) {
         const response = await t.graphql(query, { asOf });
-        expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: ['minPosition'] });
+        expect(response.body.errors?.[0]?.extensions).toMatchObject({
+          code: 'BAD_USER_INPUT',
+          fields: ['minPosition'],
+        });
       }
     });
   });
@@ -100,7 +143,11 @@ describe('exact inputs end to end (issue 22)', () => {
     it('asOf 100 days ahead is BAD_USER_INPUT (INSTANT_IN_FUTURE) naming asOf', async () => {
       const response = await t.graphql(AS_OF, { patientId, asOf: `${dayIn(100)}T10:00:00Z` });
       expect(response.status).toBe(200);
-      expect(response.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errorCode: 'INSTANT_IN_FUTURE', details: { argument: 'asOf' } });
+      expect(response.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        errorCode: 'INSTANT_IN_FUTURE',
+        details: { argument: 'asOf' },
+      });
       expect(response.body.errors?.[0]?.message).toContain('later than now');
     });
 

@@ -1,5 +1,11 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { NURSING_HOME_ORG, PHARMACY_HER_ID, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
+import {
+  NURSING_HOME_ORG,
+  PHARMACY_HER_ID,
+  STARTED_ON,
+  sampleDosage,
+  sampleMedication,
+} from '../../src/medication-list/domain/medication-list.fixtures';
 import { OID } from '../../src/identifiers/norwegian-identifiers';
 import { FHIR_SYSTEM, IDENTIFIER_TYPE } from '../../src/reconciliation/feeds/fhir-elements';
 import { EVENT_STORE, type EventStorePort } from '../../src/shared/event-sourcing/event-store.port';
@@ -23,7 +29,10 @@ export interface FhirOptions {
 
 export const fhirClient =
   (app: TestApp) =>
-  async (path: string, { as = { role: 'prescriber', hpr: '999999999' }, method = 'GET', body, headers = {} }: FhirOptions = {}): Promise<FhirResponse> => {
+  async (
+    path: string,
+    { as = { role: 'prescriber', hpr: '999999999' }, method = 'GET', body, headers = {} }: FhirOptions = {},
+  ): Promise<FhirResponse> => {
     const authorization: Record<string, string> = as === null ? {} : { authorization: `Bearer ${await app.token(as)}` };
     const response = await fetch(`${app.baseUrl}/fhir/${path}`, {
       method,
@@ -54,17 +63,34 @@ export const settle = async (app: TestApp): Promise<void> => {
 export const seedList = async (app: TestApp): Promise<void> => {
   const run = async (mutation: string, input: Record<string, unknown>): Promise<void> => {
     const type = `${mutation.charAt(0).toUpperCase()}${mutation.slice(1)}Input`;
-    const response = await app.graphql(`mutation($input: ${type}!) { ${mutation}(input: $input) { version } }`, { input: { patientId: PATIENT, ...input } });
+    const response = await app.graphql(`mutation($input: ${type}!) { ${mutation}(input: $input) { version } }`, {
+      input: { patientId: PATIENT, ...input },
+    });
     expect(response.body.errors).toBeUndefined();
   };
   await run('startCareRelation', { relationId: 'rel-fhir', organisationNumber: NURSING_HOME_ORG, from: '2026-01-01' });
-  await run('startMedication', { entryId: 'entry-fhir', medication: sampleMedication, use: '1', dosage: sampleDosage, startedOn: STARTED_ON, prescriptionType: 'E' });
-  await run('issuePrescription', { prescriptionId: 'rx-fhir', entryId: 'entry-fhir', issuedAt: '2026-03-01T09:00:00Z', dispensingsAllowed: 3 });
+  await run('startMedication', {
+    entryId: 'entry-fhir',
+    medication: sampleMedication,
+    use: '1',
+    dosage: sampleDosage,
+    startedOn: STARTED_ON,
+    prescriptionType: 'E',
+  });
+  await run('issuePrescription', {
+    prescriptionId: 'rx-fhir',
+    entryId: 'entry-fhir',
+    issuedAt: '2026-03-01T09:00:00Z',
+    dispensingsAllowed: 3,
+  });
   await settle(app);
 };
 
 /** A pharmacy's M10 as FHIR: what a pharmacy system posts. */
-export const aDispense = (dispensingId: string, status: 'completed' | 'entered-in-error' = 'completed'): Record<string, unknown> => ({
+export const aDispense = (
+  dispensingId: string,
+  status: 'completed' | 'entered-in-error' = 'completed',
+): Record<string, unknown> => ({
   resourceType: 'MedicationDispense',
   identifier: [{ type: { text: IDENTIFIER_TYPE.dispensing }, value: dispensingId }],
   status,

@@ -35,7 +35,9 @@ describe('FHIR R4 interface', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/fhir+json');
     valid(response.body);
-    const types = (response.body as { rest?: { resource?: { type: string }[] }[] }).rest?.[0]?.resource?.map((r) => r.type);
+    const types = (response.body as { rest?: { resource?: { type: string }[] }[] }).rest?.[0]?.resource?.map(
+      (r) => r.type,
+    );
     expect(types).toEqual(['List', 'MedicationStatement', 'MedicationRequest', 'MedicationDispense', 'AuditEvent']);
   });
 
@@ -44,8 +46,16 @@ describe('FHIR R4 interface', () => {
     expect(response.status).toBe(200);
     valid(response.body);
     const [list, statement] = response.body.entry?.map((e) => e.resource) ?? [];
-    expect(list).toMatchObject({ resourceType: 'List', mode: 'snapshot', subject: { identifier: { system: OID.fnr, value: PATIENT } } });
-    expect(statement).toMatchObject({ resourceType: 'MedicationStatement', status: 'active', identifier: [{ value: 'entry-fhir' }] });
+    expect(list).toMatchObject({
+      resourceType: 'List',
+      mode: 'snapshot',
+      subject: { identifier: { system: OID.fnr, value: PATIENT } },
+    });
+    expect(statement).toMatchObject({
+      resourceType: 'MedicationStatement',
+      status: 'active',
+      identifier: [{ value: 'entry-fhir' }],
+    });
     expect(listId).toMatch(/^[0-9a-f-]{36}$/);
     expect(JSON.stringify(response.body.entry?.map((e) => e.resource?.id))).not.toContain(PATIENT);
   });
@@ -86,13 +96,20 @@ describe('FHIR R4 interface', () => {
     expect(again.headers.get('etag')).toBe(version);
     await settle(app);
     const conditional = await fhir('MedicationDispense', {
-      as: pharmacy, method: 'POST', body: aDispense('disp-fhir-1'), headers: { 'if-none-exist': 'identifier=disp-fhir-1' },
+      as: pharmacy,
+      method: 'POST',
+      body: aDispense('disp-fhir-1'),
+      headers: { 'if-none-exist': 'identifier=disp-fhir-1' },
     });
     expect(conditional.status).toBe(200);
     const search = await fhir(`MedicationDispense?${PATIENT_PARAM}`, { as: pharmacy });
     expect(search.body.entry?.map((e) => e.resource?.id)).toEqual([first.body.id]);
     valid(search.body);
-    const annul = await fhir('MedicationDispense', { as: pharmacy, method: 'POST', body: aDispense('disp-fhir-1', 'entered-in-error') });
+    const annul = await fhir('MedicationDispense', {
+      as: pharmacy,
+      method: 'POST',
+      body: aDispense('disp-fhir-1', 'entered-in-error'),
+    });
     expect(annul.status).toBe(200);
     expect(annul.body).toMatchObject({ status: 'entered-in-error' });
     await settle(app);
@@ -112,16 +129,26 @@ describe('FHIR R4 interface', () => {
     expect(JSON.stringify(refused.body)).toContain('HER_ID_NOT_CALLERS');
     expect(recorded.status).toBe(201);
     expect(recorded.body).toMatchObject({ performer: [{ actor: { identifier: { value: PHARMACY_HER_ID } } }] });
-    const annul = await fhir('MedicationDispense', { as: pharmacy, method: 'POST', body: aDispense('disp-no-performer', 'entered-in-error') });
+    const annul = await fhir('MedicationDispense', {
+      as: pharmacy,
+      method: 'POST',
+      body: aDispense('disp-no-performer', 'entered-in-error'),
+    });
     expect(annul.status).toBe(200);
   });
 
   it('POST with a stale If-Match: 412, nothing recorded', async () => {
     const response = await fhir('MedicationDispense', {
-      as: ROLES.pharmacy.who, method: 'POST', body: aDispense('disp-stale'), headers: { 'if-match': 'W/"1"' },
+      as: ROLES.pharmacy.who,
+      method: 'POST',
+      body: aDispense('disp-stale'),
+      headers: { 'if-match': 'W/"1"' },
     });
     expect(response.status).toBe(412);
-    expect(response.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'conflict', details: { text: 'STALE_VERSION' } }] });
+    expect(response.body).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ code: 'conflict', details: { text: 'STALE_VERSION' } }],
+    });
     expect((await fhir(`MedicationDispense?${PATIENT_PARAM}`)).body.total).toBe(0);
   });
 
@@ -131,7 +158,11 @@ describe('FHIR R4 interface', () => {
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ issue: [{ expression: ['MedicationDispense.quantity'] }] });
     valid(bad.body);
-    const unknown = await fhir('MedicationDispense', { as: ROLES.pharmacy.who, method: 'POST', body: aDispense('disp-none', 'entered-in-error') });
+    const unknown = await fhir('MedicationDispense', {
+      as: ROLES.pharmacy.who,
+      method: 'POST',
+      body: aDispense('disp-none', 'entered-in-error'),
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body).toMatchObject({ issue: [{ details: { text: 'DISPENSING_NOT_FOUND' } }] });
   });
@@ -167,7 +198,10 @@ describe('FHIR R4 interface', () => {
       valid(response.body);
       const log = await fhir(`AuditEvent?${PATIENT_PARAM}`, { as: ROLES.auditor.who });
       // The newest entry is the auditor's own look; the one before it is this request's, allowed or denied.
-      expect(log.body.entry?.[1]?.resource).toMatchObject({ outcome: allowed ? '0' : '4', subtype: [{ code: operation }] });
+      expect(log.body.entry?.[1]?.resource).toMatchObject({
+        outcome: allowed ? '0' : '4',
+        subtype: [{ code: operation }],
+      });
     },
   );
 
@@ -176,15 +210,20 @@ describe('FHIR R4 interface', () => {
     const denied = await fhir(`List?${PATIENT_PARAM}`, { as: reader });
     expect(denied.status).toBe(403);
     const allowed = await fhir(`List?${PATIENT_PARAM}`, {
-      as: reader, headers: { 'x-emergency-basis': 'HPAKUTT', 'x-emergency-reason': encodeURIComponent('Bevisstløs i akuttmottak') },
+      as: reader,
+      headers: { 'x-emergency-basis': 'HPAKUTT', 'x-emergency-reason': encodeURIComponent('Bevisstløs i akuttmottak') },
     });
     expect(allowed.status).toBe(200);
     const own = await fhir(`AuditEvent?${PATIENT_PARAM}`, { as: ROLES['patient self'].who });
-    expect(own.body.entry?.[1]?.resource).toMatchObject({ purposeOfEvent: [{ text: 'HPAKUTT: Bevisstløs i akuttmottak' }] });
+    expect(own.body.entry?.[1]?.resource).toMatchObject({
+      purposeOfEvent: [{ text: 'HPAKUTT: Bevisstløs i akuttmottak' }],
+    });
   });
 
   it('a patient reads their own list by resource id, not another patient’s', async () => {
-    expect((await fhir(`List/${listId}`, { as: ROLES['patient self'].who })).body).toMatchObject({ subject: { identifier: { value: PATIENT } } });
+    expect((await fhir(`List/${listId}`, { as: ROLES['patient self'].who })).body).toMatchObject({
+      subject: { identifier: { value: PATIENT } },
+    });
     expect((await fhir(`List/${listId}`, { as: { role: 'patient', pid: OTHER_PATIENT } })).status).toBe(403);
   });
 

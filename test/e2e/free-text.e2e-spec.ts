@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
 import { generateOrganisationNumber } from '../../src/identifiers/norwegian-identifiers';
-import { AT, STARTED_ON, sampleDosage, sampleMedication } from '../../src/medication-list/domain/medication-list.fixtures';
+import {
+  AT,
+  STARTED_ON,
+  sampleDosage,
+  sampleMedication,
+} from '../../src/medication-list/domain/medication-list.fixtures';
 import { DEV_FEED_CLIENT, type GraphqlResponse, type TestApp, type Who, bootTestApp } from './app.e2e-helpers';
 import { ROLES } from './access-matrix.e2e-helpers';
 import { PATIENT_PARAM, aDispense, fhirClient } from './fhir.e2e-helpers';
@@ -21,28 +26,53 @@ const NURSE_WITHOUT_RELATION: Who = { role: 'care', org: STRANGER_ORG, hpr: '765
 const PATIENT_SELF: Who = { role: 'patient', pid: PATIENT };
 const MARKER = 'evil-marker';
 
-const START = 'mutation S($input: StartMedicationInput!) { startMedication(input: $input) { version position entryId } }';
-const DISCONTINUE = 'mutation D($input: DiscontinueMedicationInput!) { discontinueMedication(input: $input) { version position } }';
+const START =
+  'mutation S($input: StartMedicationInput!) { startMedication(input: $input) { version position entryId } }';
+const DISCONTINUE =
+  'mutation D($input: DiscontinueMedicationInput!) { discontinueMedication(input: $input) { version position } }';
 const LIST = /* GraphQL */ `
   query L($patientId: String!) {
     medicationList(patientId: $patientId) {
       version
-      entries { entryId }
-      discontinued { entryId note medication { displayName } }
+      entries {
+        entryId
+      }
+      discontinued {
+        entryId
+        note
+        medication {
+          displayName
+        }
+      }
     }
   }
 `;
 const EMERGENCY_LIST = /* GraphQL */ `
   query E($patientId: String!, $emergency: EmergencyAccessInput) {
-    medicationList(patientId: $patientId, emergency: $emergency) { version }
+    medicationList(patientId: $patientId, emergency: $emergency) {
+      version
+    }
   }
 `;
-const ACCESS_LOG = 'query A($patientId: String!) { accessLog(patientId: $patientId, first: 50) { entries { emergencyReason } } }';
+const ACCESS_LOG =
+  'query A($patientId: String!) { accessLog(patientId: $patientId, first: 50) { entries { emergencyReason } } }';
 const IMPORT = /* GraphQL */ `
-  mutation I($ndjson: String) { importFeed(source: EPRESCRIPTION, ndjson: $ndjson) { linesRejected rejected { line reason } } }
+  mutation I($ndjson: String) {
+    importFeed(source: EPRESCRIPTION, ndjson: $ndjson) {
+      linesRejected
+      rejected {
+        line
+        reason
+      }
+    }
+  }
 `;
 const RESOLVE = /* GraphQL */ `
-  mutation R($patientId: String!, $key: String!) { resolveDiscrepancy(patientId: $patientId, key: $key, resolution: ACCEPT) { alreadyApplied } }
+  mutation R($patientId: String!, $key: String!) {
+    resolveDiscrepancy(patientId: $patientId, key: $key, resolution: ACCEPT) {
+      alreadyApplied
+    }
+  }
 `;
 
 const startInput = (overrides: Record<string, unknown>): Record<string, unknown> => ({
@@ -70,27 +100,56 @@ describe('free text is text (issue 14, part 3)', () => {
   });
 
   it.each([
-    ['a NUL in medication.displayName', { medication: { ...sampleMedication, displayName: `Metformin\u0000${MARKER}` } }, 'medication.displayName'],
+    [
+      'a NUL in medication.displayName',
+      { medication: { ...sampleMedication, displayName: `Metformin\u0000${MARKER}` } },
+      'medication.displayName',
+    ],
     ['a right-to-left override in indication', { indication: `Diabetes \u202E${MARKER}` }, 'indication'],
     ['a newline in indication (one line)', { indication: `Diabetes\n${MARKER}` }, 'indication'],
-    ['a C1 control in the dosage instruction', { dosage: { ...sampleDosage, instruction: `1 tablett\u0085${MARKER}` } }, 'dosage.instruction'],
-    ['a lone surrogate in a dose unit', {
-      dosage: { periods: [{ start: STARTED_ON, fixedDoses: [{ quantity: 1, unit: `tablett\uD83D${MARKER}`, partOfDay: '1' }] }] },
-    }, 'dosage.periods[0].fixedDoses[0].unit'],
-  ])('refuses %s with BAD_USER_INPUT naming the field, never the value, and appends nothing', async (_case, overrides, field) => {
-    const refused = await t.graphql(START, { input: startInput({ entryId: 'entry-refused', ...overrides }) });
+    [
+      'a C1 control in the dosage instruction',
+      { dosage: { ...sampleDosage, instruction: `1 tablett\u0085${MARKER}` } },
+      'dosage.instruction',
+    ],
+    [
+      'a lone surrogate in a dose unit',
+      {
+        dosage: {
+          periods: [
+            { start: STARTED_ON, fixedDoses: [{ quantity: 1, unit: `tablett\uD83D${MARKER}`, partOfDay: '1' }] },
+          ],
+        },
+      },
+      'dosage.periods[0].fixedDoses[0].unit',
+    ],
+  ])(
+    'refuses %s with BAD_USER_INPUT naming the field, never the value, and appends nothing',
+    async (_case, overrides, field) => {
+      const refused = await t.graphql(START, { input: startInput({ entryId: 'entry-refused', ...overrides }) });
 
-    expect(refused.body.data).toBeNull();
-    expect(errorOf(refused)?.extensions).toEqual({ code: 'BAD_USER_INPUT', errorCode: 'INVALID_TEXT', details: { field } });
-    expect(errorOf(refused)?.message).toContain(field);
-    expect(refused.text).not.toContain(MARKER);
-    expect(t.logLines.join('\n')).not.toContain(MARKER);
-  });
+      expect(refused.body.data).toBeNull();
+      expect(errorOf(refused)?.extensions).toEqual({
+        code: 'BAD_USER_INPUT',
+        errorCode: 'INVALID_TEXT',
+        details: { field },
+      });
+      expect(errorOf(refused)?.message).toContain(field);
+      expect(refused.text).not.toContain(MARKER);
+      expect(t.logLines.join('\n')).not.toContain(MARKER);
+    },
+  );
 
   it('refuses a control character in a command id', async () => {
-    const refused = await t.graphql(START, { input: startInput({ entryId: 'entry-refused', commandId: `cmd\u0007${MARKER}` }) });
+    const refused = await t.graphql(START, {
+      input: startInput({ entryId: 'entry-refused', commandId: `cmd\u0007${MARKER}` }),
+    });
 
-    expect(errorOf(refused)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errorCode: 'INVALID_TEXT', details: { field: 'commandId' } });
+    expect(errorOf(refused)?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      errorCode: 'INVALID_TEXT',
+      details: { field: 'commandId' },
+    });
     expect(refused.text).not.toContain(MARKER);
   });
 
@@ -98,7 +157,11 @@ describe('free text is text (issue 14, part 3)', () => {
     const commandId = 'c'.repeat(101);
     const refused = await t.graphql(START, { input: startInput({ entryId: 'entry-refused', commandId }) });
 
-    expect(errorOf(refused)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errorCode: 'INVALID_INPUT', fields: ['commandId'] });
+    expect(errorOf(refused)?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      errorCode: 'INVALID_INPUT',
+      fields: ['commandId'],
+    });
     expect(errorOf(refused)?.message).toBe('Invalid input: commandId (commandId must be at most 100 characters)');
     expect(refused.text).not.toContain(commandId);
   });
@@ -112,7 +175,13 @@ describe('free text is text (issue 14, part 3)', () => {
       }),
     });
     const discontinued = await t.graphql(DISCONTINUE, {
-      input: { patientId: PATIENT, entryId: 'entry-nfc', discontinuedAt: AT, reasonCode: 'A', note: 'Ferdig.\nSe epikrise.' },
+      input: {
+        patientId: PATIENT,
+        entryId: 'entry-nfc',
+        discontinuedAt: AT,
+        reasonCode: 'A',
+        note: 'Ferdig.\nSe epikrise.',
+      },
     });
     const { position } = discontinued.body.data?.discontinueMedication as { position: string };
     await t.projector.waitForPosition(currentMedicationListProjection.name, BigInt(position), 5_000);
@@ -123,11 +192,20 @@ describe('free text is text (issue 14, part 3)', () => {
     expect(list.body.data?.medicationList).toEqual({
       version: 2,
       entries: [],
-      discontinued: [{ entryId: 'entry-nfc', note: 'Ferdig.\nSe epikrise.', medication: { displayName: 'Metformin T\u00e9va Tab 500 mg' } }],
+      discontinued: [
+        {
+          entryId: 'entry-nfc',
+          note: 'Ferdig.\nSe epikrise.',
+          medication: { displayName: 'Metformin T\u00e9va Tab 500 mg' },
+        },
+      ],
     });
-    const history = await t.graphql('query H($patientId: String!) { medicationHistory(patientId: $patientId) { why } }', {
-      patientId: PATIENT,
-    });
+    const history = await t.graphql(
+      'query H($patientId: String!) { medicationHistory(patientId: $patientId) { why } }',
+      {
+        patientId: PATIENT,
+      },
+    );
     expect(history.body.data?.medicationHistory).toEqual(
       expect.arrayContaining([{ why: 'Diab\u00e9tes type 2' }, { why: 'Ferdig.\nSe epikrise.' }]),
     );
@@ -141,7 +219,10 @@ describe('free text is text (issue 14, part 3)', () => {
     );
     const allowed = await t.graphql(
       EMERGENCY_LIST,
-      { patientId: PATIENT, emergency: { reason: 'Bevisstlo\u0308s i akuttmottak.\nIngen pa\u030Arørende.', basisCode: 'HPAKUTT' } },
+      {
+        patientId: PATIENT,
+        emergency: { reason: 'Bevisstlo\u0308s i akuttmottak.\nIngen pa\u030Arørende.', basisCode: 'HPAKUTT' },
+      },
       { as: NURSE_WITHOUT_RELATION },
     );
     const log = await t.graphql(ACCESS_LOG, { patientId: PATIENT }, { as: PATIENT_SELF });
@@ -160,7 +241,9 @@ describe('free text is text (issue 14, part 3)', () => {
   });
 
   it('rejects a feed line with unclean text by its FHIR path and goes on with the next line', async () => {
-    const fixture = readFileSync(path.join(__dirname, '..', 'fixtures', 'feeds', 'eprescription.ndjson'), 'utf8').split('\n');
+    const fixture = readFileSync(path.join(__dirname, '..', 'fixtures', 'feeds', 'eprescription.ndjson'), 'utf8').split(
+      '\n',
+    );
     const resource = JSON.parse(fixture[0] ?? '') as Record<string, unknown>;
     const unclean = { ...resource, medicationCodeableConcept: { text: `Triatec\u0000${MARKER}` } };
     const imported = await t.graphql(
@@ -200,7 +283,9 @@ describe('free text is text (issue 14, part 3)', () => {
     });
 
     expect(refused.status).toBe(400);
-    expect(refused.body).toMatchObject({ issue: [{ expression: ['X-Emergency-Reason'], details: { text: 'INVALID_TEXT' } }] });
+    expect(refused.body).toMatchObject({
+      issue: [{ expression: ['X-Emergency-Reason'], details: { text: 'INVALID_TEXT' } }],
+    });
     expect(t.responses.at(-1)).not.toContain(MARKER);
   });
 
@@ -208,7 +293,10 @@ describe('free text is text (issue 14, part 3)', () => {
     const key = `D1|${MARKER} ${'x'.repeat(10)}`;
     const refused = await t.graphql(RESOLVE, { patientId: PATIENT, key });
 
-    expect(errorOf(refused)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errorCode: 'INVALID_DISCREPANCY_KEY' });
+    expect(errorOf(refused)?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      errorCode: 'INVALID_DISCREPANCY_KEY',
+    });
     expect(errorOf(refused)?.message).toContain('at most 4000 characters');
     expect(refused.text).not.toContain(MARKER);
   });

@@ -44,7 +44,11 @@ describe('GraphQL over HTTP: graphql-http server audits', () => {
       expect(result.status).not.toBe('ok');
       return;
     }
-    expect({ id, status: result.status, reason: result.status === 'ok' ? undefined : result.reason }).toEqual({ id, status: 'ok', reason: undefined });
+    expect({ id, status: result.status, reason: result.status === 'ok' ? undefined : result.reason }).toEqual({
+      id,
+      status: 'ok',
+      reason: undefined,
+    });
   });
 
   it.each([
@@ -52,21 +56,32 @@ describe('GraphQL over HTTP: graphql-http server audits', () => {
     ['operationName', { query: '{ __typename }', operationName: 1 }],
     ['variables', { query: '{ __typename }', variables: [1] }],
     ['extensions', { query: '{ __typename }', extensions: 'x' }],
-  ])('a body whose %s has the wrong type gets 400 BAD_REQUEST naming it, and is not logged as a fault', async (name, body) => {
-    const response = await authorisedFetch(`${t.baseUrl}/graphql`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-    });
-    const json = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
-    expect(response.status).toBe(400);
-    expect(json).not.toHaveProperty('data');
-    expect(json.errors[0]).toMatchObject({ message: expect.stringContaining(`"${name}"`) as string, extensions: { code: 'BAD_REQUEST' } });
-    expect(t.logLines.join('')).not.toContain('INTERNAL_SERVER_ERROR');
-  });
+  ])(
+    'a body whose %s has the wrong type gets 400 BAD_REQUEST naming it, and is not logged as a fault',
+    async (name, body) => {
+      const response = await authorisedFetch(`${t.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const json = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+      expect(response.status).toBe(400);
+      expect(json).not.toHaveProperty('data');
+      expect(json.errors[0]).toMatchObject({
+        message: expect.stringContaining(`"${name}"`) as string,
+        extensions: { code: 'BAD_REQUEST' },
+      });
+      expect(t.logLines.join('')).not.toContain('INTERNAL_SERVER_ERROR');
+    },
+  );
 
   it('answers application/graphql-response+json when asked, and "extensions": null is allowed', async () => {
     const response = await authorisedFetch(`${t.baseUrl}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json;q=0.9' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json;q=0.9',
+      },
       body: JSON.stringify({ query: '{ __typename }', extensions: null }),
     });
     expect(response.status).toBe(200);
@@ -83,16 +98,40 @@ describe('GraphQL over HTTP: graphql-http server audits', () => {
     });
     const patientId = syntheticPatientId(23);
     const started = await client
-      .mutation(gql`mutation S($input: StartMedicationInput!) { startMedication(input: $input) { position } }`, {
-        input: { patientId, entryId: 'urql-1', medication: sampleMedication, use: '1', dosage: sampleDosage, startedOn: '2026-12-01', prescriptionType: 'E' },
-      })
+      .mutation(
+        gql`
+          mutation S($input: StartMedicationInput!) {
+            startMedication(input: $input) {
+              position
+            }
+          }
+        `,
+        {
+          input: {
+            patientId,
+            entryId: 'urql-1',
+            medication: sampleMedication,
+            use: '1',
+            dosage: sampleDosage,
+            startedOn: '2026-12-01',
+            prescriptionType: 'E',
+          },
+        },
+      )
       .toPromise();
     expect(started.error).toBeUndefined();
     const position = (started.data as { startMedication: { position: string } }).startMedication.position;
 
-    const LIST = gql`query L($patientId: String!, $minPosition: String, $asOf: DateTime) {
-      medicationList(patientId: $patientId, minPosition: $minPosition, asOf: $asOf) { version entries { entryId } }
-    }`;
+    const LIST = gql`
+      query L($patientId: String!, $minPosition: String, $asOf: DateTime) {
+        medicationList(patientId: $patientId, minPosition: $minPosition, asOf: $asOf) {
+          version
+          entries {
+            entryId
+          }
+        }
+      }
+    `;
     const read = await client.query(LIST, { patientId, minPosition: position }).toPromise();
     expect(read.error).toBeUndefined();
     expect(read.data).toMatchObject({ medicationList: { version: 1, entries: [{ entryId: 'urql-1' }] } });

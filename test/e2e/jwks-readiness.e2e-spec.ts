@@ -20,7 +20,12 @@ describe('/ready and the JWKS URL', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     t = await bootTestApp({
-      env: { AUTH_MODE: 'jwks', AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks`, AUTH_ISSUER: DEV_ISSUER, AUTH_AUDIENCE: DEV_AUDIENCE },
+      env: {
+        AUTH_MODE: 'jwks',
+        AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks`,
+        AUTH_ISSUER: DEV_ISSUER,
+        AUTH_AUDIENCE: DEV_AUDIENCE,
+      },
     });
   });
 

@@ -34,7 +34,13 @@ const invalidDosage = {
   periods: [{ start: STARTED_ON, fixedDoses: [{ quantity: -1, unit: 'tablett', partOfDay: '1' }] }],
 };
 
-type Rejection = readonly [title: string, mutation: string, input: Record<string, unknown>, code: string, errorCode: string];
+type Rejection = readonly [
+  title: string,
+  mutation: string,
+  input: Record<string, unknown>,
+  code: string,
+  errorCode: string,
+];
 
 const rejections: readonly Rejection[] = [
   ['an invalid dosage', 'startMedication', start('entry-bad', invalidDosage), 'BAD_USER_INPUT', 'INVALID_DOSAGE'],
@@ -140,7 +146,11 @@ describe('list mutations refuse, conflict and retry end to end (AppModule, SQLit
   });
 
   it('names the offending fields of a class-validator failure, never their values', async () => {
-    const { response } = await mutate(app, 'pauseMedication', { patientId: PATIENT, entryId: 'i går'.repeat(30), pausedAt: AT });
+    const { response } = await mutate(app, 'pauseMedication', {
+      patientId: PATIENT,
+      entryId: 'i går'.repeat(30),
+      pausedAt: AT,
+    });
     errorResponses.push(response.text);
 
     expect(response.body.errors?.[0]?.extensions).toMatchObject({ fields: ['entryId'] });
@@ -148,7 +158,11 @@ describe('list mutations refuse, conflict and retry end to end (AppModule, SQLit
   });
 
   it('refuses a time that is not RFC 3339 with HTTP 400 naming the field (the DateTime scalar), never its value', async () => {
-    const { response } = await mutate(app, 'pauseMedication', { patientId: PATIENT, entryId: ENTRY, pausedAt: 'i går' });
+    const { response } = await mutate(app, 'pauseMedication', {
+      patientId: PATIENT,
+      entryId: ENTRY,
+      pausedAt: 'i går',
+    });
     errorResponses.push(response.text);
 
     expect(response.status).toBe(400);
@@ -180,7 +194,10 @@ describe('list mutations refuse, conflict and retry end to end (AppModule, SQLit
     expect(doctorB).toBe(doctorA);
     expect(first.response.body.errors).toBeUndefined();
     expect(first.payload?.version).toBe(doctorA + 1);
-    expect(second.response.body.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', errorCode: 'STALE_VERSION' });
+    expect(second.response.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'CONFLICT',
+      errorCode: 'STALE_VERSION',
+    });
     expect(await readVersion(PATIENT, first.payload?.position ?? null)).toBe(doctorA + 1);
   });
 

@@ -14,7 +14,11 @@ export type { GraphqlResponse };
 
 /** A running app and its client (requests act as the default prescriber unless `options.as` says otherwise). */
 export interface E2eApp {
-  readonly graphql: (query: string, variables?: Record<string, unknown>, options?: RequestOptions) => Promise<GraphqlResponse>;
+  readonly graphql: (
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: RequestOptions,
+  ) => Promise<GraphqlResponse>;
   /** every response text so far */
   readonly responses: string[];
   /** every log line so far */
@@ -50,16 +54,58 @@ export const LIST_FIELDS = /* GraphQL */ `
       use
       pausedAt
       dosageEffectiveFrom
-      dosage { shortCode }
+      dosage {
+        shortCode
+      }
       multidose
-      prescription { prescriptionId status dispensingsAllowed dispensingsLeft renewsPrescriptionId recallReasonCode }
-      lastDispensing { dispensingId prescriptionId quantity { value unit } }
+      prescription {
+        prescriptionId
+        status
+        dispensingsAllowed
+        dispensingsLeft
+        renewsPrescriptionId
+        recallReasonCode
+      }
+      lastDispensing {
+        dispensingId
+        prescriptionId
+        quantity {
+          value
+          unit
+        }
+      }
     }
-    discontinued { entryId reasonCode reasonLabel note discontinuedAt }
-    retracted { entryId reason }
-    multidose { responsibleDoctorHpr pharmacyHerId from lastPacking { packingId firstDoseOn lastDoseOn } }
-    openQuestions { questionId entryId code }
-    review { status kind notReviewedReason }
+    discontinued {
+      entryId
+      reasonCode
+      reasonLabel
+      note
+      discontinuedAt
+    }
+    retracted {
+      entryId
+      reason
+    }
+    multidose {
+      responsibleDoctorHpr
+      pharmacyHerId
+      from
+      lastPacking {
+        packingId
+        firstDoseOn
+        lastDoseOn
+      }
+    }
+    openQuestions {
+      questionId
+      entryId
+      code
+    }
+    review {
+      status
+      kind
+      notReviewedReason
+    }
   }
 `;
 
@@ -89,7 +135,11 @@ export const mutate = async (
   input: Record<string, unknown>,
 ): Promise<{ readonly response: GraphqlResponse; readonly payload?: Payload }> => {
   // A dispensing and a multidose question are the pharmacy's, attributed to its HER-id from the register (issue 15).
-  const response = await app.graphql(mutationDocument(mutation), { input }, mutation === 'recordDispensing' || mutation === 'askMultidoseQuestion' ? { as: DEV_PHARMACY } : {});
+  const response = await app.graphql(
+    mutationDocument(mutation),
+    { input },
+    mutation === 'recordDispensing' || mutation === 'askMultidoseQuestion' ? { as: DEV_PHARMACY } : {},
+  );
   const payload = response.body.data?.[mutation] as Payload | null | undefined;
   return { response, payload: payload ?? undefined };
 };

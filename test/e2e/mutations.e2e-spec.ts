@@ -49,7 +49,11 @@ const rows: readonly Row[] = [
     GP_PATIENT,
     'issuePrescription',
     { prescriptionId: 'rx-0001', entryId: ENTRY, issuedAt: AT, dispensingsAllowed: 3 },
-    { entries: [{ prescription: { prescriptionId: 'rx-0001', status: 'E', dispensingsAllowed: 3, dispensingsLeft: 3 } }] },
+    {
+      entries: [
+        { prescription: { prescriptionId: 'rx-0001', status: 'E', dispensingsAllowed: 3, dispensingsLeft: 3 } },
+      ],
+    },
   ],
   [
     'recordDispensing shows the last dispensing and decrements dispensingsLeft',
@@ -85,7 +89,11 @@ const rows: readonly Row[] = [
     GP_PATIENT,
     'renewPrescription',
     { prescriptionId: 'rx-0001', newPrescriptionId: 'rx-0002', renewedAt: '2026-03-05T09:00:00Z', withChange: false },
-    { entries: [{ prescription: { prescriptionId: 'rx-0002', renewsPrescriptionId: 'rx-0001', dispensingsAllowed: 3 } }] },
+    {
+      entries: [
+        { prescription: { prescriptionId: 'rx-0002', renewsPrescriptionId: 'rx-0001', dispensingsAllowed: 3 } },
+      ],
+    },
   ],
   [
     'recallPrescription',
@@ -127,7 +135,10 @@ const rows: readonly Row[] = [
     GP_PATIENT,
     'retractMedication',
     { entryId: 'entry-paracetamol', retractedAt: '2026-03-13T08:00:00Z', reason: 'Registrert på feil pasient' },
-    { entries: [{ entryId: ENTRY }], retracted: [{ entryId: 'entry-paracetamol', reason: 'Registrert på feil pasient' }] },
+    {
+      entries: [{ entryId: ENTRY }],
+      retracted: [{ entryId: 'entry-paracetamol', reason: 'Registrert på feil pasient' }],
+    },
   ],
   [
     'discontinueMedication shows the entry in discontinued with its reason',
@@ -168,7 +179,13 @@ const rows: readonly Row[] = [
     { discontinued: [{ entryId: ENTRY }] },
   ],
   // ---- multidose ------------------------------------------------------------------------------------------
-  ['startMedication (multidose patient)', MULTIDOSE_PATIENT, 'startMedication', start(ENTRY), { entries: [{ entryId: ENTRY }] }],
+  [
+    'startMedication (multidose patient)',
+    MULTIDOSE_PATIENT,
+    'startMedication',
+    start(ENTRY),
+    { entries: [{ entryId: ENTRY }] },
+  ],
   [
     'startMedication of eye drops (multidose patient)',
     MULTIDOSE_PATIENT,
@@ -181,7 +198,14 @@ const rows: readonly Row[] = [
     MULTIDOSE_PATIENT,
     'registerMultidose',
     { responsibleDoctorHpr: DOCTOR_HPR, pharmacyHerId: PHARMACY_HER_ID, from: STARTED_ON },
-    { multidose: { responsibleDoctorHpr: DOCTOR_HPR, pharmacyHerId: PHARMACY_HER_ID, from: STARTED_ON, lastPacking: null } },
+    {
+      multidose: {
+        responsibleDoctorHpr: DOCTOR_HPR,
+        pharmacyHerId: PHARMACY_HER_ID,
+        from: STARTED_ON,
+        lastPacking: null,
+      },
+    },
   ],
   [
     'recordMultidosePacking: packed false shows OUTSIDE_MULTIDOSE',

@@ -28,8 +28,19 @@ const ACCESS_LOG = /* GraphQL */ `
   query A($patientId: String!) {
     accessLog(patientId: $patientId, first: 100) {
       entries {
-        operation outcome reasonCode callerRole callerHpr byPatient clientId callerOrganisation callerOrganisationName
-        callerParentOrganisation callerParentOrganisationName callerChildOrganisation callerChildOrganisationName
+        operation
+        outcome
+        reasonCode
+        callerRole
+        callerHpr
+        byPatient
+        clientId
+        callerOrganisation
+        callerOrganisationName
+        callerParentOrganisation
+        callerParentOrganisationName
+        callerChildOrganisation
+        callerChildOrganisationName
         untrustedChildOrganisation
       }
     }
@@ -63,13 +74,20 @@ describe('organisations from the register, not from the token (issue 15, part 2)
 
     for (const response of [list, unit]) {
       expect(response.body.errors?.[0]?.extensions).toMatchObject({
-        code: 'FORBIDDEN', errorCode: 'ACCESS_DENIED', details: { reasonCode: 'ORGANISATION_NOT_REGISTERED' },
+        code: 'FORBIDDEN',
+        errorCode: 'ACCESS_DENIED',
+        details: { reasonCode: 'ORGANISATION_NOT_REGISTERED' },
       });
     }
     expect(entries[1]).toMatchObject({
-      operation: 'medicationList', outcome: 'denied', reasonCode: 'ORGANISATION_NOT_REGISTERED',
-      callerOrganisation: OTHER_MUNICIPALITY, callerParentOrganisation: OTHER_MUNICIPALITY, callerChildOrganisation: null,
-      untrustedChildOrganisation: NURSING_HOME_ORG, clientId: 'e2e-client',
+      operation: 'medicationList',
+      outcome: 'denied',
+      reasonCode: 'ORGANISATION_NOT_REGISTERED',
+      callerOrganisation: OTHER_MUNICIPALITY,
+      callerParentOrganisation: OTHER_MUNICIPALITY,
+      callerChildOrganisation: null,
+      untrustedChildOrganisation: NURSING_HOME_ORG,
+      clientId: 'e2e-client',
     });
   });
 
@@ -85,10 +103,14 @@ describe('organisations from the register, not from the token (issue 15, part 2)
     expect(trusted.status).toBe(200);
     const log = await t.graphql(ACCESS_LOG, { patientId: PATIENT }, { as: { role: 'auditor' } });
     const entries = (log.body.data?.accessLog as { entries: Record<string, unknown>[] }).entries;
-    expect(entries).toContainEqual(expect.objectContaining({
-      outcome: 'denied', reasonCode: 'ORGANISATION_NOT_REGISTERED', untrustedChildOrganisation: NURSING_HOME_ORG,
-      callerChildOrganisation: null,
-    }));
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        outcome: 'denied',
+        reasonCode: 'ORGANISATION_NOT_REGISTERED',
+        untrustedChildOrganisation: NURSING_HOME_ORG,
+        callerChildOrganisation: null,
+      }),
+    );
   });
 
   it('trusts the sub-unit the register places under the parent, and shows the patient the organisations by name', async () => {
@@ -100,11 +122,19 @@ describe('organisations from the register, not from the token (issue 15, part 2)
     expect(list.body).toEqual({ data: { medicationList: { version: 1 } } });
     expect(own.body).toEqual({ data: { medicationList: { version: 1 } } });
     expect(nurse).toEqual({
-      operation: 'medicationList', outcome: 'allowed', reasonCode: null, callerRole: 'care', callerHpr: '7654321',
-      byPatient: false, clientId: 'e2e-client',
-      callerOrganisation: NURSING_HOME_ORG, callerOrganisationName: 'Solbakken sykehjem',
-      callerParentOrganisation: E2E_MUNICIPALITY, callerParentOrganisationName: 'Nordby kommune',
-      callerChildOrganisation: NURSING_HOME_ORG, callerChildOrganisationName: 'Solbakken sykehjem',
+      operation: 'medicationList',
+      outcome: 'allowed',
+      reasonCode: null,
+      callerRole: 'care',
+      callerHpr: '7654321',
+      byPatient: false,
+      clientId: 'e2e-client',
+      callerOrganisation: NURSING_HOME_ORG,
+      callerOrganisationName: 'Solbakken sykehjem',
+      callerParentOrganisation: E2E_MUNICIPALITY,
+      callerParentOrganisationName: 'Nordby kommune',
+      callerChildOrganisation: NURSING_HOME_ORG,
+      callerChildOrganisationName: 'Solbakken sykehjem',
       untrustedChildOrganisation: null,
     });
     for (const entry of [reading, ownLook]) {
@@ -118,7 +148,13 @@ describe('organisations from the register, not from the token (issue 15, part 2)
     const jwk = await exportJWK(publicKey);
     const token = await t.token({ role: 'prescriber', hpr: '1111111', jkt: await calculateJwkThumbprint(jwk) });
     const proof = (htu: string, jti: string): Promise<string> =>
-      new SignJWT({ htm: 'POST', htu, ath: accessTokenHash(token), jti, iat: Math.floor(t.clock.now().getTime() / 1000) })
+      new SignJWT({
+        htm: 'POST',
+        htu,
+        ath: accessTokenHash(token),
+        jti,
+        iat: Math.floor(t.clock.now().getTime() / 1000),
+      })
         .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
         .sign(privateKey);
     const post = (host: string, dpop: string): Promise<number> =>
@@ -126,7 +162,13 @@ describe('organisations from the register, not from the token (issue 15, part 2)
         const url = new URL(`${t.baseUrl}/graphql`);
         const body = JSON.stringify({ query: LIST, variables: { patientId: PATIENT } });
         const req = httpRequest(
-          { host: url.hostname, port: url.port, path: '/graphql', method: 'POST', headers: { host, 'content-type': 'application/json', authorization: `DPoP ${token}`, dpop } },
+          {
+            host: url.hostname,
+            port: url.port,
+            path: '/graphql',
+            method: 'POST',
+            headers: { host, 'content-type': 'application/json', authorization: `DPoP ${token}`, dpop },
+          },
           (res) => {
             res.resume();
             resolve(res.statusCode ?? 0);
@@ -152,12 +194,17 @@ describe('bad files named by the configuration refuse start (issue 15, parts 2 a
 
     const boot = bootTestApp({ production: true, env: { AUTH_JWKS_FILE: file } });
 
-    await expect(boot).rejects.toMatchObject({ problems: [expect.stringContaining(`AUTH_JWKS_FILE ${file} ${problem}`)] });
+    await expect(boot).rejects.toMatchObject({
+      problems: [expect.stringContaining(`AUTH_JWKS_FILE ${file} ${problem}`)],
+    });
   });
 
   it('a bad organisation register: names the variable, the file and the line', async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'pll-register-')), 'organisations.csv');
-    writeFileSync(file, [REGISTER_HEADER, `${E2E_MUNICIPALITY},,,Nordby kommune`, '123456789,,,Not an organisation', ''].join('\n'));
+    writeFileSync(
+      file,
+      [REGISTER_HEADER, `${E2E_MUNICIPALITY},,,Nordby kommune`, '123456789,,,Not an organisation', ''].join('\n'),
+    );
 
     const boot = bootTestApp({ production: true, env: { ORGANISATION_REGISTER_FILE: file } });
 

@@ -18,20 +18,54 @@ import { type TestApp, bootApp, dataOf, subscribe, syntheticPatientId } from './
 const NOW = '2026-03-02T09:15:00.000Z';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const plus = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
-const OTHER_ORG = [11_223_344, 11_223_345, 11_223_346].map((serial) => generateOrganisationNumber(serial)).find(Boolean) ?? '';
+const OTHER_ORG =
+  [11_223_344, 11_223_345, 11_223_346].map((serial) => generateOrganisationNumber(serial)).find(Boolean) ?? '';
 const INVALID_PATIENT_ID = '31129956716';
 
 const LIST = /* GraphQL */ `
   query List($patientId: String!, $asOf: DateTime, $minPosition: String) {
     medicationList(patientId: $patientId, asOf: $asOf, minPosition: $minPosition) {
-      version position
+      version
+      position
       entries {
-        entryId status use useLabel dosageText administrationTimes asNeeded { maxPer24h } multidose changedAt
-        medication { displayName } changedBy { role hprNumber }
+        entryId
+        status
+        use
+        useLabel
+        dosageText
+        administrationTimes
+        asNeeded {
+          maxPer24h
+        }
+        multidose
+        changedAt
+        medication {
+          displayName
+        }
+        changedBy {
+          role
+          hprNumber
+        }
       }
-      discontinued { entryId reasonCode reasonLabel note discontinuedAt discontinuedBy { role } }
-      review { status }
-      recentChanges { type entryId summary at }
+      discontinued {
+        entryId
+        reasonCode
+        reasonLabel
+        note
+        discontinuedAt
+        discontinuedBy {
+          role
+        }
+      }
+      review {
+        status
+      }
+      recentChanges {
+        type
+        entryId
+        summary
+        at
+      }
     }
   }
 `;
@@ -39,8 +73,21 @@ const HISTORY = `query H($patientId: String!) { medicationHistory(patientId: $pa
 const CARE_UNIT = /* GraphQL */ `
   query Unit($org: String!, $unit: String, $since: DateTime) {
     careUnit(organisationNumber: $org, unit: $unit, changesSince: $since) {
-      organisationNumber unit changesSince
-      patients { patientId relationId from unit listVersion changes { type entryId summary } }
+      organisationNumber
+      unit
+      changesSince
+      patients {
+        patientId
+        relationId
+        from
+        unit
+        listVersion
+        changes {
+          type
+          entryId
+          summary
+        }
+      }
     }
   }
 `;
@@ -49,7 +96,14 @@ const DISCONTINUE = `mutation D($input: DiscontinueMedicationInput!) { discontin
 const CARE = `mutation C($input: StartCareRelationInput!) { startCareRelation(input: $input) { position version } }`;
 const LIST_CHANGED = `subscription L($patientId: String!) { medicationListChanged(patientId: $patientId) { version entries { entryId } } }`;
 const UNIT_CHANGED = /* GraphQL */ `
-  subscription U($org: String!) { careUnitChanged(organisationNumber: $org) { patients { patientId listVersion } } }
+  subscription U($org: String!) {
+    careUnitChanged(organisationNumber: $org) {
+      patients {
+        patientId
+        listVersion
+      }
+    }
+  }
 `;
 
 describe('read side end to end (queries and subscriptions over HTTP and WebSocket)', () => {
@@ -64,8 +118,14 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
   };
   const start = (patientId: string, entryId: string, extra: Record<string, unknown> = {}) =>
     mutate(START, 'startMedication', {
-      patientId, entryId, medication: sampleMedication, use: '1', dosage: sampleDosage,
-      startedOn: STARTED_ON, prescriptionType: 'E', ...extra,
+      patientId,
+      entryId,
+      medication: sampleMedication,
+      use: '1',
+      dosage: sampleDosage,
+      startedOn: STARTED_ON,
+      prescriptionType: 'E',
+      ...extra,
     });
   const list = async (variables: Record<string, unknown>) =>
     dataOf(await graphql(LIST, variables)).medicationList as Record<string, unknown>;
@@ -85,7 +145,12 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
 
   it('gives an unknown patient an empty list at version 0, not an error', async () => {
     expect(await list({ patientId: patients[0] })).toEqual({
-      version: 0, position: null, entries: [], discontinued: [], review: { status: 'NEVER' }, recentChanges: [],
+      version: 0,
+      position: null,
+      entries: [],
+      discontinued: [],
+      review: { status: 'NEVER' },
+      recentChanges: [],
     });
   });
 
@@ -97,9 +162,16 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
     expect(read).toMatchObject({ version: 1, position, discontinued: [], review: { status: 'NEVER' } });
     expect(read.entries).toEqual([
       {
-        entryId: 'entry-metformin', status: 'active', use: '1', useLabel: 'Fast',
-        dosageText: '1 tablett morgen, 1 tablett kveld', administrationTimes: ['Morgen', 'Kveld'], asNeeded: null,
-        multidose: 'NOT_IN_MULTIDOSE', changedAt: NOW, medication: { displayName: sampleMedication.displayName },
+        entryId: 'entry-metformin',
+        status: 'active',
+        use: '1',
+        useLabel: 'Fast',
+        dosageText: '1 tablett morgen, 1 tablett kveld',
+        administrationTimes: ['Morgen', 'Kveld'],
+        asNeeded: null,
+        multidose: 'NOT_IN_MULTIDOSE',
+        changedAt: NOW,
+        medication: { displayName: sampleMedication.displayName },
         changedBy: { role: 'prescriber', hprNumber: '999999999' },
       },
     ]);
@@ -112,7 +184,9 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
     const first = await start(patients[2]!, 'entry-metformin');
     t.clock.set(plus(NOW, 60 * 60 * 1000));
     const second = await start(patients[2]!, 'entry-paracetamol', {
-      medication: paracetamol, use: '3', dosage: asNeededDosage,
+      medication: paracetamol,
+      use: '3',
+      dosage: asNeededDosage,
     });
 
     const before = await list({ patientId: patients[2], asOf: plus(NOW, -1) });
@@ -124,7 +198,12 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
     expect(now).toMatchObject({ version: 2, position: second.position });
     expect(now.entries).toEqual([
       expect.objectContaining({ entryId: 'entry-metformin' }),
-      expect.objectContaining({ entryId: 'entry-paracetamol', useLabel: 'Ved behov', administrationTimes: [], asNeeded: { maxPer24h: 3 } }),
+      expect.objectContaining({
+        entryId: 'entry-paracetamol',
+        useLabel: 'Ved behov',
+        administrationTimes: [],
+        asNeeded: { maxPer24h: 3 },
+      }),
     ]);
   });
 
@@ -132,15 +211,27 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
     const response = await graphql(HISTORY, { patientId: patients[2] });
 
     expect(dataOf(response).medicationHistory).toEqual([
-      expect.objectContaining({ type: 'MedicationStarted', entryId: 'entry-metformin', what: expect.stringContaining('Startet Metformin') }),
-      expect.objectContaining({ type: 'MedicationStarted', entryId: 'entry-paracetamol', who: expect.stringContaining('HPR 999999999') }),
+      expect.objectContaining({
+        type: 'MedicationStarted',
+        entryId: 'entry-metformin',
+        what: expect.stringContaining('Startet Metformin'),
+      }),
+      expect.objectContaining({
+        type: 'MedicationStarted',
+        entryId: 'entry-paracetamol',
+        who: expect.stringContaining('HPR 999999999'),
+      }),
     ]);
   });
 
   it('hides discontinued entries 90 days after discontinuation, with reason and who', async () => {
     await start(patients[3]!, 'entry-metformin');
     const { position } = await mutate(DISCONTINUE, 'discontinueMedication', {
-      patientId: patients[3], entryId: 'entry-metformin', discontinuedAt: NOW, reasonCode: 'L', note: 'Kvalme',
+      patientId: patients[3],
+      entryId: 'entry-metformin',
+      discontinuedAt: NOW,
+      reasonCode: 'L',
+      note: 'Kvalme',
     });
 
     const today = await list({ patientId: patients[3], minPosition: position });
@@ -152,8 +243,12 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
     expect(today).toMatchObject({ entries: [] });
     expect(today.discontinued).toEqual([
       {
-        entryId: 'entry-metformin', reasonCode: 'L', reasonLabel: 'Bivirkning', note: 'Kvalme',
-        discontinuedAt: NOW, discontinuedBy: { role: 'prescriber' },
+        entryId: 'entry-metformin',
+        reasonCode: 'L',
+        reasonLabel: 'Bivirkning',
+        note: 'Kvalme',
+        discontinuedAt: NOW,
+        discontinuedBy: { role: 'prescriber' },
       },
     ]);
     expect(after89Days.discontinued).toHaveLength(1);
@@ -162,7 +257,11 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
 
   it('lists a care unit’s residents with their list changes since a time', async () => {
     const care = await mutate(CARE, 'startCareRelation', {
-      patientId: patients[4], relationId: 'rel-1', organisationNumber: NURSING_HOME_ORG, unit: 'Avdeling 2', from: STARTED_ON,
+      patientId: patients[4],
+      relationId: 'rel-1',
+      organisationNumber: NURSING_HOME_ORG,
+      unit: 'Avdeling 2',
+      from: STARTED_ON,
     });
     t.clock.set(plus(NOW, 60_000));
     const started = await start(patients[4]!, 'entry-metformin');
@@ -177,25 +276,46 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
     const later = await t.graphql(CARE_UNIT, { org: NURSING_HOME_ORG, since: plus(NOW, DAY_MS) }, staff);
 
     const resident = {
-      patientId: patients[4], relationId: 'rel-1', from: STARTED_ON, unit: 'Avdeling 2', listVersion: 2,
+      patientId: patients[4],
+      relationId: 'rel-1',
+      from: STARTED_ON,
+      unit: 'Avdeling 2',
+      listVersion: 2,
       changes: [{ type: 'MedicationStarted', entryId: 'entry-metformin', summary: expect.stringContaining('Startet') }],
     };
     expect(dataOf(whole).careUnit).toEqual({
-      organisationNumber: NURSING_HOME_ORG, unit: null, changesSince: plus(NOW, 1), patients: [resident],
+      organisationNumber: NURSING_HOME_ORG,
+      unit: null,
+      changesSince: plus(NOW, 1),
+      patients: [resident],
     });
-    expect(dataOf(unit).careUnit).toMatchObject({ unit: 'Avdeling 2', changesSince: plus(NOW, 60_000 - DAY_MS), patients: [resident] });
+    expect(dataOf(unit).careUnit).toMatchObject({
+      unit: 'Avdeling 2',
+      changesSince: plus(NOW, 60_000 - DAY_MS),
+      patients: [resident],
+    });
     expect(dataOf(otherUnit).careUnit).toMatchObject({ unit: 'Avdeling 9', patients: [] });
     expect(dataOf(later).careUnit).toMatchObject({ patients: [{ ...resident, changes: [] }] });
   });
 
   it("shows the resident's name and room to the care organisation's own staff only, and the attention badges to auditors too", async () => {
     const care = await mutate(CARE, 'startCareRelation', {
-      patientId: patients[6], relationId: 'rel-named', organisationNumber: NURSING_HOME_ORG, unit: 'Avdeling 7', from: STARTED_ON,
-      residentName: 'Astrid Hansen', room: 'Rom 214',
+      patientId: patients[6],
+      relationId: 'rel-named',
+      organisationNumber: NURSING_HOME_ORG,
+      unit: 'Avdeling 7',
+      from: STARTED_ON,
+      residentName: 'Astrid Hansen',
+      room: 'Rom 214',
     });
     await mutate(START, 'startMedication', {
-      patientId: patients[6], entryId: 'entry-paused', medication: sampleMedication, use: '1', dosage: sampleDosage,
-      startedOn: STARTED_ON, prescriptionType: 'E',
+      patientId: patients[6],
+      entryId: 'entry-paused',
+      medication: sampleMedication,
+      use: '1',
+      dosage: sampleDosage,
+      startedOn: STARTED_ON,
+      prescriptionType: 'E',
     });
     const paused = await mutate(
       `mutation P($input: PauseMedicationInput!) { pauseMedication(input: $input) { position version } }`,
@@ -207,16 +327,25 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
     const UNIT = `query U($org: String!) { careUnit(organisationNumber: $org, unit: "Avdeling 7") {
       patients { residentName room attention { changesSinceReview paused outsideMultidose openDiscrepancies score } } } }`;
 
-    const nurse = await t.graphql(UNIT, { org: NURSING_HOME_ORG }, { as: { role: 'care', org: NURSING_HOME_ORG, unit: 'Avdeling 7' } });
+    const nurse = await t.graphql(
+      UNIT,
+      { org: NURSING_HOME_ORG },
+      { as: { role: 'care', org: NURSING_HOME_ORG, unit: 'Avdeling 7' } },
+    );
     // Not the organisation's staff: an auditor reads the residents without name and room; a prescriber not at all
     // (issue 15).
     const auditor = await t.graphql(UNIT, { org: NURSING_HOME_ORG }, { as: { role: 'auditor' } });
     const doctor = await graphql(UNIT, { org: NURSING_HOME_ORG });
 
     const attention = { changesSinceReview: 2, paused: 1, outsideMultidose: 0, openDiscrepancies: 0, score: 201 };
-    expect(dataOf(nurse).careUnit).toEqual({ patients: [{ residentName: 'Astrid Hansen', room: 'Rom 214', attention }] });
+    expect(dataOf(nurse).careUnit).toEqual({
+      patients: [{ residentName: 'Astrid Hansen', room: 'Rom 214', attention }],
+    });
     expect(dataOf(auditor).careUnit).toEqual({ patients: [{ residentName: null, room: null, attention }] });
-    expect(doctor.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', details: { reasonCode: 'ROLE_NOT_PERMITTED' } });
+    expect(doctor.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { reasonCode: 'ROLE_NOT_PERMITTED' },
+    });
   });
 
   describe('subscriptions over graphql-ws', () => {
@@ -234,7 +363,9 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
 
       await start(patients[5]!, 'entry-metformin');
 
-      expect(await live.next()).toEqual({ medicationListChanged: { version: 1, entries: [{ entryId: 'entry-metformin' }] } });
+      expect(await live.next()).toEqual({
+        medicationListChanged: { version: 1, entries: [{ entryId: 'entry-metformin' }] },
+      });
     });
 
     it('careUnitChanged fires when a resident joins and when a resident’s list changes', async () => {
@@ -243,12 +374,20 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
       expect(await live.next()).toEqual({ careUnitChanged: { patients: [] } });
 
       const joined = await mutate(CARE, 'startCareRelation', {
-        patientId: patients[5], relationId: 'rel-2', organisationNumber: OTHER_ORG, from: STARTED_ON,
+        patientId: patients[5],
+        relationId: 'rel-2',
+        organisationNumber: OTHER_ORG,
+        from: STARTED_ON,
       });
       const resident = (version: number) => (data: Record<string, unknown>) =>
-        JSON.stringify(data) === JSON.stringify({ careUnitChanged: { patients: [{ patientId: patients[5], listVersion: version }] } });
+        JSON.stringify(data) ===
+        JSON.stringify({ careUnitChanged: { patients: [{ patientId: patients[5], listVersion: version }] } });
       await live.next(resident(joined.version));
-      const changed = await start(patients[5]!, 'entry-paracetamol', { medication: paracetamol, use: '3', dosage: asNeededDosage });
+      const changed = await start(patients[5]!, 'entry-paracetamol', {
+        medication: paracetamol,
+        use: '3',
+        dosage: asNeededDosage,
+      });
 
       await expect(live.next(resident(changed.version))).resolves.toBeDefined();
       expect(live.errors).toEqual([]);
@@ -283,7 +422,8 @@ describe('read side end to end (queries and subscriptions over HTTP and WebSocke
     const response = await graphql(LIST, { patientId: patients[0], minPosition: '999999999' });
 
     expect(response.body.errors?.[0]?.extensions).toMatchObject({
-      code: 'SERVICE_UNAVAILABLE', errorCode: 'PROJECTION_NOT_CAUGHT_UP',
+      code: 'SERVICE_UNAVAILABLE',
+      errorCode: 'PROJECTION_NOT_CAUGHT_UP',
     });
   });
 

@@ -12,7 +12,11 @@ import { AppModule } from '../../src/app.module';
 import { main as reconcileCli } from '../../src/cli/reconcile';
 import { type AppConfig, loadConfig } from '../../src/config/config';
 import { PinoNestLogger, createLogger } from '../../src/observability/logger';
-import { generateSyntheticPatients, SYNTHETIC_NOW, type SyntheticPatient } from '../../src/reconciliation/synthetic/feed-generator';
+import {
+  generateSyntheticPatients,
+  SYNTHETIC_NOW,
+  type SyntheticPatient,
+} from '../../src/reconciliation/synthetic/feed-generator';
 import { AuditService } from '../../src/access/audit';
 import { FeedPuller } from '../../src/reconciliation/feed-puller';
 import type { ImportSummary } from '../../src/reconciliation/domain/import-summary';
@@ -39,7 +43,13 @@ interface GraphqlResponse {
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'feeds');
 const trailer = (cursor: string, more: boolean): string =>
-  JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'next-cursor', valueString: cursor }, { name: 'more', valueBoolean: more }] });
+  JSON.stringify({
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'next-cursor', valueString: cursor },
+      { name: 'more', valueBoolean: more },
+    ],
+  });
 
 describe('reconciliation end to end', () => {
   let app: NestFastifyApplication;
@@ -63,7 +73,11 @@ describe('reconciliation end to end', () => {
     c2: [trailer('c2', false)],
   };
 
-  const graphql = async (query: string, variables: Record<string, unknown> = {}, bearer = token): Promise<GraphqlResponse> => {
+  const graphql = async (
+    query: string,
+    variables: Record<string, unknown> = {},
+    bearer = token,
+  ): Promise<GraphqlResponse> => {
     const response = await fetch(`${baseUrl}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
@@ -112,7 +126,9 @@ describe('reconciliation end to end', () => {
       .overrideProvider(RECONCILIATION_CONFIG)
       .useValue({ pull: { url: feedUrl, source: 'core-record', intervalSeconds: 86_400 } })
       .compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: new PinoNestLogger(logger) });
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+      logger: new PinoNestLogger(logger),
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = await app.getUrl();
     store = app.get<EventStorePort>(EVENT_STORE);
@@ -124,7 +140,13 @@ describe('reconciliation end to end', () => {
     );
     feedToken = await signDevToken(
       app.get<DevKeys>(DEV_KEYS),
-      { role: 'feed', org: DEV_FEED.organisationNumber, level: 4, expiresInSeconds: 3600, clientId: 'reconciliation-e2e-feed' },
+      {
+        role: 'feed',
+        org: DEV_FEED.organisationNumber,
+        level: 4,
+        expiresInSeconds: 3600,
+        clientId: 'reconciliation-e2e-feed',
+      },
       clock.now(),
     );
     for (const patient of patients) {
@@ -143,31 +165,55 @@ describe('reconciliation end to end', () => {
     writeFileSync(file, `${patients.flatMap((p) => p.eprescriptionLines).join('\n')}\n`);
     const out: string[] = [];
     let summary: ImportSummary | undefined;
-    const deps = { store, clock, env: { NODE_ENV: 'test', DATA_DIR: dataDir }, out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
+    const deps = {
+      store,
+      clock,
+      env: { NODE_ENV: 'test', DATA_DIR: dataDir },
+      out: (t: string) => out.push(t),
+      err: (t: string) => out.push(t),
+    };
 
-    const code = await reconcileCli(['--source', 'eprescription', '--file', file], { ...deps, onSummary: (s) => (summary = s) });
+    const code = await reconcileCli(['--source', 'eprescription', '--file', file], {
+      ...deps,
+      onSummary: (s) => (summary = s),
+    });
 
     // D3 needs the dispensings, which only the core-record feed (the pull, below) brings onto the list
-    const expected = patients.flatMap((p) => plantedOf(p, COVERED_CODES.eprescription.filter((code) => code !== 'D3')));
+    const expected = patients.flatMap((p) =>
+      plantedOf(
+        p,
+        COVERED_CODES.eprescription.filter((code) => code !== 'D3'),
+      ),
+    );
     expect(code).toBe(0);
-    expect(summary).toMatchObject({ patients: patients.length, patientsApplied: patients.length, linesRejected: 0, discrepanciesNew: expected.length });
+    expect(summary).toMatchObject({
+      patients: patients.length,
+      patientsApplied: patients.length,
+      linesRejected: 0,
+      discrepanciesNew: expected.length,
+    });
     expect(out.join('\n')).toMatch(/discrepancies new\s+\d+/);
     const detected = (await store.readAll()).filter((e) => e.type === 'DiscrepancyDetected');
     expect(detected.map((e) => (e.data as { key: string }).key).sort()).toEqual(expected.map((d) => d.key).sort());
 
-    expect(await reconcileCli(['--source', 'eprescription', '--file', path.join(dataDir, 'nope.ndjson')], deps)).toBe(1);
+    expect(await reconcileCli(['--source', 'eprescription', '--file', path.join(dataDir, 'nope.ndjson')], deps)).toBe(
+      1,
+    );
     expect(await reconcileCli(['--source', 'registry', '--file', file], deps)).toBe(2);
   });
 
   it('CLI: reads a Bundle file and reports its bad entries with exit code 0', async () => {
     let summary: ImportSummary | undefined;
-    const code = await reconcileCli(['--source', 'eprescription', '--file', path.join(FIXTURES, 'eprescription.bundle.json')], {
-      store,
-      clock,
-      env: { NODE_ENV: 'test', DATA_DIR: dataDir },
-      out: () => undefined,
-      onSummary: (s) => (summary = s),
-    });
+    const code = await reconcileCli(
+      ['--source', 'eprescription', '--file', path.join(FIXTURES, 'eprescription.bundle.json')],
+      {
+        store,
+        clock,
+        env: { NODE_ENV: 'test', DATA_DIR: dataDir },
+        out: () => undefined,
+        onSummary: (s) => (summary = s),
+      },
+    );
     expect(code).toBe(0);
     expect(summary).toMatchObject({ recordsRead: 5, linesRejected: 2 });
   });
@@ -177,7 +223,8 @@ describe('reconciliation end to end', () => {
     const first = await puller.pullOnce();
 
     expect(pulled).toEqual(['/feed', '/feed?_since=c1']);
-    const withDispensings = (from: number, to: number) => patients.slice(from, to).filter((p) => p.coreRecordLines.length > 0).length;
+    const withDispensings = (from: number, to: number) =>
+      patients.slice(from, to).filter((p) => p.coreRecordLines.length > 0).length;
     expect(first.map((s) => s.patients)).toEqual([withDispensings(0, 4), withDispensings(4, 9)]);
     expect(first.reduce((n, s) => n + s.dispensingsRecorded, 0)).toBeGreaterThan(0);
     expect(await puller.cursorOf('core-record')).toBe('c2');
@@ -193,22 +240,42 @@ describe('reconciliation end to end', () => {
     const log = await app.get(AuditService).readAccessLog(pulledPatient.patientId, { first: 100 });
     expect(log.entries.map((entry) => entry.event).filter((event) => event.operation === 'importFeed')).toEqual([
       expect.objectContaining({
-        outcome: 'allowed', basis: 'feed', callerRole: 'feed', feedSource: 'core-record',
+        outcome: 'allowed',
+        basis: 'feed',
+        callerRole: 'feed',
+        feedSource: 'core-record',
         clientId: expect.stringMatching(/^scheduled-pull:127\.0\.0\.1:\d+$/),
       }),
     ]);
   });
 
   it('importFeed: imports a small feed over HTTP, refuses an oversized one with a typed BAD_USER_INPUT', async () => {
-    const IMPORT = 'mutation Import($source: FeedSource!, $ndjson: String, $bundle: String) { importFeed(source: $source, ndjson: $ndjson, bundle: $bundle) { runId recordsRead patients patientsApplied linesRejected rejected { line reason } skipped { resourceType count } } }';
+    const IMPORT =
+      'mutation Import($source: FeedSource!, $ndjson: String, $bundle: String) { importFeed(source: $source, ndjson: $ndjson, bundle: $bundle) { runId recordsRead patients patientsApplied linesRejected rejected { line reason } skipped { resourceType count } } }';
     const lines = patients.slice(9).flatMap((p) => p.coreRecordLines);
-    const imported = dataOf(await graphql(IMPORT, { source: 'CORE_RECORD', ndjson: [...lines, '{"resourceType": "Medication', ''].join('\n') }, feedToken));
-    expect(imported.importFeed).toMatchObject({ recordsRead: lines.length + 1, linesRejected: 1, rejected: [{ line: lines.length + 1, reason: 'malformed JSON' }] });
+    const imported = dataOf(
+      await graphql(
+        IMPORT,
+        { source: 'CORE_RECORD', ndjson: [...lines, '{"resourceType": "Medication', ''].join('\n') },
+        feedToken,
+      ),
+    );
+    expect(imported.importFeed).toMatchObject({
+      recordsRead: lines.length + 1,
+      linesRejected: 1,
+      rejected: [{ line: lines.length + 1, reason: 'malformed JSON' }],
+    });
 
     const tooLarge = await graphql(IMPORT, { source: 'CORE_RECORD', ndjson: 'x'.repeat(600 * 1024) }, feedToken);
-    expect(tooLarge.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errorCode: 'FEED_PAYLOAD_TOO_LARGE' });
+    expect(tooLarge.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      errorCode: 'FEED_PAYLOAD_TOO_LARGE',
+    });
     const neither = await graphql(IMPORT, { source: 'CORE_RECORD' }, feedToken);
-    expect(neither.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errorCode: 'FEED_PAYLOAD_REQUIRED' });
+    expect(neither.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      errorCode: 'FEED_PAYLOAD_REQUIRED',
+    });
   });
 
   it('discrepancies: lists the open ones of a patient (both feeds imported: every planted one)', async () => {
@@ -221,14 +288,24 @@ describe('reconciliation end to end', () => {
     const open = dataOf(response).discrepancies as { key: string; code: string; status: string }[];
     expect(patients.indexOf(patient as SyntheticPatient)).toBeLessThan(9); // in the pulled pages
     expect(open.map((d) => d.key).sort()).toEqual((patient as SyntheticPatient).planted.map((d) => d.key).sort());
-    expect(open.find((d) => d.key === D1)).toMatchObject({ code: 'D1', status: 'OPEN', feedSource: 'EPRESCRIPTION', feedPrescription: { prescriptionId: D1?.split('|')[1] } });
+    expect(open.find((d) => d.key === D1)).toMatchObject({
+      code: 'D1',
+      status: 'OPEN',
+      feedSource: 'EPRESCRIPTION',
+      feedPrescription: { prescriptionId: D1?.split('|')[1] },
+    });
   });
 
   it('gpWorklist: pages through the GP’s patients with open discrepancies', async () => {
     await caughtUp();
-    const WORKLIST = 'query W($hpr: String!, $first: Int, $after: String) { gpWorklist(hprNumber: $hpr, first: $first, after: $after) { hprNumber endCursor hasNextPage patients { listId patientId openDiscrepancies { key code } } } }';
+    const WORKLIST =
+      'query W($hpr: String!, $first: Int, $after: String) { gpWorklist(hprNumber: $hpr, first: $first, after: $after) { hprNumber endCursor hasNextPage patients { listId patientId openDiscrepancies { key code } } } }';
     const withOpen = patients.filter((p) => p.planted.length > 0).length;
-    const page1 = dataOf(await graphql(WORKLIST, { hpr: GP_HPR, first: 5 })).gpWorklist as { endCursor: string; hasNextPage: boolean; patients: { patientId: string }[] };
+    const page1 = dataOf(await graphql(WORKLIST, { hpr: GP_HPR, first: 5 })).gpWorklist as {
+      endCursor: string;
+      hasNextPage: boolean;
+      patients: { patientId: string }[];
+    };
     expect(page1.patients).toHaveLength(5);
     expect(page1.hasNextPage).toBe(true);
     let all = [...page1.patients];
@@ -242,24 +319,39 @@ describe('reconciliation end to end', () => {
     // A GP reads only their own worklist: another doctor's is FORBIDDEN (and audited, see access-matrix.e2e-spec).
     const other = await graphql(WORKLIST, { hpr: '1234567' });
     expect(other.body.data?.gpWorklist ?? null).toBeNull();
-    expect(other.body.errors?.map((e) => [e.extensions?.code, e.extensions?.errorCode])).toEqual([['FORBIDDEN', 'ACCESS_DENIED']]);
+    expect(other.body.errors?.map((e) => [e.extensions?.code, e.extensions?.errorCode])).toEqual([
+      ['FORBIDDEN', 'ACCESS_DENIED'],
+    ]);
   });
 
   it('resolveDiscrepancy include: the list then has the entry, linked to the registry prescription', async () => {
     const patient = patients.find((p) => p.planted.some((d) => d.code === 'D1')) as SyntheticPatient;
     const key = patient.planted.find((d) => d.code === 'D1')?.key ?? '';
     const prescriptionId = key.split('|')[1];
-    const RESOLVE = 'mutation R($patientId: String!, $key: String!) { resolveDiscrepancy(patientId: $patientId, key: $key, resolution: INCLUDE, reason: "står i reseptformidleren") { alreadyApplied listPosition discrepancy { status resolution resolvedByHpr resolvedEntryId } } }';
-    const resolved = dataOf(await graphql(RESOLVE, { patientId: patient.patientId, key })).resolveDiscrepancy as { listPosition: string; discrepancy: { resolvedEntryId: string } };
-    expect(resolved).toMatchObject({ alreadyApplied: false, discrepancy: { status: 'RESOLVED', resolution: 'INCLUDE', resolvedByHpr: GP_HPR } });
+    const RESOLVE =
+      'mutation R($patientId: String!, $key: String!) { resolveDiscrepancy(patientId: $patientId, key: $key, resolution: INCLUDE, reason: "står i reseptformidleren") { alreadyApplied listPosition discrepancy { status resolution resolvedByHpr resolvedEntryId } } }';
+    const resolved = dataOf(await graphql(RESOLVE, { patientId: patient.patientId, key })).resolveDiscrepancy as {
+      listPosition: string;
+      discrepancy: { resolvedEntryId: string };
+    };
+    expect(resolved).toMatchObject({
+      alreadyApplied: false,
+      discrepancy: { status: 'RESOLVED', resolution: 'INCLUDE', resolvedByHpr: GP_HPR },
+    });
 
     const list = dataOf(
-      await graphql('query L($patientId: String!, $min: String) { medicationList(patientId: $patientId, minPosition: $min) { entries { entryId prescription { prescriptionId } } } }', {
-        patientId: patient.patientId,
-        min: resolved.listPosition,
-      }),
+      await graphql(
+        'query L($patientId: String!, $min: String) { medicationList(patientId: $patientId, minPosition: $min) { entries { entryId prescription { prescriptionId } } } }',
+        {
+          patientId: patient.patientId,
+          min: resolved.listPosition,
+        },
+      ),
     ).medicationList as { entries: { entryId: string; prescription: { prescriptionId: string } | null }[] };
-    expect(list.entries).toContainEqual({ entryId: resolved.discrepancy.resolvedEntryId, prescription: { prescriptionId } });
+    expect(list.entries).toContainEqual({
+      entryId: resolved.discrepancy.resolvedEntryId,
+      prescription: { prescriptionId },
+    });
 
     const again = dataOf(await graphql(RESOLVE, { patientId: patient.patientId, key })).resolveDiscrepancy;
     expect(again).toMatchObject({ alreadyApplied: true });

@@ -18,7 +18,10 @@ const firstDifference = (committed: string, generated: string): string => {
   const at = index === -1 ? Math.min(before.length, after.length) : index;
   const from = Math.max(0, at - CONTEXT_LINES);
   const show = (lines: string[], sign: string): string =>
-    lines.slice(from, at + CONTEXT_LINES + 1).map((line) => `${sign} ${line}`).join('\n');
+    lines
+      .slice(from, at + CONTEXT_LINES + 1)
+      .map((line) => `${sign} ${line}`)
+      .join('\n');
   return `first difference at line ${at + 1}:\n--- committed\n${show(before, '-')}\n+++ generated\n${show(after, '+')}`;
 };
 

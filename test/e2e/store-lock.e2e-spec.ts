@@ -18,13 +18,25 @@ import { syntheticPatientId } from './read-side.e2e-helpers';
 
 const PATIENT = syntheticPatientId(17);
 const START = /* GraphQL */ `
-  mutation S($input: StartMedicationInput!) { startMedication(input: $input) { alreadyApplied entryId position } }
+  mutation S($input: StartMedicationInput!) {
+    startMedication(input: $input) {
+      alreadyApplied
+      entryId
+      position
+    }
+  }
 `;
 const LIST = 'query L($patientId: String!) { medicationList(patientId: $patientId) { entries { entryId } } }';
 const startInput = (entryId: string, commandId: string): Record<string, unknown> => ({
   input: {
-    patientId: PATIENT, entryId, medication: sampleMedication, use: '1', dosage: sampleDosage,
-    startedOn: STARTED_ON, prescriptionType: 'E', commandId,
+    patientId: PATIENT,
+    entryId,
+    medication: sampleMedication,
+    use: '1',
+    dosage: sampleDosage,
+    startedOn: STARTED_ON,
+    prescriptionType: 'E',
+    commandId,
   },
 });
 
@@ -47,7 +59,12 @@ interface LockHolder {
 }
 
 const holdWriteLock = async (file: string): Promise<LockHolder> => {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['-e', LOCK_HOLDER, file, require.resolve('better-sqlite3')]);
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [
+    '-e',
+    LOCK_HOLDER,
+    file,
+    require.resolve('better-sqlite3'),
+  ]);
   const lines = createInterface({ input: child.stdout });
   const [first] = (await once(lines, 'line')) as [string];
   if (first !== 'locked') {

@@ -3,7 +3,13 @@ import { PLL_SCOPES } from '../../src/access/domain/caller';
 import { NURSING_HOME_ORG } from '../../src/medication-list/domain/medication-list.fixtures';
 import { LOGIN_COOKIE, SESSION_COOKIE } from '../../src/ward/ward-cookies';
 import { E2E_MUNICIPALITY, type TestApp, bootTestApp } from './app.e2e-helpers';
-import { API_RESOURCE, type LocalProvider, NURSE_UNIT, WARD_CLIENT_ID, startLocalProvider } from './oidc/local-provider.e2e-helpers';
+import {
+  API_RESOURCE,
+  type LocalProvider,
+  NURSE_UNIT,
+  WARD_CLIENT_ID,
+  startLocalProvider,
+} from './oidc/local-provider.e2e-helpers';
 import { dataOf, syntheticPatientId } from './read-side.e2e-helpers';
 
 /**
@@ -35,9 +41,13 @@ class Browser {
   constructor(private readonly serviceBase: string) {}
 
   /** One request; the public host is reached at the test's port (the reverse proxy). */
-  async request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
+  async request(
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<Response> {
     const target = new URL(url);
-    const actual = target.origin === PUBLIC_BASE ? new URL(`${target.pathname}${target.search}`, this.serviceBase) : target;
+    const actual =
+      target.origin === PUBLIC_BASE ? new URL(`${target.pathname}${target.search}`, this.serviceBase) : target;
     const jar = this.cookies.get(target.host);
     const cookie = [...(jar?.entries() ?? [])]
       .filter(([, c]) => target.pathname.startsWith(c.path))
@@ -89,7 +99,11 @@ class Browser {
           throw new Error(`no form on ${current.pathname}`);
         }
         current = new URL(action, current);
-        response = await this.request(current.href, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+        response = await this.request(current.href, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: '',
+        });
         continue;
       }
       if (response.status < 300 || response.status >= 400 || location === null) {
@@ -124,17 +138,28 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
     const callback = await browser.request(callbackUrl.href);
     expect(callback.status).toBe(303);
     expect(callback.headers.get('location')).toBe('/ward');
-    const session = (await (await browser.request(`${PUBLIC_BASE}/ward/api/session`)).json()) as { csrfToken: string; signedIn: unknown };
+    const session = (await (await browser.request(`${PUBLIC_BASE}/ward/api/session`)).json()) as {
+      csrfToken: string;
+      signedIn: unknown;
+    };
     expect(session.signedIn).toEqual({ role: 'care', organisationNumber: NURSING_HOME_ORG, unit: UNIT });
     return { browser, csrf: session.csrfToken };
   };
-  const graphqlAs = async (browser: Browser, csrf: string | undefined, query: string, variables: Record<string, unknown>) => {
+  const graphqlAs = async (
+    browser: Browser,
+    csrf: string | undefined,
+    query: string,
+    variables: Record<string, unknown>,
+  ) => {
     const response = await browser.request(`${PUBLIC_BASE}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(csrf === undefined ? {} : { 'x-csrf-token': csrf }) },
       body: JSON.stringify({ query, variables }),
     });
-    return { status: response.status, body: (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] } };
+    return {
+      status: response.status,
+      body: (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] },
+    };
   };
 
   beforeAll(async () => {
@@ -148,7 +173,15 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
     const today = t.clock.now().toISOString().slice(0, 10);
     const started = await t.graphql(
       `mutation C($input: StartCareRelationInput!) { startCareRelation(input: $input) { position } }`,
-      { input: { patientId: PATIENT, relationId: 'rel-oidc', organisationNumber: NURSING_HOME_ORG, unit: UNIT, from: today } },
+      {
+        input: {
+          patientId: PATIENT,
+          relationId: 'rel-oidc',
+          organisationNumber: NURSING_HOME_ORG,
+          unit: UNIT,
+          from: today,
+        },
+      },
       { as: null, headers: { authorization: `Bearer ${seederToken}` } },
     );
     const { position } = dataOf(started).startCareRelation as { position: string };
@@ -163,7 +196,10 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
   it('signs a nurse in through the provider; her session cookie reads her unit, and the look is in the patient’s access log', async () => {
     const browser = new Browser(t.baseUrl);
     // The page offers the HelseID link (web/ward/signin.tsx) when the service says sign-in is configured.
-    const anonymous = (await (await browser.request(`${PUBLIC_BASE}/ward/api/session`)).json()) as Record<string, unknown>;
+    const anonymous = (await (await browser.request(`${PUBLIC_BASE}/ward/api/session`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(anonymous).toMatchObject({ authMode: 'oidc', oidcSignIn: true, signedIn: null });
     const { callbackUrl, authorizationUrl } = await browser.untilCallback(`${PUBLIC_BASE}/ward/login`);
     // The authorization request: code flow, PKCE S256, state and nonce, the configured redirect URI and resource.
@@ -187,14 +223,23 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
     // Cookies: the login transaction Lax and only for the callback; the session Strict; both HttpOnly and Secure.
     expect(browser.serviceSetCookies).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(new RegExp(`^${LOGIN_COOKIE}=[A-Za-z0-9_-]{43}; Path=/ward/callback; Max-Age=600; HttpOnly; Secure; SameSite=Lax$`)),
+        expect.stringMatching(
+          new RegExp(
+            `^${LOGIN_COOKIE}=[A-Za-z0-9_-]{43}; Path=/ward/callback; Max-Age=600; HttpOnly; Secure; SameSite=Lax$`,
+          ),
+        ),
         `${LOGIN_COOKIE}=; Path=/ward/callback; Max-Age=0; HttpOnly; Secure; SameSite=Lax`,
-        expect.stringMatching(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43}; Path=/; Max-Age=\\d+; HttpOnly; Secure; SameSite=Strict$`)),
+        expect.stringMatching(
+          new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43}; Path=/; Max-Age=\\d+; HttpOnly; Secure; SameSite=Strict$`),
+        ),
       ]),
     );
     expect(browser.cookie(SESSION_COOKIE)).toBeDefined();
 
-    const session = (await (await browser.request(`${PUBLIC_BASE}/ward/api/session`)).json()) as { csrfToken: string; signedIn: unknown };
+    const session = (await (await browser.request(`${PUBLIC_BASE}/ward/api/session`)).json()) as {
+      csrfToken: string;
+      signedIn: unknown;
+    };
     expect(session.signedIn).toEqual({ role: 'care', organisationNumber: NURSING_HOME_ORG, unit: UNIT });
     const unit = await graphqlAs(browser, session.csrfToken, CARE_UNIT, { org: NURSING_HOME_ORG, unit: UNIT });
     expect(unit.body).toEqual({ data: { careUnit: { patients: [{ patientId: PATIENT }] } } });
@@ -268,7 +313,10 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
   it('opens no session when the API would refuse the access token (the service expects another audience)', async () => {
     // Same provider, same client, same code flow; only the service's own verifier setting differs. openid-client
     // accepts the response (the ID token is fine); the service's TokenVerifier refuses the access token.
-    const strict = await bootTestApp({ now: new Date().toISOString(), env: { ...provider.serviceEnv, AUTH_AUDIENCE: 'https://another-api.e2e.example' } });
+    const strict = await bootTestApp({
+      now: new Date().toISOString(),
+      env: { ...provider.serviceEnv, AUTH_AUDIENCE: 'https://another-api.e2e.example' },
+    });
     try {
       const browser = new Browser(strict.baseUrl);
       const { callbackUrl } = await browser.untilCallback(`${PUBLIC_BASE}/ward/login`);
@@ -286,9 +334,15 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
     const { browser, csrf } = await signIn();
     const stale = browser.cookie(SESSION_COOKIE) ?? '';
     expect(stale).not.toBe('');
-    const withoutToken = await browser.request(`${PUBLIC_BASE}/ward/api/logout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const withoutToken = await browser.request(`${PUBLIC_BASE}/ward/api/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(withoutToken.status).toBe(403);
-    expect((await graphqlAs(browser, csrf, LIST, { p: PATIENT })).body).toEqual({ data: { medicationList: { version: 1 } } });
+    expect((await graphqlAs(browser, csrf, LIST, { p: PATIENT })).body).toEqual({
+      data: { medicationList: { version: 1 } },
+    });
     const withoutCsrfGraphql = await graphqlAs(browser, undefined, LIST, { p: PATIENT });
     expect(withoutCsrfGraphql.status).toBe(403);
 

@@ -45,24 +45,45 @@ describe('ward page sessions (BFF): cookie, CSRF, dev sign-in, audit', () => {
   };
   const openBrowser = async (): Promise<Browser> => {
     const browser: Browser = { csrf: '' };
-    const session = (await (await request('/ward/api/session', { browser })).json()) as { csrfToken: string; authMode: string };
+    const session = (await (await request('/ward/api/session', { browser })).json()) as {
+      csrfToken: string;
+      authMode: string;
+    };
     expect(session.authMode).toBe('dev');
     browser.csrf = session.csrfToken;
     return browser;
   };
   const signIn = async (browser: Browser, form: Record<string, string> = NURSE_FORM) => {
-    const response = await request('/ward/api/dev-login', { method: 'POST', browser, csrf: browser.csrf, body: JSON.stringify(form) });
+    const response = await request('/ward/api/dev-login', {
+      method: 'POST',
+      browser,
+      csrf: browser.csrf,
+      body: JSON.stringify(form),
+    });
     expect(response.status).toBe(200);
     browser.csrf = ((await response.json()) as { csrfToken: string }).csrfToken;
   };
   const graphqlAs = (browser: Browser, query: string, variables: Record<string, unknown>, withCsrf = true) =>
-    request('/graphql', { method: 'POST', browser, ...(withCsrf ? { csrf: browser.csrf } : {}), body: JSON.stringify({ query, variables }) });
+    request('/graphql', {
+      method: 'POST',
+      browser,
+      ...(withCsrf ? { csrf: browser.csrf } : {}),
+      body: JSON.stringify({ query, variables }),
+    });
 
   beforeAll(async () => {
     t = await bootTestApp({ now: NOW });
     const started = await t.graphql(
       `mutation C($input: StartCareRelationInput!) { startCareRelation(input: $input) { position } }`,
-      { input: { patientId: PATIENT, relationId: 'rel-ward', organisationNumber: NURSING_HOME_ORG, unit: UNIT, from: STARTED_ON } },
+      {
+        input: {
+          patientId: PATIENT,
+          relationId: 'rel-ward',
+          organisationNumber: NURSING_HOME_ORG,
+          unit: UNIT,
+          from: STARTED_ON,
+        },
+      },
     );
     const { position } = dataOf(started).startCareRelation as { position: string };
     await t.projector.waitForPosition('currentMedicationList', BigInt(position), 5_000);
@@ -84,7 +105,9 @@ describe('ward page sessions (BFF): cookie, CSRF, dev sign-in, audit', () => {
   it('sets an HttpOnly, Secure, SameSite=Strict session cookie and rotates it on sign-in', async () => {
     const browser: Browser = { csrf: '' };
     const first = await request('/ward/api/session', { browser });
-    expect(first.headers.get('set-cookie')).toMatch(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43}; Path=/; Max-Age=\\d+; HttpOnly; Secure; SameSite=Strict$`));
+    expect(first.headers.get('set-cookie')).toMatch(
+      new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43}; Path=/; Max-Age=\\d+; HttpOnly; Secure; SameSite=Strict$`),
+    );
     browser.csrf = ((await first.json()) as { csrfToken: string }).csrfToken;
     const before = browser.cookie;
     await signIn(browser);
@@ -96,14 +119,21 @@ describe('ward page sessions (BFF): cookie, CSRF, dev sign-in, audit', () => {
   it('refuses every state-changing request without the session’s CSRF token, changing nothing', async () => {
     const browser = await openBrowser();
     const noToken = await request('/ward/api/dev-login', { method: 'POST', browser, body: JSON.stringify(NURSE_FORM) });
-    const wrongToken = await request('/ward/api/dev-login', { method: 'POST', browser, csrf: 'x'.repeat(43), body: JSON.stringify(NURSE_FORM) });
+    const wrongToken = await request('/ward/api/dev-login', {
+      method: 'POST',
+      browser,
+      csrf: 'x'.repeat(43),
+      body: JSON.stringify(NURSE_FORM),
+    });
     expect([noToken.status, wrongToken.status]).toEqual([403, 403]);
     expect(noToken.headers.get('set-cookie')).toBeNull();
 
     await signIn(browser);
     const graphqlWithoutToken = await graphqlAs(browser, LIST, { p: PATIENT }, false);
     expect(graphqlWithoutToken.status).toBe(403);
-    expect(await graphqlWithoutToken.json()).toMatchObject({ errors: [{ extensions: { code: 'FORBIDDEN', errorCode: 'CSRF_TOKEN_INVALID' } }] });
+    expect(await graphqlWithoutToken.json()).toMatchObject({
+      errors: [{ extensions: { code: 'FORBIDDEN', errorCode: 'CSRF_TOKEN_INVALID' } }],
+    });
     const ticket = await request('/ward/api/ws-ticket', { method: 'POST', browser });
     const logout = await request('/ward/api/logout', { method: 'POST', browser });
     expect([ticket.status, logout.status]).toEqual([403, 403]);
@@ -123,7 +153,10 @@ describe('ward page sessions (BFF): cookie, CSRF, dev sign-in, audit', () => {
 
     const log = dataOf(await t.graphql(ACCESS_LOG, { p: PATIENT }, { as: { role: 'patient', pid: PATIENT } }));
     // lower-cased: the outcome may become an enum (issue 22)
-    const entries = (log.accessLog as { entries: { outcome: string }[] }).entries.map((e) => ({ ...e, outcome: e.outcome.toLowerCase() }));
+    const entries = (log.accessLog as { entries: { outcome: string }[] }).entries.map((e) => ({
+      ...e,
+      outcome: e.outcome.toLowerCase(),
+    }));
     expect(entries).toEqual(
       expect.arrayContaining([
         { operation: 'medicationList', outcome: 'allowed', callerRole: 'care', callerOrganisation: NURSING_HOME_ORG },
@@ -136,17 +169,33 @@ describe('ward page sessions (BFF): cookie, CSRF, dev sign-in, audit', () => {
     const nurse = await openBrowser();
     await signIn(nurse);
     const ticketOf = async () =>
-      ((await (await request('/ward/api/ws-ticket', { method: 'POST', browser: nurse, csrf: nurse.csrf })).json()) as { ticket: string }).ticket;
+      (
+        (await (await request('/ward/api/ws-ticket', { method: 'POST', browser: nurse, csrf: nurse.csrf })).json()) as {
+          ticket: string;
+        }
+      ).ticket;
     const ticket = await ticketOf();
     const client = (wardTicket: string) =>
-      createClient({ url: `${t.baseUrl.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: { wardTicket } });
+      createClient({
+        url: `${t.baseUrl.replace(/^http/, 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+        connectionParams: { wardTicket },
+      });
     const first = client(ticket);
-    const live = subscribe(first, `subscription U($p: String!) { medicationListChanged(patientId: $p) { version } }`, { p: PATIENT });
+    const live = subscribe(first, `subscription U($p: String!) { medicationListChanged(patientId: $p) { version } }`, {
+      p: PATIENT,
+    });
     expect(await live.next()).toEqual({ medicationListChanged: { version: 1 } });
     await first.dispose();
 
     const replay = client(ticket);
-    const refused = subscribe(replay, `subscription U($p: String!) { medicationListChanged(patientId: $p) { version } }`, { p: PATIENT });
+    const refused = subscribe(
+      replay,
+      `subscription U($p: String!) { medicationListChanged(patientId: $p) { version } }`,
+      { p: PATIENT },
+    );
     await expect(refused.next()).rejects.toThrow();
     await replay.dispose();
   });

@@ -20,7 +20,9 @@ export default async function startServer(): Promise<void> {
     await getContainerRuntimeClient();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    console.error(`\nnpm run test:esdb needs Docker (or another container runtime Testcontainers can reach): ${reason}`);
+    console.error(
+      `\nnpm run test:esdb needs Docker (or another container runtime Testcontainers can reach): ${reason}`,
+    );
     throw new Error('test:esdb: no container runtime, no EventStoreDB/KurrentDB server started, nothing tested');
   }
   const image = process.env.ESDB_TEST_IMAGE ?? ESDB_TEST_IMAGE;
@@ -32,7 +34,9 @@ export default async function startServer(): Promise<void> {
       KURRENTDB_MEM_DB: 'true',
     })
     .withExposedPorts(HTTP_AND_GRPC)
-    .withWaitStrategy(Wait.forHttp('/health/live', HTTP_AND_GRPC).forStatusCodeMatching((code) => code >= 200 && code < 300))
+    .withWaitStrategy(
+      Wait.forHttp('/health/live', HTTP_AND_GRPC).forStatusCodeMatching((code) => code >= 200 && code < 300),
+    )
     .withStartupTimeout(120_000)
     .start();
   (globalThis as WithContainer).esdbContainer = container;

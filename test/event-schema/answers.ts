@@ -3,7 +3,10 @@ import type { ProjectionEvent } from '../../projections/projection';
 import { currentMedicationListProjection } from '../../projections/current-medication-list/current-medication-list.projection';
 import { medicationListDecider } from '../../src/medication-list/domain/medication-list.decider';
 import type { MedicationListCommand } from '../../src/medication-list/domain/medication-list.commands';
-import { isMedicationListEvent, MEDICATION_LIST_STREAM_PREFIX } from '../../src/medication-list/domain/medication-list.events';
+import {
+  isMedicationListEvent,
+  MEDICATION_LIST_STREAM_PREFIX,
+} from '../../src/medication-list/domain/medication-list.events';
 import { readModelProjections } from '../../src/read-models/read-models.module';
 import { DomainError } from '../../src/shared/errors/domain-error';
 import type { RecordedEvent } from '../../src/shared/event-sourcing/event-store.port';
@@ -48,7 +51,11 @@ const commandsFor = (entryId: string): MedicationListCommand[] => {
   const meta = { commandId: `answers-${entryId}`, correlationId: 'answers', causationId: 'answers', recordedAt: AT };
   const actor = { role: 'prescriber' as const, hprNumber: '9144889' };
   return [
-    { type: 'DiscontinueMedication', data: { entryId, discontinuedAt: AT, reasonCode: 'M', note: 'uten effekt' }, meta: { ...meta, actor } },
+    {
+      type: 'DiscontinueMedication',
+      data: { entryId, discontinuedAt: AT, reasonCode: 'M', note: 'uten effekt' },
+      meta: { ...meta, actor },
+    },
     { type: 'ResumeMedication', data: { entryId, resumedAt: AT }, meta: { ...meta, actor } },
   ];
 };
@@ -101,9 +108,16 @@ export const answersOver = (events: readonly RecordedEvent[]): Answers => {
   const commands: Record<string, unknown> = {};
   for (const [streamName, stream] of streamsOf(events)) {
     timelines[streamName] = buildTimeline(stream.map(toProjectionEvent));
-    const entryIds = [...new Set(stream.flatMap((e) => (isMedicationListEvent(e) && e.type === 'MedicationStarted' ? [e.data.entryId] : [])))];
+    const entryIds = [
+      ...new Set(
+        stream.flatMap((e) => (isMedicationListEvent(e) && e.type === 'MedicationStarted' ? [e.data.entryId] : [])),
+      ),
+    ];
     commands[streamName] = Object.fromEntries(
-      entryIds.map((entryId) => [entryId, commandsFor(entryId).map((command) => ({ command: command.type, outcome: outcomeOf(stream, command) }))]),
+      entryIds.map((entryId) => [
+        entryId,
+        commandsFor(entryId).map((command) => ({ command: command.type, outcome: outcomeOf(stream, command) })),
+      ]),
     );
   }
   return JSON.parse(JSON.stringify({ documents: rebuiltDocuments(events), timelines, commands })) as Answers;

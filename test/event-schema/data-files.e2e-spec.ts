@@ -55,7 +55,7 @@ describe('data files written by the build of 2026-12-05', () => {
     expect([userVersion(eventsFile), userVersion(readModelsFile)]).toEqual([0, 0]);
   });
 
-  it('open in today\'s build, migrated to its schema versions, with every event, document and checkpoint kept', async () => {
+  it("open in today's build, migrated to its schema versions, with every event, document and checkpoint kept", async () => {
     const eventRows = rowsOf(eventsFile, 'SELECT * FROM events ORDER BY position');
     const documentRows = rowsOf(readModelsFile, 'SELECT * FROM documents ORDER BY projection, id');
     const checkpointRows = rowsOf(readModelsFile, 'SELECT projection, position FROM checkpoints ORDER BY projection');
@@ -83,11 +83,16 @@ describe('data files written by the build of 2026-12-05', () => {
     expect(userVersion(readModelsFile)).toBe(READ_MODEL_FILE_MIGRATIONS.length);
     expect(rowsOf(eventsFile, 'SELECT * FROM events ORDER BY position')).toEqual(eventRows);
     expect(rowsOf(readModelsFile, 'SELECT * FROM documents ORDER BY projection, id')).toEqual(documentRows);
-    expect(rowsOf(readModelsFile, 'SELECT projection, position FROM checkpoints ORDER BY projection')).toEqual(checkpointRows);
+    expect(rowsOf(readModelsFile, 'SELECT projection, position FROM checkpoints ORDER BY projection')).toEqual(
+      checkpointRows,
+    );
   });
 
   it('a file from a newer build is refused, not misread', () => {
-    for (const [file, version] of [[eventsFile, EVENT_FILE_MIGRATIONS.length + 1], [readModelsFile, READ_MODEL_FILE_MIGRATIONS.length + 1]] as const) {
+    for (const [file, version] of [
+      [eventsFile, EVENT_FILE_MIGRATIONS.length + 1],
+      [readModelsFile, READ_MODEL_FILE_MIGRATIONS.length + 1],
+    ] as const) {
       const db = new Database(file);
       db.pragma(`user_version = ${version}`);
       db.close();

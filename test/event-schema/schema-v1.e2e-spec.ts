@@ -56,7 +56,7 @@ it('the fixture holds version-1 events only, MedicationDiscontinued among them w
 describe.each([
   ['in memory', (): EventStorePort => new InMemoryEventStore()],
   ['SQLite', (): EventStorePort => new SqliteEventStore({ filename: ':memory:' })],
-])('version-1 events in the %s store, read by today\'s build', (_name, open) => {
+])("version-1 events in the %s store, read by today's build", (_name, open) => {
   let store: EventStorePort;
   beforeAll(async () => {
     const raw = open();
@@ -70,7 +70,9 @@ describe.each([
   it('are read in the current shape: every MedicationDiscontinued is version 2', async () => {
     const discontinued = (await store.readAll()).filter((event) => event.type === 'MedicationDiscontinued');
     expect(discontinued).toHaveLength(fixtureEvents.filter((event) => event.type === 'MedicationDiscontinued').length);
-    expect(discontinued.every((event) => event.metadata.schemaVersion === 2 && 'reason' in (event.data as object))).toBe(true);
+    expect(
+      discontinued.every((event) => event.metadata.schemaVersion === 2 && 'reason' in (event.data as object)),
+    ).toBe(true);
   });
 
   it('give the same documents, timelines and command outcomes as the version-1 build', async () => {
@@ -104,9 +106,17 @@ describe.each([
       const command: DiscontinueMedication = {
         type: 'DiscontinueMedication',
         data: { entryId, discontinuedAt: '2026-12-05T09:00:00.000Z', reasonCode: 'M' },
-        meta: { commandId: `again-${entryId}`, correlationId: 'c', causationId: 'c', recordedAt: '2026-12-05T09:00:00.000Z', actor: { role: 'prescriber' } },
+        meta: {
+          commandId: `again-${entryId}`,
+          correlationId: 'c',
+          causationId: 'c',
+          recordedAt: '2026-12-05T09:00:00.000Z',
+          actor: { role: 'prescriber' },
+        },
       };
-      const outcome = handleCommand(store, medicationListDecider, streamName, command, { isEvent: isMedicationListEvent });
+      const outcome = handleCommand(store, medicationListDecider, streamName, command, {
+        isEvent: isMedicationListEvent,
+      });
       await expect(outcome).rejects.toMatchObject({ code: 'ENTRY_NOT_ACTIVE' });
       expect(recorded[entryId]?.[0]?.outcome).toEqual({ error: 'ENTRY_NOT_ACTIVE' });
     }

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { type DevKeys, loadOrCreateDevKeys } from '../../src/access/tokens/dev-keys';
 import { syntheticPatientId } from '../e2e/mutations.e2e-helpers';
 import { subscribe } from '../e2e/read-side.e2e-helpers';
-import { LIST, LIST_CHANGED, LIST_PROJECTION, START, listDocuments, startInput, started, withReadModels } from './operations.e2e-helpers';
+import {
+  LIST,
+  LIST_CHANGED,
+  LIST_PROJECTION,
+  START,
+  listDocuments,
+  startInput,
+  started,
+  withReadModels,
+} from './operations.e2e-helpers';
 import { NodeProcess, ServiceProcess, freePort } from './service-process';
 
 /*
@@ -57,7 +66,9 @@ describe('online rebuild beside a running service (real processes)', () => {
       const list = result.data?.medicationList as ListPayload | undefined;
       const floor = minPosition === undefined ? (highestRead.get(patient) ?? 1) : ack.version;
       if (list === undefined || list.version < floor || list.entries.length === 0) {
-        problems.push(`${minPosition === undefined ? 'read' : 'read at minPosition'}: ${JSON.stringify(result)} below ${floor}`);
+        problems.push(
+          `${minPosition === undefined ? 'read' : 'read at minPosition'}: ${JSON.stringify(result)} below ${floor}`,
+        );
       } else {
         highestRead.set(patient, Math.max(highestRead.get(patient) ?? 0, list.version));
       }
@@ -120,7 +131,10 @@ describe('online rebuild beside a running service (real processes)', () => {
     // the subscription opened before the rebuild follows a write after it
     await write(PATIENTS[0]);
     const final = acknowledged.get(PATIENTS[0])?.version;
-    await live.next((data) => JSON.stringify(data) === JSON.stringify({ medicationListChanged: { version: final } }), 60_000);
+    await live.next(
+      (data) => JSON.stringify(data) === JSON.stringify({ medicationListChanged: { version: final } }),
+      60_000,
+    );
     expect(live.errors).toEqual([]);
     await client.dispose();
 
@@ -129,7 +143,11 @@ describe('online rebuild beside a running service (real processes)', () => {
     const file = join(dir, 'read-models.db');
     expect(withReadModels(file, (store) => store.servedGeneration(LIST_PROJECTION))).toBe(1);
     const fresh = join(dir, 'fresh', 'read-models.db');
-    const offline = new NodeProcess('src/cli/rebuild.ts', ['currentMedicationList'], { DATA_DIR: dir, READ_MODELS_FILE: fresh, NODE_ENV: 'test' });
+    const offline = new NodeProcess('src/cli/rebuild.ts', ['currentMedicationList'], {
+      DATA_DIR: dir,
+      READ_MODELS_FILE: fresh,
+      NODE_ENV: 'test',
+    });
     running.push(offline);
     expect(await offline.exited).toBe(0);
     expect(listDocuments(file)).toEqual(listDocuments(fresh));

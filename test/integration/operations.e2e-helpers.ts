@@ -44,4 +44,5 @@ export const withReadModels = <T>(file: string, read: (store: SqliteReadModelSto
 };
 
 /** The list documents of a read-model file. */
-export const listDocuments = (file: string): unknown[] => withReadModels(file, (store) => store.listDocuments(LIST_PROJECTION));
+export const listDocuments = (file: string): unknown[] =>
+  withReadModels(file, (store) => store.listDocuments(LIST_PROJECTION));

@@ -195,7 +195,9 @@ describe('projector under SIGKILL (child process)', () => {
         }
       }
       expect(documents).toHaveLength(STREAMS);
-      expect(documents).toEqual([...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, document]) => ({ id, document })));
+      expect(documents).toEqual(
+        [...expected].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, document]) => ({ id, document })),
+      );
       expect(Number(finalHead)).toBeGreaterThan(5 * 50); // sanity: the kills happened amid real traffic
     } finally {
       appending = false;

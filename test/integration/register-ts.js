@@ -36,7 +36,13 @@ const transpile = (source, filename) => {
 
 require.extensions['.ts'] = (module, filename) => {
   const source = fs.readFileSync(filename, 'utf8');
-  const key = crypto.createHash('sha256').update(OPTIONS_VERSION).update(filename).update('\0').update(source).digest('hex');
+  const key = crypto
+    .createHash('sha256')
+    .update(OPTIONS_VERSION)
+    .update(filename)
+    .update('\0')
+    .update(source)
+    .digest('hex');
   const cached = path.join(CACHE_DIR, `${key}.js`);
   let output;
   try {

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { type DevKeys, loadOrCreateDevKeys } from '../../src/access/tokens/dev-keys';
 import { syntheticPatientId } from '../e2e/mutations.e2e-helpers';
 import { subscribe } from '../e2e/read-side.e2e-helpers';
-import { LIST, LIST_CHANGED, START, listDocuments, startInput as startListInput, started } from './operations.e2e-helpers';
+import {
+  LIST,
+  LIST_CHANGED,
+  START,
+  listDocuments,
+  startInput as startListInput,
+  started,
+} from './operations.e2e-helpers';
 import { NodeProcess, ServiceProcess, freePort } from './service-process';
 
 /*
@@ -55,7 +62,9 @@ describe('operations beside a running service (real processes)', () => {
     const next = started(await first.graphql(keys, START, { input: startInput('entry-2') }));
     expect(BigInt(next.position)).toBeGreaterThan(BigInt(position));
     const list = await first.graphql(keys, LIST, { patientId: PATIENT, minPosition: next.position });
-    expect(list).toEqual({ data: { medicationList: { version: 2, entries: [{ entryId: 'entry-1' }, { entryId: "entry-2" }] } } });
+    expect(list).toEqual({
+      data: { medicationList: { version: 2, entries: [{ entryId: 'entry-1' }, { entryId: 'entry-2' }] } },
+    });
 
     expect(await first.kill('SIGKILL')).toBeNull(); // killed by the signal: no shutdown hook ran
     const third = await service();
@@ -84,7 +93,9 @@ describe('operations beside a running service (real processes)', () => {
       a.graphql(keys, START, { input: startInput('entry-a', first.version) }),
       b.graphql(keys, START, { input: startInput('entry-b', first.version) }),
     ]);
-    const outcomes = [viaA, viaB].map((result) => (result.errors === undefined ? 'stored' : result.errors[0]?.extensions?.code));
+    const outcomes = [viaA, viaB].map((result) =>
+      result.errors === undefined ? 'stored' : result.errors[0]?.extensions?.code,
+    );
     expect(outcomes.sort()).toEqual(['CONFLICT', 'stored']);
     const winner = started(viaA.errors === undefined ? viaA : viaB);
     for (const replica of [a, b]) {
@@ -94,7 +105,10 @@ describe('operations beside a running service (real processes)', () => {
     }
     // each process's subscription follows every change, whichever process took the write
     for (const subscription of live) {
-      await subscription.next((data) => JSON.stringify(data) === JSON.stringify({ medicationListChanged: { version: 2 } }), 60_000);
+      await subscription.next(
+        (data) => JSON.stringify(data) === JSON.stringify({ medicationListChanged: { version: 2 } }),
+        60_000,
+      );
       expect(subscription.errors).toEqual([]);
     }
     await Promise.all(clients.map(async (client) => client.dispose()));

@@ -22,7 +22,9 @@ export const freePort = (): Promise<number> =>
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 
@@ -51,7 +53,10 @@ export class NodeProcess {
   /** Resolves once the output contains `text`; rejects if the process exits first (or after the guard). */
   async until(text: string): Promise<void> {
     const seen = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${text}" within ${GUARD_MS} ms:\n${this.output}`)), GUARD_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`no "${text}" within ${GUARD_MS} ms:\n${this.output}`)),
+        GUARD_MS,
+      );
       const check = (): void => {
         if (this.output.includes(text)) {
           clearTimeout(timer);
@@ -92,7 +97,13 @@ export class ServiceProcess extends NodeProcess {
     readonly port: number,
     env: Readonly<Record<string, string>>,
   ) {
-    super('src/main.ts', [], { NODE_ENV: 'test', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000', PORT: String(port), ...env });
+    super('src/main.ts', [], {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      PORT: String(port),
+      ...env,
+    });
     this.url = `http://127.0.0.1:${port}`;
   }
 
@@ -127,4 +138,8 @@ export class ServiceProcess extends NodeProcess {
 }
 
 const prescriberToken = (keys: DevKeys): Promise<string> =>
-  signDevToken(keys, { role: 'prescriber', hpr: '999999999', level: 4, expiresInSeconds: 600, clientId: 'ops-e2e' }, new Date());
+  signDevToken(
+    keys,
+    { role: 'prescriber', hpr: '999999999', level: 4, expiresInSeconds: 600, clientId: 'ops-e2e' },
+    new Date(),
+  );

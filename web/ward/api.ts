@@ -59,7 +59,10 @@ export class GraphqlError extends Error {
 
 interface GraphqlBody<T> {
   readonly data?: T;
-  readonly errors?: readonly { readonly message: string; readonly extensions?: { readonly code?: string; readonly errorCode?: string } }[];
+  readonly errors?: readonly {
+    readonly message: string;
+    readonly extensions?: { readonly code?: string; readonly errorCode?: string };
+  }[];
 }
 
 const codeOf = (body: GraphqlBody<unknown>): string => {

@@ -21,8 +21,13 @@ export interface Column {
 /** Grid columns: the parts of day used (in 8325 order), then the clock times used (sorted). */
 export const columnsOf = (entries: readonly Entry[], day: string): Column[] => {
   const doses = entries.flatMap((entry) => periodOn(entry, day)?.fixedDoses ?? []);
-  const parts = PARTS_OF_DAY.filter(([code]) => doses.some((dose) => dose.partOfDay === code)).map(([code, label]) => ({ key: `p${code}`, label }));
-  const times = [...new Set(doses.flatMap((dose) => (dose.time === null ? [] : [dose.time])))].sort().map((time) => ({ key: `t${time}`, label: `Kl. ${time}` }));
+  const parts = PARTS_OF_DAY.filter(([code]) => doses.some((dose) => dose.partOfDay === code)).map(([code, label]) => ({
+    key: `p${code}`,
+    label,
+  }));
+  const times = [...new Set(doses.flatMap((dose) => (dose.time === null ? [] : [dose.time])))]
+    .sort()
+    .map((time) => ({ key: `t${time}`, label: `Kl. ${time}` }));
   return [...parts, ...times];
 };
 
@@ -58,13 +63,17 @@ export const chartModel = (list: MedicationList, day: string): ChartModel => {
     paused: list.entries.filter((entry) => normal(entry.status) === 'paused'),
     other: active.filter((entry) => !regular.includes(entry) && !asNeeded.includes(entry)),
     columns: columnsOf(regular, day),
-    changedSinceReview: new Map(list.changesSinceReview.flatMap((change) => (change.entryId === null ? [] : [[change.entryId, change] as const]))),
+    changedSinceReview: new Map(
+      list.changesSinceReview.flatMap((change) => (change.entryId === null ? [] : [[change.entryId, change] as const])),
+    ),
   };
 };
 
 /** Entry ids that differ between two snapshots of one list (new, changed, discontinued): "new until seen". */
 export const changedEntryIds = (before: MedicationList, after: MedicationList): string[] => {
-  const previous = new Map([...before.entries, ...before.discontinued].map((item) => [item.entryId, JSON.stringify(item)]));
+  const previous = new Map(
+    [...before.entries, ...before.discontinued].map((item) => [item.entryId, JSON.stringify(item)]),
+  );
   return [...after.entries, ...after.discontinued]
     .filter((item) => previous.get(item.entryId) !== JSON.stringify(item))
     .map((item) => item.entryId);

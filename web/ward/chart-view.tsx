@@ -69,10 +69,16 @@ export const ChartView = ({ resident, onBack, announce }: ChartViewProps) => {
   return (
     <section aria-labelledby="chart-title" class="chart">
       <div class="toolbar no-print">
-        <button type="button" onClick={onBack}>Tilbake til avdelingen</button>
-        <button type="button" onClick={() => window.print()}>Skriv ut</button>
+        <button type="button" onClick={onBack}>
+          Tilbake til avdelingen
+        </button>
+        <button type="button" onClick={() => window.print()}>
+          Skriv ut
+        </button>
         {fresh.size > 0 ? (
-          <button type="button" onClick={() => setFresh(new Set())}>Marker endringer som sett ({fresh.size})</button>
+          <button type="button" onClick={() => setFresh(new Set())}>
+            Marker endringer som sett ({fresh.size})
+          </button>
         ) : null}
       </div>
       <h2 id="chart-title" tabIndex={-1} ref={heading}>
@@ -80,21 +86,34 @@ export const ChartView = ({ resident, onBack, announce }: ChartViewProps) => {
         {resident.room === null ? '' : `, ${resident.room}`}
       </h2>
       <p class="print-only">
-        Utskrevet {printedAt}. Listeversjon {list?.version ?? '–'}.{asOf === undefined ? '' : ` Historisk visning per ${dateTime(asOf)}.`}
+        Utskrevet {printedAt}. Listeversjon {list?.version ?? '–'}.
+        {asOf === undefined ? '' : ` Historisk visning per ${dateTime(asOf)}.`}
       </p>
       <form class="history no-print" onSubmit={showHistory}>
         <label for="asOf">Vis listen slik den var</label>
         <input id="asOf" name="asOf" type="datetime-local" />
         <button type="submit">Vis</button>
         {asOf === undefined ? null : (
-          <button type="button" onClick={() => setAsOf(undefined)}>Tilbake til nå</button>
+          <button type="button" onClick={() => setAsOf(undefined)}>
+            Tilbake til nå
+          </button>
         )}
       </form>
       {asOf === undefined ? null : (
-        <p class="history-banner" role="status">Historisk visning: listen slik den ble vist {dateTime(asOf)}. Oppdateres ikke.</p>
+        <p class="history-banner" role="status">
+          Historisk visning: listen slik den ble vist {dateTime(asOf)}. Oppdateres ikke.
+        </p>
       )}
-      {error !== undefined ? <p class="error" role="alert">Kunne ikke hente legemiddelkortet ({error}).</p> : null}
-      {list === undefined ? <p>Henter legemiddelkortet …</p> : <ChartBody list={list} day={asOf?.slice(0, 10) ?? today()} fresh={fresh} />}
+      {error !== undefined ? (
+        <p class="error" role="alert">
+          Kunne ikke hente legemiddelkortet ({error}).
+        </p>
+      ) : null}
+      {list === undefined ? (
+        <p>Henter legemiddelkortet …</p>
+      ) : (
+        <ChartBody list={list} day={asOf?.slice(0, 10) ?? today()} fresh={fresh} />
+      )}
     </section>
   );
 };

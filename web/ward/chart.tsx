@@ -22,7 +22,9 @@ const NameCell = ({ entry, model, fresh }: { entry: Entry; model: ChartModel; fr
   return (
     <th scope="row">
       {entry.medication.displayName} <NewMark id={entry.entryId} fresh={fresh} />
-      {normal(entry.multidose) === 'outside-multidose' ? <strong class="badge badge-outside">Utenfor multidose</strong> : null}
+      {normal(entry.multidose) === 'outside-multidose' ? (
+        <strong class="badge badge-outside">Utenfor multidose</strong>
+      ) : null}
       {change === undefined ? null : (
         <span class="changed">
           Endret {dateTime(change.at)} av {actor(change.by)}: {change.summary}
@@ -40,7 +42,9 @@ const Section = ({ id, title, children }: { id: string; title: string; children:
 );
 
 const rowClass = (entry: Entry, model: ChartModel, fresh: ReadonlySet<string>): string =>
-  [model.changedSinceReview.has(entry.entryId) ? 'row-changed' : '', fresh.has(entry.entryId) ? 'row-new' : ''].join(' ').trim();
+  [model.changedSinceReview.has(entry.entryId) ? 'row-changed' : '', fresh.has(entry.entryId) ? 'row-new' : '']
+    .join(' ')
+    .trim();
 
 const RegularGrid = ({ model, day, fresh }: { model: ChartModel; day: string; fresh: ReadonlySet<string> }) => (
   <Section id="faste" title="Faste legemidler">
@@ -53,7 +57,9 @@ const RegularGrid = ({ model, day, fresh }: { model: ChartModel; day: string; fr
           <tr>
             <th scope="col">Legemiddel</th>
             {model.columns.map((column) => (
-              <th scope="col" key={column.key}>{column.label}</th>
+              <th scope="col" key={column.key}>
+                {column.label}
+              </th>
             ))}
             <th scope="col">Bruk</th>
           </tr>
@@ -66,7 +72,10 @@ const RegularGrid = ({ model, day, fresh }: { model: ChartModel; day: string; fr
                 const dose = doseAt(entry, column, day);
                 return <td key={column.key}>{dose === undefined ? '–' : `${quantity(dose.quantity)} ${dose.unit}`}</td>;
               })}
-              <td>{entry.useLabel}{entry.indication === null ? '' : ` – ${entry.indication}`}</td>
+              <td>
+                {entry.useLabel}
+                {entry.indication === null ? '' : ` – ${entry.indication}`}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -82,13 +91,23 @@ const AsNeeded = ({ model, fresh }: { model: ChartModel; fresh: ReadonlySet<stri
     ) : (
       <table>
         <thead>
-          <tr><th scope="col">Legemiddel</th><th scope="col">Dose</th><th scope="col">Høyst per døgn</th><th scope="col">Indikasjon</th></tr>
+          <tr>
+            <th scope="col">Legemiddel</th>
+            <th scope="col">Dose</th>
+            <th scope="col">Høyst per døgn</th>
+            <th scope="col">Indikasjon</th>
+          </tr>
         </thead>
         <tbody>
           {model.asNeeded.map((entry) => (
             <tr key={entry.entryId} class={rowClass(entry, model, fresh)}>
               <NameCell entry={entry} model={model} fresh={fresh} />
-              <td>{entry.asNeeded === null ? '' : `${quantity(entry.asNeeded.quantity)} ${entry.asNeeded.unit}`}{(entry.asNeeded?.minIntervalHours ?? null) === null ? '' : `, minst ${quantity(entry.asNeeded?.minIntervalHours ?? 0)} t mellom`}</td>
+              <td>
+                {entry.asNeeded === null ? '' : `${quantity(entry.asNeeded.quantity)} ${entry.asNeeded.unit}`}
+                {(entry.asNeeded?.minIntervalHours ?? null) === null
+                  ? ''
+                  : `, minst ${quantity(entry.asNeeded?.minIntervalHours ?? 0)} t mellom`}
+              </td>
               <td>{entry.asNeeded === null ? '' : `${quantity(entry.asNeeded.maxPer24h)} ${entry.asNeeded.unit}`}</td>
               <td>{entry.indication ?? 'Ikke oppgitt'}</td>
             </tr>
@@ -110,7 +129,9 @@ const Tapering = ({ model, day }: { model: ChartModel; day: string }) =>
               {entry.dosage.periods.map((period) => (
                 <li key={period.start} class={periodOn(entry, day) === period ? 'period-now' : ''}>
                   {date(period.start)}–{period.end === null ? 'videre' : date(period.end)}:{' '}
-                  {period.fixedDoses.map((d) => `${quantity(d.quantity)} ${d.unit}${d.time === null ? '' : ` kl. ${d.time}`}`).join(', ') || 'ved behov'}
+                  {period.fixedDoses
+                    .map((d) => `${quantity(d.quantity)} ${d.unit}${d.time === null ? '' : ` kl. ${d.time}`}`)
+                    .join(', ') || 'ved behov'}
                   {periodOn(entry, day) === period ? ' (gjelder nå)' : ''}
                 </li>
               ))}
@@ -126,9 +147,19 @@ const Multidose = ({ list, model }: { list: MedicationList; model: ChartModel })
     <Section id="multidose" title="Multidose">
       <p>
         Multidose fra {date(list.multidose.from)}
-        {list.multidose.lastPacking === null ? '' : `; poser pakket for ${date(list.multidose.lastPacking.firstDoseOn)}–${date(list.multidose.lastPacking.lastDoseOn)}`}.
+        {list.multidose.lastPacking === null
+          ? ''
+          : `; poser pakket for ${date(list.multidose.lastPacking.firstDoseOn)}–${date(list.multidose.lastPacking.lastDoseOn)}`}
+        .
       </p>
-      <p>I posene: {list.entries.filter((e) => normal(e.multidose) === 'packed').map((e) => e.medication.displayName).join(', ') || 'ingen'}.</p>
+      <p>
+        I posene:{' '}
+        {list.entries
+          .filter((e) => normal(e.multidose) === 'packed')
+          .map((e) => e.medication.displayName)
+          .join(', ') || 'ingen'}
+        .
+      </p>
       <div class="outside" role="note">
         <strong>Gis utenfor multidoseposen ({model.outsideMultidose.length}):</strong>{' '}
         {model.outsideMultidose.map((e) => e.medication.displayName).join(', ') || 'ingen'}
@@ -142,7 +173,8 @@ const Paused = ({ model }: { model: ChartModel }) =>
       <ul>
         {model.paused.map((entry) => (
           <li key={entry.entryId}>
-            <strong>{entry.medication.displayName}</strong> – pauset {entry.pausedAt === null ? '' : dateTime(entry.pausedAt)}
+            <strong>{entry.medication.displayName}</strong> – pauset{' '}
+            {entry.pausedAt === null ? '' : dateTime(entry.pausedAt)}
             {entry.pauseReason === null ? '' : `: ${entry.pauseReason}`}
           </li>
         ))}
@@ -156,8 +188,8 @@ const Discontinued = ({ list, fresh }: { list: MedicationList; fresh: ReadonlySe
       <ul>
         {list.discontinued.map((entry) => (
           <li key={entry.entryId}>
-            <del>{entry.medication.displayName}</del> <NewMark id={entry.entryId} fresh={fresh} /> – seponert {dateTime(entry.discontinuedAt)} av{' '}
-            {actor(entry.discontinuedBy)}. Årsak: {entry.reasonLabel}
+            <del>{entry.medication.displayName}</del> <NewMark id={entry.entryId} fresh={fresh} /> – seponert{' '}
+            {dateTime(entry.discontinuedAt)} av {actor(entry.discontinuedBy)}. Årsak: {entry.reasonLabel}
             {entry.note === null ? '' : ` (${entry.note})`}
           </li>
         ))}
@@ -179,7 +211,11 @@ const ChangesSinceReview = ({ list }: { list: MedicationList }) =>
     </Section>
   );
 
-const REVIEW: Readonly<Record<string, string>> = { reviewed: 'Gjennomgått', 'not-reviewed': 'Må gjennomgås', never: 'Aldri gjennomgått' };
+const REVIEW: Readonly<Record<string, string>> = {
+  reviewed: 'Gjennomgått',
+  'not-reviewed': 'Må gjennomgås',
+  never: 'Aldri gjennomgått',
+};
 
 export const ChartBody = ({ list, day, fresh }: ChartProps) => {
   const model = chartModel(list, day);
@@ -188,7 +224,8 @@ export const ChartBody = ({ list, day, fresh }: ChartProps) => {
       <p class="list-meta">
         Listeversjon {list.version}. {REVIEW[normal(list.review.status)] ?? list.review.status}
         {list.review.reviewedAt === null ? '' : ` ${dateTime(list.review.reviewedAt)}`}
-        {list.review.reviewedBy === null ? '' : ` av ${actor(list.review.reviewedBy)}`}. Endringer siden siste gjennomgang: {list.changesSinceReview.length}.
+        {list.review.reviewedBy === null ? '' : ` av ${actor(list.review.reviewedBy)}`}. Endringer siden siste
+        gjennomgang: {list.changesSinceReview.length}.
       </p>
       <ChangesSinceReview list={list} />
       <RegularGrid model={model} day={day} fresh={fresh} />
@@ -198,7 +235,13 @@ export const ChartBody = ({ list, day, fresh }: ChartProps) => {
       <Paused model={model} />
       {model.other.length === 0 ? null : (
         <Section id="andre" title="Andre legemidler">
-          <ul>{model.other.map((e) => <li key={e.entryId}>{e.medication.displayName}: {e.dosageText}</li>)}</ul>
+          <ul>
+            {model.other.map((e) => (
+              <li key={e.entryId}>
+                {e.medication.displayName}: {e.dosageText}
+              </li>
+            ))}
+          </ul>
         </Section>
       )}
       <Discontinued list={list} fresh={fresh} />

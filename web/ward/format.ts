@@ -21,9 +21,17 @@ export const maskedPersonNumber = (patientId: string): string => `${patientId.sl
 
 /** "lege Kari Lege (HPR 9144889)", "sykepleier (org. 974812002)" */
 export const actor = (by: Actor): string => {
-  const role = { prescriber: 'lege', pharmacy: 'apotek', nurse: 'sykepleier', patient: 'pasienten', system: 'systemet' }[by.role] ?? by.role;
+  const role =
+    { prescriber: 'lege', pharmacy: 'apotek', nurse: 'sykepleier', patient: 'pasienten', system: 'systemet' }[
+      by.role
+    ] ?? by.role;
   const who = by.name === null ? role : `${role} ${by.name}`;
-  const id = by.hprNumber !== null ? `HPR ${by.hprNumber}` : by.organisationNumber !== null ? `org. ${by.organisationNumber}` : undefined;
+  const id =
+    by.hprNumber !== null
+      ? `HPR ${by.hprNumber}`
+      : by.organisationNumber !== null
+        ? `org. ${by.organisationNumber}`
+        : undefined;
   return id === undefined ? who : `${who} (${id})`;
 };
 

@@ -26,8 +26,8 @@ const NoUnit = () => (
   <section aria-labelledby="no-unit-title">
     <h2 id="no-unit-title">Ingen avdeling</h2>
     <p>
-      Beboerlisten til en avdeling kan bare avdelingens egne ansatte og tilsynsmyndigheter se. Er du tilsynslege ved
-      et sykehjem, logg ut og logg inn med sykehjemmets organisasjonsnummer, avdeling og ditt HPR-nummer.
+      Beboerlisten til en avdeling kan bare avdelingens egne ansatte og tilsynsmyndigheter se. Er du tilsynslege ved et
+      sykehjem, logg ut og logg inn med sykehjemmets organisasjonsnummer, avdeling og ditt HPR-nummer.
     </p>
   </section>
 );
@@ -37,11 +37,18 @@ const Unit = ({ scope, onOpen }: { scope: Scope; onOpen: (resident: Resident) =>
   const [error, setError] = useState<string | undefined>(undefined);
   useEffect(() => {
     const variables = { org: scope.org, unit: scope.unit };
-    query<{ careUnit: CareUnit }>(UNIT_QUERY, variables).then((data) => setUnit(data.careUnit), (failure: unknown) => setError(failureCode(failure)));
+    query<{ careUnit: CareUnit }>(UNIT_QUERY, variables).then(
+      (data) => setUnit(data.careUnit),
+      (failure: unknown) => setError(failureCode(failure)),
+    );
     return live<{ careUnitChanged: CareUnit }>(UNIT_LIVE, variables, (data) => setUnit(data.careUnitChanged), setError);
   }, [scope.org, scope.unit]);
   if (error !== undefined) {
-    return <p class="error" role="alert">Kunne ikke hente avdelingen ({error}).</p>;
+    return (
+      <p class="error" role="alert">
+        Kunne ikke hente avdelingen ({error}).
+      </p>
+    );
   }
   return unit === undefined ? <p>Henter avdelingen …</p> : <UnitView unit={unit} onOpen={onOpen} />;
 };
@@ -74,14 +81,20 @@ const App = () => {
         <p class="title">Legemiddelkort – sykehjem og hjemmetjeneste</p>
         {signedIn === null ? null : (
           <p class="who">
-            {signedIn.role === 'care' ? `Sykepleier, org. ${signedIn.organisationNumber ?? ''}${signedIn.unit === undefined ? '' : `, ${signedIn.unit}`}` : `Lege, HPR ${signedIn.hprNumber ?? ''}`}{' '}
-            <button type="button" onClick={() => void leave()}>Logg ut</button>
+            {signedIn.role === 'care'
+              ? `Sykepleier, org. ${signedIn.organisationNumber ?? ''}${signedIn.unit === undefined ? '' : `, ${signedIn.unit}`}`
+              : `Lege, HPR ${signedIn.hprNumber ?? ''}`}{' '}
+            <button type="button" onClick={() => void leave()}>
+              Logg ut
+            </button>
           </p>
         )}
       </header>
       <main>
         <h1 class="sr-only">Legemiddelkort</h1>
-        <div role="status" aria-live="polite" class="sr-only">{status}</div>
+        <div role="status" aria-live="polite" class="sr-only">
+          {status}
+        </div>
         {session === undefined ? (
           <p>Laster …</p>
         ) : signedIn === null ? (

@@ -35,7 +35,12 @@ export interface Entry {
   readonly useLabel: string;
   readonly indication: string | null;
   readonly dosageText: string;
-  readonly asNeeded: { readonly quantity: number; readonly unit: string; readonly maxPer24h: number; readonly minIntervalHours: number | null } | null;
+  readonly asNeeded: {
+    readonly quantity: number;
+    readonly unit: string;
+    readonly maxPer24h: number;
+    readonly minIntervalHours: number | null;
+  } | null;
   readonly dosage: { readonly periods: readonly DosagePeriod[] };
   readonly medication: { readonly displayName: string };
   readonly multidose: string;
@@ -66,7 +71,10 @@ export interface MedicationList {
   readonly version: number;
   readonly entries: readonly Entry[];
   readonly discontinued: readonly Discontinued[];
-  readonly multidose: { readonly from: string; readonly lastPacking: { readonly firstDoseOn: string; readonly lastDoseOn: string } | null } | null;
+  readonly multidose: {
+    readonly from: string;
+    readonly lastPacking: { readonly firstDoseOn: string; readonly lastDoseOn: string } | null;
+  } | null;
   readonly review: { readonly status: string; readonly reviewedAt: string | null; readonly reviewedBy: Actor | null };
   readonly changesSinceReview: readonly Change[];
 }

@@ -39,7 +39,9 @@ export const SignIn = ({
   const submit = async (event: Event): Promise<void> => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
-    const fields = Object.fromEntries(['organisationNumber', 'unit', 'hprNumber'].map((name) => [name, formText(form, name)]));
+    const fields = Object.fromEntries(
+      ['organisationNumber', 'unit', 'hprNumber'].map((name) => [name, formText(form, name)]),
+    );
     const result = await devSignIn(fields);
     if ('invalid' in result) {
       setInvalid(result.invalid);
@@ -50,7 +52,9 @@ export const SignIn = ({
   const field = (name: string, label: string, hint: string, autocomplete = 'off') => (
     <div class="field">
       <label for={name}>{label}</label>
-      <span class="hint" id={`${name}-hint`}>{hint}</span>
+      <span class="hint" id={`${name}-hint`}>
+        {hint}
+      </span>
       <input
         id={name}
         name={name}
@@ -59,7 +63,11 @@ export const SignIn = ({
         aria-describedby={invalid.includes(name) ? `${name}-hint ${name}-error` : `${name}-hint`}
         aria-invalid={invalid.includes(name)}
       />
-      {invalid.includes(name) ? <span class="error" id={`${name}-error`}>{MESSAGES[name]}</span> : null}
+      {invalid.includes(name) ? (
+        <span class="error" id={`${name}-error`}>
+          {MESSAGES[name]}
+        </span>
+      ) : null}
     </div>
   );
   return (

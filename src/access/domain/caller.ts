@@ -1,9 +1,5 @@
 import type { JWTPayload } from 'jose';
-import {
-  isValidHprNumber,
-  isValidOrganisationNumber,
-  isValidPatientId,
-} from '../../identifiers/norwegian-identifiers';
+import { isValidHprNumber, isValidOrganisationNumber, isValidPatientId } from '../../identifiers/norwegian-identifiers';
 import type { Actor, ActorRole } from '../../shared/event-sourcing/event-store.port';
 import { AuthenticationError } from './access.errors';
 

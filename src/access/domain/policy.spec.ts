@@ -64,12 +64,22 @@ const COLUMNS: Readonly<Record<string, { readonly caller: Caller; readonly extra
   pharmacy: { caller: caller(['pharmacy'], { organisation: { child: PHARMACY } }) },
   'care+rel': { caller: caller(['care'], { organisation: { child: NURSING_HOME, parent: MUNICIPALITY } }) },
   'care-rel': { caller: caller(['care'], { organisation: { child: OTHER_ORG } }) },
-  'care+emg': { caller: caller(['care'], { organisation: { child: OTHER_ORG }, hprNumber: '7654321' }), extra: { emergency } },
+  'care+emg': {
+    caller: caller(['care'], { organisation: { child: OTHER_ORG }, hprNumber: '7654321' }),
+    extra: { emergency },
+  },
   patient: { caller: caller(['patient'], { pid: PATIENT }) },
   'other-pt': { caller: caller(['patient'], { pid: '15057045628' }) },
   auditor: { caller: caller(['auditor']) },
   // client credentials: an organisation, no person, no security level
-  feed: { caller: { clientId: 'feed-client', organisation: { parent: FEED_ORG }, scopes: ['e-helse:pll/feed'], roles: ['feed'] } },
+  feed: {
+    caller: {
+      clientId: 'feed-client',
+      organisation: { parent: FEED_ORG },
+      scopes: ['e-helse:pll/feed'],
+      roles: ['feed'],
+    },
+  },
   none: { caller: caller([]) },
 };
 
@@ -109,18 +119,32 @@ const EXPECTED = `
 `;
 
 const CELL: Readonly<Record<string, string>> = {
-  P: 'prescriber', Ph: 'pharmacy', CR: 'care-relation', OD: 'own-data', E: 'emergency', A: 'auditor', F: 'feed',
-  '-': 'ROLE_NOT_PERMITTED', NCR: 'NO_CARE_RELATION', OO: 'OTHER_ORGANISATION', NOD: 'NOT_OWN_DATA',
-  NOW: 'NOT_OWN_WORKLIST', ENS: 'EMERGENCY_NOT_FOR_SUBSCRIPTIONS',
+  P: 'prescriber',
+  Ph: 'pharmacy',
+  CR: 'care-relation',
+  OD: 'own-data',
+  E: 'emergency',
+  A: 'auditor',
+  F: 'feed',
+  '-': 'ROLE_NOT_PERMITTED',
+  NCR: 'NO_CARE_RELATION',
+  OO: 'OTHER_ORGANISATION',
+  NOD: 'NOT_OWN_DATA',
+  NOW: 'NOT_OWN_WORKLIST',
+  ENS: 'EMERGENCY_NOT_FOR_SUBSCRIPTIONS',
 };
 /** Rows that are one operation under a particular target (the request's default target otherwise). */
-const ROW_VARIANTS: Readonly<Record<string, { readonly operation: Operation; readonly extra: Partial<AccessRequest> }>> = {
+const ROW_VARIANTS: Readonly<
+  Record<string, { readonly operation: Operation; readonly extra: Partial<AccessRequest> }>
+> = {
   'gpWorklist(own)': { operation: 'gpWorklist', extra: { gp: { hprNumber: OWN_HPR } } },
   'gpWorklist(other)': { operation: 'gpWorklist', extra: { gp: { hprNumber: OTHER_HPR } } },
 };
 const ALLOWED_CELLS = new Set(['P', 'Ph', 'CR', 'OD', 'E', 'A', 'F']);
 
-const [header = '', ...rows] = EXPECTED.trim().split('\n').map((line) => line.trim().split(/\s+/));
+const [header = '', ...rows] = EXPECTED.trim()
+  .split('\n')
+  .map((line) => line.trim().split(/\s+/));
 const columns = header.slice(1);
 const rowOf = (label: string): { readonly operation: Operation; readonly extra: Partial<AccessRequest> } =>
   ROW_VARIANTS[label] ?? { operation: label as Operation, extra: {} };
@@ -200,23 +224,52 @@ describe('decideAccess: identity requirements and security levels', () => {
   });
 });
 
-describe('decideAccess: the GP worklist is the caller\'s own', () => {
+describe("decideAccess: the GP worklist is the caller's own", () => {
   const worklist = (who: Caller, hprNumber: string | undefined, extra: Partial<AccessRequest> = {}): AccessDecision =>
     decideAccess({ ...request(who, 'gpWorklist', extra), gp: hprNumber === undefined ? undefined : { hprNumber } });
 
   it.each([
     ['a prescriber, own HPR number', prescriber, OWN_HPR, { allowed: true, basis: 'prescriber', flagged: false }],
-    ['a prescriber, another HPR number', prescriber, OTHER_HPR, { allowed: false, reasonCode: 'NOT_OWN_WORKLIST', flagged: false }],
-    ['a prescriber without an HPR number', caller(['prescriber']), OWN_HPR, { allowed: false, reasonCode: 'MISSING_HPR', flagged: false }],
-    ['an auditor (access log only)', caller(['auditor'], { hprNumber: OWN_HPR }), OWN_HPR, { allowed: false, reasonCode: 'ROLE_NOT_PERMITTED', flagged: false }],
-    ['a prescriber and auditor, another HPR number', caller(['prescriber', 'auditor'], { hprNumber: OWN_HPR }), OTHER_HPR, { allowed: false, reasonCode: 'NOT_OWN_WORKLIST', flagged: false }],
-    ['a prescriber, no HPR number asked for (fail closed)', prescriber, undefined, { allowed: false, reasonCode: 'MISSING_WORKLIST_HPR', flagged: false }],
+    [
+      'a prescriber, another HPR number',
+      prescriber,
+      OTHER_HPR,
+      { allowed: false, reasonCode: 'NOT_OWN_WORKLIST', flagged: false },
+    ],
+    [
+      'a prescriber without an HPR number',
+      caller(['prescriber']),
+      OWN_HPR,
+      { allowed: false, reasonCode: 'MISSING_HPR', flagged: false },
+    ],
+    [
+      'an auditor (access log only)',
+      caller(['auditor'], { hprNumber: OWN_HPR }),
+      OWN_HPR,
+      { allowed: false, reasonCode: 'ROLE_NOT_PERMITTED', flagged: false },
+    ],
+    [
+      'a prescriber and auditor, another HPR number',
+      caller(['prescriber', 'auditor'], { hprNumber: OWN_HPR }),
+      OTHER_HPR,
+      { allowed: false, reasonCode: 'NOT_OWN_WORKLIST', flagged: false },
+    ],
+    [
+      'a prescriber, no HPR number asked for (fail closed)',
+      prescriber,
+      undefined,
+      { allowed: false, reasonCode: 'MISSING_WORKLIST_HPR', flagged: false },
+    ],
   ] as const)('%s', (_name, who, hprNumber, expected) => {
     expect(worklist(who, hprNumber)).toEqual(expected);
   });
 
   it('is not opened by an emergency statement', () => {
-    expect(worklist(prescriber, OTHER_HPR, { emergency })).toEqual({ allowed: false, reasonCode: 'NOT_OWN_WORKLIST', flagged: true });
+    expect(worklist(prescriber, OTHER_HPR, { emergency })).toEqual({
+      allowed: false,
+      reasonCode: 'NOT_OWN_WORKLIST',
+      flagged: true,
+    });
   });
 
   it('still needs the read security level', () => {
@@ -267,7 +320,9 @@ describe('decideAccess: care relations', () => {
     ['any unit, token without unit', 'B', undefined, true],
   ] as const)('careUnit overview: %s (%s / %s) → allowed %s', (_name, targetUnit, tokenUnit, allowed) => {
     const who = nurse(tokenUnit === undefined ? {} : { careUnit: tokenUnit });
-    const decision = decideAccess(request(who, 'careUnit', { careUnit: { organisationNumber: NURSING_HOME, unit: targetUnit } }));
+    const decision = decideAccess(
+      request(who, 'careUnit', { careUnit: { organisationNumber: NURSING_HOME, unit: targetUnit } }),
+    );
     expect(decision.allowed).toBe(allowed);
   });
 });
@@ -285,7 +340,9 @@ describe('decideAccess: emergency access', () => {
   });
 
   it.each(['HPAKUTT', 'HPMOTTATTSAMTYKKE', 'HPUNNTAK'] as const)('accepts basis code %s', (basisCode) => {
-    const decision = decideAccess(request(stranger, 'medicationHistory', { emergency: { reason: 'acute', basisCode } }));
+    const decision = decideAccess(
+      request(stranger, 'medicationHistory', { emergency: { reason: 'acute', basisCode } }),
+    );
     expect(decision).toEqual({ allowed: true, basis: 'emergency', flagged: true });
   });
 
@@ -300,7 +357,12 @@ describe('decideAccess: emergency access', () => {
 
   it('still needs the read security level', () => {
     const decision = decideAccess(request({ ...stranger, securityLevel: 2 }, 'medicationList', { emergency }));
-    expect(decision).toEqual({ allowed: false, reasonCode: 'INSUFFICIENT_SECURITY_LEVEL', basis: 'emergency', flagged: true });
+    expect(decision).toEqual({
+      allowed: false,
+      reasonCode: 'INSUFFICIENT_SECURITY_LEVEL',
+      basis: 'emergency',
+      flagged: true,
+    });
   });
 
   it('is not used, and not flagged, when an ordinary basis exists', () => {
@@ -321,10 +383,15 @@ describe('decideAccess: emergency access', () => {
 
 describe('decideAccess: an orgnr_child the register does not vouch for', () => {
   it('refuses every operation, whatever else the token holds', () => {
-    const claimed = caller(['prescriber', 'care'], { organisation: { child: NURSING_HOME, parent: OTHER_ORG }, hprNumber: OWN_HPR });
+    const claimed = caller(['prescriber', 'care'], {
+      organisation: { child: NURSING_HOME, parent: OTHER_ORG },
+      hprNumber: OWN_HPR,
+    });
     for (const operation of ['medicationList', 'startMedication', 'careUnit'] as const) {
       expect(decideAccess(request(claimed, operation, { untrustedChildOrganisation: true }))).toEqual({
-        allowed: false, reasonCode: 'ORGANISATION_NOT_REGISTERED', flagged: false,
+        allowed: false,
+        reasonCode: 'ORGANISATION_NOT_REGISTERED',
+        flagged: false,
       });
     }
   });
@@ -433,35 +500,51 @@ describe('decideAccess: attribution, feeds and care organisations (issue 15)', (
 
   it('given a pharmacy whose organisation has HER-id 81235, when the input names 99999, then it is refused', () => {
     expect(dispensing({ callerHerId: '81235', claimedHerId: '99999' })).toEqual({
-      allowed: false, reasonCode: 'HER_ID_NOT_CALLERS', basis: 'pharmacy', flagged: false,
+      allowed: false,
+      reasonCode: 'HER_ID_NOT_CALLERS',
+      basis: 'pharmacy',
+      flagged: false,
     });
   });
 
   it('given a pharmacy, when the input names its own HER-id or none, then it records', () => {
-    expect(dispensing({ callerHerId: '81235', claimedHerId: '81235' })).toEqual({ allowed: true, basis: 'pharmacy', flagged: false });
+    expect(dispensing({ callerHerId: '81235', claimedHerId: '81235' })).toEqual({
+      allowed: true,
+      basis: 'pharmacy',
+      flagged: false,
+    });
     expect(dispensing({ callerHerId: '81235' })).toEqual({ allowed: true, basis: 'pharmacy', flagged: false });
   });
 
   it('given a caller whose organisation has no HER-id in the register, when it records a dispensing, then it is refused', () => {
     expect(dispensing({ claimedHerId: '81235' })).toEqual({
-      allowed: false, reasonCode: 'ORGANISATION_HAS_NO_HER_ID', basis: 'pharmacy', flagged: false,
+      allowed: false,
+      reasonCode: 'ORGANISATION_HAS_NO_HER_ID',
+      basis: 'pharmacy',
+      flagged: false,
     });
   });
 
   it('given a feed scope on a token that names a person, when it imports, then it is refused', () => {
     const withPerson = caller(['feed'], { organisation: { parent: FEED_ORG }, hprNumber: OWN_HPR });
     expect(decideAccess(request(withPerson, 'importFeed'))).toEqual({
-      allowed: false, reasonCode: 'FEED_NEEDS_CLIENT_CREDENTIALS', flagged: false,
+      allowed: false,
+      reasonCode: 'FEED_NEEDS_CLIENT_CREDENTIALS',
+      flagged: false,
     });
     expect(decideAccess(request(caller(['feed'], { securityLevel: undefined }), 'importFeed'))).toEqual({
-      allowed: false, reasonCode: 'MISSING_ORGANISATION', flagged: false,
+      allowed: false,
+      reasonCode: 'MISSING_ORGANISATION',
+      flagged: false,
     });
   });
 
   it('given a nurse of one unit, when she starts a relation to another unit of her home or the whole home, then it is refused', () => {
     const wardNurse = nurse({ careUnit: 'Avdeling 2' });
     const start = (unit: string | null): AccessDecision =>
-      decideAccess(request(wardNurse, 'startCareRelation', { careRelation: { organisationNumber: NURSING_HOME, unit } }));
+      decideAccess(
+        request(wardNurse, 'startCareRelation', { careRelation: { organisationNumber: NURSING_HOME, unit } }),
+      );
     expect(start('Avdeling 2')).toEqual({ allowed: true, basis: 'care-relation', flagged: false });
     expect(start('Avdeling 3').allowed).toBe(false);
     expect(start(null).allowed).toBe(false);
@@ -474,7 +557,11 @@ describe('decideAccess: attribution, feeds and care organisations (issue 15)', (
 
   it('given a relation ended with a future date, then access lasts through that date and ends the day after', () => {
     const endsOn = withRelations([{ ...relation, to: '2025-06-01' }]);
-    expect(decideAccess(request(nurse(), 'medicationList', { ...endsOn, at: '2025-06-01T21:30:00Z' })).allowed).toBe(true);
-    expect(decideAccess(request(nurse(), 'medicationList', { ...endsOn, at: '2025-06-01T22:30:00Z' })).allowed).toBe(false);
+    expect(decideAccess(request(nurse(), 'medicationList', { ...endsOn, at: '2025-06-01T21:30:00Z' })).allowed).toBe(
+      true,
+    );
+    expect(decideAccess(request(nurse(), 'medicationList', { ...endsOn, at: '2025-06-01T22:30:00Z' })).allowed).toBe(
+      false,
+    );
   });
 });

@@ -67,7 +67,9 @@ const only = (...operations: Operation[]): ReadonlySet<Operation> => new Set(ope
  * issue 15). The GP worklist only for the prescriber's own HPR number (it lists patient ids).
  */
 const NOT_PRESCRIBER = only('accessLog', 'importFeed', 'careUnit', 'careUnitChanged');
-const PRESCRIBER: ReadonlySet<Operation> = new Set(ALL_OPERATIONS.filter((operation) => !NOT_PRESCRIBER.has(operation)));
+const PRESCRIBER: ReadonlySet<Operation> = new Set(
+  ALL_OPERATIONS.filter((operation) => !NOT_PRESCRIBER.has(operation)),
+);
 /** Pharmacy: dispensing and multidose reports (M10, M25.2, M25.3) and reading the list and its history. */
 const PHARMACY = only(
   'recordDispensing',
@@ -215,7 +217,10 @@ const relationCovers = (caller: Caller, relation: CareRelationContext, today: st
   callerOrganisations(caller).includes(relation.organisationNumber) &&
   (relation.from === undefined || relation.from <= today) &&
   (relation.to === undefined || relation.to === null || today <= relation.to) &&
-  (relation.unit === undefined || relation.unit === null || caller.careUnit === undefined || caller.careUnit === relation.unit);
+  (relation.unit === undefined ||
+    relation.unit === null ||
+    caller.careUnit === undefined ||
+    caller.careUnit === relation.unit);
 
 /** The overview of an organisation (or a unit of it); a unit-scoped caller sees its own unit only. */
 const careUnitCovers = (caller: Caller, target: CareUnitTarget): boolean =>

@@ -62,6 +62,10 @@ export class AccessLogResolver {
       ...(first === null || first === undefined ? {} : { first }),
       ...(after === null || after === undefined ? {} : { after }),
     });
-    return { entries: page.entries.map((entry) => toEntryGql(this.register, entry)), hasNextPage: page.hasNextPage, endCursor: page.endCursor };
+    return {
+      entries: page.entries.map((entry) => toEntryGql(this.register, entry)),
+      hasNextPage: page.hasNextPage,
+      endCursor: page.endCursor,
+    };
   }
 }

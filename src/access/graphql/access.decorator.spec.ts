@@ -25,7 +25,10 @@ describe('@Access', () => {
     ['a care-unit operation without its care unit', () => Access('careUnit', { patient: 'patientId' })],
     ['an operation on no patient with one', () => Access('importFeed', { patient: 'patientId' })],
     ['the GP worklist without the HPR number it is for', () => Access('gpWorklist')],
-    ['an HPR number on an operation that takes none', () => Access('medicationList', { patient: 'patientId', hpr: 'hprNumber' })],
+    [
+      'an HPR number on an operation that takes none',
+      () => Access('medicationList', { patient: 'patientId', hpr: 'hprNumber' }),
+    ],
   ])('refuses %s when the class loads', (_title, mark) => {
     expect(mark).toThrow(/needs the/);
   });

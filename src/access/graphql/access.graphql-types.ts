@@ -23,7 +23,10 @@ registerEnumType(EmergencyBasisCodeGql, {
     'this list now. Allowed, flagged in the access log and shown to the patient.',
 })
 export class EmergencyAccessInput {
-  @Field({ description: 'why, in a sentence (1–1000 characters; newline and tab allowed, no other control or bidi characters); shown to the patient' })
+  @Field({
+    description:
+      'why, in a sentence (1–1000 characters; newline and tab allowed, no other control or bidi characters); shown to the patient',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(1000)
@@ -44,7 +47,10 @@ export class AccessLogEntryGql {
   operation!: string;
   @Field({ description: 'allowed or denied' })
   outcome!: string;
-  @Field(() => String, { nullable: true, description: 'prescriber, pharmacy, care-relation, own-data, emergency, auditor, feed' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'prescriber, pharmacy, care-relation, own-data, emergency, auditor, feed',
+  })
   basis!: string | null;
   @Field(() => String, { nullable: true, description: 'why it was denied, e.g. NO_CARE_RELATION' })
   reasonCode!: string | null;
@@ -73,13 +79,19 @@ export class AccessLogEntryGql {
   callerChildOrganisation!: string | null;
   @Field(() => String, { nullable: true, description: 'its name, from the organisation register' })
   callerChildOrganisationName!: string | null;
-  @Field(() => String, { nullable: true, description: 'a sub-unit the token claimed that the register does not vouch for' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'a sub-unit the token claimed that the register does not vouch for',
+  })
   untrustedChildOrganisation!: string | null;
   @Field(() => String, { nullable: true, description: 'the client system that made the call (HelseID client_id)' })
   clientId!: string | null;
   @Field({ description: 'the patient looked at their own data' })
   byPatient!: boolean;
-  @Field(() => String, { nullable: true, description: 'a feed import named the patient: which feed (eprescription, core-record)' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'a feed import named the patient: which feed (eprescription, core-record)',
+  })
   feedSource!: string | null;
 }
 

@@ -6,7 +6,12 @@ import type { Logger } from 'pino';
 import type { GraphqlContext } from '../../graphql/graphql.module';
 import { LOGGER } from '../../observability/logger';
 import { CLOCK, type Clock } from '../../shared/clock';
-import { type ErrorLog, errorLogTo, logGraphqlError, toSubscriptionError } from '../../shared/errors/graphql-error.normaliser';
+import {
+  type ErrorLog,
+  errorLogTo,
+  logGraphqlError,
+  toSubscriptionError,
+} from '../../shared/errors/graphql-error.normaliser';
 import { AccessDeniedError, SubscriptionTokenExpiredError } from '../domain/access.errors';
 import { ACCESS_RULE, type AccessRule, type LiveCheck, recordGrant, recordLiveCheck } from './access.decorator';
 import { AccessStep } from '../access-step';
@@ -68,7 +73,12 @@ export class AccessGuard implements CanActivate {
   }
 
   /** Before each later snapshot: the token still valid (else the connection closes, 4401), then the same step. */
-  private liveCheck(rule: AccessRule, caller: Caller, args: Record<string, unknown>, context: GraphqlContext): LiveCheck {
+  private liveCheck(
+    rule: AccessRule,
+    caller: Caller,
+    args: Record<string, unknown>,
+    context: GraphqlContext,
+  ): LiveCheck {
     const deadline = this.step.tokenDeadline(caller);
     if (deadline !== undefined) {
       context.connection?.watchExpiry(deadline);

@@ -25,7 +25,9 @@ describe('loadOrCreateDevKeys', () => {
     const loaded = await loadOrCreateDevKeys(dir);
     expect(loaded.kid).toBe(created.kid);
     expect((await stat(path.join(dir, 'signing-key.private.jwk.json'))).mode & 0o777).toBe(0o600);
-    expect(created.jwks.keys).toEqual([expect.objectContaining({ kty: 'EC', crv: 'P-256', alg: 'ES256', kid: created.kid })]);
+    expect(created.jwks.keys).toEqual([
+      expect.objectContaining({ kty: 'EC', crv: 'P-256', alg: 'ES256', kid: created.kid }),
+    ]);
     expect(created.jwks.keys[0]).not.toHaveProperty('d');
   });
 
@@ -68,7 +70,10 @@ describe('dev tokens', () => {
       ['--role', 'care', '--org', '998877660', '--child-org', '123456785', '--unit', 'Sjøsiden 2'],
       { roles: ['care'], organisation: { parent: '998877660', child: '123456785' }, careUnit: 'Sjøsiden 2' },
     ],
-    [['--role', 'patient', '--pid', '31129956715', '--level', '3'], { roles: ['patient'], pid: '31129956715', securityLevel: 3 }],
+    [
+      ['--role', 'patient', '--pid', '31129956715', '--level', '3'],
+      { roles: ['patient'], pid: '31129956715', securityLevel: 3 },
+    ],
     [['--role', 'auditor'], { roles: ['auditor'], clientId: 'pll-dev-client' }],
   ])('%j is accepted by the dev verifier', async (argv, expected) => {
     expect(await verify(argv)).toMatchObject(expected);
@@ -85,7 +90,9 @@ describe('dev tokens', () => {
       clockSkewSeconds: 30,
       clock: fixedClock(new Date(NOW.getTime() + 31 * 60_000)),
     });
-    await expect(later.verify({ authorization: `Bearer ${token}`, method: 'POST', url: 'http://x/graphql' })).rejects.toMatchObject({
+    await expect(
+      later.verify({ authorization: `Bearer ${token}`, method: 'POST', url: 'http://x/graphql' }),
+    ).rejects.toMatchObject({
       failure: 'TOKEN_EXPIRED',
     });
   });

@@ -13,13 +13,16 @@ import {
   type JWTPayload,
   type KeyLike,
 } from 'jose';
-import {
-  isValidHprNumber,
-  isValidOrganisationNumber,
-  isValidPatientId,
-} from '../../identifiers/norwegian-identifiers';
+import { isValidHprNumber, isValidOrganisationNumber, isValidPatientId } from '../../identifiers/norwegian-identifiers';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../auth-config';
-import { CALLER_ROLES, CARE_UNIT_CLAIM, type CallerRole, HELSEID_CLAIMS, PLL_SCOPES, type SecurityLevel } from '../domain/caller';
+import {
+  CALLER_ROLES,
+  CARE_UNIT_CLAIM,
+  type CallerRole,
+  HELSEID_CLAIMS,
+  PLL_SCOPES,
+  type SecurityLevel,
+} from '../domain/caller';
 
 /**
  * AUTH_MODE=dev: a local ES256 signing key standing in for HelseID. The service and `npm run token` share it
@@ -179,7 +182,11 @@ export const parseDevTokenArgs = (argv: readonly string[]): DevTokenOptions => {
     }
   }
   const required = REQUIRED_BY_ROLE[role];
-  if (required !== undefined && values[required] === undefined && !(required === 'org' && values['child-org'] !== undefined)) {
+  if (
+    required !== undefined &&
+    values[required] === undefined &&
+    !(required === 'org' && values['child-org'] !== undefined)
+  ) {
     throw new Error(`--role ${role} needs --${required}`);
   }
   if (role === 'feed' && (values.hpr !== undefined || values.pid !== undefined)) {
@@ -226,7 +233,12 @@ export const devTokenClaims = (options: DevTokenOptions, nowSeconds: number, jti
 });
 
 /** Signs a dev access token (typ at+jwt, RFC 9068) with the dev key. */
-export const signDevToken = (keys: DevKeys, options: DevTokenOptions, now: Date, jti: string = randomUUID()): Promise<string> =>
+export const signDevToken = (
+  keys: DevKeys,
+  options: DevTokenOptions,
+  now: Date,
+  jti: string = randomUUID(),
+): Promise<string> =>
   new SignJWT(devTokenClaims(options, Math.floor(now.getTime() / 1000), jti))
     .setProtectedHeader({ alg: 'ES256', kid: keys.kid, typ: 'at+jwt' })
     .sign(keys.privateKey);

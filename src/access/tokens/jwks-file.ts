@@ -13,7 +13,9 @@ import { ALLOWED_ALGORITHMS } from './dpop';
 const USABLE_KEY_TYPES = new Set(['EC', 'RSA']);
 
 /** A key a token of an allowed algorithm (ES256, PS256, RS256) can be verified with. */
-export const isUsablePublicKey = (key: Readonly<Record<string, unknown>>): key is JWK & Readonly<Record<string, unknown>> =>
+export const isUsablePublicKey = (
+  key: Readonly<Record<string, unknown>>,
+): key is JWK & Readonly<Record<string, unknown>> =>
   typeof key.kty === 'string' &&
   USABLE_KEY_TYPES.has(key.kty) &&
   (key.alg === undefined || ALLOWED_ALGORITHMS.some((alg) => alg === key.alg)) &&
@@ -39,7 +41,9 @@ export const parseJwksFile = (text: string, file: string): JSONWebKeySet => {
     throw problem('holds a private key: give the public keys only');
   }
   if (!keys.some(isUsablePublicKey)) {
-    throw problem(`has no usable public key (EC or RSA, for ${ALLOWED_ALGORITHMS.join(', ')}); symmetric keys are not accepted`);
+    throw problem(
+      `has no usable public key (EC or RSA, for ${ALLOWED_ALGORITHMS.join(', ')}); symmetric keys are not accepted`,
+    );
   }
   // Only the usable keys: a symmetric key left in the set would be offered to jose for an HS256 token.
   return { keys: keys.filter(isUsablePublicKey) };

@@ -24,9 +24,13 @@ export const jwksReadiness = async (url: string, fetchImpl: typeof fetch = fetch
   }
   const keys: unknown = typeof body === 'object' && body !== null ? Reflect.get(body, 'keys') : undefined;
   const usable = Array.isArray(keys)
-    ? keys.filter((key: unknown) => typeof key === 'object' && key !== null && isUsablePublicKey(key as Record<string, unknown>))
+    ? keys.filter(
+        (key: unknown) => typeof key === 'object' && key !== null && isUsablePublicKey(key as Record<string, unknown>),
+      )
     : [];
-  return usable.length > 0 ? { up: true, details: { keys: usable.length } } : { up: false, details: { reason: 'no-usable-key' } };
+  return usable.length > 0
+    ? { up: true, details: { keys: usable.length } }
+    : { up: false, details: { reason: 'no-usable-key' } };
 };
 
 /**

@@ -68,7 +68,9 @@ const claims = (overrides: JWTPayload = {}): JWTPayload => ({
 });
 
 const sign = (payload: JWTPayload, key: SigningKey = keyA, header: Record<string, string> = {}): Promise<string> =>
-  new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header }).sign(key.privateKey);
+  new SignJWT(payload)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header })
+    .sign(key.privateKey);
 
 const verifierWith = (keys: JSONWebKeySet): TokenVerifier =>
   new TokenVerifier({
@@ -81,7 +83,10 @@ const verifierWith = (keys: JSONWebKeySet): TokenVerifier =>
 
 const localVerifier = (): TokenVerifier => verifierWith({ keys: [keyA.jwk, rsaKey.jwk] });
 
-const request = (token: string | undefined, extra: { dpop?: string | string[]; scheme?: string; method?: string; url?: string } = {}) => ({
+const request = (
+  token: string | undefined,
+  extra: { dpop?: string | string[]; scheme?: string; method?: string; url?: string } = {},
+) => ({
   authorization: token === undefined ? undefined : `${extra.scheme ?? 'Bearer'} ${token}`,
   ...(extra.dpop === undefined ? {} : { dpop: extra.dpop }),
   method: extra.method ?? 'POST',
@@ -132,7 +137,11 @@ describe('TokenVerifier: access token', () => {
     ['without client_id', 'TOKEN_CLAIMS_INVALID', { client_id: undefined }],
     ['without scope', 'TOKEN_CLAIMS_INVALID', { scope: undefined }],
     ['with security level 5', 'TOKEN_CLAIMS_INVALID', { 'helseid://claims/identity/security_level': '5' }],
-    ['with a bad organisation number', 'TOKEN_CLAIMS_INVALID', { 'helseid://claims/client/claims/orgnr_parent': '123456789' }],
+    [
+      'with a bad organisation number',
+      'TOKEN_CLAIMS_INVALID',
+      { 'helseid://claims/client/claims/orgnr_parent': '123456789' },
+    ],
     ['with a cnf we cannot check (mTLS)', 'TOKEN_CLAIMS_INVALID', { cnf: { 'x5t#S256': 'abc' } }],
   ])('token %s → %s', async (_name, expected, overrides) => {
     expect(await outcome(localVerifier().verify(request(await sign(claims(overrides)))))).toBe(expected);
@@ -168,7 +177,12 @@ describe('TokenVerifier: access token', () => {
   });
 
   it('answers a missing token with a Bearer/DPoP challenge and a generic message', async () => {
-    const error = await localVerifier().verify(request(undefined)).then(() => undefined, (e: unknown) => e);
+    const error = await localVerifier()
+      .verify(request(undefined))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ code: 'UNAUTHENTICATED', httpStatus: 401, message: 'Authentication required' });
     expect((error as AuthenticationError).challenge).toMatch(/^Bearer, DPoP algs="/);
@@ -246,8 +260,19 @@ describe('TokenVerifier: DPoP-bound tokens (RFC 9449)', () => {
   ): Promise<string> => {
     const key = options.key ?? dpopKey;
     jtiCounter += 1;
-    return new SignJWT({ htm: 'POST', htu: URL_, ath: accessTokenHash(token), jti: `proof-${jtiCounter}`, iat: NOW_S, ...overrides })
-      .setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'dpop+jwt', jwk: { kty: key.jwk.kty, crv: key.jwk.crv, x: key.jwk.x, y: key.jwk.y } })
+    return new SignJWT({
+      htm: 'POST',
+      htu: URL_,
+      ath: accessTokenHash(token),
+      jti: `proof-${jtiCounter}`,
+      iat: NOW_S,
+      ...overrides,
+    })
+      .setProtectedHeader({
+        alg: 'ES256',
+        typ: options.typ ?? 'dpop+jwt',
+        jwk: { kty: key.jwk.kty, crv: key.jwk.crv, x: key.jwk.x, y: key.jwk.y },
+      })
       .sign(key.privateKey);
   };
 
@@ -260,7 +285,9 @@ describe('TokenVerifier: DPoP-bound tokens (RFC 9449)', () => {
   it('ignores the query string of the URL (htu)', async () => {
     const token = await boundToken();
     const dpop = await proof(token);
-    expect(await outcome(localVerifier().verify(request(token, { scheme: 'DPoP', dpop, url: `${URL_}?op=x` })))).toBe('passed');
+    expect(await outcome(localVerifier().verify(request(token, { scheme: 'DPoP', dpop, url: `${URL_}?op=x` })))).toBe(
+      'passed',
+    );
   });
 
   it.each([
@@ -270,7 +297,9 @@ describe('TokenVerifier: DPoP-bound tokens (RFC 9449)', () => {
   ])('rejects a bound token %s', async (_name, scheme, withProof, expected) => {
     const token = await boundToken();
     const dpop = withProof ? await proof(token) : undefined;
-    expect(await outcome(localVerifier().verify(request(token, { scheme, ...(dpop === undefined ? {} : { dpop }) })))).toBe(expected);
+    expect(
+      await outcome(localVerifier().verify(request(token, { scheme, ...(dpop === undefined ? {} : { dpop }) }))),
+    ).toBe(expected);
   });
 
   it.each([
@@ -294,7 +323,9 @@ describe('TokenVerifier: DPoP-bound tokens (RFC 9449)', () => {
     const token = await boundToken();
     const verifier = localVerifier();
     const dpop = await proof(token);
-    expect(await outcome(verifier.verify(request(token, { scheme: 'DPoP', dpop: [dpop, dpop] })))).toBe('DPOP_PROOF_INVALID');
+    expect(await outcome(verifier.verify(request(token, { scheme: 'DPoP', dpop: [dpop, dpop] })))).toBe(
+      'DPOP_PROOF_INVALID',
+    );
     expect(await outcome(verifier.verify(request(token, { scheme: 'DPoP', dpop })))).toBe('passed');
     expect(await outcome(verifier.verify(request(token, { scheme: 'DPoP', dpop })))).toBe('DPOP_PROOF_REPLAYED');
   });
@@ -403,8 +434,18 @@ describe('TokenVerifier: verified-token cache', () => {
   it('still asks a cached bound token for a fresh DPoP proof on every request', async () => {
     const verifier = cachingVerifier(countingKeys({ keys: [keyA.jwk] }));
     const token = await sign(claims({ cnf: { jkt: dpopJkt } }));
-    const dpop = await new SignJWT({ htm: 'POST', htu: URL_, ath: accessTokenHash(token), jti: 'cached-proof', iat: NOW_S })
-      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty: 'EC', crv: dpopKey.jwk.crv, x: dpopKey.jwk.x, y: dpopKey.jwk.y } })
+    const dpop = await new SignJWT({
+      htm: 'POST',
+      htu: URL_,
+      ath: accessTokenHash(token),
+      jti: 'cached-proof',
+      iat: NOW_S,
+    })
+      .setProtectedHeader({
+        alg: 'ES256',
+        typ: 'dpop+jwt',
+        jwk: { kty: 'EC', crv: dpopKey.jwk.crv, x: dpopKey.jwk.x, y: dpopKey.jwk.y },
+      })
       .sign(dpopKey.privateKey);
     expect(await outcome(verifier.verify(request(token, { scheme: 'DPoP', dpop })))).toBe('passed');
     expect(await outcome(verifier.verify(request(token, { scheme: 'DPoP', dpop })))).toBe('DPOP_PROOF_REPLAYED');

@@ -1,10 +1,4 @@
-import {
-  createRemoteJWKSet,
-  errors,
-  jwtVerify,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-} from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Clock } from '../../shared/clock';
 import { AuthenticationError, AuthenticationUnavailableError } from '../domain/access.errors';
 import { type Caller, callerFromClaims } from '../domain/caller';
@@ -115,7 +109,10 @@ export class TokenVerifier {
   constructor(private readonly options: TokenVerifierOptions) {
     this.dpopMaxAgeSeconds = options.dpopMaxAgeSeconds ?? 60;
     // A proof is acceptable for maxAge + skew (and up to skew ahead): remember its jti that long.
-    this.replayCache = new DpopReplayCache(options.clock, (this.dpopMaxAgeSeconds + 2 * options.clockSkewSeconds) * 1000);
+    this.replayCache = new DpopReplayCache(
+      options.clock,
+      (this.dpopMaxAgeSeconds + 2 * options.clockSkewSeconds) * 1000,
+    );
     this.verifiedTokens = new VerifiedTokenCache({
       clock: options.clock,
       clockSkewSeconds: options.clockSkewSeconds,

@@ -30,8 +30,18 @@ describe('assertValidDosage', () => {
     ['a clock time', withPeriods(period({ fixedDoses: [{ quantity: 0.5, unit: 'tablett', time: '23:59' }] }))],
     ['weekdays', withPeriods(period({ weekdays: ['mon', 'wed', 'fri'] }))],
     ['a 21/7 cycle', withPeriods(period({ cycle: { daysOn: 21, daysOff: 7 } }))],
-    ['fixed and as-needed doses together', withPeriods(period({ asNeeded: { quantity: 1, unit: 'tablett', maxPer24h: 1 } }))],
-    ['a drug holiday between periods', withPeriods(period({ end: '2026-03-05' }), period({ start: '2026-03-06', end: '2026-03-08', fixedDoses: [] }), period({ start: '2026-03-09' }))],
+    [
+      'fixed and as-needed doses together',
+      withPeriods(period({ asNeeded: { quantity: 1, unit: 'tablett', maxPer24h: 1 } })),
+    ],
+    [
+      'a drug holiday between periods',
+      withPeriods(
+        period({ end: '2026-03-05' }),
+        period({ start: '2026-03-06', end: '2026-03-08', fixedDoses: [] }),
+        period({ start: '2026-03-09' }),
+      ),
+    ],
   ])('accepts %s', (_name, dosage) => {
     expect(() => {
       assertValidDosage(dosage);
@@ -40,41 +50,170 @@ describe('assertValidDosage', () => {
   });
 
   it.each<[string, Dosage, string]>([
-    ['zero quantity', withPeriods(period({ fixedDoses: [{ quantity: 0, unit: 'tablett', partOfDay: '1' }] })), 'quantity must be positive'],
-    ['negative quantity', withPeriods(period({ fixedDoses: [{ quantity: -1, unit: 'tablett', partOfDay: '1' }] })), 'quantity must be positive'],
-    ['NaN quantity', withPeriods(period({ fixedDoses: [{ quantity: NaN, unit: 'tablett', partOfDay: '1' }] })), 'quantity must be positive'],
-    ['infinite quantity', withPeriods(period({ fixedDoses: [{ quantity: Infinity, unit: 'tablett', partOfDay: '1' }] })), 'quantity must be positive'],
-    ['empty unit', withPeriods(period({ fixedDoses: [{ quantity: 1, unit: ' ', partOfDay: '1' }] })), 'unit must not be empty'],
-    ['overlong unit', withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'x'.repeat(51), partOfDay: '1' }] })), 'unit must be at most 50 characters'],
-    ['both time and part of day', withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett', time: '08:00', partOfDay: '1' }] })), 'a fixed dose needs exactly one of time or partOfDay'],
-    ['neither time nor part of day', withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett' }] })), 'a fixed dose needs exactly one of time or partOfDay'],
-    ['time 24:00', withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett', time: '24:00' }] })), 'time must be HH:MM between 00:00 and 23:59'],
-    ['time 8:00', withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett', time: '8:00' }] })), 'time must be HH:MM between 00:00 and 23:59'],
-    ['time 12:60', withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett', time: '12:60' }] })), 'time must be HH:MM between 00:00 and 23:59'],
-    ['two doses in the morning', withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett', partOfDay: '1' }, { quantity: 1, unit: 'tablett', partOfDay: '1' }] })), 'two fixed doses at the same time of day'],
-    ['as-needed without maximum', withPeriods(period({ asNeeded: malformed({ quantity: 1, unit: 'tablett' }) as unknown as DosagePeriod['asNeeded'] })), 'as-needed dose needs a maximum per 24 h'],
-    ['as-needed maximum 0', withPeriods(period({ asNeeded: { quantity: 1, unit: 'tablett', maxPer24h: 0 } })), 'as-needed dose needs a maximum per 24 h'],
-    ['as-needed maximum below one dose', withPeriods(period({ asNeeded: { quantity: 2, unit: 'tablett', maxPer24h: 1 } })), 'maximum per 24 h is less than one dose'],
-    ['as-needed zero quantity', withPeriods(period({ asNeeded: { quantity: 0, unit: 'tablett', maxPer24h: 3 } })), 'quantity must be positive'],
-    ['as-needed zero interval', withPeriods(period({ asNeeded: { quantity: 1, unit: 'tablett', maxPer24h: 3, minIntervalHours: 0 } })), 'minimum interval must be positive'],
-    ['an impossible start date', withPeriods(period({ start: '2026-02-29' })), 'start must be a calendar date YYYY-MM-DD'],
-    ['a date-time as start', withPeriods(period({ start: '2026-03-02T08:00:00Z' })), 'start must be a calendar date YYYY-MM-DD'],
+    [
+      'zero quantity',
+      withPeriods(period({ fixedDoses: [{ quantity: 0, unit: 'tablett', partOfDay: '1' }] })),
+      'quantity must be positive',
+    ],
+    [
+      'negative quantity',
+      withPeriods(period({ fixedDoses: [{ quantity: -1, unit: 'tablett', partOfDay: '1' }] })),
+      'quantity must be positive',
+    ],
+    [
+      'NaN quantity',
+      withPeriods(period({ fixedDoses: [{ quantity: NaN, unit: 'tablett', partOfDay: '1' }] })),
+      'quantity must be positive',
+    ],
+    [
+      'infinite quantity',
+      withPeriods(period({ fixedDoses: [{ quantity: Infinity, unit: 'tablett', partOfDay: '1' }] })),
+      'quantity must be positive',
+    ],
+    [
+      'empty unit',
+      withPeriods(period({ fixedDoses: [{ quantity: 1, unit: ' ', partOfDay: '1' }] })),
+      'unit must not be empty',
+    ],
+    [
+      'overlong unit',
+      withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'x'.repeat(51), partOfDay: '1' }] })),
+      'unit must be at most 50 characters',
+    ],
+    [
+      'both time and part of day',
+      withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett', time: '08:00', partOfDay: '1' }] })),
+      'a fixed dose needs exactly one of time or partOfDay',
+    ],
+    [
+      'neither time nor part of day',
+      withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett' }] })),
+      'a fixed dose needs exactly one of time or partOfDay',
+    ],
+    [
+      'time 24:00',
+      withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett', time: '24:00' }] })),
+      'time must be HH:MM between 00:00 and 23:59',
+    ],
+    [
+      'time 8:00',
+      withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett', time: '8:00' }] })),
+      'time must be HH:MM between 00:00 and 23:59',
+    ],
+    [
+      'time 12:60',
+      withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett', time: '12:60' }] })),
+      'time must be HH:MM between 00:00 and 23:59',
+    ],
+    [
+      'two doses in the morning',
+      withPeriods(
+        period({
+          fixedDoses: [
+            { quantity: 1, unit: 'tablett', partOfDay: '1' },
+            { quantity: 1, unit: 'tablett', partOfDay: '1' },
+          ],
+        }),
+      ),
+      'two fixed doses at the same time of day',
+    ],
+    [
+      'as-needed without maximum',
+      withPeriods(
+        period({ asNeeded: malformed({ quantity: 1, unit: 'tablett' }) as unknown as DosagePeriod['asNeeded'] }),
+      ),
+      'as-needed dose needs a maximum per 24 h',
+    ],
+    [
+      'as-needed maximum 0',
+      withPeriods(period({ asNeeded: { quantity: 1, unit: 'tablett', maxPer24h: 0 } })),
+      'as-needed dose needs a maximum per 24 h',
+    ],
+    [
+      'as-needed maximum below one dose',
+      withPeriods(period({ asNeeded: { quantity: 2, unit: 'tablett', maxPer24h: 1 } })),
+      'maximum per 24 h is less than one dose',
+    ],
+    [
+      'as-needed zero quantity',
+      withPeriods(period({ asNeeded: { quantity: 0, unit: 'tablett', maxPer24h: 3 } })),
+      'quantity must be positive',
+    ],
+    [
+      'as-needed zero interval',
+      withPeriods(period({ asNeeded: { quantity: 1, unit: 'tablett', maxPer24h: 3, minIntervalHours: 0 } })),
+      'minimum interval must be positive',
+    ],
+    [
+      'an impossible start date',
+      withPeriods(period({ start: '2026-02-29' })),
+      'start must be a calendar date YYYY-MM-DD',
+    ],
+    [
+      'a date-time as start',
+      withPeriods(period({ start: '2026-03-02T08:00:00Z' })),
+      'start must be a calendar date YYYY-MM-DD',
+    ],
     ['an invalid end date', withPeriods(period({ end: '2026-13-01' })), 'end must be a calendar date YYYY-MM-DD'],
-    ['a period ending before it starts', withPeriods(period({ start: '2026-03-10', end: '2026-03-09' })), 'period ends before it starts'],
-    ['overlapping periods', withPeriods(period({ end: '2026-03-10' }), period({ start: '2026-03-10' })), 'periods must be in order and must not overlap'],
-    ['periods out of order', withPeriods(period({ start: '2026-04-01', end: '2026-04-10' }), period({ start: '2026-03-01' })), 'periods must be in order and must not overlap'],
-    ['an open-ended period before another', withPeriods(period(), period({ start: '2026-04-01' })), 'periods must be in order and must not overlap'],
+    [
+      'a period ending before it starts',
+      withPeriods(period({ start: '2026-03-10', end: '2026-03-09' })),
+      'period ends before it starts',
+    ],
+    [
+      'overlapping periods',
+      withPeriods(period({ end: '2026-03-10' }), period({ start: '2026-03-10' })),
+      'periods must be in order and must not overlap',
+    ],
+    [
+      'periods out of order',
+      withPeriods(period({ start: '2026-04-01', end: '2026-04-10' }), period({ start: '2026-03-01' })),
+      'periods must be in order and must not overlap',
+    ],
+    [
+      'an open-ended period before another',
+      withPeriods(period(), period({ start: '2026-04-01' })),
+      'periods must be in order and must not overlap',
+    ],
     ['empty weekdays', withPeriods(period({ weekdays: [] })), 'weekdays must not be empty when given'],
     ['repeated weekdays', withPeriods(period({ weekdays: ['mon', 'mon'] })), 'weekdays must be unique'],
-    ['a cycle with 0 days on', withPeriods(period({ cycle: { daysOn: 0, daysOff: 7 } })), 'cycle daysOn must be a whole number of at least 1'],
-    ['a cycle with 1.5 days on', withPeriods(period({ cycle: { daysOn: 1.5, daysOff: 7 } })), 'cycle daysOn must be a whole number of at least 1'],
-    ['a cycle with negative days off', withPeriods(period({ cycle: { daysOn: 21, daysOff: -1 } })), 'cycle daysOff must be a whole number of at least 0'],
-    ['weekdays and a cycle', withPeriods(period({ weekdays: ['mon'], cycle: { daysOn: 21, daysOff: 7 } })), 'weekdays and a cycle cannot be combined'],
+    [
+      'a cycle with 0 days on',
+      withPeriods(period({ cycle: { daysOn: 0, daysOff: 7 } })),
+      'cycle daysOn must be a whole number of at least 1',
+    ],
+    [
+      'a cycle with 1.5 days on',
+      withPeriods(period({ cycle: { daysOn: 1.5, daysOff: 7 } })),
+      'cycle daysOn must be a whole number of at least 1',
+    ],
+    [
+      'a cycle with negative days off',
+      withPeriods(period({ cycle: { daysOn: 21, daysOff: -1 } })),
+      'cycle daysOff must be a whole number of at least 0',
+    ],
+    [
+      'weekdays and a cycle',
+      withPeriods(period({ weekdays: ['mon'], cycle: { daysOn: 21, daysOff: 7 } })),
+      'weekdays and a cycle cannot be combined',
+    ],
     ['no periods and no instruction', { periods: [] }, 'a dosage needs a fixed or as-needed dose, or an instruction'],
-    ['only empty periods', withPeriods(period({ fixedDoses: [] })), 'a dosage needs a fixed or as-needed dose, or an instruction'],
+    [
+      'only empty periods',
+      withPeriods(period({ fixedDoses: [] })),
+      'a dosage needs a fixed or as-needed dose, or an instruction',
+    ],
     ['a blank instruction', { periods: [], instruction: '  ' }, 'instruction must not be blank when given'],
-    ['an overlong instruction', { periods: [], instruction: 'x'.repeat(1001) }, 'instruction must be at most 1000 characters'],
-    ['an overlong short code', { ...sampleDosage, shortCode: '1'.repeat(51) }, 'shortCode must be at most 50 characters'],
+    [
+      'an overlong instruction',
+      { periods: [], instruction: 'x'.repeat(1001) },
+      'instruction must be at most 1000 characters',
+    ],
+    [
+      'an overlong short code',
+      { ...sampleDosage, shortCode: '1'.repeat(51) },
+      'shortCode must be at most 50 characters',
+    ],
     ['no periods list', malformed({ instruction: 'x' }), 'a dosage with a list of periods is required'],
   ])('rejects %s', (_name, dosage, reason) => {
     const error = thrownBy(dosage);
@@ -84,12 +223,19 @@ describe('assertValidDosage', () => {
   });
 
   it('names the offending field', () => {
-    const dosage = withPeriods(period({ end: '2026-03-05' }), period({ start: '2026-03-06', fixedDoses: [{ quantity: 0, unit: 'tablett', time: '08:00' }] }));
+    const dosage = withPeriods(
+      period({ end: '2026-03-05' }),
+      period({ start: '2026-03-06', fixedDoses: [{ quantity: 0, unit: 'tablett', time: '08:00' }] }),
+    );
     expect(thrownBy(dosage)).toMatchObject({ field: 'dosage.periods[1].fixedDoses[0].quantity' });
   });
 
   it.each<[string, Dosage, string]>([
-    ['part of day 7', withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett', partOfDay: '7' as '1' }] })), 'dosage.periods[0].fixedDoses[0].partOfDay'],
+    [
+      'part of day 7',
+      withPeriods(period({ fixedDoses: [{ quantity: 1, unit: 'tablett', partOfDay: '7' as '1' }] })),
+      'dosage.periods[0].fixedDoses[0].partOfDay',
+    ],
     ['weekday "monday"', withPeriods(period({ weekdays: ['monday' as 'mon'] })), 'dosage.periods[0].weekdays[0]'],
   ])('rejects the unknown code %s with UnknownCodeError', (_name, dosage, field) => {
     expect(thrownBy(dosage)).toBeInstanceOf(UnknownCodeError);
@@ -103,21 +249,48 @@ describe('describeDosage', () => {
       'fixed and as-needed doses',
       withPeriods({
         start: '2026-03-02',
-        fixedDoses: [{ quantity: 1, unit: 'tablett', partOfDay: '1' }, { quantity: 1, unit: 'tablett', partOfDay: '5' }],
+        fixedDoses: [
+          { quantity: 1, unit: 'tablett', partOfDay: '1' },
+          { quantity: 1, unit: 'tablett', partOfDay: '5' },
+        ],
         asNeeded: { quantity: 1, unit: 'tablett', maxPer24h: 3 },
       }),
       '1 tablett morgen, 1 tablett kveld; ved behov 1 tablett, maks 3 per døgn',
     ],
     ['an as-needed dose with interval', asNeededDosage, 'ved behov 1 tablett, maks 3 per døgn, minst 4 t mellom doser'],
-    ['tapering with dates', taperingDosage, '2026-03-02–2026-03-08: 2 tablett kl. 08:00. fra 2026-03-09: 1 tablett kl. 08:00'],
-    ['a decimal comma', withPeriods(period({ fixedDoses: [{ quantity: 0.5, unit: 'tablett', partOfDay: '6' }] })), '0,5 tablett natt'],
+    [
+      'tapering with dates',
+      taperingDosage,
+      '2026-03-02–2026-03-08: 2 tablett kl. 08:00. fra 2026-03-09: 1 tablett kl. 08:00',
+    ],
+    [
+      'a decimal comma',
+      withPeriods(period({ fixedDoses: [{ quantity: 0.5, unit: 'tablett', partOfDay: '6' }] })),
+      '0,5 tablett natt',
+    ],
     ['weekdays', withPeriods(period({ weekdays: ['mon', 'thu'] })), '1 tablett morgen (man, tor)'],
-    ['a cycle', withPeriods(period({ cycle: { daysOn: 21, daysOff: 7 } })), '1 tablett morgen (21 dager på, 7 dager av)'],
+    [
+      'a cycle',
+      withPeriods(period({ cycle: { daysOn: 21, daysOff: 7 } })),
+      '1 tablett morgen (21 dager på, 7 dager av)',
+    ],
     ['an instruction only', { periods: [], instruction: 'Smøres tynt på utslett' }, 'Smøres tynt på utslett'],
-    ['structure plus instruction', { ...withPeriods(period()), instruction: 'Tas med mat' }, '1 tablett morgen. Tas med mat'],
+    [
+      'structure plus instruction',
+      { ...withPeriods(period()), instruction: 'Tas med mat' },
+      '1 tablett morgen. Tas med mat',
+    ],
     // A D1 resolution copies the feed's text, which repeats the structure: shown once (issue 16).
-    ['an instruction that repeats the structure', { ...withPeriods(period()), instruction: ' 1 Tablett  morgen.' }, '1 tablett morgen'],
-    ['an empty period', withPeriods(period({ end: '2026-03-05' }), period({ start: '2026-03-06', fixedDoses: [] })), '2026-03-02–2026-03-05: 1 tablett morgen. fra 2026-03-06: opphold'],
+    [
+      'an instruction that repeats the structure',
+      { ...withPeriods(period()), instruction: ' 1 Tablett  morgen.' },
+      '1 tablett morgen',
+    ],
+    [
+      'an empty period',
+      withPeriods(period({ end: '2026-03-05' }), period({ start: '2026-03-06', fixedDoses: [] })),
+      '2026-03-02–2026-03-05: 1 tablett morgen. fra 2026-03-06: opphold',
+    ],
   ])('describes %s', (_name, dosage, text) => {
     expect(describeDosage(dosage)).toBe(text);
   });

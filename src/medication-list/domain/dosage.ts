@@ -228,7 +228,12 @@ const describeRange = (period: DosagePeriod): string =>
  * "1 tablett morgen, 1 tablett kveld; ved behov 1 tablett, maks 3 per døgn". Several periods (tapering) are
  * prefixed with their dates; the free-text instruction follows the structured part, or stands alone.
  */
-const normalisedText = (text: string): string => text.trim().replace(/\s+/g, ' ').replace(/[.;,]+$/, '').toLowerCase();
+const normalisedText = (text: string): string =>
+  text
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/[.;,]+$/, '')
+    .toLowerCase();
 const sameText = (a: string, b: string): boolean => a !== '' && normalisedText(a) === normalisedText(b);
 
 export const describeDosage = (dosage: Dosage): string => {

@@ -1,4 +1,11 @@
-import { assertCode, codeLists, isCode, labelOf, prescriptionStatusCodes, recallReasonCodes } from './medication-list.codes';
+import {
+  assertCode,
+  codeLists,
+  isCode,
+  labelOf,
+  prescriptionStatusCodes,
+  recallReasonCodes,
+} from './medication-list.codes';
 import { UnknownCodeError } from './medication-list.errors';
 
 describe('code lists', () => {

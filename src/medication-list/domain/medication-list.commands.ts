@@ -105,10 +105,7 @@ export type MarkListNotReviewed = Command<'MarkListNotReviewed', ListMarkedNotRe
 /** `patientId` is validated and stored in the event, but never echoed in an error. */
 export type StartCareRelation = Command<'StartCareRelation', CareRelationStarted['data']>;
 /** The organisation and unit are copied from the relation. */
-export type EndCareRelation = Command<
-  'EndCareRelation',
-  { readonly relationId: string; readonly endedOn: IsoDate }
->;
+export type EndCareRelation = Command<'EndCareRelation', { readonly relationId: string; readonly endedOn: IsoDate }>;
 
 export type MedicationListCommand =
   | StartMedication

@@ -12,7 +12,12 @@ import { activePrescriptionsOf, isInTreatment } from './medication-list.state';
 import { assertCode, discontinuationReasonCodes, prescriptionTypeCodes, useCodes } from './medication-list.codes';
 import { assertValidDosage, dosagesEqual } from './dosage';
 import {
-  EntryNotPausedError, EntryAlreadyExistsError, EntryNotActiveError, EntryNotFoundError, InvalidDateError } from './medication-list.errors';
+  EntryNotPausedError,
+  EntryAlreadyExistsError,
+  EntryNotActiveError,
+  EntryNotFoundError,
+  InvalidDateError,
+} from './medication-list.errors';
 import {
   assertId,
   assertIsoDate,
@@ -115,7 +120,10 @@ export const decidePauseMedication = (command: PauseMedication, state: Medicatio
  * Resuming is only possible for a paused entry: an active one is refused with ENTRY_NOT_PAUSED (nothing to
  * resume), a discontinued or retracted one with ENTRY_NOT_ACTIVE (restarting a stopped treatment is a new entry).
  */
-export const decideResumeMedication = (command: ResumeMedication, state: MedicationListState): MedicationListEvent[] => {
+export const decideResumeMedication = (
+  command: ResumeMedication,
+  state: MedicationListState,
+): MedicationListEvent[] => {
   const { entryId, resumedAt } = command.data;
   assertId(entryId, 'entryId');
   assertIsoDateTime(resumedAt, 'resumedAt');
@@ -148,7 +156,10 @@ export const decideDiscontinueMedication = (
     throw new EntryNotActiveError(entryId, entry.status);
   }
   return [
-    { type: 'MedicationDiscontinued', data: { entryId, discontinuedAt, reason: withoutUndefined({ code: reasonCode, note }) } },
+    {
+      type: 'MedicationDiscontinued',
+      data: { entryId, discontinuedAt, reason: withoutUndefined({ code: reasonCode, note }) },
+    },
     ...recallActivePrescriptions(state, entryId, discontinuedAt, '2'),
   ];
 };
@@ -158,7 +169,10 @@ export const decideDiscontinueMedication = (
  * wrongly registered entry must leave the list whatever happened to it. Its active prescriptions are recalled
  * with reason 4 (other): they belong to an entry that never was. Retracting twice is refused (ENTRY_NOT_ACTIVE).
  */
-export const decideRetractMedication = (command: RetractMedication, state: MedicationListState): MedicationListEvent[] => {
+export const decideRetractMedication = (
+  command: RetractMedication,
+  state: MedicationListState,
+): MedicationListEvent[] => {
   const { entryId, retractedAt, reason } = command.data;
   assertId(entryId, 'entryId');
   assertIsoDateTime(retractedAt, 'retractedAt');

@@ -11,7 +11,15 @@ import {
   TextTooLongError,
   UnknownCodeError,
 } from './medication-list.errors';
-import { aCommand, anEvent, AT, aStartCareRelation, LATER, NURSING_HOME_ORG, PATIENT_ID } from './medication-list.fixtures';
+import {
+  aCommand,
+  anEvent,
+  AT,
+  aStartCareRelation,
+  LATER,
+  NURSING_HOME_ORG,
+  PATIENT_ID,
+} from './medication-list.fixtures';
 
 type ErrorClass = new (...args: never[]) => Error;
 
@@ -19,19 +27,23 @@ const given = specFor(medicationListDecider);
 
 describe('MarkListReviewed', () => {
   const review = aCommand('MarkListReviewed', { kind: 'medication-review', reviewedAt: AT, note: 'Årlig gjennomgang' });
-  const reviewed = anEvent('ListMarkedReviewed', { kind: 'medication-review', reviewedAt: AT, note: 'Årlig gjennomgang' });
+  const reviewed = anEvent('ListMarkedReviewed', {
+    kind: 'medication-review',
+    reviewedAt: AT,
+    note: 'Årlig gjennomgang',
+  });
 
   it.each(['reconciliation', 'medication-review'] as const)('marks the list reviewed (%s)', (kind) => {
-    given([]).when(aCommand('MarkListReviewed', { kind, reviewedAt: AT })).then([
-      anEvent('ListMarkedReviewed', { kind, reviewedAt: AT }),
-    ]);
+    given([])
+      .when(aCommand('MarkListReviewed', { kind, reviewedAt: AT }))
+      .then([anEvent('ListMarkedReviewed', { kind, reviewedAt: AT })]);
   });
 
   it('records every new review, also after a not-reviewed mark', () => {
     const notReviewed = anEvent('ListMarkedNotReviewed', { reason: 'Innlagt på sykehus', markedAt: AT });
-    given([reviewed]).when(aCommand('MarkListReviewed', { kind: 'reconciliation', reviewedAt: LATER })).then([
-      anEvent('ListMarkedReviewed', { kind: 'reconciliation', reviewedAt: LATER }),
-    ]);
+    given([reviewed])
+      .when(aCommand('MarkListReviewed', { kind: 'reconciliation', reviewedAt: LATER }))
+      .then([anEvent('ListMarkedReviewed', { kind: 'reconciliation', reviewedAt: LATER })]);
     given([reviewed, notReviewed]).when(review).then([reviewed]);
   });
 
@@ -44,7 +56,9 @@ describe('MarkListReviewed', () => {
     ['a note of 1001 characters', { note: 'x'.repeat(1001) }, TextTooLongError],
     ['an invalid time', { reviewedAt: '2026-03-02' }, InvalidDateError],
   ])('rejects %s', (_name, overrides, errorClass) => {
-    given([]).when({ ...review, data: { ...review.data, ...overrides } }).thenThrows(errorClass);
+    given([])
+      .when({ ...review, data: { ...review.data, ...overrides } })
+      .thenThrows(errorClass);
   });
 });
 
@@ -53,7 +67,9 @@ describe('MarkListNotReviewed', () => {
   const marked = anEvent('ListMarkedNotReviewed', { reason: 'Innlagt på sykehus', markedAt: AT });
 
   it('marks the list not reviewed, with the reason', () => {
-    given([anEvent('ListMarkedReviewed', { kind: 'reconciliation', reviewedAt: AT })]).when(mark).then([marked]);
+    given([anEvent('ListMarkedReviewed', { kind: 'reconciliation', reviewedAt: AT })])
+      .when(mark)
+      .then([marked]);
   });
 
   it('is a no-op when the same mark is re-sent', () => {
@@ -61,7 +77,9 @@ describe('MarkListNotReviewed', () => {
   });
 
   it('rejects a missing reason', () => {
-    given([]).when({ ...mark, data: { ...mark.data, reason: '' } }).thenThrows(TextRequiredError, 'TEXT_REQUIRED');
+    given([])
+      .when({ ...mark, data: { ...mark.data, reason: '' } })
+      .thenThrows(TextRequiredError, 'TEXT_REQUIRED');
   });
 });
 
@@ -74,14 +92,18 @@ describe('StartCareRelation', () => {
   });
 
   it('accepts an end date on or after the start, and trims the identifiers', () => {
-    given([]).when(aStartCareRelation({ to: relation.from })).then([anEvent('CareRelationStarted', { ...relation, to: relation.from })]);
-    given([]).when(aStartCareRelation({ patientId: ` ${PATIENT_ID} `, organisationNumber: `${NURSING_HOME_ORG} ` })).then([relationStarted]);
+    given([])
+      .when(aStartCareRelation({ to: relation.from }))
+      .then([anEvent('CareRelationStarted', { ...relation, to: relation.from })]);
+    given([])
+      .when(aStartCareRelation({ patientId: ` ${PATIENT_ID} `, organisationNumber: `${NURSING_HOME_ORG} ` }))
+      .then([relationStarted]);
   });
 
   it("records the resident's name and room the care organisation registers with the admission", () => {
-    given([]).when(aStartCareRelation({ residentName: 'Kari Nordmann', room: 'Rom 12' })).then([
-      anEvent('CareRelationStarted', { ...relation, residentName: 'Kari Nordmann', room: 'Rom 12' }),
-    ]);
+    given([])
+      .when(aStartCareRelation({ residentName: 'Kari Nordmann', room: 'Rom 12' }))
+      .then([anEvent('CareRelationStarted', { ...relation, residentName: 'Kari Nordmann', room: 'Rom 12' })]);
   });
 
   it('is a no-op when the same relation is re-sent', () => {
@@ -89,7 +111,9 @@ describe('StartCareRelation', () => {
   });
 
   it('rejects a relation id reused with other data', () => {
-    given([relationStarted]).when(aStartCareRelation({ unit: 'Avdeling 3' })).thenThrows(CareRelationAlreadyExistsError, 'CARE_RELATION_ALREADY_EXISTS');
+    given([relationStarted])
+      .when(aStartCareRelation({ unit: 'Avdeling 3' }))
+      .thenThrows(CareRelationAlreadyExistsError, 'CARE_RELATION_ALREADY_EXISTS');
   });
 
   it.each<[string, Parameters<typeof aStartCareRelation>[0], ErrorClass]>([
@@ -107,7 +131,9 @@ describe('StartCareRelation', () => {
 
   it('rejects an invalid patient id without echoing it', () => {
     const invalid = '31129956716';
-    given([]).when(aStartCareRelation({ patientId: invalid })).thenThrows(InvalidIdentifierError, 'INVALID_IDENTIFIER');
+    given([])
+      .when(aStartCareRelation({ patientId: invalid }))
+      .thenThrows(InvalidIdentifierError, 'INVALID_IDENTIFIER');
     let error: unknown;
     try {
       medicationListDecider.decide(aStartCareRelation({ patientId: invalid }), medicationListDecider.initialState());
@@ -143,6 +169,8 @@ describe('EndCareRelation', () => {
   });
 
   it('rejects an end before the start of the relation', () => {
-    given([relationStarted]).when({ ...end, data: { ...end.data, endedOn: '2026-03-01' } }).thenThrows(InvalidDateError);
+    given([relationStarted])
+      .when({ ...end, data: { ...end.data, endedOn: '2026-03-01' } })
+      .thenThrows(InvalidDateError);
   });
 });

@@ -10,7 +10,10 @@ import type { MedicationListEvent } from './medication-list.events';
 import type { MedicationListState } from './medication-list.state';
 import { assertCode, reviewKindCodes } from './medication-list.codes';
 import {
-  CareRelationNotActiveError, CareRelationAlreadyExistsError, CareRelationNotFoundError } from './medication-list.errors';
+  CareRelationNotActiveError,
+  CareRelationAlreadyExistsError,
+  CareRelationNotFoundError,
+} from './medication-list.errors';
 import {
   assertId,
   assertIsoDate,
@@ -31,7 +34,10 @@ import {
  * Every review is a new fact (nursing homes need "changed since the last review"); only the identical mark
  * re-sent right after itself returns [].
  */
-export const decideMarkListReviewed = (command: MarkListReviewed, state: MedicationListState): MedicationListEvent[] => {
+export const decideMarkListReviewed = (
+  command: MarkListReviewed,
+  state: MedicationListState,
+): MedicationListEvent[] => {
   const { kind, reviewedAt, note } = command.data;
   assertCode(reviewKindCodes, kind, 'kind');
   assertIsoDateTime(reviewedAt, 'reviewedAt');
@@ -62,7 +68,10 @@ export const decideMarkListNotReviewed = (
  * checked (fødselsnummer, D-, H-, synthetic or felles hjelpenummer) but never echoed: the error names the field
  * only. The same relation re-sent returns []; a relation id reused with other data is a conflict.
  */
-export const decideStartCareRelation = (command: StartCareRelation, state: MedicationListState): MedicationListEvent[] => {
+export const decideStartCareRelation = (
+  command: StartCareRelation,
+  state: MedicationListState,
+): MedicationListEvent[] => {
   const { relationId, unit, from, to, residentName, room } = command.data;
   assertId(relationId, 'relationId');
   if (typeof command.data.patientId !== 'string' || !isValidPatientId(command.data.patientId)) {

@@ -43,17 +43,21 @@ describe('RegisterMultidose', () => {
 
   it('is a no-op for the same doctor and pharmacy', () => {
     given([registered]).when(register()).thenNothing();
-    given([registered]).when(register({ from: '2026-04-01', pharmacyHerId: ` ${PHARMACY_HER_ID}` })).thenNothing();
+    given([registered])
+      .when(register({ from: '2026-04-01', pharmacyHerId: ` ${PHARMACY_HER_ID}` }))
+      .thenNothing();
   });
 
   it('replaces the registration with a single event when the doctor or pharmacy changes', () => {
-    given([registered]).when(register({ pharmacyHerId: '99999', from: '2026-05-01' })).then([
-      anEvent('MultidoseRegistered', { ...registration, pharmacyHerId: '99999', from: '2026-05-01' }),
-    ]);
+    given([registered])
+      .when(register({ pharmacyHerId: '99999', from: '2026-05-01' }))
+      .then([anEvent('MultidoseRegistered', { ...registration, pharmacyHerId: '99999', from: '2026-05-01' })]);
   });
 
   it('registers again after multidose ended', () => {
-    given([registered, anEvent('MultidoseEnded', { endedOn: '2026-04-01' })]).when(register()).then([registered]);
+    given([registered, anEvent('MultidoseEnded', { endedOn: '2026-04-01' })])
+      .when(register())
+      .then([registered]);
   });
 
   it.each<[string, Partial<typeof registration>, ErrorClass]>([
@@ -80,11 +84,15 @@ describe('EndMultidose', () => {
 
   it('rejects ending without a registration, or after ending on another day', () => {
     given([]).when(end).thenThrows(MultidoseNotRegisteredError, 'MULTIDOSE_NOT_REGISTERED');
-    given([registered, anEvent('MultidoseEnded', { endedOn: '2026-05-01' })]).when(end).thenThrows(MultidoseNotRegisteredError);
+    given([registered, anEvent('MultidoseEnded', { endedOn: '2026-05-01' })])
+      .when(end)
+      .thenThrows(MultidoseNotRegisteredError);
   });
 
   it('rejects an end before the registration date', () => {
-    given([registered]).when(aCommand('EndMultidose', { endedOn: '2026-03-01' })).thenThrows(InvalidDateError);
+    given([registered])
+      .when(aCommand('EndMultidose', { endedOn: '2026-03-01' }))
+      .thenThrows(InvalidDateError);
   });
 });
 
@@ -103,17 +111,21 @@ describe('RecordMultidosePacking', () => {
     aCommand('RecordMultidosePacking', { ...packing, ...overrides });
 
   it('records which entries are in the bags and which are given outside multidose', () => {
-    given([started, otherStarted, registered]).when(record()).then([anEvent('MultidosePackingRecorded', packing)]);
+    given([started, otherStarted, registered])
+      .when(record())
+      .then([anEvent('MultidosePackingRecorded', packing)]);
   });
 
   it('records a one-day roll', () => {
-    given([started, otherStarted, registered]).when(record({ lastDoseOn: '2026-03-09' })).then([
-      anEvent('MultidosePackingRecorded', { ...packing, lastDoseOn: '2026-03-09' }),
-    ]);
+    given([started, otherStarted, registered])
+      .when(record({ lastDoseOn: '2026-03-09' }))
+      .then([anEvent('MultidosePackingRecorded', { ...packing, lastDoseOn: '2026-03-09' })]);
   });
 
   it('is a no-op for the same packing id', () => {
-    given([started, otherStarted, registered, anEvent('MultidosePackingRecorded', packing)]).when(record()).thenNothing();
+    given([started, otherStarted, registered, anEvent('MultidosePackingRecorded', packing)])
+      .when(record())
+      .thenNothing();
   });
 
   it('rejects a report without registration', () => {
@@ -127,7 +139,16 @@ describe('RecordMultidosePacking', () => {
   it.each<[string, Partial<MultidosePackingRecorded['data']>, ErrorClass]>([
     ['a last dose before the first', { lastDoseOn: '2026-03-08' }, InvalidDateError],
     ['an invalid order deadline', { orderDeadline: 'soon' }, InvalidDateError],
-    ['an entry listed twice', { entries: [{ entryId: ENTRY_ID, packed: true }, { entryId: ENTRY_ID, packed: false }] }, InvalidPackingError],
+    [
+      'an entry listed twice',
+      {
+        entries: [
+          { entryId: ENTRY_ID, packed: true },
+          { entryId: ENTRY_ID, packed: false },
+        ],
+      },
+      InvalidPackingError,
+    ],
   ])('rejects %s', (_name, overrides, errorClass) => {
     given([started, otherStarted, registered]).when(record(overrides)).thenThrows(errorClass);
   });
@@ -145,24 +166,30 @@ describe('AskMultidoseQuestion', () => {
     aCommand('AskMultidoseQuestion', { ...question, ...overrides });
 
   it('records a question about an entry', () => {
-    given([started, registered]).when(ask()).then([anEvent('MultidoseQuestionAsked', question)]);
+    given([started, registered])
+      .when(ask())
+      .then([anEvent('MultidoseQuestionAsked', question)]);
   });
 
   it('records a message with text and no entry', () => {
     const message = { ...question, entryId: undefined, questionCode: '5' as const, text: 'Ny leveringsdag' };
-    given([registered]).when(ask(message)).then([
-      anEvent('MultidoseQuestionAsked', {
-        questionId: 'q-0001',
-        questionCode: '5',
-        text: 'Ny leveringsdag',
-        askedAt: AT,
-        pharmacyHerId: PHARMACY_HER_ID,
-      }),
-    ]);
+    given([registered])
+      .when(ask(message))
+      .then([
+        anEvent('MultidoseQuestionAsked', {
+          questionId: 'q-0001',
+          questionCode: '5',
+          text: 'Ny leveringsdag',
+          askedAt: AT,
+          pharmacyHerId: PHARMACY_HER_ID,
+        }),
+      ]);
   });
 
   it('is a no-op for the same question id', () => {
-    given([started, anEvent('MultidoseQuestionAsked', question)]).when(ask()).thenNothing();
+    given([started, anEvent('MultidoseQuestionAsked', question)])
+      .when(ask())
+      .thenNothing();
   });
 
   it('rejects an unknown entry', () => {
@@ -202,11 +229,15 @@ describe('AnswerMultidoseQuestion', () => {
     ['renewed', '5'],
     ['not renewed', '6'],
   ] as const)('answers "renew the prescription?" with %s', (_name, code) => {
-    given([started, asked]).when(answer(code)).then([{ ...answered, data: { ...answered.data, answerCode: code } }]);
+    given([started, asked])
+      .when(answer(code))
+      .then([{ ...answered, data: { ...answered.data, answerCode: code } }]);
   });
 
   it('given an answered question, when another answer comes, then QUESTION_ALREADY_ANSWERED (the second is not dropped silently)', () => {
-    given([started, asked, answered]).when(answer('6')).thenThrows(QuestionAlreadyAnsweredError, 'QUESTION_ALREADY_ANSWERED');
+    given([started, asked, answered])
+      .when(answer('6'))
+      .thenThrows(QuestionAlreadyAnsweredError, 'QUESTION_ALREADY_ANSWERED');
   });
 
   it('rejects an unknown question', () => {
@@ -214,7 +245,9 @@ describe('AnswerMultidoseQuestion', () => {
   });
 
   it('rejects answer code 9 (not in 7493)', () => {
-    given([started, asked]).when(answer('9' as '1')).thenThrows(UnknownCodeError);
+    given([started, asked])
+      .when(answer('9' as '1'))
+      .thenThrows(UnknownCodeError);
   });
 
   it.each(['1', '3', '7', '8'] as const)('rejects answer %s to a renewal question', (code) => {

@@ -35,7 +35,10 @@ import {
  * end-and-register pair: the patient stays in multidose throughout, and a MultidoseEnded in between would tell
  * read models (nursing-home view, "outside multidose") that the bags stopped when they did not.
  */
-export const decideRegisterMultidose = (command: RegisterMultidose, state: MedicationListState): MedicationListEvent[] => {
+export const decideRegisterMultidose = (
+  command: RegisterMultidose,
+  state: MedicationListState,
+): MedicationListEvent[] => {
   const { from } = command.data;
   const responsibleDoctorHpr = assertHprNumber(command.data.responsibleDoctorHpr, 'responsibleDoctorHpr');
   const pharmacyHerId = assertHerId(command.data.pharmacyHerId, 'pharmacyHerId');

@@ -43,7 +43,11 @@ const otherStarted = aMedicationStarted({ entryId: OTHER_ENTRY_ID, medication: p
 const issued = aPrescriptionIssued();
 const recalled = (reasonCode: '1' | '2' | '3' | '4' = '4', at = AT) =>
   anEvent('PrescriptionRecalled', { prescriptionId: PRESCRIPTION_ID, entryId: ENTRY_ID, recalledAt: at, reasonCode });
-const discontinued = anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: AT, reason: { code: 'A' } });
+const discontinued = anEvent('MedicationDiscontinued', {
+  entryId: ENTRY_ID,
+  discontinuedAt: AT,
+  reason: { code: 'A' },
+});
 
 describe('IssuePrescription', () => {
   it('links a prescription that expires one year after the issue date by default', () => {
@@ -55,18 +59,24 @@ describe('IssuePrescription', () => {
     ['the date as written in the sender offset, not UTC', '2026-03-01T00:30:00.000+01:00', '2027-03-01'],
     ['the last day of the year', '2026-12-31T23:00:00.000Z', '2027-12-31'],
   ])('computes the default expiry for %s', (_name, issuedAt, expiresOn) => {
-    given([started]).when(anIssuePrescription({ issuedAt })).then([aPrescriptionIssued({ issuedAt, expiresOn })]);
+    given([started])
+      .when(anIssuePrescription({ issuedAt }))
+      .then([aPrescriptionIssued({ issuedAt, expiresOn })]);
   });
 
   it('keeps an explicit expiry and limits', () => {
     const terms = { expiresOn: '2026-09-01', dispensingsAllowed: 3, quantityAllowed: { value: 300, unit: 'tablett' } };
-    given([started]).when(anIssuePrescription(terms)).then([aPrescriptionIssued(terms)]);
+    given([started])
+      .when(anIssuePrescription(terms))
+      .then([aPrescriptionIssued(terms)]);
   });
 
   it('allows a paused entry and an entry started without prescription (type U)', () => {
     const paused = anEvent('MedicationPaused', { entryId: ENTRY_ID, pausedAt: AT });
     given([started, paused]).when(anIssuePrescription()).then([issued]);
-    given([aMedicationStarted({ prescriptionType: 'U' })]).when(anIssuePrescription()).then([issued]);
+    given([aMedicationStarted({ prescriptionType: 'U' })])
+      .when(anIssuePrescription())
+      .then([issued]);
   });
 
   it('is a no-op when the same issue is re-sent, also after the prescription was recalled', () => {
@@ -81,7 +91,9 @@ describe('IssuePrescription', () => {
   });
 
   it('rejects a prescription id reissued with other terms, even after a recall', () => {
-    given([started, issued]).when(anIssuePrescription({ dispensingsAllowed: 2 })).thenThrows(PrescriptionAlreadyLinkedError);
+    given([started, issued])
+      .when(anIssuePrescription({ dispensingsAllowed: 2 }))
+      .thenThrows(PrescriptionAlreadyLinkedError);
     given([started, otherStarted, issued, recalled()])
       .when(anIssuePrescription({ entryId: OTHER_ENTRY_ID }))
       .thenThrows(PrescriptionAlreadyLinkedError);
@@ -128,18 +140,21 @@ describe('RenewPrescription', () => {
     });
 
   it('recalls the old prescription (reason 1) and issues a new one that points back, carrying over limits', () => {
-    given([started, limited]).when(renew()).then([recalled('1', LATER), renewed()]);
+    given([started, limited])
+      .when(renew())
+      .then([recalled('1', LATER), renewed()]);
   });
 
   it('uses reason 3 for a renewal with change, and the new terms given', () => {
-    given([started, limited]).when(renew(true, { expiresOn: '2026-12-31', dispensingsAllowed: 1 })).then([
-      recalled('3', LATER),
-      renewed({ expiresOn: '2026-12-31', dispensingsAllowed: 1 }),
-    ]);
+    given([started, limited])
+      .when(renew(true, { expiresOn: '2026-12-31', dispensingsAllowed: 1 }))
+      .then([recalled('3', LATER), renewed({ expiresOn: '2026-12-31', dispensingsAllowed: 1 })]);
   });
 
   it('is a no-op when the same renewal is re-sent', () => {
-    given([started, limited, recalled('1', LATER), renewed()]).when(renew()).thenNothing();
+    given([started, limited, recalled('1', LATER), renewed()])
+      .when(renew())
+      .thenNothing();
   });
 
   it('rejects an unknown prescription', () => {
@@ -147,14 +162,23 @@ describe('RenewPrescription', () => {
   });
 
   it('rejects renewing a recalled prescription', () => {
-    given([started, issued, recalled()]).when(renew()).thenThrows(PrescriptionNotActiveError, 'PRESCRIPTION_NOT_ACTIVE');
+    given([started, issued, recalled()])
+      .when(renew())
+      .thenThrows(PrescriptionNotActiveError, 'PRESCRIPTION_NOT_ACTIVE');
   });
 
   it('rejects a new id that is already linked, including the old id itself', () => {
     const other = aPrescriptionIssued({ prescriptionId: OTHER_PRESCRIPTION_ID });
     given([started, issued, other]).when(renew()).thenThrows(PrescriptionAlreadyLinkedError);
     given([started, issued])
-      .when(aCommand('RenewPrescription', { prescriptionId: PRESCRIPTION_ID, newPrescriptionId: PRESCRIPTION_ID, renewedAt: LATER, withChange: false }))
+      .when(
+        aCommand('RenewPrescription', {
+          prescriptionId: PRESCRIPTION_ID,
+          newPrescriptionId: PRESCRIPTION_ID,
+          renewedAt: LATER,
+          withChange: false,
+        }),
+      )
       .thenThrows(PrescriptionAlreadyLinkedError);
   });
 
@@ -164,7 +188,9 @@ describe('RenewPrescription', () => {
   });
 
   it('rejects an expiry before the renewal date', () => {
-    given([started, issued]).when(renew(true, { expiresOn: '2026-04-09' })).thenThrows(InvalidDateError);
+    given([started, issued])
+      .when(renew(true, { expiresOn: '2026-04-09' }))
+      .thenThrows(InvalidDateError);
   });
 });
 
@@ -177,7 +203,9 @@ describe('RecallPrescription', () => {
   });
 
   it('given a recalled prescription, when it is recalled again, then PRESCRIPTION_NOT_ACTIVE', () => {
-    given([started, issued, recalled('2')]).when(recall()).thenThrows(PrescriptionNotActiveError, 'PRESCRIPTION_NOT_ACTIVE');
+    given([started, issued, recalled('2')])
+      .when(recall())
+      .thenThrows(PrescriptionNotActiveError, 'PRESCRIPTION_NOT_ACTIVE');
   });
 
   it('rejects an unknown prescription', () => {
@@ -185,7 +213,9 @@ describe('RecallPrescription', () => {
   });
 
   it('rejects a reason outside 7500', () => {
-    given([started, issued]).when(recall('5' as '4')).thenThrows(UnknownCodeError, 'UNKNOWN_CODE');
+    given([started, issued])
+      .when(recall('5' as '4'))
+      .thenThrows(UnknownCodeError, 'UNKNOWN_CODE');
   });
 });
 
@@ -201,9 +231,9 @@ describe('RecordDispensing', () => {
 
   it('records a substituted product and a used-up prescription as reported', () => {
     const generic = { atcCode: 'A10BA02', displayName: 'Metformin Mylan Tab 500 mg' };
-    given([started, issued]).when(aRecordDispensing({ product: generic, prescriptionUsedUp: true })).then([
-      dispensed({ product: generic, prescriptionUsedUp: true }),
-    ]);
+    given([started, issued])
+      .when(aRecordDispensing({ product: generic, prescriptionUsedUp: true }))
+      .then([dispensed({ product: generic, prescriptionUsedUp: true })]);
   });
 
   it.each([
@@ -215,18 +245,22 @@ describe('RecordDispensing', () => {
 
   it('records a dispensing against an expired prescription', () => {
     const expired = aPrescriptionIssued({ expiresOn: '2026-03-03' });
-    given([started, expired]).when(aRecordDispensing({ dispensedAt: '2026-06-01T10:00:00.000Z' })).then([
-      dispensed({ dispensedAt: '2026-06-01T10:00:00.000Z' }),
-    ]);
+    given([started, expired])
+      .when(aRecordDispensing({ dispensedAt: '2026-06-01T10:00:00.000Z' }))
+      .then([dispensed({ dispensedAt: '2026-06-01T10:00:00.000Z' })]);
   });
 
   it('records a dispensing against a prescription unknown to the list, without an entry', () => {
-    given([]).when(aRecordDispensing()).then([dispensed({}, false)]);
+    given([])
+      .when(aRecordDispensing())
+      .then([dispensed({}, false)]);
   });
 
   it('appends nothing for a second report with the same dispensing id', () => {
     given([started, issued, dispensed()]).when(aRecordDispensing()).thenNothing();
-    given([started, issued, dispensed()]).when(aRecordDispensing({ quantity: { value: 50, unit: 'tablett' } })).thenNothing();
+    given([started, issued, dispensed()])
+      .when(aRecordDispensing({ quantity: { value: 50, unit: 'tablett' } }))
+      .thenNothing();
   });
 
   it.each<[string, Parameters<typeof aRecordDispensing>[0], ErrorClass]>([
@@ -243,21 +277,29 @@ describe('RecordDispensing', () => {
   });
 
   it('stores the trimmed HER-id', () => {
-    given([started, issued]).when(aRecordDispensing({ pharmacyHerId: ` ${PHARMACY_HER_ID} ` })).then([dispensed()]);
+    given([started, issued])
+      .when(aRecordDispensing({ pharmacyHerId: ` ${PHARMACY_HER_ID} ` }))
+      .then([dispensed()]);
   });
 });
 
 describe('AnnulDispensing', () => {
   const dispensingRecorded = anEvent('DispensingRecorded', { ...aRecordDispensing().data, entryId: ENTRY_ID });
   const annul = aCommand('AnnulDispensing', { dispensingId: DISPENSING_ID, annulledAt: LATER, reason: 'Feil vare' });
-  const annulled = anEvent('DispensingAnnulled', { dispensingId: DISPENSING_ID, annulledAt: LATER, reason: 'Feil vare' });
+  const annulled = anEvent('DispensingAnnulled', {
+    dispensingId: DISPENSING_ID,
+    annulledAt: LATER,
+    reason: 'Feil vare',
+  });
 
   it('annuls a recorded dispensing', () => {
     given([started, issued, dispensingRecorded]).when(annul).then([annulled]);
   });
 
   it('given an annulled dispensing, when it is annulled again, then DISPENSING_ALREADY_ANNULLED', () => {
-    given([started, issued, dispensingRecorded, annulled]).when(annul).thenThrows(DispensingAlreadyAnnulledError, 'DISPENSING_ALREADY_ANNULLED');
+    given([started, issued, dispensingRecorded, annulled])
+      .when(annul)
+      .thenThrows(DispensingAlreadyAnnulledError, 'DISPENSING_ALREADY_ANNULLED');
   });
 
   it('rejects an unknown dispensing', () => {
@@ -265,6 +307,8 @@ describe('AnnulDispensing', () => {
   });
 
   it('rejects a reason of 1001 characters', () => {
-    given([dispensingRecorded]).when({ ...annul, data: { ...annul.data, reason: 'x'.repeat(1001) } }).thenThrows(TextTooLongError);
+    given([dispensingRecorded])
+      .when({ ...annul, data: { ...annul.data, reason: 'x'.repeat(1001) } })
+      .thenThrows(TextTooLongError);
   });
 });

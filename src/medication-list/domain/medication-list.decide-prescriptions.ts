@@ -107,7 +107,10 @@ const assertEntryInTreatment = (state: MedicationListState, entryId: string): vo
  * Issue a prescription for an entry. Any prescription type may get one: an entry started as U (without
  * prescription) that the doctor later prescribes is a realistic change of course.
  */
-export const decideIssuePrescription = (command: IssuePrescription, state: MedicationListState): MedicationListEvent[] => {
+export const decideIssuePrescription = (
+  command: IssuePrescription,
+  state: MedicationListState,
+): MedicationListEvent[] => {
   const { prescriptionId, entryId, issuedAt, ...terms } = command.data;
   assertId(prescriptionId, 'prescriptionId');
   assertId(entryId, 'entryId');
@@ -125,7 +128,10 @@ export const decideIssuePrescription = (command: IssuePrescription, state: Medic
  * active prescription can be renewed (a recalled one gets a fresh IssuePrescription); the same renewal re-sent
  * returns [].
  */
-export const decideRenewPrescription = (command: RenewPrescription, state: MedicationListState): MedicationListEvent[] => {
+export const decideRenewPrescription = (
+  command: RenewPrescription,
+  state: MedicationListState,
+): MedicationListEvent[] => {
   const { prescriptionId, newPrescriptionId, renewedAt, withChange, ...terms } = command.data;
   assertId(prescriptionId, 'prescriptionId');
   assertId(newPrescriptionId, 'newPrescriptionId');
@@ -161,7 +167,10 @@ export const decideRenewPrescription = (command: RenewPrescription, state: Medic
 };
 
 /** Any prescriber may recall (also another doctor's prescription). Recalling twice is refused (PRESCRIPTION_NOT_ACTIVE). */
-export const decideRecallPrescription = (command: RecallPrescription, state: MedicationListState): MedicationListEvent[] => {
+export const decideRecallPrescription = (
+  command: RecallPrescription,
+  state: MedicationListState,
+): MedicationListEvent[] => {
   const { prescriptionId, recalledAt, reasonCode } = command.data;
   assertId(prescriptionId, 'prescriptionId');
   assertIsoDateTime(recalledAt, 'recalledAt');
@@ -183,7 +192,10 @@ export const decideRecallPrescription = (command: RecallPrescription, state: Med
  * prescription, so reconciliation can flag it (D3, D8) instead of the fact being lost. The entry is filled
  * in when the list knows the prescription. A second report with the same dispensing id appends nothing.
  */
-export const decideRecordDispensing = (command: RecordDispensing, state: MedicationListState): MedicationListEvent[] => {
+export const decideRecordDispensing = (
+  command: RecordDispensing,
+  state: MedicationListState,
+): MedicationListEvent[] => {
   const data = command.data;
   assertId(data.dispensingId, 'dispensingId');
   assertId(data.prescriptionId, 'prescriptionId');

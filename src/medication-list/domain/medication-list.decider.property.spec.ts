@@ -4,7 +4,14 @@ import type { MedicationListCommand } from './medication-list.commands';
 import type { MedicationListEvent } from './medication-list.events';
 import type { MedicationListState } from './medication-list.decider';
 import { decide, evolve, initialState, isInTreatment } from './medication-list.decider';
-import { aCommand, aRecordDispensing, aStartMedication, asNeededDosage, sampleDosage, taperingDosage } from './medication-list.fixtures';
+import {
+  aCommand,
+  aRecordDispensing,
+  aStartMedication,
+  asNeededDosage,
+  sampleDosage,
+  taperingDosage,
+} from './medication-list.fixtures';
 
 /**
  * Properties over arbitrary sequences of list commands on a few shared ids (so they collide often):
@@ -35,7 +42,9 @@ const command: fc.Arbitrary<MedicationListCommand> = fc.oneof(
   fc.tuple(entry, time).map(([entryId, resumedAt]) => aCommand('ResumeMedication', { entryId, resumedAt })),
   fc
     .tuple(entry, time)
-    .map(([entryId, discontinuedAt]) => aCommand('DiscontinueMedication', { entryId, discontinuedAt, reasonCode: 'A' })),
+    .map(([entryId, discontinuedAt]) =>
+      aCommand('DiscontinueMedication', { entryId, discontinuedAt, reasonCode: 'A' }),
+    ),
   fc
     .tuple(entry, time)
     .map(([entryId, retractedAt]) => aCommand('RetractMedication', { entryId, retractedAt, reason: 'Feilregistrert' })),
@@ -43,7 +52,9 @@ const command: fc.Arbitrary<MedicationListCommand> = fc.oneof(
     weight: 3,
     arbitrary: fc
       .tuple(prescription, entry, time)
-      .map(([prescriptionId, entryId, issuedAt]) => aCommand('IssuePrescription', { prescriptionId, entryId, issuedAt })),
+      .map(([prescriptionId, entryId, issuedAt]) =>
+        aCommand('IssuePrescription', { prescriptionId, entryId, issuedAt }),
+      ),
   },
   fc
     .tuple(prescription, prescription, time, fc.boolean())

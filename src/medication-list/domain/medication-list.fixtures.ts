@@ -101,9 +101,7 @@ export const anEvent = <TType extends MedicationListEventType>(
   data: Extract<MedicationListEvent, { type: TType }>['data'],
 ): Extract<MedicationListEvent, { type: TType }> => ({ type, data }) as Extract<MedicationListEvent, { type: TType }>;
 
-export const startMedicationData = (
-  overrides: Partial<MedicationStarted['data']> = {},
-): MedicationStarted['data'] => ({
+export const startMedicationData = (overrides: Partial<MedicationStarted['data']> = {}): MedicationStarted['data'] => ({
   entryId: ENTRY_ID,
   medication: sampleMedication,
   use: '1',

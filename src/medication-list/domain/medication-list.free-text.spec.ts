@@ -34,8 +34,10 @@ const cases: readonly (readonly [string, (text: string) => MedicationListCommand
   ['dosage.instruction', (text) => aStartMedication({ dosage: { ...sampleDosage, instruction: text } })],
   ['dosage.shortCode', (text) => aStartMedication({ dosage: { ...sampleDosage, shortCode: text } })],
   ['a fixed dose unit', (text) => aStartMedication({ dosage: withDose(text) })],
-  ['discontinuation note', (text) =>
-    aCommand('DiscontinueMedication', { entryId: ENTRY_ID, discontinuedAt: AT, reasonCode: 'A', note: text })],
+  [
+    'discontinuation note',
+    (text) => aCommand('DiscontinueMedication', { entryId: ENTRY_ID, discontinuedAt: AT, reasonCode: 'A', note: text }),
+  ],
   ['retraction reason', (text) => aCommand('RetractMedication', { entryId: ENTRY_ID, retractedAt: AT, reason: text })],
   ['not-reviewed reason', (text) => aCommand('MarkListNotReviewed', { reason: text, markedAt: AT })],
   ['care unit', (text) => aStartCareRelation({ unit: text })],
@@ -64,9 +66,23 @@ describe('free text in list commands', () => {
 
   it('keeps newlines where a field holds several lines, and refuses them in one-line fields', () => {
     given([started])
-      .when(aCommand('RetractMedication', { entryId: ENTRY_ID, retractedAt: AT, reason: 'Feil pasient.\nRegistrert på nytt.' }))
-      .then([anEvent('MedicationRetracted', { entryId: ENTRY_ID, retractedAt: AT, reason: 'Feil pasient.\nRegistrert på nytt.' })]);
-    given([]).when(aStartMedication({ indication: 'Diabetes\ntype 2' })).thenThrows(InvalidTextError, 'INVALID_TEXT');
+      .when(
+        aCommand('RetractMedication', {
+          entryId: ENTRY_ID,
+          retractedAt: AT,
+          reason: 'Feil pasient.\nRegistrert på nytt.',
+        }),
+      )
+      .then([
+        anEvent('MedicationRetracted', {
+          entryId: ENTRY_ID,
+          retractedAt: AT,
+          reason: 'Feil pasient.\nRegistrert på nytt.',
+        }),
+      ]);
+    given([])
+      .when(aStartMedication({ indication: 'Diabetes\ntype 2' }))
+      .thenThrows(InvalidTextError, 'INVALID_TEXT');
   });
 
   it('refuses a DEL in a dispensed quantity unit', () => {

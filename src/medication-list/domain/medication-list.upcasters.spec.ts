@@ -10,8 +10,14 @@ const AT = '2026-03-02T08:00:00.000Z';
 
 describe('MedicationDiscontinued version 1 → 2', () => {
   it.each([
-    [{ entryId: ENTRY, discontinuedAt: AT, reasonCode: 'L', note: 'utslett' }, { entryId: ENTRY, discontinuedAt: AT, reason: { code: 'L', note: 'utslett' } }],
-    [{ entryId: ENTRY, discontinuedAt: AT, reasonCode: 'A' }, { entryId: ENTRY, discontinuedAt: AT, reason: { code: 'A' } }],
+    [
+      { entryId: ENTRY, discontinuedAt: AT, reasonCode: 'L', note: 'utslett' },
+      { entryId: ENTRY, discontinuedAt: AT, reason: { code: 'L', note: 'utslett' } },
+    ],
+    [
+      { entryId: ENTRY, discontinuedAt: AT, reasonCode: 'A' },
+      { entryId: ENTRY, discontinuedAt: AT, reason: { code: 'A' } },
+    ],
   ])('given %j then %j', (v1, v2) => {
     expect(discontinuedV1ToV2(v1)).toEqual(v2);
   });
@@ -29,19 +35,32 @@ describe('MedicationDiscontinued version 1 → 2', () => {
 
   // What the decider writes today equals the lift of what it wrote before, for every reason code, with and without
   // a note: a list folded from old events and one folded from new events cannot differ.
-  it.each(['A', 'M', 'L', 'I', 'S', 'X'] as const)('the event decided today for reason %s equals the lifted version-1 event', (code) => {
-    for (const note of [undefined, 'merknad']) {
-      const started = { type: 'MedicationStarted' as const, data: { entryId: ENTRY, medication: { displayName: 'X' }, use: '1' as const, dosage: { periods: [] }, startedOn: '2026-01-01', prescriptionType: 'U' as const } };
-      const command: DiscontinueMedication = {
-        type: 'DiscontinueMedication',
-        data: { entryId: ENTRY, discontinuedAt: AT, reasonCode: code, ...(note === undefined ? {} : { note }) },
-        meta: { commandId: 'c', correlationId: 'c', causationId: 'c', recordedAt: AT, actor: { role: 'prescriber' } },
-      };
-      const [decided] = decideDiscontinueMedication(command, evolve(initialState(), started));
-      const v1 = { entryId: ENTRY, discontinuedAt: AT, reasonCode: code, ...(note === undefined ? {} : { note }) };
-      expect(decided!.data).toEqual(discontinuedV1ToV2(v1));
-    }
-  });
+  it.each(['A', 'M', 'L', 'I', 'S', 'X'] as const)(
+    'the event decided today for reason %s equals the lifted version-1 event',
+    (code) => {
+      for (const note of [undefined, 'merknad']) {
+        const started = {
+          type: 'MedicationStarted' as const,
+          data: {
+            entryId: ENTRY,
+            medication: { displayName: 'X' },
+            use: '1' as const,
+            dosage: { periods: [] },
+            startedOn: '2026-01-01',
+            prescriptionType: 'U' as const,
+          },
+        };
+        const command: DiscontinueMedication = {
+          type: 'DiscontinueMedication',
+          data: { entryId: ENTRY, discontinuedAt: AT, reasonCode: code, ...(note === undefined ? {} : { note }) },
+          meta: { commandId: 'c', correlationId: 'c', causationId: 'c', recordedAt: AT, actor: { role: 'prescriber' } },
+        };
+        const [decided] = decideDiscontinueMedication(command, evolve(initialState(), started));
+        const v1 = { entryId: ENTRY, discontinuedAt: AT, reasonCode: code, ...(note === undefined ? {} : { note }) };
+        expect(decided!.data).toEqual(discontinuedV1ToV2(v1));
+      }
+    },
+  );
 });
 
 describe('medication-list event schemas', () => {

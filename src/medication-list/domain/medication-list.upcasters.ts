@@ -17,7 +17,8 @@ const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const reasonCodes = new Set<string>(discontinuationReasonCodes.entries.map((entry) => entry.code));
-const isReasonCode = (value: unknown): value is DiscontinuationReasonCode => typeof value === 'string' && reasonCodes.has(value);
+const isReasonCode = (value: unknown): value is DiscontinuationReasonCode =>
+  typeof value === 'string' && reasonCodes.has(value);
 
 /**
  * MedicationDiscontinued 1 → 2: `reasonCode` and `note` side by side become one `reason: { code, note }` (the

@@ -131,7 +131,10 @@ export const assertMedication = (medication: Medication, field = 'medication'): 
   }
   assertCleanText(medication.displayName, `${field}.displayName`);
   if (medication.displayName.length > MAX_DISPLAY_NAME) {
-    throw new InvalidMedicationError(`displayName must be at most ${MAX_DISPLAY_NAME} characters`, `${field}.displayName`);
+    throw new InvalidMedicationError(
+      `displayName must be at most ${MAX_DISPLAY_NAME} characters`,
+      `${field}.displayName`,
+    );
   }
   for (const [name, pattern, rule] of LEVEL_ID_RULES) {
     const value = medication[name];

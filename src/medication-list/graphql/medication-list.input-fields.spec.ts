@@ -19,7 +19,9 @@ const refusal = async (overrides: Record<string, unknown>): Promise<InvalidInput
 
 describe('IdField', () => {
   it('accepts an id of 100 characters of the allowed set', async () => {
-    await expect(pause({ commandId: 'a'.repeat(100), entryId: 'A-z_0.9:x' })).resolves.toBeInstanceOf(PauseMedicationInput);
+    await expect(pause({ commandId: 'a'.repeat(100), entryId: 'A-z_0.9:x' })).resolves.toBeInstanceOf(
+      PauseMedicationInput,
+    );
   });
 
   it('tells a client that sent 101 characters the limit, without echoing the id', async () => {

@@ -59,11 +59,20 @@ export const IdField = ({ description, nullable }: FieldOptions = {}) =>
 
 /** An HPR number, HER-id or organisation number: a String whose check is the decider's. */
 export const RegistryNumberField = (description: string, { nullable }: Pick<FieldOptions, 'nullable'> = {}) =>
-  applyDecorators(Field(() => String, { description, nullable }), ...optional(nullable), IsString(), MaxLength(MAX_ID));
+  applyDecorators(
+    Field(() => String, { description, nullable }),
+    ...optional(nullable),
+    IsString(),
+    MaxLength(MAX_ID),
+  );
 
 /** `YYYY-MM-DD`; whether the date exists is the decider's (INVALID_DATE). */
 export const DateField = ({ description = 'YYYY-MM-DD', nullable }: FieldOptions = {}) =>
-  applyDecorators(Field(() => String, { description, nullable }), ...optional(nullable), Matches(DATE_SHAPE));
+  applyDecorators(
+    Field(() => String, { description, nullable }),
+    ...optional(nullable),
+    Matches(DATE_SHAPE),
+  );
 
 /**
  * An instant: the strict DateTime scalar (RFC 3339 with Z or offset, a real calendar date and time; issue 22), so a
@@ -98,11 +107,20 @@ export const TextField =
 
 /** A code of a national code list, named in the description; the decider rejects others with UNKNOWN_CODE. */
 export const CodeField = (description: string) =>
-  applyDecorators(Field(() => String, { description }), IsString(), MaxLength(MAX_CODE));
+  applyDecorators(
+    Field(() => String, { description }),
+    IsString(),
+    MaxLength(MAX_CODE),
+  );
 
 /** A whole number ≥ 0. */
 export const CountField = ({ description, nullable }: FieldOptions = {}) =>
-  applyDecorators(Field(() => Int, { description, nullable }), ...optional(nullable), IsInt(), Min(0));
+  applyDecorators(
+    Field(() => Int, { description, nullable }),
+    ...optional(nullable),
+    IsInt(),
+    Min(0),
+  );
 
 /** A nested input, validated and transformed into its class. */
 export const NestedField = (type: () => new () => object, { description, nullable }: FieldOptions = {}) =>

@@ -249,7 +249,10 @@ export class StartCareRelationInput extends ListCommandInput {
   @TextField({ nullable: true, description: 'the unit (avdeling), if any' }) unit?: string | null;
   @DateField() from!: string;
   @DateField({ nullable: true, description: 'YYYY-MM-DD, inclusive, if known' }) to?: string | null;
-  @TextField({ nullable: true, description: "the resident's name as the care organisation registers it; shown only to that organisation" })
+  @TextField({
+    nullable: true,
+    description: "the resident's name as the care organisation registers it; shown only to that organisation",
+  })
   residentName?: string | null;
   @TextField({ nullable: true, description: 'the room on the unit; shown only to that organisation' })
   room?: string | null;

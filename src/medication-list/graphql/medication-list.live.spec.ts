@@ -33,10 +33,14 @@ describe('liveSnapshots', () => {
     let state = 1;
     const checks: number[] = [];
     let allowed = true;
-    const live = liveSnapshots(ticks, () => state, () => {
-      checks.push(state);
-      return allowed ? Promise.resolve() : Promise.reject(new Error('denied'));
-    });
+    const live = liveSnapshots(
+      ticks,
+      () => state,
+      () => {
+        checks.push(state);
+        return allowed ? Promise.resolve() : Promise.reject(new Error('denied'));
+      },
+    );
 
     await live.next(); // the first snapshot: the access step authorized it when the subscription started
     ticks.next(); // unchanged: nothing sent, nothing checked
@@ -102,7 +106,13 @@ describe('MedicationListLive.careUnit', () => {
     const store = new SqliteReadModelStore({ file: ':memory:' });
     const changes = new Subject<ProjectionChange>();
     const projector = { changes } as Pick<Projector, 'changes'> as Projector;
-    const reads = new MedicationListReads(new InMemoryEventStore(), store, projector, fixedClock('2026-03-01T12:00:00.000Z'), loadConfig({ NODE_ENV: 'test' }, tmpdir()));
+    const reads = new MedicationListReads(
+      new InMemoryEventStore(),
+      store,
+      projector,
+      fixedClock('2026-03-01T12:00:00.000Z'),
+      loadConfig({ NODE_ENV: 'test' }, tmpdir()),
+    );
     const { event } = eventFactory();
     let overview = new Map<string, string>();
     let position = 0n;
@@ -113,16 +123,28 @@ describe('MedicationListLive.careUnit', () => {
     };
     const relation = (type: 'CareRelationStarted' | 'CareRelationEnded', listId: string, unit?: string) => {
       const data = { relationId: 'r1', organisationNumber: ORG, ...(unit === undefined ? {} : { unit }) };
-      const relationEvent = type === 'CareRelationStarted'
-        ? event(`medicationList-${listId}`, type, { ...data, patientId: `pid-${listId.slice(-1)}`, from: '2026-01-05' })
-        : event(`medicationList-${listId}`, type, { ...data, endedOn: '2026-02-01' });
+      const relationEvent =
+        type === 'CareRelationStarted'
+          ? event(`medicationList-${listId}`, type, {
+              ...data,
+              patientId: `pid-${listId.slice(-1)}`,
+              from: '2026-01-05',
+            })
+          : event(`medicationList-${listId}`, type, { ...data, endedOn: '2026-02-01' });
       const next = project(careUnitOverviewProjection, [relationEvent], overview);
-      const written = new Map([...next].filter(([id, json]) => overview.get(id) !== json).map(([id, json]) => [id, JSON.parse(json) as unknown]));
+      const written = new Map(
+        [...next]
+          .filter(([id, json]) => overview.get(id) !== json)
+          .map(([id, json]) => [id, JSON.parse(json) as unknown]),
+      );
       overview = next;
       commit(careUnitOverviewProjection.name, written);
     };
     const listChanged = (listId: string, version: number): void =>
-      commit(currentMedicationListProjection.name, new Map([[listId, { ...emptyCurrentMedicationList(listId), version }]]));
+      commit(
+        currentMedicationListProjection.name,
+        new Map([[listId, { ...emptyCurrentMedicationList(listId), version }]]),
+      );
     const live = new MedicationListLive(reads, projector);
     return { store, reads, live, relation, listChanged, commit };
   };
@@ -149,7 +171,10 @@ describe('MedicationListLive.careUnit', () => {
     listChanged(ANNE, 4);
     expect(await pending).toEqual([['pid-1', 4]]);
     relation('CareRelationStarted', BJORN, 'Avd. 2');
-    expect(await residents()).toEqual([['pid-1', 4], ['pid-2', 1]]);
+    expect(await residents()).toEqual([
+      ['pid-1', 4],
+      ['pid-2', 1],
+    ]);
     relation('CareRelationEnded', ANNE, 'Avd. 2');
     expect(await residents()).toEqual([['pid-2', 1]]);
     listChanged(ANNE, 5); // no longer a resident
@@ -170,10 +195,32 @@ describe('MedicationListLive.careUnit', () => {
       return result.done === true ? undefined : result.value.patients.map((p) => p.attention.openDiscrepancies);
     };
     const worklist = (listId: string, open: number) =>
-      commit(GP_WORKLIST_PROJECTION, new Map([[patientDocumentId(listId), {
-        kind: 'patient', listId, patientId: null, multidoseDoctorHpr: null, lastPrescriberHpr: null, lastPosition: null,
-        open: Array.from({ length: open }, (_, i) => ({ key: `k${i}`, code: 'D1', severity: 'warning', entryId: null, prescriptionId: null, dispensingId: null, feedSource: 'eprescription', detectedAt: '2026-03-01T00:00:00Z' })),
-      }]]));
+      commit(
+        GP_WORKLIST_PROJECTION,
+        new Map([
+          [
+            patientDocumentId(listId),
+            {
+              kind: 'patient',
+              listId,
+              patientId: null,
+              multidoseDoctorHpr: null,
+              lastPrescriberHpr: null,
+              lastPosition: null,
+              open: Array.from({ length: open }, (_, i) => ({
+                key: `k${i}`,
+                code: 'D1',
+                severity: 'warning',
+                entryId: null,
+                prescriptionId: null,
+                dispensingId: null,
+                feedSource: 'eprescription',
+                detectedAt: '2026-03-01T00:00:00Z',
+              })),
+            },
+          ],
+        ]),
+      );
 
     expect(await discrepancies()).toEqual([0]);
     worklist(BJORN, 3); // not a resident

@@ -126,7 +126,9 @@ export class MedicationListLive {
   list(patientId: string, authorize?: () => Promise<void>): AsyncIterableIterator<MedicationListGql> {
     const streamId = withErrorCodes(() => this.reads.streamIdOf(patientId));
     const ticks = this.projector.changes.pipe(
-      filter((change) => change.projection === currentMedicationListProjection.name && change.documentIds.includes(streamId)),
+      filter(
+        (change) => change.projection === currentMedicationListProjection.name && change.documentIds.includes(streamId),
+      ),
     );
     return liveSnapshots(
       ticks,
@@ -163,12 +165,15 @@ export class MedicationListLive {
         change.projection === currentMedicationListProjection.name
           ? change.documentIds
           : change.projection === GP_WORKLIST_PROJECTION
-            ? change.documentIds.filter((id) => id.startsWith(WORKLIST_PATIENT_PREFIX)).map((id) => id.slice(WORKLIST_PATIENT_PREFIX.length))
+            ? change.documentIds
+                .filter((id) => id.startsWith(WORKLIST_PATIENT_PREFIX))
+                .map((id) => id.slice(WORKLIST_PATIENT_PREFIX.length))
             : [];
       if (listIds.length === 0) {
         return false;
       }
-      const current = residents ?? new Set(this.reads.overview(organisationNumber, unit).patients.map((p) => p.streamId));
+      const current =
+        residents ?? new Set(this.reads.overview(organisationNumber, unit).patients.map((p) => p.streamId));
       residents = current;
       return listIds.some((id) => current.has(id));
     };

@@ -21,8 +21,13 @@ const recorded = (events: readonly MedicationListEvent[], streamName = STREAM): 
     type: event.type,
     data: event.data,
     metadata: {
-      commandId: `cmd-${index}`, correlationId: 'corr', causationId: 'corr', actor: gp,
-      clinicalTime: at(index), recordedAt: at(index), schemaVersion: 1,
+      commandId: `cmd-${index}`,
+      correlationId: 'corr',
+      causationId: 'corr',
+      actor: gp,
+      clinicalTime: at(index),
+      recordedAt: at(index),
+      schemaVersion: 1,
     },
   }));
 
@@ -34,9 +39,20 @@ const tapering: Dosage = {
   ],
 };
 
-const started = (entryId: string, overrides: Partial<Extract<MedicationListEvent, { type: 'MedicationStarted' }>['data']> = {}): MedicationListEvent => ({
+const started = (
+  entryId: string,
+  overrides: Partial<Extract<MedicationListEvent, { type: 'MedicationStarted' }>['data']> = {},
+): MedicationListEvent => ({
   type: 'MedicationStarted',
-  data: { entryId, medication: sampleMedication, use: '1', dosage: tapering, startedOn: '2026-03-02', prescriptionType: 'E', ...overrides },
+  data: {
+    entryId,
+    medication: sampleMedication,
+    use: '1',
+    dosage: tapering,
+    startedOn: '2026-03-02',
+    prescriptionType: 'E',
+    ...overrides,
+  },
 });
 
 describe('foldCurrentList', () => {
@@ -59,7 +75,10 @@ describe('toMedicationListGql', () => {
     recorded([
       started('taper'),
       started('prn', { medication: paracetamol, use: '3', dosage: asNeededDosage }),
-      { type: 'PrescriptionIssued', data: { prescriptionId: 'rx-1', entryId: 'taper', issuedAt: at(2), expiresOn: '2026-06-01' } },
+      {
+        type: 'PrescriptionIssued',
+        data: { prescriptionId: 'rx-1', entryId: 'taper', issuedAt: at(2), expiresOn: '2026-06-01' },
+      },
       started('stopped'),
       { type: 'MedicationDiscontinued', data: { entryId: 'stopped', discontinuedAt: at(4), reason: { code: 'L' } } },
     ]),
@@ -71,29 +90,49 @@ describe('toMedicationListGql', () => {
     const afterTapering = toMedicationListGql(document, new Date('2026-03-09T12:00:00.000Z'));
 
     expect(firstWeek.entries[0]).toMatchObject({ entryId: 'taper', administrationTimes: ['Morgen'], asNeeded: null });
-    expect(firstWeek.entries[0]!.dosage.periods[0]!.fixedDoses[0]).toMatchObject({ quantity: 2, time: null, partOfDay: '1' });
+    expect(firstWeek.entries[0]!.dosage.periods[0]!.fixedDoses[0]).toMatchObject({
+      quantity: 2,
+      time: null,
+      partOfDay: '1',
+    });
     expect(afterTapering.entries[0]!.administrationTimes).toEqual(['20:00']);
     expect(firstWeek.entries[1]).toMatchObject({
-      useLabel: 'Ved behov', administrationTimes: [], asNeeded: { maxPer24h: 3, minIntervalHours: 4 }, multidose: 'NOT_IN_MULTIDOSE',
+      useLabel: 'Ved behov',
+      administrationTimes: [],
+      asNeeded: { maxPer24h: 3, minIntervalHours: 4 },
+      multidose: 'NOT_IN_MULTIDOSE',
     });
   });
 
   it('shows a dispensable prescription past its expiry date as F (Foreldet), with the 7408 label', () => {
-    expect(toMedicationListGql(document, new Date(at(5))).entries[0]!.prescription).toMatchObject({ status: 'E', statusLabel: 'Ekspederbar' });
+    expect(toMedicationListGql(document, new Date(at(5))).entries[0]!.prescription).toMatchObject({
+      status: 'E',
+      statusLabel: 'Ekspederbar',
+    });
     expect(toMedicationListGql(document, new Date('2026-06-02T00:00:00.000Z')).entries[0]!.prescription).toMatchObject({
-      status: 'F', statusLabel: 'Foreldet',
+      status: 'F',
+      statusLabel: 'Foreldet',
     });
   });
 
   it('counts calendar dates in Norwegian days: 00:30 in Oslo (22:30 UTC) is already the next day', () => {
     // expiresOn 2026-06-01: at 23:30 Oslo time on that day it is valid; half an hour after midnight it is not
-    expect(toMedicationListGql(document, new Date('2026-06-01T21:30:00.000Z')).entries[0]!.prescription).toMatchObject({ status: 'E' });
-    expect(toMedicationListGql(document, new Date('2026-06-01T22:30:00.000Z')).entries[0]!.prescription).toMatchObject({ status: 'F' });
+    expect(toMedicationListGql(document, new Date('2026-06-01T21:30:00.000Z')).entries[0]!.prescription).toMatchObject({
+      status: 'E',
+    });
+    expect(toMedicationListGql(document, new Date('2026-06-01T22:30:00.000Z')).entries[0]!.prescription).toMatchObject({
+      status: 'F',
+    });
   });
 
   it('shows discontinued entries for 90 days after discontinuedAt, then hides them', () => {
     expect(toMedicationListGql(document, new Date(at(4 + 90))).discontinued).toEqual([
-      expect.objectContaining({ entryId: 'stopped', reasonCode: 'L', reasonLabel: 'Bivirkning', discontinuedBy: expect.objectContaining({ hprNumber: '9144889', herId: null }) }),
+      expect.objectContaining({
+        entryId: 'stopped',
+        reasonCode: 'L',
+        reasonLabel: 'Bivirkning',
+        discontinuedBy: expect.objectContaining({ hprNumber: '9144889', herId: null }),
+      }),
     ]);
     expect(toMedicationListGql(document, new Date(Date.parse(at(4 + 90)) + 1)).discontinued).toEqual([]);
   });
@@ -103,7 +142,11 @@ describe('toMedicationListGql', () => {
 
     expect(list).toMatchObject({ version: 5, position: '14', review: { status: 'NEVER', reviewedBy: null } });
     expect(list.recentChanges.map((change) => change.type)).toEqual([
-      'MedicationStarted', 'MedicationStarted', 'PrescriptionIssued', 'MedicationStarted', 'MedicationDiscontinued',
+      'MedicationStarted',
+      'MedicationStarted',
+      'PrescriptionIssued',
+      'MedicationStarted',
+      'MedicationDiscontinued',
     ]);
     expect(JSON.stringify(list)).not.toContain(LIST_ID);
   });

@@ -103,13 +103,14 @@ const dayOf = (now: Date): string => osloDateOf(now) ?? now.toISOString().slice(
  * starts, the first (a list shown the day before a start still tells the nurse what is coming).
  */
 export const periodInEffect = (dosage: Dosage, today: string): DosagePeriod | undefined =>
-  dosage.periods.filter((period) => period.start <= today && (period.end === undefined || period.end >= today)).at(-1) ??
-  dosage.periods.at(0);
+  dosage.periods
+    .filter((period) => period.start <= today && (period.end === undefined || period.end >= today))
+    .at(-1) ?? dosage.periods.at(0);
 
 /** "08:00" for a clock time, else the part-of-day label ("Morgen"), per fixed dose of the period. */
 const administrationTimes = (period: DosagePeriod | undefined): string[] =>
-  (period?.fixedDoses ?? []).map((dose) =>
-    dose.time ?? labelOr(labelOf(partOfDayCodes, dose.partOfDay ?? ''), dose.partOfDay ?? ''),
+  (period?.fixedDoses ?? []).map(
+    (dose) => dose.time ?? labelOr(labelOf(partOfDayCodes, dose.partOfDay ?? ''), dose.partOfDay ?? ''),
   );
 
 /** 7408: a dispensable prescription past its expiry date is shown as F (foreldet), the rest as stored. */

@@ -161,7 +161,9 @@ export class MedicationListMutationsResolver {
     return this.run(input, context, (meta) => ({ type: 'IssuePrescription', data: dataOf(input), meta }));
   }
 
-  @Mutation(() => MedicationListPayload, { description: 'GP: renew a prescription (recall + a new one pointing back).' })
+  @Mutation(() => MedicationListPayload, {
+    description: 'GP: renew a prescription (recall + a new one pointing back).',
+  })
   @Access('renewPrescription', { patient: 'input.patientId' })
   renewPrescription(
     @Args('input') input: RenewPrescriptionInput,

@@ -149,7 +149,8 @@ export class MedicationEntryGql {
   @Field(() => DispensingGql, { nullable: true })
   lastDispensing!: DispensingGql | null;
   @Field(() => MultidosePacking, {
-    description: 'PACKED, or OUTSIDE_MULTIDOSE (a multidose patient, but this drug is NOT in the bags), or NOT_IN_MULTIDOSE',
+    description:
+      'PACKED, or OUTSIDE_MULTIDOSE (a multidose patient, but this drug is NOT in the bags), or NOT_IN_MULTIDOSE',
   })
   multidose!: MultidosePacking;
   @Field({ description: 'when this entry last changed (recorded time, ISO 8601)' })

@@ -29,7 +29,7 @@ export class MedicationListPayload {
     description:
       'false when the command was accepted but changed nothing because the list already holds exactly that fact ' +
       '(the same start, dosage, review, prescription or dispensing sent again with another commandId); nothing was ' +
-      'appended and `position` is the list\'s last event. A command the list\'s state forbids is an error instead ' +
+      "appended and `position` is the list's last event. A command the list's state forbids is an error instead " +
       '(ENTRY_NOT_ACTIVE, PRESCRIPTION_NOT_ACTIVE, CARE_RELATION_NOT_ACTIVE, …). true when this command, or its earlier ' +
       'attempt with the same commandId, changed the list.',
   })

@@ -63,9 +63,17 @@ export class MedicationListQueriesResolver {
       'lists since `changesSince` (default: the last 24 hours).',
   })
   @Access('careUnit', { careUnit: { organisation: 'organisationNumber', unit: 'unit' } })
-  careUnit(@Args() { organisationNumber, unit, changesSince }: CareUnitArgs, @CommandContext() context?: RequestContext): CareUnitGql {
+  careUnit(
+    @Args() { organisationNumber, unit, changesSince }: CareUnitArgs,
+    @CommandContext() context?: RequestContext,
+  ): CareUnitGql {
     return toCareUnitGql(
-      this.reads.careUnit(organisationNumber, unit ?? undefined, optionalInstant(changesSince), careUnitViewerOf(context)),
+      this.reads.careUnit(
+        organisationNumber,
+        unit ?? undefined,
+        optionalInstant(changesSince),
+        careUnitViewerOf(context),
+      ),
     );
   }
 }

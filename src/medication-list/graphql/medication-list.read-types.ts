@@ -65,10 +65,14 @@ export class CareUnitPatientGql {
   changes!: ListChangeGql[];
   @Field(() => String, {
     nullable: true,
-    description: "the name the care organisation registered with the admission; null unless the caller is that organisation's staff",
+    description:
+      "the name the care organisation registered with the admission; null unless the caller is that organisation's staff",
   })
   residentName!: string | null;
-  @Field(() => String, { nullable: true, description: "the room, as registered; null unless the caller is that organisation's staff" })
+  @Field(() => String, {
+    nullable: true,
+    description: "the room, as registered; null unless the caller is that organisation's staff",
+  })
   room!: string | null;
   @Field(() => CareUnitAttentionGql)
   attention!: CareUnitAttentionGql;

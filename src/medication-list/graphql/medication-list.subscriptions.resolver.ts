@@ -30,7 +30,8 @@ export class MedicationListSubscriptionsResolver {
     @Args('emergency', {
       type: () => EmergencyAccessInput,
       nullable: true,
-      description: 'Refused on a subscription (EMERGENCY_NOT_FOR_SUBSCRIPTIONS), flagged in the access log: use medicationList',
+      description:
+        'Refused on a subscription (EMERGENCY_NOT_FOR_SUBSCRIPTIONS), flagged in the access log: use medicationList',
     })
     _emergency?: EmergencyAccessInput | null,
   ): AsyncIterableIterator<MedicationListGql> {

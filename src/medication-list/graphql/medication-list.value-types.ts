@@ -1,16 +1,6 @@
 import { Field, Float, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import {
-  IsArray,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 import { acceptedCodes } from '../domain/code-descriptions';
 import { partOfDayCodes, weekdayCodes } from '../domain/medication-list.codes';
 import type { PartOfDayCode, Weekday } from '../domain/medication-list.events';
@@ -32,7 +22,10 @@ const MAX_TEXT = 2000;
 @InputType('MedicationInput')
 @ObjectType('Medication')
 export class MedicationGql {
-  @Field(() => String, { nullable: true, description: 'FEST id of the brand product (LegemiddelMerkevare): ID_ + UUID' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'FEST id of the brand product (LegemiddelMerkevare): ID_ + UUID',
+  })
   @IsOptional()
   @IsString()
   festId?: string | null;
@@ -48,7 +41,7 @@ export class MedicationGql {
   @IsString()
   festPackageId?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'the package\'s varenummer (six digits)' })
+  @Field(() => String, { nullable: true, description: "the package's varenummer (six digits)" })
   @IsOptional()
   @IsString()
   packageNumber?: string | null;
@@ -58,7 +51,7 @@ export class MedicationGql {
   @IsString()
   festDoseId?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'the dose\'s LMR løpenummer (seven digits)' })
+  @Field(() => String, { nullable: true, description: "the dose's LMR løpenummer (seven digits)" })
   @IsOptional()
   @IsString()
   lmrNumber?: string | null;

@@ -1,5 +1,11 @@
 import type { PrescriptionStatusCode } from '../../medication-list/domain/medication-list.codes';
-import type { Dosage, IsoDate, IsoDateTime, Medication, Quantity } from '../../medication-list/domain/medication-list.events';
+import type {
+  Dosage,
+  IsoDate,
+  IsoDateTime,
+  Medication,
+  Quantity,
+} from '../../medication-list/domain/medication-list.events';
 
 /**
  * Neutral boundary types for reconciliation (design.md decision 6): every feed record (FHIR NDJSON, Bundle, and
@@ -61,14 +67,7 @@ export interface ExternalDispensing {
 
 /** FHIR MedicationStatement status values we accept. */
 export type StatementStatus =
-  | 'active'
-  | 'completed'
-  | 'entered-in-error'
-  | 'intended'
-  | 'stopped'
-  | 'on-hold'
-  | 'unknown'
-  | 'not-taken';
+  'active' | 'completed' | 'entered-in-error' | 'intended' | 'stopped' | 'on-hold' | 'unknown' | 'not-taken';
 
 /** A statement of use (FHIR MedicationStatement), from the core record. Not used by reconcile yet. */
 export interface ExternalStatement {

@@ -24,8 +24,15 @@ describe('feed dispensings → list commands', () => {
     expect(commands).toEqual([
       expect.objectContaining({
         type: 'RecordDispensing',
-        data: expect.objectContaining({ dispensingId: 'd1', dispensedAt: '2026-02-01T00:00:00.000Z', prescriptionUsedUp: false }),
-        meta: expect.objectContaining({ commandId: feedCommandId('core-record', 'd1', false), actor: expect.objectContaining({ role: 'feed' }) }),
+        data: expect.objectContaining({
+          dispensingId: 'd1',
+          dispensedAt: '2026-02-01T00:00:00.000Z',
+          prescriptionUsedUp: false,
+        }),
+        meta: expect.objectContaining({
+          commandId: feedCommandId('core-record', 'd1', false),
+          actor: expect.objectContaining({ role: 'feed' }),
+        }),
       }),
     ]);
     expect(asDateTime('2026-02-01T10:00:00+01:00')).toBe('2026-02-01T10:00:00+01:00');
@@ -41,8 +48,20 @@ describe('feed dispensings → list commands', () => {
   });
 
   it('sends nothing the list already knows, nor the same record twice', () => {
-    const known = new Map([['d1', { annulled: false }], ['d2', { annulled: true }]]);
-    const result = plan([dispensing('d1'), dispensing('d2', { annulled: true }), dispensing('d3'), dispensing('d3'), dispensing('d1', { annulled: true })], known);
+    const known = new Map([
+      ['d1', { annulled: false }],
+      ['d2', { annulled: true }],
+    ]);
+    const result = plan(
+      [
+        dispensing('d1'),
+        dispensing('d2', { annulled: true }),
+        dispensing('d3'),
+        dispensing('d3'),
+        dispensing('d1', { annulled: true }),
+      ],
+      known,
+    );
     expect(result.commands.map((c) => [c.type, c.data.dispensingId])).toEqual([
       ['RecordDispensing', 'd3'],
       ['AnnulDispensing', 'd1'],
@@ -50,7 +69,10 @@ describe('feed dispensings → list commands', () => {
   });
 
   it('cannot record a dispensing without prescription id or pharmacy', () => {
-    const result = plan([dispensing('d1', { prescriptionId: undefined }), dispensing('d2', { pharmacyHerId: undefined })]);
+    const result = plan([
+      dispensing('d1', { prescriptionId: undefined }),
+      dispensing('d2', { pharmacyHerId: undefined }),
+    ]);
     expect(result).toEqual({ commands: [], notRecordable: 2, annulmentsOfUnknown: 0 });
   });
 });

@@ -25,7 +25,10 @@ export interface FeedCommandPlan {
 /** The actor of feed-imported events (role `feed`): which national source said it. */
 export const feedActor = (source: FeedSource): Actor => ({
   role: 'feed',
-  name: source === 'eprescription' ? 'E-prescription registry feed (Reseptformidleren)' : 'Core record feed (Kjernejournal)',
+  name:
+    source === 'eprescription'
+      ? 'E-prescription registry feed (Reseptformidleren)'
+      : 'Core record feed (Kjernejournal)',
 });
 
 /** The command id of one feed record: the same record from the same source always gets the same id. */

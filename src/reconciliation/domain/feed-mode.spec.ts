@@ -19,7 +19,10 @@ describe('feed modes', () => {
   });
 
   it('a change feed raises no absence-based discrepancy and clears only what the list alone decides', () => {
-    expect(codesFor('eprescription', 'changes')).toEqual({ raised: ['D1', 'D2', 'D3', 'D4', 'D5', 'D6'], cleared: ['D3', 'D5', 'D6'] });
+    expect(codesFor('eprescription', 'changes')).toEqual({
+      raised: ['D1', 'D2', 'D3', 'D4', 'D5', 'D6'],
+      cleared: ['D3', 'D5', 'D6'],
+    });
     expect(codesFor('eprescription', 'snapshot').raised).toContain('D8');
   });
 
@@ -30,7 +33,11 @@ describe('feed modes', () => {
     const lines = [...syntheticFeedLines(patients, 'eprescription')];
     const openCodes = async (store: InMemoryEventStore): Promise<string[]> => {
       const all = await Promise.all(patients.map((p) => reconciliationEventsOf(store, p.patientId)));
-      return all.flatMap((events) => foldDiscrepancies(events).views.filter((d) => d.status === 'open').map((d) => d.detected.code));
+      return all.flatMap((events) =>
+        foldDiscrepancies(events)
+          .views.filter((d) => d.status === 'open')
+          .map((d) => d.detected.code),
+      );
     };
     const importAs = async (input: Parameters<ReconciliationService['importFeed']>[1], mode?: 'changes') => {
       const store = new InMemoryEventStore();
@@ -43,7 +50,11 @@ describe('feed modes', () => {
     };
     const bundle = (type: string) => ({
       kind: 'bundle' as const,
-      text: JSON.stringify({ resourceType: 'Bundle', type, entry: lines.map((line) => ({ resource: JSON.parse(line) as unknown })) }),
+      text: JSON.stringify({
+        resourceType: 'Bundle',
+        type,
+        entry: lines.map((line) => ({ resource: JSON.parse(line) as unknown })),
+      }),
     });
 
     it('raises D8 from a snapshot', async () => {

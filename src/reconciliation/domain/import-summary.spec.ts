@@ -13,7 +13,13 @@ describe('import summary', () => {
     }
     tally.skip('Patient');
     tally.skip('Patient');
-    const summary = tally.finish({ runId: 'r', source: 'core-record', mode: 'snapshot', startedAt: 'a', completedAt: 'b' });
+    const summary = tally.finish({
+      runId: 'r',
+      source: 'core-record',
+      mode: 'snapshot',
+      startedAt: 'a',
+      completedAt: 'b',
+    });
     expect(summary.linesRejected).toBe(MAX_REPORTED_LINES + 5);
     expect(summary.rejected).toHaveLength(MAX_REPORTED_LINES);
     expect(summary.rejected[0]?.line).toBeLessThan(summary.rejected[1]?.line ?? 0);
@@ -24,7 +30,13 @@ describe('import summary', () => {
     const tally = new ImportTally();
     tally.unknownCoding(7, 'urn:oid:2.16.578.1.12.4.1.1.9999');
     tally.unknownCoding(3, undefined);
-    const summary = tally.finish({ runId: 'r', source: 'core-record', mode: 'changes', startedAt: 'a', completedAt: 'b' });
+    const summary = tally.finish({
+      runId: 'r',
+      source: 'core-record',
+      mode: 'changes',
+      startedAt: 'a',
+      completedAt: 'b',
+    });
     expect(summary.codingsUnknown).toBe(2);
     expect(summary.unknownCodings).toEqual([
       { line: 3, system: '(no system)' },

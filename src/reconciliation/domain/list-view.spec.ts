@@ -58,14 +58,21 @@ describe('list view (decider state → ReconciliationListView)', () => {
         aMedicationStarted(),
         aPrescriptionIssued(),
         anEvent('MedicationDiscontinued', { entryId: ENTRY_ID, discontinuedAt: AT, reason: { code: 'A' } }),
-        anEvent('PrescriptionRecalled', { prescriptionId: PRESCRIPTION_ID, entryId: ENTRY_ID, recalledAt: AT, reasonCode: '2' }),
+        anEvent('PrescriptionRecalled', {
+          prescriptionId: PRESCRIPTION_ID,
+          entryId: ENTRY_ID,
+          recalledAt: AT,
+          reasonCode: '2',
+        }),
       ]),
     );
     expect(view.entries).toEqual([
       expect.objectContaining({
         status: 'discontinued',
         discontinuedAt: AT,
-        prescriptions: [{ prescriptionId: PRESCRIPTION_ID, status: 'recalled', recalledAt: AT, expiresOn: '2027-03-02' }],
+        prescriptions: [
+          { prescriptionId: PRESCRIPTION_ID, status: 'recalled', recalledAt: AT, expiresOn: '2027-03-02' },
+        ],
       }),
     ]);
   });
@@ -85,7 +92,12 @@ describe('list view (decider state → ReconciliationListView)', () => {
 
   it('lists the recorded dispensings as external records, annulled ones marked', () => {
     const facts = foldListFacts([aMedicationStarted(), aPrescriptionIssued(), dispensed]);
-    const annulled = foldListFacts([aMedicationStarted(), aPrescriptionIssued(), dispensed, anEvent('DispensingAnnulled', { dispensingId: 'disp-1', annulledAt: LATER })]);
+    const annulled = foldListFacts([
+      aMedicationStarted(),
+      aPrescriptionIssued(),
+      dispensed,
+      anEvent('DispensingAnnulled', { dispensingId: 'disp-1', annulledAt: LATER }),
+    ]);
     expect(listDispensings(PATIENT_ID, 'core-record', facts)).toEqual([
       {
         kind: 'dispensing',

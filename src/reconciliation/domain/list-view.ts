@@ -39,14 +39,26 @@ export const evolveListFacts = (facts: ListFacts, event: MedicationListEvent): L
   const state = evolve(facts.state, event);
   switch (event.type) {
     case 'MedicationDiscontinued':
-      return { ...facts, state, discontinuedAt: new Map(facts.discontinuedAt).set(event.data.entryId, event.data.discontinuedAt) };
+      return {
+        ...facts,
+        state,
+        discontinuedAt: new Map(facts.discontinuedAt).set(event.data.entryId, event.data.discontinuedAt),
+      };
     case 'DispensingRecorded':
-      return { ...facts, state, dispensings: new Map(facts.dispensings).set(event.data.dispensingId, { ...event.data, annulled: false }) };
+      return {
+        ...facts,
+        state,
+        dispensings: new Map(facts.dispensings).set(event.data.dispensingId, { ...event.data, annulled: false }),
+      };
     case 'DispensingAnnulled': {
       const known = facts.dispensings.get(event.data.dispensingId);
       return known === undefined
         ? { ...facts, state }
-        : { ...facts, state, dispensings: new Map(facts.dispensings).set(known.dispensingId, { ...known, annulled: true }) };
+        : {
+            ...facts,
+            state,
+            dispensings: new Map(facts.dispensings).set(known.dispensingId, { ...known, annulled: true }),
+          };
     }
     default:
       return { ...facts, state };
@@ -55,7 +67,10 @@ export const evolveListFacts = (facts: ListFacts, event: MedicationListEvent): L
 
 /** Folds stored events (types this build does not know are skipped, as in handleCommand). */
 export const foldListFacts = (events: readonly { readonly type: string; readonly data: unknown }[]): ListFacts =>
-  events.reduce((facts, event) => (isMedicationListEvent(event) ? evolveListFacts(facts, event) : facts), initialListFacts());
+  events.reduce(
+    (facts, event) => (isMedicationListEvent(event) ? evolveListFacts(facts, event) : facts),
+    initialListFacts(),
+  );
 
 /** The list as `reconcile` sees it: every entry except retracted ones (a registration error is not on the list). */
 export const toListView = (patientId: string, facts: ListFacts): ReconciliationListView => {

@@ -69,7 +69,13 @@ export const unknownToList: Rule = ({ entries, today, feedPrescriptions, linked 
     const candidate: Record<string, string> =
       candidates.length === 0
         ? {}
-        : { candidateEntryIds: candidates.map((e) => e.entryId).sort().join(','), candidateMatch: match };
+        : {
+            candidateEntryIds: candidates
+              .map((e) => e.entryId)
+              .sort()
+              .join(','),
+            candidateMatch: match,
+          };
     const evidence = {
       prescriptionId: p.prescriptionId,
       feedStatus: status,
@@ -79,7 +85,9 @@ export const unknownToList: Rule = ({ entries, today, feedPrescriptions, linked 
       ...optional('atcCode', atcCode),
       ...candidate,
     };
-    return [{ code: 'D1', key: key('D1', p.prescriptionId), prescriptionId: p.prescriptionId, evidence, severity: 'warning' }];
+    return [
+      { code: 'D1', key: key('D1', p.prescriptionId), prescriptionId: p.prescriptionId, evidence, severity: 'warning' },
+    ];
   });
 
 /** D2: discontinued on the list, still dispensable in the registry. */

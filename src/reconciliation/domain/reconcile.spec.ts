@@ -7,11 +7,27 @@ const NOW = '2026-03-01T12:00:00.000Z';
 const PATIENT = '17858512387';
 const OTHER_PATIENT = '24926207748';
 
-const TRIATEC: Medication = { festId: 'ID_0A6B1C5E-8F0D-4A2B-9C3D-1E2F3A4B5C6D', atcCode: 'C09AA05', displayName: 'Triatec Tab 5 mg' };
-const RAMIPRIL_SUBSTANCE: Medication = { festSubstanceId: 'ID_11111111-2222-4333-8444-555555555555', atcCode: 'C09AA05', displayName: 'Ramipril 5 mg' };
+const TRIATEC: Medication = {
+  festId: 'ID_0A6B1C5E-8F0D-4A2B-9C3D-1E2F3A4B5C6D',
+  atcCode: 'C09AA05',
+  displayName: 'Triatec Tab 5 mg',
+};
+const RAMIPRIL_SUBSTANCE: Medication = {
+  festSubstanceId: 'ID_11111111-2222-4333-8444-555555555555',
+  atcCode: 'C09AA05',
+  displayName: 'Ramipril 5 mg',
+};
 const PACKAGE_ID = 'ID_A1A1A1A1-0000-4000-8000-000000000001';
-const RAMIPRIL_ACTAVIS: Medication = { festId: 'ID_7D1E2F3A-4B5C-4D6E-8F70-8192A3B4C5D6', atcCode: 'C09AA05', displayName: 'Ramipril Actavis Tab 5 mg' };
-const ZOCOR: Medication = { festId: 'ID_11111111-2222-4333-8444-555555555555', atcCode: 'C10AA01', displayName: 'Zocor Tab 20 mg' };
+const RAMIPRIL_ACTAVIS: Medication = {
+  festId: 'ID_7D1E2F3A-4B5C-4D6E-8F70-8192A3B4C5D6',
+  atcCode: 'C09AA05',
+  displayName: 'Ramipril Actavis Tab 5 mg',
+};
+const ZOCOR: Medication = {
+  festId: 'ID_11111111-2222-4333-8444-555555555555',
+  atcCode: 'C10AA01',
+  displayName: 'Zocor Tab 20 mg',
+};
 
 const dosage = (quantity: number, start = '2025-01-01', partOfDay: '1' | '5' = '1'): Dosage => ({
   periods: [{ start, fixedDoses: [{ quantity, unit: 'tablett', partOfDay }] }],
@@ -57,7 +73,9 @@ const discontinued = (over: Partial<ReconciliationEntry> = {}): ReconciliationEn
   entry({
     status: 'discontinued',
     discontinuedAt: '2026-02-01T10:00:00Z',
-    prescriptions: [{ prescriptionId: 'RX1', status: 'recalled', recalledAt: '2026-02-01T10:00:00Z', expiresOn: '2026-12-31' }],
+    prescriptions: [
+      { prescriptionId: 'RX1', status: 'recalled', recalledAt: '2026-02-01T10:00:00Z', expiresOn: '2026-12-31' },
+    ],
     ...over,
   });
 
@@ -93,7 +111,11 @@ describe('reconcile', () => {
       ['same FEST id', TRIATEC, { candidateEntryIds: 'E1', candidateMatch: 'fest' }],
       ['same ATC code, other product', RAMIPRIL_ACTAVIS, { candidateEntryIds: 'E1', candidateMatch: 'atc' }],
       ['same name but no codes: never a fuzzy candidate', { displayName: 'Triatec Tab 5 mg' }, {}],
-      ['FEST id differing only in case: no exact match', { festId: TRIATEC.festId?.toLowerCase(), displayName: 'x' }, {}],
+      [
+        'FEST id differing only in case: no exact match',
+        { festId: TRIATEC.festId?.toLowerCase(), displayName: 'x' },
+        {},
+      ],
     ])('names a candidate entry on %s', (_, medication, candidate) => {
       const [d1] = run([entry()], [rx(), rx({ prescriptionId: 'RX9', medication })]);
       expect(d1).toMatchObject({ code: 'D1', key: 'D1|RX9', severity: 'warning' });
@@ -122,13 +144,51 @@ describe('reconcile', () => {
     });
     const renewed = [rx({ status: 'T' }), rx({ prescriptionId: 'RX2', expiresOn: '2027-01-20' })];
     it.each<Case>([
-      ['after discontinuation', [discontinued()], [rx({ status: 'T' }), dispensing({ dispensedAt: '2026-02-02T09:00:00Z' })], ['D3|DS1']],
+      [
+        'after discontinuation',
+        [discontinued()],
+        [rx({ status: 'T' }), dispensing({ dispensedAt: '2026-02-02T09:00:00Z' })],
+        ['D3|DS1'],
+      ],
       ['after the recall of a renewed prescription', [recalled], [...renewed, dispensing()], ['D3|DS1']],
-      ['before discontinuation', [discontinued()], [rx({ status: 'T' }), dispensing({ dispensedAt: '2026-01-31T09:00:00Z' })], []],
-      ['annulled', [discontinued()], [rx({ status: 'T' }), dispensing({ dispensedAt: '2026-02-02', annulled: true })], []],
-      ['annulled by a later line', [discontinued()], [dispensing({ dispensedAt: '2026-02-02' }), rx({ status: 'T' }), dispensing({ dispensedAt: '2026-02-02', annulled: true })], []],
-      ['annulment seen before the dispensing', [discontinued()], [dispensing({ annulled: true, dispensedAt: '2026-02-02' }), dispensing({ dispensedAt: '2026-02-02' }), rx({ status: 'T' })], []],
-      ['on a prescription the list does not know', [discontinued()], [rx({ status: 'T' }), dispensing({ prescriptionId: 'RX7', dispensedAt: '2026-02-02' })], []],
+      [
+        'before discontinuation',
+        [discontinued()],
+        [rx({ status: 'T' }), dispensing({ dispensedAt: '2026-01-31T09:00:00Z' })],
+        [],
+      ],
+      [
+        'annulled',
+        [discontinued()],
+        [rx({ status: 'T' }), dispensing({ dispensedAt: '2026-02-02', annulled: true })],
+        [],
+      ],
+      [
+        'annulled by a later line',
+        [discontinued()],
+        [
+          dispensing({ dispensedAt: '2026-02-02' }),
+          rx({ status: 'T' }),
+          dispensing({ dispensedAt: '2026-02-02', annulled: true }),
+        ],
+        [],
+      ],
+      [
+        'annulment seen before the dispensing',
+        [discontinued()],
+        [
+          dispensing({ annulled: true, dispensedAt: '2026-02-02' }),
+          dispensing({ dispensedAt: '2026-02-02' }),
+          rx({ status: 'T' }),
+        ],
+        [],
+      ],
+      [
+        'on a prescription the list does not know',
+        [discontinued()],
+        [rx({ status: 'T' }), dispensing({ prescriptionId: 'RX7', dispensedAt: '2026-02-02' })],
+        [],
+      ],
     ])('%s', check);
 
     it('gives the dates in evidence', () => {
@@ -155,7 +215,12 @@ describe('reconcile', () => {
 
   describe('D4 dose differs from the prescription', () => {
     const morningAndEvening = (first: '1' | '5', second: '1' | '5'): Dosage => ({
-      periods: [{ start: '2026-01-10', fixedDoses: [first, second].map((partOfDay) => ({ quantity: 1, unit: 'tablett', partOfDay })) }],
+      periods: [
+        {
+          start: '2026-01-10',
+          fixedDoses: [first, second].map((partOfDay) => ({ quantity: 1, unit: 'tablett', partOfDay })),
+        },
+      ],
     });
     const tapering: Dosage = {
       periods: [
@@ -167,9 +232,19 @@ describe('reconcile', () => {
       ['another quantity', [entry()], [rx({ dosage: dosage(2, '2026-01-10') })], ['D4|E1|RX1']],
       ['another part of day', [entry()], [rx({ dosage: dosage(1, '2026-01-10', '5') })], ['D4|E1|RX1']],
       ['same dose, other start date', [entry()], [rx({ dosage: dosage(1, '2024-06-01') })], []],
-      ['same doses in another order', [entry({ dosage: morningAndEvening('5', '1') })], [rx({ dosage: morningAndEvening('1', '5') })], []],
+      [
+        'same doses in another order',
+        [entry({ dosage: morningAndEvening('5', '1') })],
+        [rx({ dosage: morningAndEvening('1', '5') })],
+        [],
+      ],
       ['tapering: the current step agrees', [entry({ dosage: tapering })], [rx()], []],
-      ['tapering: the current step differs', [entry({ dosage: tapering })], [rx({ dosage: dosage(2, '2026-01-10') })], ['D4|E1|RX1']],
+      [
+        'tapering: the current step differs',
+        [entry({ dosage: tapering })],
+        [rx({ dosage: dosage(2, '2026-01-10') })],
+        ['D4|E1|RX1'],
+      ],
       ['feed dosage is text only', [entry()], [rx({ dosage: undefined, dosageText: '2 tabletter morgen' })], []],
       ['registry recalled it: D8, not D4', [entry()], [rx({ status: 'T', dosage: dosage(2) })], ['D8|E1|RX1']],
     ])('%s', check);
@@ -194,16 +269,40 @@ describe('reconcile', () => {
       ['paused treatment', [expiring('2026-03-10', { status: 'paused' })], [], ['D5|E1|RX1']],
       ['expires in 31 days', [expiring('2026-04-01')], [], []],
       // age rules count from `now`, never from a clinical date (issue 22): a century-old or far-future start changes nothing
-      ['started a century ago, valid until later this year', [expiring('2026-12-31', { startedOn: '1926-03-01' })], [], []],
-      ['start planned a century ahead, prescription already expired', [expiring('2026-02-20', { startedOn: '2126-03-01' })], [], ['D5|E1|RX1']],
+      [
+        'started a century ago, valid until later this year',
+        [expiring('2026-12-31', { startedOn: '1926-03-01' })],
+        [],
+        [],
+      ],
+      [
+        'start planned a century ahead, prescription already expired',
+        [expiring('2026-02-20', { startedOn: '2126-03-01' })],
+        [],
+        ['D5|E1|RX1'],
+      ],
       ['expiry a century ahead', [expiring('2126-03-01', { startedOn: '2126-01-01' })], [], []],
       ['expires within a wider window', [expiring('2026-05-01')], [], ['D5|E1|RX1'], { expiryWarningDays: 90 }],
-      ['discontinued', [discontinued({ prescriptions: [{ prescriptionId: 'RX1', status: 'recalled', expiresOn: '2026-02-20' }] })], [], []],
+      [
+        'discontinued',
+        [discontinued({ prescriptions: [{ prescriptionId: 'RX1', status: 'recalled', expiresOn: '2026-02-20' }] })],
+        [],
+        [],
+      ],
       ['no prescription (OTC)', [entry({ prescriptions: [] })], [], []],
-      ['a renewal lasts longer', [entry({ prescriptions: [
-        { prescriptionId: 'RX1', status: 'active', expiresOn: '2026-03-05' },
-        { prescriptionId: 'RX2', status: 'active', expiresOn: '2027-02-01' },
-      ] })], [], []],
+      [
+        'a renewal lasts longer',
+        [
+          entry({
+            prescriptions: [
+              { prescriptionId: 'RX1', status: 'active', expiresOn: '2026-03-05' },
+              { prescriptionId: 'RX2', status: 'active', expiresOn: '2027-02-01' },
+            ],
+          }),
+        ],
+        [],
+        [],
+      ],
     ])('%s', check);
 
     it.each([
@@ -225,15 +324,32 @@ describe('reconcile', () => {
       ['one discontinued', [entry(), second({ status: 'discontinued' })], [], []],
       ['different ATC codes', [entry(), second({ medication: ZOCOR })], [], []],
       // D6 compares the substance (ATC level 5) whatever FEST level each entry names (issue 16).
-      ['a substance-level entry and a brand of it', [entry({ medication: RAMIPRIL_SUBSTANCE }), second()], [], ['D6|C09AA05|E1,E2']],
-      ['a package-level entry and a dose-level entry', [
-        entry({ medication: { festPackageId: PACKAGE_ID, atcCode: 'C09AA05', displayName: 'Triatec 5 mg 28 stk' } }),
-        second({ medication: { festDoseId: PACKAGE_ID, atcCode: 'C09AA05', displayName: 'Ramipril 5 mg 1 tablett' } }),
-      ], [], ['D6|C09AA05|E1,E2']],
-      ['local drugs of the same name: no code, no match', [
-        entry({ medication: { displayName: 'Urtete' }, prescriptions: [] }),
-        second({ medication: { displayName: 'Urtete' } }),
-      ], [], []],
+      [
+        'a substance-level entry and a brand of it',
+        [entry({ medication: RAMIPRIL_SUBSTANCE }), second()],
+        [],
+        ['D6|C09AA05|E1,E2'],
+      ],
+      [
+        'a package-level entry and a dose-level entry',
+        [
+          entry({ medication: { festPackageId: PACKAGE_ID, atcCode: 'C09AA05', displayName: 'Triatec 5 mg 28 stk' } }),
+          second({
+            medication: { festDoseId: PACKAGE_ID, atcCode: 'C09AA05', displayName: 'Ramipril 5 mg 1 tablett' },
+          }),
+        ],
+        [],
+        ['D6|C09AA05|E1,E2'],
+      ],
+      [
+        'local drugs of the same name: no code, no match',
+        [
+          entry({ medication: { displayName: 'Urtete' }, prescriptions: [] }),
+          second({ medication: { displayName: 'Urtete' } }),
+        ],
+        [],
+        [],
+      ],
     ])('%s', check);
   });
 
@@ -242,14 +358,44 @@ describe('reconcile', () => {
       ['generic substitution (same ATC)', [entry()], [rx(), dispensing({ product: RAMIPRIL_ACTAVIS })], ['D7|DS1']],
       ['same product', [entry()], [rx(), dispensing()], []],
       ['different ATC: not a substitution', [entry()], [rx(), dispensing({ product: ZOCOR })], []],
-      ['product without FEST id', [entry()], [rx(), dispensing({ product: { atcCode: 'C09AA05', displayName: 'x' } })], []],
+      [
+        'product without FEST id',
+        [entry()],
+        [rx(), dispensing({ product: { atcCode: 'C09AA05', displayName: 'x' } })],
+        [],
+      ],
       ['annulled', [entry()], [rx(), dispensing({ product: RAMIPRIL_ACTAVIS, annulled: true })], []],
-      ['the registry prescribed what was dispensed', [entry()], [rx({ medication: RAMIPRIL_ACTAVIS }), dispensing({ product: RAMIPRIL_ACTAVIS })], []],
-      ['compared with the entry when the registry has no copy', [entry()], [dispensing({ product: RAMIPRIL_ACTAVIS })], ['D7|DS1']],
+      [
+        'the registry prescribed what was dispensed',
+        [entry()],
+        [rx({ medication: RAMIPRIL_ACTAVIS }), dispensing({ product: RAMIPRIL_ACTAVIS })],
+        [],
+      ],
+      [
+        'compared with the entry when the registry has no copy',
+        [entry()],
+        [dispensing({ product: RAMIPRIL_ACTAVIS })],
+        ['D7|DS1'],
+      ],
       // Levels (issue 16; every pair in substitution.spec.ts)
-      ['substance-level prescription, any brand of it', [entry({ medication: RAMIPRIL_SUBSTANCE })], [rx({ medication: RAMIPRIL_SUBSTANCE }), dispensing({ product: RAMIPRIL_ACTAVIS })], []],
-      ['brand prescription, another package of the same brand', [entry()], [rx(), dispensing({ product: { ...TRIATEC, festPackageId: PACKAGE_ID } })], []],
-      ['brand prescription, the dispensing names a package only', [entry()], [rx(), dispensing({ product: { festPackageId: PACKAGE_ID, atcCode: 'C09AA05', displayName: 'x' } })], []],
+      [
+        'substance-level prescription, any brand of it',
+        [entry({ medication: RAMIPRIL_SUBSTANCE })],
+        [rx({ medication: RAMIPRIL_SUBSTANCE }), dispensing({ product: RAMIPRIL_ACTAVIS })],
+        [],
+      ],
+      [
+        'brand prescription, another package of the same brand',
+        [entry()],
+        [rx(), dispensing({ product: { ...TRIATEC, festPackageId: PACKAGE_ID } })],
+        [],
+      ],
+      [
+        'brand prescription, the dispensing names a package only',
+        [entry()],
+        [rx(), dispensing({ product: { festPackageId: PACKAGE_ID, atcCode: 'C09AA05', displayName: 'x' } })],
+        [],
+      ],
     ])('%s', check);
 
     it('counts the pairs it could not compare', () => {
@@ -268,7 +414,11 @@ describe('reconcile', () => {
   });
 
   describe('D8 on the list but unknown to, or ended in, the registry', () => {
-    const zocor = entry({ entryId: 'E2', medication: ZOCOR, prescriptions: [{ prescriptionId: 'RX2', status: 'active', expiresOn: '2026-12-31' }] });
+    const zocor = entry({
+      entryId: 'E2',
+      medication: ZOCOR,
+      prescriptions: [{ prescriptionId: 'RX2', status: 'active', expiresOn: '2026-12-31' }],
+    });
     const zocorRx = rx({ prescriptionId: 'RX2', medication: ZOCOR });
     it.each<Case>([
       ['absent, the feed covers the patient', [entry(), zocor], [zocorRx], ['D8|E1|RX1']],
@@ -278,11 +428,19 @@ describe('reconcile', () => {
       ['absent, coverage stated explicitly', [entry()], [], ['D8|E1|RX1'], { coversPatient: true }],
       ['coverage denied explicitly', [entry()], [rx({ status: 'T' })], [], { coversPatient: false }],
       ['only another patient’s records', [entry()], [rx({ patientId: OTHER_PATIENT })], []],
-      ['absent and already expired: the registry deletes those (D5 only)', [
-        entry({ prescriptions: [{ prescriptionId: 'RX1', status: 'active', expiresOn: '2026-02-01' }] }), zocor,
-      ], [zocorRx], ['D5|E1|RX1']],
+      [
+        'absent and already expired: the registry deletes those (D5 only)',
+        [entry({ prescriptions: [{ prescriptionId: 'RX1', status: 'active', expiresOn: '2026-02-01' }] }), zocor],
+        [zocorRx],
+        ['D5|E1|RX1'],
+      ],
       ['discontinued entry', [discontinued(), zocor], [zocorRx], []],
-      ['recalled on the list too', [entry({ prescriptions: [{ prescriptionId: 'RX1', status: 'recalled', expiresOn: '2026-12-31' }] })], [rx({ status: 'T' })], []],
+      [
+        'recalled on the list too',
+        [entry({ prescriptions: [{ prescriptionId: 'RX1', status: 'recalled', expiresOn: '2026-12-31' }] })],
+        [rx({ status: 'T' })],
+        [],
+      ],
     ])('%s', check);
 
     it('says absent or the registry status', () => {
@@ -292,7 +450,18 @@ describe('reconcile', () => {
   });
 
   describe('determinism and purity', () => {
-    const entries = [entry(), discontinued({ entryId: 'E2', prescriptions: [{ prescriptionId: 'RX2', status: 'recalled', expiresOn: '2026-12-31' }] }), entry({ entryId: 'E3', medication: RAMIPRIL_ACTAVIS, prescriptions: [{ prescriptionId: 'RX3', status: 'active', expiresOn: '2026-03-10' }] })];
+    const entries = [
+      entry(),
+      discontinued({
+        entryId: 'E2',
+        prescriptions: [{ prescriptionId: 'RX2', status: 'recalled', expiresOn: '2026-12-31' }],
+      }),
+      entry({
+        entryId: 'E3',
+        medication: RAMIPRIL_ACTAVIS,
+        prescriptions: [{ prescriptionId: 'RX3', status: 'active', expiresOn: '2026-03-10' }],
+      }),
+    ];
     const records: ExternalRecord[] = [
       rx({ dosage: dosage(2) }),
       rx({ prescriptionId: 'RX2' }),
@@ -302,7 +471,16 @@ describe('reconcile', () => {
     ];
 
     it('covers several codes at once, sorted by key', () => {
-      expect(keys(entries, records)).toEqual(['D1|RX9', 'D2|E2|RX2', 'D3|DS2', 'D4|E1|RX1', 'D5|E3|RX3', 'D6|C09AA05|E1,E3', 'D7|DS1', 'D8|E3|RX3']);
+      expect(keys(entries, records)).toEqual([
+        'D1|RX9',
+        'D2|E2|RX2',
+        'D3|DS2',
+        'D4|E1|RX1',
+        'D5|E3|RX3',
+        'D6|C09AA05|E1,E3',
+        'D7|DS1',
+        'D8|E3|RX3',
+      ]);
     });
 
     it('a repeated feed gives identical discrepancies (so it raises nothing new)', () => {

@@ -2,7 +2,12 @@ import { specFor } from '../../shared/event-sourcing/decider.spec-helpers';
 import type { CommandMeta } from '../../shared/event-sourcing/decider';
 import { InvalidFeedCursorError } from './reconciliation.errors';
 import type { FeedCursorAdvanced, ReconciliationRunCompleted } from './reconciliation.events';
-import { feedCursorDecider, reconciliationRunDecider, type AdvanceFeedCursor, type CompleteRun } from './reconciliation-run.decider';
+import {
+  feedCursorDecider,
+  reconciliationRunDecider,
+  type AdvanceFeedCursor,
+  type CompleteRun,
+} from './reconciliation-run.decider';
 
 const meta: CommandMeta = {
   commandId: 'cmd-1',
@@ -48,9 +53,15 @@ describe('feed cursor', () => {
   const advanced = (cursor: string): FeedCursorAdvanced => ({ type: 'FeedCursorAdvanced', data: advance(cursor).data });
 
   it('moves the cursor, and not again to the same value', () => {
-    given([]).when(advance('c1')).then([advanced('c1')]);
-    given([advanced('c1')]).when(advance('c2')).then([advanced('c2')]);
-    given([advanced('c1')]).when(advance('c1')).thenNothing();
+    given([])
+      .when(advance('c1'))
+      .then([advanced('c1')]);
+    given([advanced('c1')])
+      .when(advance('c2'))
+      .then([advanced('c2')]);
+    given([advanced('c1')])
+      .when(advance('c1'))
+      .thenNothing();
   });
 
   it.each([[''], ['x'.repeat(1001)], ['a\nb']])('refuses an unusable cursor %#', (cursor) => {

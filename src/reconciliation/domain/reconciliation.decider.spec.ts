@@ -32,7 +32,12 @@ const d1: DetectedDiscrepancy = {
   prescriptionId: 'rx-9',
   evidence: { prescriptionId: 'rx-9', feedStatus: 'E' },
   severity: 'warning',
-  prescription: { prescriptionId: 'rx-9', status: 'E', medication: sampleMedication, issuedAt: '2026-02-01T08:15:00.000Z' },
+  prescription: {
+    prescriptionId: 'rx-9',
+    status: 'E',
+    medication: sampleMedication,
+    issuedAt: '2026-02-01T08:15:00.000Z',
+  },
 };
 const d5: DetectedDiscrepancy = {
   code: 'D5',
@@ -68,7 +73,12 @@ const feed = (
   };
 };
 
-const detected = (d: DetectedDiscrepancy, runId = 'run-1', at = AT, feedSource: FeedSource = 'eprescription'): DiscrepancyDetected => {
+const detected = (
+  d: DetectedDiscrepancy,
+  runId = 'run-1',
+  at = AT,
+  feedSource: FeedSource = 'eprescription',
+): DiscrepancyDetected => {
   const { code, key, severity, entryId, prescriptionId, dispensingId, evidence, prescription } = d;
   return {
     type: 'DiscrepancyDetected',
@@ -88,33 +98,55 @@ const detected = (d: DetectedDiscrepancy, runId = 'run-1', at = AT, feedSource: 
     },
   };
 };
-const cleared = (d: DetectedDiscrepancy, runId = 'run-2', feedSource: FeedSource = 'eprescription'): DiscrepancyCleared => ({
+const cleared = (
+  d: DetectedDiscrepancy,
+  runId = 'run-2',
+  feedSource: FeedSource = 'eprescription',
+): DiscrepancyCleared => ({
   type: 'DiscrepancyCleared',
   data: { key: d.key, code: d.code, feedSource, runId, clearedAt: LATER },
 });
 
 const doctor: CommandMeta = fixedMeta;
-const resolve = (key: string, resolution: Resolution, reason?: string, meta: CommandMeta = doctor): ResolveDiscrepancy => ({
+const resolve = (
+  key: string,
+  resolution: Resolution,
+  reason?: string,
+  meta: CommandMeta = doctor,
+): ResolveDiscrepancy => ({
   type: 'ResolveDiscrepancy',
   data: { key, resolution, ...(reason === undefined ? {} : { reason }), resolvedAt: LATER, listCommandIds: [] },
   meta,
 });
 const resolved = (d: DetectedDiscrepancy, resolution: Resolution, reason?: string): DiscrepancyResolved => ({
   type: 'DiscrepancyResolved',
-  data: { key: d.key, code: d.code, resolution, ...(reason === undefined ? {} : { reason }), resolvedAt: LATER, listCommandIds: [] },
+  data: {
+    key: d.key,
+    code: d.code,
+    resolution,
+    ...(reason === undefined ? {} : { reason }),
+    resolvedAt: LATER,
+    listCommandIds: [],
+  },
 });
 
 describe('RecordFeedResult', () => {
   it('detects every discrepancy not open yet, in key order', () => {
-    given([]).when(feed([d6, d1, d5])).then([detected(d1), detected(d5), detected(d6)]);
+    given([])
+      .when(feed([d6, d1, d5]))
+      .then([detected(d1), detected(d5), detected(d6)]);
   });
 
   it('detects nothing new on a repeated feed (another run with the same content)', () => {
-    given([detected(d1), detected(d5)]).when(feed([d1, d5], { runId: 'run-2', at: LATER })).thenNothing();
+    given([detected(d1), detected(d5)])
+      .when(feed([d1, d5], { runId: 'run-2', at: LATER }))
+      .thenNothing();
   });
 
   it('clears open discrepancies of covered codes the feed no longer shows', () => {
-    given([detected(d1), detected(d5)]).when(feed([d5], { runId: 'run-2', at: LATER })).then([cleared(d1)]);
+    given([detected(d1), detected(d5)])
+      .when(feed([d5], { runId: 'run-2', at: LATER }))
+      .then([cleared(d1)]);
   });
 
   it('never clears a code the source does not cover: the core-record feed cannot clear D1', () => {
@@ -124,20 +156,30 @@ describe('RecordFeedResult', () => {
   });
 
   it('raises a cleared discrepancy again when a later feed shows it again', () => {
-    given([detected(d1), cleared(d1)]).when(feed([d1], { runId: 'run-3', at: LATER })).then([detected(d1, 'run-3', LATER)]);
+    given([detected(d1), cleared(d1)])
+      .when(feed([d1], { runId: 'run-3', at: LATER }))
+      .then([detected(d1, 'run-3', LATER)]);
   });
 
   it('leaves a resolved discrepancy resolved while the feed still shows it, and does not clear it', () => {
-    given([detected(d6), resolved(d6, 'accept')]).when(feed([d6], { runId: 'run-2' })).thenNothing();
-    given([detected(d6), resolved(d6, 'accept')]).when(feed([], { runId: 'run-2' })).thenNothing();
+    given([detected(d6), resolved(d6, 'accept')])
+      .when(feed([d6], { runId: 'run-2' }))
+      .thenNothing();
+    given([detected(d6), resolved(d6, 'accept')])
+      .when(feed([], { runId: 'run-2' }))
+      .thenNothing();
   });
 
   it('detects and clears in one decision', () => {
-    given([detected(d1)]).when(feed([d6], { runId: 'run-2', at: LATER })).then([detected(d6, 'run-2', LATER), cleared(d1)]);
+    given([detected(d1)])
+      .when(feed([d6], { runId: 'run-2', at: LATER }))
+      .then([detected(d6, 'run-2', LATER), cleared(d1)]);
   });
 
   it('refuses an invalid run id', () => {
-    given([]).when(feed([d1], { runId: 'run with spaces' })).thenThrows(InvalidIdError, 'INVALID_ID');
+    given([])
+      .when(feed([d1], { runId: 'run with spaces' }))
+      .thenThrows(InvalidIdError, 'INVALID_ID');
   });
 });
 
@@ -149,24 +191,32 @@ describe('ResolveDiscrepancy', () => {
     ['accept', d6, undefined],
     ['dismiss', d6, 'bevisst dobbel behandling'],
   ])('resolves an open discrepancy: %s', (resolution, d, reason) => {
-    given([detected(d)]).when(resolve(d.key, resolution, reason)).then([resolved(d, resolution, reason)]);
+    given([detected(d)])
+      .when(resolve(d.key, resolution, reason))
+      .then([resolved(d, resolution, reason)]);
   });
 
   it('is a no-op for the same resolution again (a retry), and a conflict for another one', () => {
-    given([detected(d6), resolved(d6, 'accept')]).when(resolve(d6.key, 'accept')).thenNothing();
+    given([detected(d6), resolved(d6, 'accept')])
+      .when(resolve(d6.key, 'accept'))
+      .thenNothing();
     given([detected(d6), resolved(d6, 'accept')])
       .when(resolve(d6.key, 'dismiss', 'x'))
       .thenThrows(DiscrepancyNotOpenError, 'DISCREPANCY_NOT_OPEN');
   });
 
   it('refuses a cleared or unknown discrepancy', () => {
-    given([detected(d1), cleared(d1)]).when(resolve(d1.key, 'accept')).thenThrows(DiscrepancyNotOpenError, 'DISCREPANCY_NOT_OPEN');
+    given([detected(d1), cleared(d1)])
+      .when(resolve(d1.key, 'accept'))
+      .thenThrows(DiscrepancyNotOpenError, 'DISCREPANCY_NOT_OPEN');
     given([]).when(resolve('D1|nope', 'accept')).thenThrows(DiscrepancyNotFoundError, 'DISCREPANCY_NOT_FOUND');
   });
 
   it('only lets a doctor resolve', () => {
     const nurse: CommandMeta = { ...doctor, actor: { role: 'nurse', herId: '55501' } };
-    given([detected(d6)]).when(resolve(d6.key, 'accept', undefined, nurse)).thenThrows(DoctorRequiredError, 'DOCTOR_REQUIRED');
+    given([detected(d6)])
+      .when(resolve(d6.key, 'accept', undefined, nurse))
+      .thenThrows(DoctorRequiredError, 'DOCTOR_REQUIRED');
   });
 
   it.each<[Resolution, DetectedDiscrepancy]>([
@@ -175,11 +225,15 @@ describe('ResolveDiscrepancy', () => {
     ['recall', d1],
     ['recall', d6],
   ])('refuses %s where it does not apply', (resolution, d) => {
-    given([detected(d)]).when(resolve(d.key, resolution)).thenThrows(ResolutionNotApplicableError, 'RESOLUTION_NOT_APPLICABLE');
+    given([detected(d)])
+      .when(resolve(d.key, resolution))
+      .thenThrows(ResolutionNotApplicableError, 'RESOLUTION_NOT_APPLICABLE');
   });
 
   it('requires a reason to dismiss', () => {
-    given([detected(d6)]).when(resolve(d6.key, 'dismiss', '  ')).thenThrows(ResolutionReasonRequiredError, 'RESOLUTION_REASON_REQUIRED');
+    given([detected(d6)])
+      .when(resolve(d6.key, 'dismiss', '  '))
+      .thenThrows(ResolutionReasonRequiredError, 'RESOLUTION_REASON_REQUIRED');
   });
 });
 

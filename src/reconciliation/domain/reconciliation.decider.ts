@@ -1,5 +1,9 @@
 import type { IsoDateTime } from '../../medication-list/domain/medication-list.events';
-import { assertId, assertIsoDateTime, assertOptionalText } from '../../medication-list/domain/medication-list.validation';
+import {
+  assertId,
+  assertIsoDateTime,
+  assertOptionalText,
+} from '../../medication-list/domain/medication-list.validation';
 import type { Command, Decider } from '../../shared/event-sourcing/decider';
 import type { FeedSource } from './external-record';
 import type { Discrepancy, DiscrepancyCode } from './reconcile';
@@ -133,35 +137,31 @@ const decideFeedResult = ({ data }: RecordFeedResult, state: ReconciliationState
       return known === undefined || known.status === 'cleared';
     })
     .sort(byKey)
-    .map(
-      (d): DiscrepancyDetected => ({
-        type: 'DiscrepancyDetected',
-        data: {
-          key: d.key,
-          code: d.code,
-          severity: d.severity,
-          patientId: data.patientId,
-          ...(d.entryId === undefined ? {} : { entryId: d.entryId }),
-          ...(d.prescriptionId === undefined ? {} : { prescriptionId: d.prescriptionId }),
-          ...(d.dispensingId === undefined ? {} : { dispensingId: d.dispensingId }),
-          evidence: d.evidence,
-          ...(d.prescription === undefined ? {} : { prescription: d.prescription }),
-          feedSource: data.source,
-          runId: data.runId,
-          detectedAt: data.recordedAt,
-        },
-      }),
-    );
+    .map((d): DiscrepancyDetected => ({
+      type: 'DiscrepancyDetected',
+      data: {
+        key: d.key,
+        code: d.code,
+        severity: d.severity,
+        patientId: data.patientId,
+        ...(d.entryId === undefined ? {} : { entryId: d.entryId }),
+        ...(d.prescriptionId === undefined ? {} : { prescriptionId: d.prescriptionId }),
+        ...(d.dispensingId === undefined ? {} : { dispensingId: d.dispensingId }),
+        evidence: d.evidence,
+        ...(d.prescription === undefined ? {} : { prescription: d.prescription }),
+        feedSource: data.source,
+        runId: data.runId,
+        detectedAt: data.recordedAt,
+      },
+    }));
   const cleared = [...state.discrepancies.values()]
     .filter((d) => d.status === 'open' && covered.has(d.detected.code) && !shown.has(d.detected.key))
     .map((d) => d.detected)
     .sort(byKey)
-    .map(
-      (d): DiscrepancyCleared => ({
-        type: 'DiscrepancyCleared',
-        data: { key: d.key, code: d.code, feedSource: data.source, runId: data.runId, clearedAt: data.recordedAt },
-      }),
-    );
+    .map((d): DiscrepancyCleared => ({
+      type: 'DiscrepancyCleared',
+      data: { key: d.key, code: d.code, feedSource: data.source, runId: data.runId, clearedAt: data.recordedAt },
+    }));
   return [...detected, ...cleared];
 };
 

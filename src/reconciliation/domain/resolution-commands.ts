@@ -56,11 +56,18 @@ const useOf = (dosage: Dosage): UseCode =>
  * later is the same command, another reason under the same id is IDEMPOTENCY_KEY_REUSED.
  */
 export const resolutionMeta =
-  (decision: { readonly key: string; readonly resolution: Resolution; readonly reason?: string }, base: Omit<CommandMeta, 'commandId'>) =>
+  (
+    decision: { readonly key: string; readonly resolution: Resolution; readonly reason?: string },
+    base: Omit<CommandMeta, 'commandId'>,
+  ) =>
   (commandId: string): CommandMeta => ({
     ...base,
     commandId,
-    fingerprintData: { key: decision.key, resolution: decision.resolution, ...(decision.reason === undefined ? {} : { reason: decision.reason }) },
+    fingerprintData: {
+      key: decision.key,
+      resolution: decision.resolution,
+      ...(decision.reason === undefined ? {} : { reason: decision.reason }),
+    },
   });
 
 export interface ResolutionInput {
@@ -89,7 +96,14 @@ export const resolutionPlan = ({ detected, resolution, reason, resolvedAt, meta 
         commands: [
           {
             type: 'StartMedication',
-            data: { entryId, medication: p.medication, use: useOf(dosage), dosage, startedOn: datePart(issuedAt), prescriptionType: 'E' },
+            data: {
+              entryId,
+              medication: p.medication,
+              use: useOf(dosage),
+              dosage,
+              startedOn: datePart(issuedAt),
+              prescriptionType: 'E',
+            },
             meta: id(1),
           },
           {
@@ -115,7 +129,11 @@ export const resolutionPlan = ({ detected, resolution, reason, resolvedAt, meta 
       return {
         entryId,
         commands: [
-          { type: 'DiscontinueMedication', data: { entryId, discontinuedAt: resolvedAt, reasonCode: 'X', ...note }, meta: id(1) },
+          {
+            type: 'DiscontinueMedication',
+            data: { entryId, discontinuedAt: resolvedAt, reasonCode: 'X', ...note },
+            meta: id(1),
+          },
         ],
       };
     }
@@ -125,7 +143,13 @@ export const resolutionPlan = ({ detected, resolution, reason, resolvedAt, meta 
         ? { commands: [] }
         : {
             ...(detected.entryId === undefined ? {} : { entryId: detected.entryId }),
-            commands: [{ type: 'RecallPrescription', data: { prescriptionId, recalledAt: resolvedAt, reasonCode: '4' }, meta: id(1) }],
+            commands: [
+              {
+                type: 'RecallPrescription',
+                data: { prescriptionId, recalledAt: resolvedAt, reasonCode: '4' },
+                meta: id(1),
+              },
+            ],
           };
     }
     case 'accept':

@@ -43,7 +43,10 @@ const known: fc.Arbitrary<Coding> = fc
   .chain((system) => codeFor(system).map((code) => ({ system, code })));
 const unknown: fc.Arbitrary<Coding> = fc.record(
   {
-    system: fc.oneof(fc.webUrl(), fc.constantFrom('http://HL7.no/fhir/NamingSystem/festLegemiddelmerkevare', 'urn:oid:1.2.3')),
+    system: fc.oneof(
+      fc.webUrl(),
+      fc.constantFrom('http://HL7.no/fhir/NamingSystem/festLegemiddelmerkevare', 'urn:oid:1.2.3'),
+    ),
     code: text,
     display: text,
   },
@@ -64,7 +67,9 @@ const accountedFor = (drug: Medication, c: Coding): boolean => {
     return drug.atcCode === c.code;
   }
   const level = c.system === undefined ? undefined : festNamingSystemOf(c.system)?.field;
-  return level !== undefined ? drug[level] === c.code : (drug.otherCodings ?? []).some((o) => JSON.stringify(o) === JSON.stringify(c));
+  return level !== undefined
+    ? drug[level] === c.code
+    : (drug.otherCodings ?? []).some((o) => JSON.stringify(o) === JSON.stringify(c));
 };
 
 describe('drug codings from random systems (property)', () => {
@@ -79,7 +84,10 @@ describe('drug codings from random systems (property)', () => {
           return false;
         }
         const drug = outcome.record.product;
-        return coding.every((c) => accountedFor(drug, c)) && (drug.otherCodings ?? []).length === coding.filter((c) => !isKnown(c)).length;
+        return (
+          coding.every((c) => accountedFor(drug, c)) &&
+          (drug.otherCodings ?? []).length === coding.filter((c) => !isKnown(c)).length
+        );
       }),
       { numRuns: 500, seed: 16 },
     );
@@ -91,9 +99,11 @@ describe('drug codings from random systems (property)', () => {
         const lines = lists.map(lineWith);
         const expected = lines.flatMap((line, i) => {
           const outcome = parseFhirLine(line, i + 1, 'core-record');
-          return 'record' in outcome ? lists[i]?.filter((c) => !isKnown(c)).map(() => i + 1) ?? [] : [];
+          return 'record' in outcome ? (lists[i]?.filter((c) => !isKnown(c)).map(() => i + 1) ?? []) : [];
         });
-        const service = new ReconciliationService(new InMemoryEventStore(), fixedClock(SYNTHETIC_NOW), { patientIdSecret: SECRET });
+        const service = new ReconciliationService(new InMemoryEventStore(), fixedClock(SYNTHETIC_NOW), {
+          patientIdSecret: SECRET,
+        });
         const summary = await service.importFeed('core-record', { kind: 'ndjson', lines });
         expect(summary.codingsUnknown).toBe(expected.length);
         expect(summary.unknownCodings.map((c) => c.line)).toEqual(expected);

@@ -149,7 +149,8 @@ const addInstruction = (
   if ((part.weekdays ?? []).join() !== (weekdays ?? []).join()) {
     return false;
   }
-  const asNeeded = optionalBoolean(field(instruction, 'asNeededBoolean'), 'asNeededBoolean') === true ||
+  const asNeeded =
+    optionalBoolean(field(instruction, 'asNeededBoolean'), 'asNeededBoolean') === true ||
     field(instruction, 'asNeededCodeableConcept') !== undefined;
   if (asNeeded) {
     const dose = readAsNeeded(instruction, repeat, quantity);
@@ -289,7 +290,8 @@ export const toFhirDosage = (dosage: Dosage): JsonObject[] => {
     }
     if (period.asNeeded) {
       const { quantity, unit, maxPer24h, minIntervalHours } = period.asNeeded;
-      const interval = minIntervalHours === undefined ? {} : { frequency: 1, period: minIntervalHours, periodUnit: 'h' };
+      const interval =
+        minIntervalHours === undefined ? {} : { frequency: 1, period: minIntervalHours, periodUnit: 'h' };
       elements.push({
         asNeededBoolean: true,
         timing: { repeat: { boundsPeriod, ...interval, ...days } },

@@ -170,7 +170,9 @@ const conceptOf = (resource: JsonObject, path: string): JsonObject => {
   const contained = objectArray(field(resource, 'contained'), `${path}.contained`);
   const medication = contained.find(
     (c) =>
-      field(c, 'resourceType') === 'Medication' && typeof target === 'string' && target === `#${String(field(c, 'id'))}`,
+      field(c, 'resourceType') === 'Medication' &&
+      typeof target === 'string' &&
+      target === `#${String(field(c, 'id'))}`,
   );
   return requiredObject(medication && field(medication, 'code'), `${path}.medicationReference`);
 };
@@ -200,7 +202,8 @@ const readCodings = (codings: readonly JsonObject[]): ReadCodings => {
     const system = optionalText(field(coding, 'system'), 'coding.system');
     const code = optionalText(field(coding, 'code'), 'coding.code');
     const display = optionalText(field(coding, 'display'), 'coding.display');
-    const known = system === undefined ? undefined : system === FHIR_SYSTEM.atc ? 'atc' : festNamingSystemOf(system)?.field;
+    const known =
+      system === undefined ? undefined : system === FHIR_SYSTEM.atc ? 'atc' : festNamingSystemOf(system)?.field;
     if (known === undefined) {
       // Unknown (or no) system: kept as it came, reported by the import, never compared.
       read.others.push({

@@ -82,7 +82,11 @@ describe('parseFhirNdjson: e-prescription registry fixture', () => {
       prescriptionId: 'a1b2c3d4-0000-4000-8000-000000000001', // the ReseptId, not the first identifier
       patientId: P1,
       status: 'E',
-      medication: { festId: 'ID_0A6B1C5E-8F0D-4A2B-9C3D-1E2F3A4B5C6D', atcCode: 'C09AA05', displayName: 'Triatec Tab 5 mg' },
+      medication: {
+        festId: 'ID_0A6B1C5E-8F0D-4A2B-9C3D-1E2F3A4B5C6D',
+        atcCode: 'C09AA05',
+        displayName: 'Triatec Tab 5 mg',
+      },
       dosage: {
         periods: [{ start: '2026-01-10', fixedDoses: [{ quantity: 1, unit: 'tablett', partOfDay: '1' }] }],
         instruction: '1 tablett morgen',
@@ -100,7 +104,13 @@ describe('parseFhirNdjson: e-prescription registry fixture', () => {
       patientId: P2,
       medication: { atcCode: 'N02BE01', displayName: 'Paracet Tab 500 mg' },
       dosage: {
-        periods: [{ start: '2026-01-10', fixedDoses: [], asNeeded: { quantity: 1, unit: 'tablett', maxPer24h: 4, minIntervalHours: 6 } }],
+        periods: [
+          {
+            start: '2026-01-10',
+            fixedDoses: [],
+            asNeeded: { quantity: 1, unit: 'tablett', maxPer24h: 4, minIntervalHours: 6 },
+          },
+        ],
       },
     });
   });
@@ -112,7 +122,12 @@ describe('parseFhirNdjson: e-prescription registry fixture', () => {
   });
 
   it('names the patient of a rejected line only when its subject is valid, and never in the reason', () => {
-    expect(outcomes[7]).toEqual({ line: 8, rejected: 'unknown status code', resourceType: 'MedicationRequest', patientId: P1 });
+    expect(outcomes[7]).toEqual({
+      line: 8,
+      rejected: 'unknown status code',
+      resourceType: 'MedicationRequest',
+      patientId: P1,
+    });
     expect(outcomes[6]).not.toHaveProperty('patientId');
     const reasons = outcomes.flatMap((o) => ('rejected' in o ? [o.rejected] : []));
     expect(reasons.join(' ')).not.toMatch(/\d{6}/);
@@ -146,7 +161,11 @@ describe('parseFhirNdjson: core-record fixture (CRLF line ends)', () => {
       prescriptionId: 'a1b2c3d4-0000-4000-8000-000000000001',
       patientId: P1,
       dispensedAt: '2026-01-12T13:05:00+01:00',
-      product: { festId: 'ID_7D1E2F3A-4B5C-4D6E-8F70-8192A3B4C5D6', atcCode: 'C09AA05', displayName: 'Ramipril Actavis Tab 5 mg' },
+      product: {
+        festId: 'ID_7D1E2F3A-4B5C-4D6E-8F70-8192A3B4C5D6',
+        atcCode: 'C09AA05',
+        displayName: 'Ramipril Actavis Tab 5 mg',
+      },
       quantity: { value: 100, unit: 'stk' },
       pharmacyHerId: '81234',
     };
@@ -162,7 +181,11 @@ describe('parseFhirNdjson: core-record fixture (CRLF line ends)', () => {
       prescriptionId: 'a1b2c3d4-0000-4000-8000-000000000001',
       patientId: P3,
       status: 'active',
-      medication: { festId: 'ID_0A6B1C5E-8F0D-4A2B-9C3D-1E2F3A4B5C6D', atcCode: 'C09AA05', displayName: 'Triatec Tab 5 mg' },
+      medication: {
+        festId: 'ID_0A6B1C5E-8F0D-4A2B-9C3D-1E2F3A4B5C6D',
+        atcCode: 'C09AA05',
+        displayName: 'Triatec Tab 5 mg',
+      },
       dosage: {
         periods: [
           {
@@ -194,7 +217,9 @@ describe('parseFhirBundle', () => {
 
   it('resolves medicationReference to a contained Medication', () => {
     const outcome = parseFhirBundle(bundle, 'eprescription')[4];
-    expect(outcome && 'record' in outcome && outcome.record.kind === 'prescription' && outcome.record.medication).toEqual({
+    expect(
+      outcome && 'record' in outcome && outcome.record.kind === 'prescription' && outcome.record.medication,
+    ).toEqual({
       festId: 'ID_5C4B3A29-1807-4F6E-9D5C-4B3A29180706',
       atcCode: 'N02BE01',
       displayName: 'Paracet Tab 500 mg',
@@ -267,7 +292,8 @@ describe('parseFhirLine limits', () => {
 
 // ---- fuzzing: arbitrary input never throws, one outcome per line, and a record is always complete ----
 
-const REASON = /^(malformed JSON|line too long|not a JSON object|missing identifier|invalid identifier|missing patient identifier|unknown patient identifier system|invalid patient identifier|unknown status code|dispense not completed|invalid medication|invalid date|invalid HPR number|invalid HER-id|wrong shape: [A-Za-z.[\]0-9]+|invalid text: [A-Za-z_.[\]0-9*]+)$/;
+const REASON =
+  /^(malformed JSON|line too long|not a JSON object|missing identifier|invalid identifier|missing patient identifier|unknown patient identifier system|invalid patient identifier|unknown status code|dispense not completed|invalid medication|invalid date|invalid HPR number|invalid HER-id|wrong shape: [A-Za-z.[\]0-9]+|invalid text: [A-Za-z_.[\]0-9*]+)$/;
 
 /** A record is applied whole or not at all: every required field is present and valid. */
 /** Every string of a record, at any depth. */
@@ -310,7 +336,9 @@ const checkOutcome = (outcome: FeedLineOutcome, line: number): void => {
 
 const lines: string[] = readFileSync(join(FIXTURES, 'eprescription.ndjson'), 'utf8').split('\n');
 const coreLines: string[] = readFileSync(join(FIXTURES, 'core-record.ndjson'), 'utf8').split('\r\n');
-const validResources: unknown[] = [lines[0], lines[1], lines[2], coreLines[0], coreLines[2]].map((l): unknown => JSON.parse(l ?? ''));
+const validResources: unknown[] = [lines[0], lines[1], lines[2], coreLines[0], coreLines[2]].map((l): unknown =>
+  JSON.parse(l ?? ''),
+);
 
 /** Replaces the value at a random path of a valid resource by arbitrary JSON: probes every mapping branch. */
 const mutate = (value: unknown, path: readonly number[], replacement: unknown): unknown => {
@@ -320,11 +348,15 @@ const mutate = (value: unknown, path: readonly number[], replacement: unknown): 
   const [step = 0, ...rest] = path;
   if (Array.isArray(value)) {
     const items: unknown[] = value;
-    return items.length === 0 ? replacement : items.map((v, i) => (i === step % value.length ? mutate(v, rest, replacement) : v));
+    return items.length === 0
+      ? replacement
+      : items.map((v, i) => (i === step % value.length ? mutate(v, rest, replacement) : v));
   }
   const keys = Object.keys(value);
   const key = keys[step % Math.max(1, keys.length)];
-  return key === undefined ? replacement : { ...value, [key]: mutate((value as Record<string, unknown>)[key], rest, replacement) };
+  return key === undefined
+    ? replacement
+    : { ...value, [key]: mutate((value as Record<string, unknown>)[key], rest, replacement) };
 };
 
 describe('free text in feed records', () => {
@@ -340,21 +372,27 @@ describe('free text in feed records', () => {
     ['a right-to-left override', 'Triatec \u202E5 mg'],
     ['a newline (the name is one line)', 'Triatec\nTab 5 mg'],
     ['a lone surrogate', 'Triatec \uD83D'],
-  ])('rejects a line whose medication text holds %s, naming the FHIR path and the patient, never the text', (_c, text) => {
-    const outcome = outcomeOf(withText(text));
+  ])(
+    'rejects a line whose medication text holds %s, naming the FHIR path and the patient, never the text',
+    (_c, text) => {
+      const outcome = outcomeOf(withText(text));
 
-    expect(outcome).toEqual({
-      line: 1,
-      rejected: 'invalid text: medicationCodeableConcept.text',
-      resourceType: 'MedicationRequest',
-      patientId: P1,
-    });
-  });
+      expect(outcome).toEqual({
+        line: 1,
+        rejected: 'invalid text: medicationCodeableConcept.text',
+        resourceType: 'MedicationRequest',
+        patientId: P1,
+      });
+    },
+  );
 
   it('allows newlines in a dosage instruction, which holds several lines', () => {
     const resource = first();
     const [instruction] = resource.dosageInstruction as Record<string, unknown>[];
-    const outcome = outcomeOf({ ...resource, dosageInstruction: [{ ...instruction, text: '1 tablett morgen\nmed mat' }] });
+    const outcome = outcomeOf({
+      ...resource,
+      dosageInstruction: [{ ...instruction, text: '1 tablett morgen\nmed mat' }],
+    });
 
     expect('record' in outcome && outcome.record.kind === 'prescription' && outcome.record.dosage?.instruction).toBe(
       '1 tablett morgen\nmed mat',
@@ -393,7 +431,9 @@ describe('parser fuzzing (fast-check)', () => {
     fc.assert(
       fc.property(fc.jsonValue(), sources, (json, source) => {
         checkOutcome(parseFhirLine(JSON.stringify(json), 3, source), 3);
-        parseFhirBundle({ resourceType: 'Bundle', entry: [{ resource: json }] }, source).forEach((o, i) => checkOutcome(o, i + 1));
+        parseFhirBundle({ resourceType: 'Bundle', entry: [{ resource: json }] }, source).forEach((o, i) =>
+          checkOutcome(o, i + 1),
+        );
       }),
       { numRuns: 500 },
     );
@@ -404,7 +444,24 @@ describe('parser fuzzing (fast-check)', () => {
       fc.property(
         fc.constantFrom(...validResources),
         fc.array(fc.nat(40), { maxLength: 6 }),
-        fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom(null, '', '17858512388', 'ID_X', 'active', 'entered-in-error', -1, 0, 'x\u0000', 'Cafe\u0301', '\u202E1', '\uD800', 'a\nb')),
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 3 }),
+          fc.constantFrom(
+            null,
+            '',
+            '17858512388',
+            'ID_X',
+            'active',
+            'entered-in-error',
+            -1,
+            0,
+            'x\u0000',
+            'Cafe\u0301',
+            '\u202E1',
+            '\uD800',
+            'a\nb',
+          ),
+        ),
         sources,
         (resource, path, replacement, source) => {
           checkOutcome(parseFhirLine(JSON.stringify(mutate(resource, path, replacement)), 1, source), 1);
@@ -416,11 +473,20 @@ describe('parser fuzzing (fast-check)', () => {
 
   it('a stream of arbitrary lines yields exactly one outcome per line, in order', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.string(), fc.jsonValue().map((j) => JSON.stringify(j))), { maxLength: 20 }), async (input) => {
-        const outcomes = await collect(parseFhirNdjson(input, 'eprescription'));
-        expect(outcomes.map((o) => o.line)).toEqual(input.map((_, i) => i + 1));
-        expect([...parseFhirLines(input, 'eprescription')]).toEqual(outcomes);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.string(),
+            fc.jsonValue().map((j) => JSON.stringify(j)),
+          ),
+          { maxLength: 20 },
+        ),
+        async (input) => {
+          const outcomes = await collect(parseFhirNdjson(input, 'eprescription'));
+          expect(outcomes.map((o) => o.line)).toEqual(input.map((_, i) => i + 1));
+          expect([...parseFhirLines(input, 'eprescription')]).toEqual(outcomes);
+        },
+      ),
       { numRuns: 200 },
     );
   });

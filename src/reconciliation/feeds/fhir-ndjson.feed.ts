@@ -176,7 +176,8 @@ export const parseFhirBundle = (json: unknown, source: FeedSource): FeedLineOutc
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
-const withoutCr = (line: string): string => (line.charCodeAt(line.length - 1) === CARRIAGE_RETURN ? line.slice(0, -1) : line);
+const withoutCr = (line: string): string =>
+  line.charCodeAt(line.length - 1) === CARRIAGE_RETURN ? line.slice(0, -1) : line;
 
 /**
  * Splits a byte stream into lines (LF or CRLF), decoding each line as UTF-8 only once it is complete (so a
@@ -193,7 +194,9 @@ export async function* readLinesLimited(
   let overlongBytes: number | undefined;
   const finish = (): FeedLine => {
     const result: FeedLine =
-      overlongBytes === undefined ? withoutCr(Buffer.concat(pieces, size).toString('utf8')) : { overlong: true, bytes: overlongBytes };
+      overlongBytes === undefined
+        ? withoutCr(Buffer.concat(pieces, size).toString('utf8'))
+        : { overlong: true, bytes: overlongBytes };
     pieces = [];
     size = 0;
     overlongBytes = undefined;

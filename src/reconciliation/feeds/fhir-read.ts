@@ -95,8 +95,7 @@ export const optionalText = (value: unknown, path: string): string | undefined =
   return text === undefined || text === '' ? undefined : text;
 };
 
-export const requiredString = (value: unknown, path: string): string =>
-  optionalString(value, path) ?? wrongShape(path);
+export const requiredString = (value: unknown, path: string): string => optionalString(value, path) ?? wrongShape(path);
 
 export const optionalNumber = (value: unknown, path: string): number | undefined => {
   if (isAbsent(value)) {

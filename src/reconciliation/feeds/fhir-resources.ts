@@ -96,10 +96,12 @@ const prescriptionFrom = (r: JsonObject): ExternalPrescription => {
   const issuedAt = requiredDateTime(field(r, 'authoredOn'), `${REQ}.authoredOn`);
   const dispenseRequest = optionalObject(field(r, 'dispenseRequest'), `${REQ}.dispenseRequest`);
   const request = `${REQ}.dispenseRequest`;
-  const validity = dispenseRequest && optionalObject(field(dispenseRequest, 'validityPeriod'), `${request}.validityPeriod`);
+  const validity =
+    dispenseRequest && optionalObject(field(dispenseRequest, 'validityPeriod'), `${request}.validityPeriod`);
   const validTo = validity && optionalDateTime(field(validity, 'end'), `${request}.validityPeriod.end`);
   const repeats =
-    dispenseRequest && optionalNumber(field(dispenseRequest, 'numberOfRepeatsAllowed'), `${request}.numberOfRepeatsAllowed`);
+    dispenseRequest &&
+    optionalNumber(field(dispenseRequest, 'numberOfRepeatsAllowed'), `${request}.numberOfRepeatsAllowed`);
   if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 0)) {
     reject(`wrong shape: ${request}.numberOfRepeatsAllowed`);
   }
@@ -170,7 +172,14 @@ const quantityOf = (quantity: JsonObject): Quantity => {
 
 const STMT = 'MedicationStatement';
 const STATEMENT_STATUSES: ReadonlySet<string> = new Set<StatementStatus>([
-  'active', 'completed', 'entered-in-error', 'intended', 'stopped', 'on-hold', 'unknown', 'not-taken',
+  'active',
+  'completed',
+  'entered-in-error',
+  'intended',
+  'stopped',
+  'on-hold',
+  'unknown',
+  'not-taken',
 ]);
 const isStatementStatus = (status: unknown): status is StatementStatus =>
   typeof status === 'string' && STATEMENT_STATUSES.has(status);

@@ -22,7 +22,8 @@ registerEnumType(FeedModeGql, {
 
 registerEnumType(FeedSourceGql, {
   name: 'FeedSource',
-  description: 'EPRESCRIPTION: the e-prescription registry (Reseptformidleren); CORE_RECORD: the core record (Kjernejournal)',
+  description:
+    'EPRESCRIPTION: the e-prescription registry (Reseptformidleren); CORE_RECORD: the core record (Kjernejournal)',
 });
 
 export enum DiscrepancyStatusGql {
@@ -70,7 +71,9 @@ export class EvidenceGql {
   @Field() value!: string;
 }
 
-@ObjectType('FeedPrescription', { description: 'What the registry said about a prescription missing from the list (D1)' })
+@ObjectType('FeedPrescription', {
+  description: 'What the registry said about a prescription missing from the list (D1)',
+})
 export class FeedPrescriptionGql {
   @Field() prescriptionId!: string;
   @Field({ description: '7408 status' }) status!: string;
@@ -119,7 +122,9 @@ export class SkippedGql {
   @Field(() => Int) count!: number;
 }
 
-@ObjectType('UnknownCodingReport', { description: 'A coding in a system the service does not know: kept, never compared' })
+@ObjectType('UnknownCodingReport', {
+  description: 'A coding in a system the service does not know: kept, never compared',
+})
 export class UnknownCodingGql {
   @Field(() => Int) line!: number;
   @Field({ description: 'the system URI as the feed wrote it (a placeholder when it could carry personal data)' })

@@ -89,16 +89,23 @@ export class ReconciliationResolver {
     const beforeApply = (patientIds: readonly string[]): Promise<void> =>
       this.access.recordFeedImport(caller, patientIds, feed, correlationId);
     const named = mode === FeedModeGql.SNAPSHOT ? 'snapshot' : mode === FeedModeGql.CHANGES ? 'changes' : undefined;
-    return toImportSummaryGql(await this.imports.importFeed(feed, input, { beforeApply, ...(named === undefined ? {} : { mode: named }) }));
+    return toImportSummaryGql(
+      await this.imports.importFeed(feed, input, { beforeApply, ...(named === undefined ? {} : { mode: named }) }),
+    );
   }
 
-  @Query(() => [DiscrepancyGql], { description: "The patient's discrepancies, optionally of one status, in key order." })
+  @Query(() => [DiscrepancyGql], {
+    description: "The patient's discrepancies, optionally of one status, in key order.",
+  })
   @Access('discrepancies', { patient: 'patientId' })
   async discrepancies(
     @Args('patientId', PATIENT_ID) patientId: string,
     @Args('status', { type: () => DiscrepancyStatusGql, nullable: true }) status?: DiscrepancyStatusGql | null,
   ): Promise<DiscrepancyGql[]> {
-    const views = await this.reads.discrepancies(patientId, status === null || status === undefined ? undefined : statusOf(status));
+    const views = await this.reads.discrepancies(
+      patientId,
+      status === null || status === undefined ? undefined : statusOf(status),
+    );
     return views.map(toDiscrepancyGql);
   }
 
@@ -126,17 +133,25 @@ export class ReconciliationResolver {
   @Access('resolveDiscrepancy', { patient: 'patientId' })
   async resolveDiscrepancy(
     @Args('patientId', PATIENT_ID) patientId: string,
-    @Args('key', { description: `the discrepancy's key as \`discrepancies\` lists it (${DISCREPANCY_KEY_RULE})` }) key: string,
+    @Args('key', { description: `the discrepancy's key as \`discrepancies\` lists it (${DISCREPANCY_KEY_RULE})` })
+    key: string,
     @Args('resolution', { type: () => ResolutionGql }) resolution: ResolutionGql,
     @Args('reason', {
       type: () => String,
       nullable: true,
-      description: 'why (a dismissal needs one); plain text: newline and tab allowed, no other control or bidi characters',
+      description:
+        'why (a dismissal needs one); plain text: newline and tab allowed, no other control or bidi characters',
     })
     reason: string | null | undefined,
     @CommandContext() context: RequestContext,
   ): Promise<DiscrepancyResolutionPayloadGql> {
-    const outcome = await this.resolutions.resolve(patientId, key, resolutionOf(resolution), reason ?? undefined, context);
+    const outcome = await this.resolutions.resolve(
+      patientId,
+      key,
+      resolutionOf(resolution),
+      reason ?? undefined,
+      context,
+    );
     return {
       discrepancy: toDiscrepancyGql(outcome.discrepancy),
       position: outcome.position?.toString() ?? null,

@@ -10,7 +10,9 @@ const PATIENTS = 200;
 const population = (seed = 42): SyntheticPatient[] => [...generateSyntheticPatients({ patients: PATIENTS, seed })];
 
 /** Parses both feeds of a population the way an import would, and groups the records by patient. */
-const parsedRecords = (patients: SyntheticPatient[]): { byPatient: Map<string, ExternalRecord[]>; outcomes: FeedLineOutcome[] } => {
+const parsedRecords = (
+  patients: SyntheticPatient[],
+): { byPatient: Map<string, ExternalRecord[]>; outcomes: FeedLineOutcome[] } => {
   const outcomes = [
     ...parseFhirLines(syntheticFeedLines(patients, 'eprescription'), 'eprescription'),
     ...parseFhirLines(syntheticFeedLines(patients, 'core-record'), 'core-record'),
@@ -30,7 +32,9 @@ describe('synthetic feed generator', () => {
 
   it('writes only lines the parser accepts (or skips as other resource types)', () => {
     expect(outcomes.filter((o) => 'rejected' in o)).toEqual([]);
-    expect(outcomes.filter((o) => 'skipped' in o).every((o) => 'skipped' in o && o.skipped === 'Organization')).toBe(true);
+    expect(outcomes.filter((o) => 'skipped' in o).every((o) => 'skipped' in o && o.skipped === 'Organization')).toBe(
+      true,
+    );
   });
 
   it('writes every FEST level under every published spelling, and codings in an unknown system', () => {
@@ -38,7 +42,9 @@ describe('synthetic feed generator', () => {
     const systems = new Set(lines.flatMap((line) => [...line.matchAll(/"system":"([^"]+)"/g)].map((m) => m[1])));
     expect(FEST_NAMING_SYSTEMS.map((s) => s.system).filter((system) => !systems.has(system))).toEqual([]);
     expect(systems.has(SYNTHETIC_UNKNOWN_SYSTEM)).toBe(true);
-    const drugs = outcomes.flatMap((o) => ('record' in o ? [o.record.kind === 'dispensing' ? o.record.product : o.record.medication] : []));
+    const drugs = outcomes.flatMap((o) =>
+      'record' in o ? [o.record.kind === 'dispensing' ? o.record.product : o.record.medication] : [],
+    );
     expect(FEST_ID_FIELDS.filter((name) => !drugs.some((drug) => drug[name] !== undefined))).toEqual([]);
     // A substance-level prescription names no brand.
     expect(drugs.some((drug) => drug.festSubstanceId !== undefined && drug.festId === undefined)).toBe(true);

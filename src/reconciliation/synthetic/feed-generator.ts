@@ -316,7 +316,14 @@ class PatientBuilder {
     const { prescriptionId } = t;
     // Pharmacies name the package and dose they handed over, and its brand (issue 16).
     const handedOver = dispensedFormOf(product, this.entryCount);
-    const line = { dispensingId: id, prescriptionId, patientId: this.patientId, product: handedOver, dispensedAt, annulled };
+    const line = {
+      dispensingId: id,
+      prescriptionId,
+      patientId: this.patientId,
+      product: handedOver,
+      dispensedAt,
+      annulled,
+    };
     this.coreRecord.push(medicationDispenseLine(line, this.rng));
     return id;
   }

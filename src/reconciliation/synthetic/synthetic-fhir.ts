@@ -18,7 +18,6 @@ import { FHIR_SYSTEM, IDENTIFIER_TYPE } from '../feeds/fhir-elements';
  * write exactly the shapes the parser reads. Test data only; deterministic for a given seed.
  */
 
-
 export class Rng {
   private readonly next: () => number;
 
@@ -45,7 +44,10 @@ export class Rng {
 
   /** a UUID-shaped id (version 4 layout) from the PRNG */
   uuid(): string {
-    const hex = (): string => Math.floor(this.next() * 4294967296).toString(16).padStart(8, '0');
+    const hex = (): string =>
+      Math.floor(this.next() * 4294967296)
+        .toString(16)
+        .padStart(8, '0');
     const [a, b, c, d] = [hex(), hex(), hex(), hex()];
     return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-a${c.slice(1, 4)}-${c.slice(4, 8)}${d}`;
   }
@@ -155,7 +157,9 @@ const codeableConcept = (medication: Medication): Record<string, unknown> => {
   };
   const fest = FEST_ID_FIELDS.flatMap((name) => {
     const code = medication[name];
-    return code === undefined ? [] : [{ system: pick(code, SPELLINGS.get(name) ?? []), code, display: medication.displayName }];
+    return code === undefined
+      ? []
+      : [{ system: pick(code, SPELLINGS.get(name) ?? []), code, display: medication.displayName }];
   });
   const key = medication.festId ?? medication.festSubstanceId ?? medication.displayName;
   const unknown = pick(key, ['', '', '', '', SYNTHETIC_UNKNOWN_SYSTEM]);
@@ -281,7 +285,10 @@ export const randomDosage = (rng: Rng, medication: Medication, start: IsoDate): 
   }
   const quantity = rng.pick([0.5, 1, 1, 2]);
   const fixedDoses: FixedDose[] = rng.chance(0.2)
-    ? [{ quantity, unit, time: '08:00' }, { quantity, unit, time: '20:00' }]
+    ? [
+        { quantity, unit, time: '08:00' },
+        { quantity, unit, time: '20:00' },
+      ]
     : PARTS.filter(() => rng.chance(0.4)).map((partOfDay) => ({ quantity, unit, partOfDay }));
   const doses = fixedDoses.length > 0 ? fixedDoses : [{ quantity, unit, partOfDay: '1' as const }];
   const weekdays = rng.chance(0.05) ? { weekdays: ['mon', 'thu'] as const } : {};

@@ -12,7 +12,8 @@ import type { ReconciliationListView } from '../domain/reconcile';
 export const GP_HPR = '9144889';
 
 const DAY_MS = 86_400_000;
-const yearBefore = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) - 365 * DAY_MS).toISOString().slice(0, 10);
+const yearBefore = (date: string): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) - 365 * DAY_MS).toISOString().slice(0, 10);
 
 /**
  * Start every entry, issue its prescriptions (issued a year before they expire, as the generator does), recall the
@@ -36,27 +37,51 @@ export const listCommandsOf = (view: ReconciliationListView, hprNumber = GP_HPR)
     const commands: MedicationListCommand[] = [
       {
         type: 'StartMedication',
-        data: { entryId, medication: entry.medication, use: '1', dosage: entry.dosage, startedOn: entry.startedOn, prescriptionType: 'E' },
+        data: {
+          entryId,
+          medication: entry.medication,
+          use: '1',
+          dosage: entry.dosage,
+          startedOn: entry.startedOn,
+          prescriptionType: 'E',
+        },
         meta: meta(),
       },
     ];
     for (const p of entry.prescriptions) {
       commands.push({
         type: 'IssuePrescription',
-        data: { prescriptionId: p.prescriptionId, entryId, issuedAt: `${yearBefore(p.expiresOn)}T08:15:00.000Z`, expiresOn: p.expiresOn },
+        data: {
+          prescriptionId: p.prescriptionId,
+          entryId,
+          issuedAt: `${yearBefore(p.expiresOn)}T08:15:00.000Z`,
+          expiresOn: p.expiresOn,
+        },
         meta: meta(),
       });
     }
     for (const p of entry.prescriptions) {
       if (p.status === 'recalled' && p.recalledAt !== undefined && p.recalledAt !== entry.discontinuedAt) {
-        commands.push({ type: 'RecallPrescription', data: { prescriptionId: p.prescriptionId, recalledAt: p.recalledAt, reasonCode: '1' }, meta: meta() });
+        commands.push({
+          type: 'RecallPrescription',
+          data: { prescriptionId: p.prescriptionId, recalledAt: p.recalledAt, reasonCode: '1' },
+          meta: meta(),
+        });
       }
     }
     if (entry.status === 'paused') {
-      commands.push({ type: 'PauseMedication', data: { entryId, pausedAt: `${entry.startedOn}T12:00:00.000Z` }, meta: meta() });
+      commands.push({
+        type: 'PauseMedication',
+        data: { entryId, pausedAt: `${entry.startedOn}T12:00:00.000Z` },
+        meta: meta(),
+      });
     }
     if (entry.status === 'discontinued' && entry.discontinuedAt !== undefined) {
-      commands.push({ type: 'DiscontinueMedication', data: { entryId, discontinuedAt: entry.discontinuedAt, reasonCode: 'A' }, meta: meta() });
+      commands.push({
+        type: 'DiscontinueMedication',
+        data: { entryId, discontinuedAt: entry.discontinuedAt, reasonCode: 'A' },
+        meta: meta(),
+      });
     }
     return commands;
   });

@@ -119,7 +119,10 @@ describe('GraphQL error normaliser', () => {
 
     expect(body).not.toContain(FNR);
     expect(response.errors).toEqual([
-      expect.objectContaining({ message: 'Variable "$id" has an invalid value.', extensions: { code: 'BAD_USER_INPUT' } }),
+      expect.objectContaining({
+        message: 'Variable "$id" has an invalid value.',
+        extensions: { code: 'BAD_USER_INPUT' },
+      }),
       expect.objectContaining({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
     ]);
   });
@@ -161,7 +164,13 @@ describe('GraphQL error normaliser', () => {
     ]);
     expect(body).not.toContain(FNR);
     expect(logged).toEqual([
-      { level: 'error', code: 'INTERNAL_SERVER_ERROR', operation: OPERATION, correlationId: CORRELATION_ID, error: expect.any(TypeError) },
+      {
+        level: 'error',
+        code: 'INTERNAL_SERVER_ERROR',
+        operation: OPERATION,
+        correlationId: CORRELATION_ID,
+        error: expect.any(TypeError),
+      },
     ]);
   });
 
@@ -183,17 +192,22 @@ describe('GraphQL error normaliser: the log level of each kind', () => {
     ['not-found', 'info', 'NOT_FOUND'],
     ['conflict', 'info', 'CONFLICT'],
     ['forbidden', 'warn', 'FORBIDDEN'],
-  ] as const)('a %s DomainError: %s, with its codes, the operation and the correlation id only (no error, no stack)', (kind, level, code) => {
-    const { logged } = run([resolverError(new ExampleError(kind))], { medicationList: null });
+  ] as const)(
+    'a %s DomainError: %s, with its codes, the operation and the correlation id only (no error, no stack)',
+    (kind, level, code) => {
+      const { logged } = run([resolverError(new ExampleError(kind))], { medicationList: null });
 
-    expect(logged).toEqual([{ level, code, errorCode: 'EXAMPLE_PROBLEM', ...site }]);
-  });
+      expect(logged).toEqual([{ level, code, errorCode: 'EXAMPLE_PROBLEM', ...site }]);
+    },
+  );
 
   it('an unavailable DomainError: warn, with the error (its cause is the lead)', () => {
     const error = new ExampleError('unavailable');
     const { logged } = run([resolverError(error)]);
 
-    expect(logged).toEqual([{ level: 'warn', code: 'SERVICE_UNAVAILABLE', errorCode: 'EXAMPLE_PROBLEM', ...site, error }]);
+    expect(logged).toEqual([
+      { level: 'warn', code: 'SERVICE_UNAVAILABLE', errorCode: 'EXAMPLE_PROBLEM', ...site, error },
+    ]);
   });
 
   it('an unexpected error: error, with the error itself', () => {
@@ -204,8 +218,16 @@ describe('GraphQL error normaliser: the log level of each kind', () => {
 
   it.each([
     ['schema validation', () => requestLevel(validate(schema, parse('{ nope another }'))), 'GRAPHQL_VALIDATION_FAILED'],
-    ['a syntax error', () => requestLevel([new GraphQLError('Syntax Error: Expected Name, found <EOF>.')]), 'GRAPHQL_PARSE_FAILED'],
-    ['a variable of the wrong type', () => new GraphQLError('Variable "$id" got invalid value 3; String cannot represent a non string value'), 'BAD_USER_INPUT'],
+    [
+      'a syntax error',
+      () => requestLevel([new GraphQLError('Syntax Error: Expected Name, found <EOF>.')]),
+      'GRAPHQL_PARSE_FAILED',
+    ],
+    [
+      'a variable of the wrong type',
+      () => new GraphQLError('Variable "$id" got invalid value 3; String cannot represent a non string value'),
+      'BAD_USER_INPUT',
+    ],
     ['a Nest HTTP exception below 500', () => resolverError(new UnauthorizedException('no')), 'UNAUTHENTICATED'],
   ])('%s: info, logged once per request, without the error', (_name, error, code) => {
     const { logged } = run([error()]);
@@ -214,15 +236,21 @@ describe('GraphQL error normaliser: the log level of each kind', () => {
   });
 
   it('names the operation "unknown" when the request never parsed, and keeps the correlation id', () => {
-    const { logged } = run([requestLevel([new Error('Syntax Error: Unexpected <EOF>.')])], null, { correlationId: CORRELATION_ID });
+    const { logged } = run([requestLevel([new Error('Syntax Error: Unexpected <EOF>.')])], null, {
+      correlationId: CORRELATION_ID,
+    });
 
-    expect(logged).toEqual([{ level: 'info', code: 'GRAPHQL_PARSE_FAILED', operation: 'unknown', correlationId: CORRELATION_ID }]);
+    expect(logged).toEqual([
+      { level: 'info', code: 'GRAPHQL_PARSE_FAILED', operation: 'unknown', correlationId: CORRELATION_ID },
+    ]);
   });
 
   it('logs a subscription setup error (never formatted) the same way', () => {
     const logged: ErrorLogEntry[] = [];
     const subscriptionSite = { operation: 'subscription:medicationListChanged', correlationId: CORRELATION_ID };
-    logGraphqlError(toSubscriptionError(new ExampleError('forbidden')), subscriptionSite, (entry) => logged.push(entry));
+    logGraphqlError(toSubscriptionError(new ExampleError('forbidden')), subscriptionSite, (entry) =>
+      logged.push(entry),
+    );
     logGraphqlError(toSubscriptionError(new TypeError('bug')), subscriptionSite, (entry) => logged.push(entry));
     logGraphqlError(new ExampleError('not-found'), subscriptionSite, (entry) => logged.push(entry));
 
@@ -239,7 +267,13 @@ describe('errorLogTo (pino)', () => {
 
   it('writes a client error at its level with the fields only', () => {
     const pino = logger();
-    errorLogTo(pino as never)({ level: 'warn', code: 'FORBIDDEN', errorCode: 'ACCESS_DENIED', operation: OPERATION, correlationId: CORRELATION_ID });
+    errorLogTo(pino as never)({
+      level: 'warn',
+      code: 'FORBIDDEN',
+      errorCode: 'ACCESS_DENIED',
+      operation: OPERATION,
+      correlationId: CORRELATION_ID,
+    });
 
     expect(pino.warn).toHaveBeenCalledWith(
       { code: 'FORBIDDEN', errorCode: 'ACCESS_DENIED', operation: OPERATION, correlationId: CORRELATION_ID },
@@ -253,8 +287,20 @@ describe('errorLogTo (pino)', () => {
     const bug = new TypeError('bug');
     const cause = new Error('SQLITE_BUSY');
     const unavailable = Object.assign(new ExampleError('unavailable'), { cause });
-    errorLogTo(pino as never)({ level: 'error', code: 'INTERNAL_SERVER_ERROR', operation: OPERATION, correlationId: CORRELATION_ID, error: bug });
-    errorLogTo(pino as never)({ level: 'warn', code: 'SERVICE_UNAVAILABLE', operation: OPERATION, correlationId: CORRELATION_ID, error: unavailable });
+    errorLogTo(pino as never)({
+      level: 'error',
+      code: 'INTERNAL_SERVER_ERROR',
+      operation: OPERATION,
+      correlationId: CORRELATION_ID,
+      error: bug,
+    });
+    errorLogTo(pino as never)({
+      level: 'warn',
+      code: 'SERVICE_UNAVAILABLE',
+      operation: OPERATION,
+      correlationId: CORRELATION_ID,
+      error: unavailable,
+    });
 
     expect(pino.error).toHaveBeenCalledWith(
       { code: 'INTERNAL_SERVER_ERROR', operation: OPERATION, correlationId: CORRELATION_ID, err: bug },

@@ -129,7 +129,9 @@ const locationFields = (error: GraphQLError): Pick<GraphQLFormattedError, 'locat
 });
 
 /** ` at "input.pausedAt"; DateTime: expected …`: where in a variable an instant was refused, and the form expected. */
-const INSTANT_REFUSAL = new RegExp(`(?: at "([A-Za-z0-9_.\\[\\]]+)")?; (DateTime: ${escapeRegExp(DATE_TIME_EXPECTED)}\\.)$`);
+const INSTANT_REFUSAL = new RegExp(
+  `(?: at "([A-Za-z0-9_.\\[\\]]+)")?; (DateTime: ${escapeRegExp(DATE_TIME_EXPECTED)}\\.)$`,
+);
 
 /**
  * graphql-js puts the submitted value into coercion messages; keep only which variable or argument it was, and
@@ -174,7 +176,8 @@ const requestLevelError = (inner: unknown, hideSuggestions: boolean): GraphQLFor
   if (message.startsWith('Variable "$')) {
     return { message: sanitiseInputMessage(message), extensions: { code: 'BAD_USER_INPUT' } };
   }
-  const located = typeof inner === 'object' && inner !== null && 'locations' in inner ? (inner as GraphQLError) : undefined;
+  const located =
+    typeof inner === 'object' && inner !== null && 'locations' in inner ? (inner as GraphQLError) : undefined;
   return {
     message: innerCode === 'MER_ERR_GQL_QUERY_DEPTH' ? maskIdentifiers(message) : sanitiseInputMessage(message),
     ...(located?.locations === undefined ? {} : { locations: located.locations }),
@@ -261,7 +264,13 @@ export const normaliseErrors = (
     }
     if (original === undefined && /^(Variable "\$|Argument ")/.test(error.message)) {
       clientError('BAD_USER_INPUT');
-      return [{ message: sanitiseInputMessage(error.message), ...locationFields(error), extensions: { code: 'BAD_USER_INPUT' } }];
+      return [
+        {
+          message: sanitiseInputMessage(error.message),
+          ...locationFields(error),
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ];
     }
     log({ level: 'error', code: 'INTERNAL_SERVER_ERROR', ...site, error: original ?? error });
     return [
@@ -292,7 +301,9 @@ export const errorSiteOf = (context: unknown): ErrorSite => ({
  */
 export const logGraphqlError = (error: unknown, site: ErrorSite, log: ErrorLog): void => {
   const graphqlError =
-    error instanceof GraphQLError ? error : new GraphQLError(messageOf(error), error instanceof Error ? { originalError: error } : {});
+    error instanceof GraphQLError
+      ? error
+      : new GraphQLError(messageOf(error), error instanceof Error ? { originalError: error } : {});
   normaliseErrors([graphqlError], false, site, log);
 };
 
@@ -304,7 +315,13 @@ export const createErrorFormatter =
     context: unknown,
   ): { statusCode: number; response: FormattedExecutionResult } => {
     const hasData = execution.data !== undefined && execution.data !== null;
-    const { statusCode, errors } = normaliseErrors(execution.errors, hasData, errorSiteOf(context), log, options.hideSuggestions);
+    const { statusCode, errors } = normaliseErrors(
+      execution.errors,
+      hasData,
+      errorSiteOf(context),
+      log,
+      options.hideSuggestions,
+    );
     // A request that never reached execution (parse, validation, variable coercion) has no `data` key at all
     // (GraphQL over HTTP); an executed one keeps `data`, null included.
     const executed = statusCode < 400 && execution.data !== undefined;

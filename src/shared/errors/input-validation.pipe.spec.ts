@@ -44,6 +44,8 @@ describe('input validation pipe: free text', () => {
     ]);
 
     expect(error).toMatchObject({ fields: ['commandId'] });
-    expect((error as InvalidInputError).message).toBe('Invalid input: commandId (commandId must be at most 100 characters)');
+    expect((error as InvalidInputError).message).toBe(
+      'Invalid input: commandId (commandId must be at most 100 characters)',
+    );
   });
 });

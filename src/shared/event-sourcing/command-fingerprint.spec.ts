@@ -23,7 +23,11 @@ const meta = (commandId: string, recordedAt = '2025-03-01T10:00:05.000Z'): Comma
   actor: { role: 'prescriber', hprNumber: '9144900' },
   recordedAt,
 });
-const write = (commandId: string, text: string, recordedAt?: string): Write => ({ type: 'Write', data: { text }, meta: meta(commandId, recordedAt) });
+const write = (commandId: string, text: string, recordedAt?: string): Write => ({
+  type: 'Write',
+  data: { text },
+  meta: meta(commandId, recordedAt),
+});
 const STREAM = 'notes-1';
 
 describe('command fingerprint (idempotency key reuse, issue 14)', () => {
@@ -38,12 +42,15 @@ describe('command fingerprint (idempotency key reuse, issue 14)', () => {
   it.each([
     ['other data', write('c1', 'b')],
     ['another command type', { ...write('c1', 'a'), type: 'Erase' } satisfies Write],
-  ])('given c1 applied, when c1 comes with %s, then IDEMPOTENCY_KEY_REUSED and nothing is appended', async (_case, command) => {
-    const store = new InMemoryEventStore();
-    await handleCommand(store, notes, STREAM, write('c1', 'a'));
-    await expect(handleCommand(store, notes, STREAM, command)).rejects.toThrow(IdempotencyKeyReusedError);
-    expect((await store.readStream(STREAM)).map((e) => e.data)).toEqual([{ text: 'a' }]);
-  });
+  ])(
+    'given c1 applied, when c1 comes with %s, then IDEMPOTENCY_KEY_REUSED and nothing is appended',
+    async (_case, command) => {
+      const store = new InMemoryEventStore();
+      await handleCommand(store, notes, STREAM, write('c1', 'a'));
+      await expect(handleCommand(store, notes, STREAM, command)).rejects.toThrow(IdempotencyKeyReusedError);
+      expect((await store.readStream(STREAM)).map((e) => e.data)).toEqual([{ text: 'a' }]);
+    },
+  );
 
   it('given c1 applied on one stream (patient), when c1 comes for another, then the fingerprints differ', () => {
     expect(commandFingerprint('notes-1', write('c1', 'a'))).not.toBe(commandFingerprint('notes-2', write('c1', 'a')));
@@ -52,16 +59,24 @@ describe('command fingerprint (idempotency key reuse, issue 14)', () => {
   it('given an event written before fingerprints existed, when its id comes with other data, then the earlier outcome (as before)', async () => {
     const store = new InMemoryEventStore();
     const legacy = { ...meta('c1'), clinicalTime: '2025-03-01T10:00:00.000Z', schemaVersion: 1 };
-    await store.appendToStream(STREAM, [{ id: '00000000-0000-4000-8000-000000000001', type: 'NoteWritten', data: { text: 'a' }, metadata: legacy }], {
-      expectedRevision: 'no_stream',
-    });
+    await store.appendToStream(
+      STREAM,
+      [{ id: '00000000-0000-4000-8000-000000000001', type: 'NoteWritten', data: { text: 'a' }, metadata: legacy }],
+      {
+        expectedRevision: 'no_stream',
+      },
+    );
     const result = await handleCommand(store, notes, STREAM, write('c1', 'b'));
     expect(result).toMatchObject({ alreadyApplied: true, appendedEvents: 0, state: ['a'] });
   });
 
   it('given a derived command with fingerprintData, when it is retried with another clock time in its data, then the earlier outcome', async () => {
     const store = new InMemoryEventStore();
-    const derived = (at: string): Write => ({ type: 'Write', data: { text: 'a', at }, meta: { ...meta('d1'), fingerprintData: { text: 'a' } } });
+    const derived = (at: string): Write => ({
+      type: 'Write',
+      data: { text: 'a', at },
+      meta: { ...meta('d1'), fingerprintData: { text: 'a' } },
+    });
     await handleCommand(store, notes, STREAM, derived('2025-03-01T10:00:00.000Z'));
     const retry = await handleCommand(store, notes, STREAM, derived('2025-03-01T11:00:00.000Z'));
     expect(retry.alreadyApplied).toBe(true);

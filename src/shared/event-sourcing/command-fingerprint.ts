@@ -51,7 +51,9 @@ export class IdempotencyKeyReusedError extends DomainError {
   readonly kind = 'conflict' as const;
   constructor() {
     // The id is the client's own text: not echoed.
-    super('This command id was already used for a different command; nothing was changed. Send it with a new command id.');
+    super(
+      'This command id was already used for a different command; nothing was changed. Send it with a new command id.',
+    );
   }
 }
 

@@ -2,7 +2,9 @@ import { backOffBeforeRetry, conflictDelay, conflictDelayCeiling } from './confl
 
 describe('conflict backoff', () => {
   it('the ceiling doubles from the base with each retry and stops at the cap', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8].map((retry) => conflictDelayCeiling(retry))).toEqual([3, 6, 12, 24, 48, 96, 100, 100]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((retry) => conflictDelayCeiling(retry))).toEqual([
+      3, 6, 12, 24, 48, 96, 100, 100,
+    ]);
     expect([1, 2, 3, 4].map((retry) => conflictDelayCeiling(retry, 5, 30))).toEqual([5, 10, 20, 30]);
     expect(conflictDelayCeiling(1_000)).toBe(100);
   });

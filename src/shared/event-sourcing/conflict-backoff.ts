@@ -20,8 +20,11 @@ export const DEFAULT_CONFLICT_BASE_MS = 3;
 export const DEFAULT_CONFLICT_CAP_MS = 100;
 
 /** The ceiling of the pause before retry `retry` (1, 2, …): base · 2^(retry−1), at most cap. */
-export const conflictDelayCeiling = (retry: number, baseMs = DEFAULT_CONFLICT_BASE_MS, capMs = DEFAULT_CONFLICT_CAP_MS): number =>
-  Math.min(capMs, baseMs * 2 ** Math.min(Math.max(retry - 1, 0), 30));
+export const conflictDelayCeiling = (
+  retry: number,
+  baseMs = DEFAULT_CONFLICT_BASE_MS,
+  capMs = DEFAULT_CONFLICT_CAP_MS,
+): number => Math.min(capMs, baseMs * 2 ** Math.min(Math.max(retry - 1, 0), 30));
 
 /** The pause before retry `retry` (1, 2, …): full jitter, uniform in [0, ceiling). */
 export const conflictDelay = (retry: number, backoff: ConflictBackoff = {}): number =>

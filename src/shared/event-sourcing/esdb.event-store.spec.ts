@@ -10,7 +10,12 @@ import type { EventSubscription, NewEvent, RecordedEvent } from './event-store.p
  * filter), never the server's behaviour. That is the contract suite's, against a real server (npm run test:esdb).
  */
 
-const newEvent = (index: number): NewEvent => ({ id: storedEvent(index).id, type: 'MedicationStarted', data: { n: index }, metadata });
+const newEvent = (index: number): NewEvent => ({
+  id: storedEvent(index).id,
+  type: 'MedicationStarted',
+  data: { n: index },
+  metadata,
+});
 
 const storeOn = (
   client: FakeEsdbClient,
@@ -43,7 +48,9 @@ describe('EsdbEventStore on a FAKE client: idempotency reads only the window a r
 
   it('expected revision any: one backward read of the last k events, never the stream from revision 0', async () => {
     const client = new FakeEsdbClient(longStream);
-    await storeOn(client).appendToStream('medicationList-1', [newEvent(9_001), newEvent(9_002)], { expectedRevision: 'any' });
+    await storeOn(client).appendToStream('medicationList-1', [newEvent(9_001), newEvent(9_002)], {
+      expectedRevision: 'any',
+    });
     expect(client.made('readStream').map((call) => call.options)).toEqual([
       { fromRevision: 'end', direction: 'backwards', maxCount: 2, deadline: 10_000 },
     ]);
@@ -63,7 +70,9 @@ describe('EsdbEventStore on a FAKE client: idempotency reads only the window a r
     const client = new FakeEsdbClient(longStream);
     const store = storeOn(client);
     await store.appendToStream('medicationList-1', [newEvent(9_001)], { expectedRevision: 4_999 });
-    await store.appendToStream('medicationList-2', [newEvent(9_002), newEvent(9_003)], { expectedRevision: 'no_stream' });
+    await store.appendToStream('medicationList-2', [newEvent(9_002), newEvent(9_003)], {
+      expectedRevision: 'no_stream',
+    });
     expect(client.made('readStream').map((call) => call.options)).toEqual([
       { fromRevision: 5_000n, maxCount: 1, deadline: 10_000 },
       { fromRevision: 'start', maxCount: 2, deadline: 10_000 },
@@ -80,7 +89,9 @@ describe('EsdbEventStore on a FAKE client: deadlines and empty reads', () => {
     await store.readAll();
     await store.headPosition();
     await store.ping();
-    const deadlines = client.calls.map((call) => ('options' in call ? call.options.deadline : 'deadline' in call ? call.deadline : 'none'));
+    const deadlines = client.calls.map((call) =>
+      'options' in call ? call.options.deadline : 'deadline' in call ? call.deadline : 'none',
+    );
     expect(deadlines).toHaveLength(6);
     expect(new Set(deadlines)).toEqual(new Set([1_234]));
   });
@@ -133,7 +144,12 @@ describe('EsdbEventStore on a FAKE client: one shared $all subscription', () => 
       {
         call: 'subscribeToAll',
         from: { commit: 100n, prepare: 100n },
-        filter: { filterOn: 'streamName', regex: '^(?!(?:\\$))', checkpointInterval: 1, checkpointReached: expect.any(Function) },
+        filter: {
+          filterOn: 'streamName',
+          regex: '^(?!(?:\\$))',
+          checkpointInterval: 1,
+          checkpointReached: expect.any(Function),
+        },
       },
     ]);
     server.send(storedEvent(1)); // position 200: b only
@@ -210,7 +226,11 @@ describe('EsdbEventStore on a FAKE client: the server-side filter (call shape; t
     store.subscribeToAll();
     await started(client);
     const { filter } = client.made('subscribeToAll')[0]!;
-    expect(filter).toMatchObject({ filterOn: 'streamName', checkpointInterval: 1, regex: '^(?!(?:\\$|accessLog-|accessAudit-))' });
+    expect(filter).toMatchObject({
+      filterOn: 'streamName',
+      checkpointInterval: 1,
+      regex: '^(?!(?:\\$|accessLog-|accessAudit-))',
+    });
     expect(new RegExp(filter?.regex ?? '').test(stream)).toBe(sent);
     await store.close();
   });

@@ -1,5 +1,14 @@
 import { createEsdbClient, type EsdbClient, type EsdbClientPackage, type EsdbResolvedEvent } from './esdb.client';
-import { errorType, isForeign, parseEvent, toEsdbRevision, toEventData, toPosition, translate, type ForeignEvent } from './esdb.mapping';
+import {
+  errorType,
+  isForeign,
+  parseEvent,
+  toEsdbRevision,
+  toEventData,
+  toPosition,
+  translate,
+  type ForeignEvent,
+} from './esdb.mapping';
 import { SharedAllSubscription } from './esdb.subscription';
 import { EventIdConflictError, EventStoreUnavailableError } from './event-store.errors';
 import {
@@ -177,7 +186,12 @@ export class EsdbEventStore implements EventStorePort {
   }
 
   async ping(): Promise<void> {
-    const read = this.open().readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1, deadline: this.deadline });
+    const read = this.open().readAll({
+      direction: 'backwards',
+      fromPosition: 'end',
+      maxCount: 1,
+      deadline: this.deadline,
+    });
     try {
       for await (const _event of read) {
         // draining the one-event read is the whole check
@@ -211,7 +225,17 @@ export class EsdbEventStore implements EventStorePort {
     const maxCount = events.length;
     const window =
       expected === 'any'
-        ? (await this.collect(this.open().readStream(streamName, { fromRevision: 'end', direction: 'backwards', maxCount, deadline: this.deadline }), streamName)).reverse()
+        ? (
+            await this.collect(
+              this.open().readStream(streamName, {
+                fromRevision: 'end',
+                direction: 'backwards',
+                maxCount,
+                deadline: this.deadline,
+              }),
+              streamName,
+            )
+          ).reverse()
         : await this.collect(
             this.open().readStream(streamName, {
               fromRevision: expected === 'no_stream' ? 'start' : BigInt(expected + 1),

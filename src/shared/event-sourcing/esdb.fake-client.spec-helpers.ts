@@ -76,9 +76,15 @@ export class FakeSubscription extends Transform implements EsdbClientSubscriptio
     this.end();
     return Promise.resolve();
   }
-  override _transform(chunk: EsdbResolvedEvent | CheckpointMessage, _encoding: BufferEncoding, next: (error?: Error | null, data?: unknown) => void): void {
+  override _transform(
+    chunk: EsdbResolvedEvent | CheckpointMessage,
+    _encoding: BufferEncoding,
+    next: (error?: Error | null, data?: unknown) => void,
+  ): void {
     if ('checkpoint' in chunk) {
-      Promise.resolve(this.serverFilter?.checkpointReached?.(this, { commit: chunk.checkpoint, prepare: chunk.checkpoint })).then(
+      Promise.resolve(
+        this.serverFilter?.checkpointReached?.(this, { commit: chunk.checkpoint, prepare: chunk.checkpoint }),
+      ).then(
         () => next(),
         (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),
       );
@@ -126,7 +132,9 @@ export class FakeEsdbClient implements EsdbClient {
     }
     const from = options.fromRevision;
     if (typeof from === 'bigint') {
-      events = events.filter((event) => (options.direction === 'backwards' ? event.revision <= from : event.revision >= from));
+      events = events.filter((event) =>
+        options.direction === 'backwards' ? event.revision <= from : event.revision >= from,
+      );
     }
     return items(events.slice(0, options.maxCount ?? Number.MAX_SAFE_INTEGER));
   }

@@ -22,7 +22,13 @@ export const toEventData = (event: NewEvent): EsdbEventData => {
   if (!isJsonData(event.data)) {
     throw new TypeError(`the data of a ${event.type} event must be a JSON object, array or string`);
   }
-  return { id: event.id, contentType: 'application/json', type: event.type, data: event.data, metadata: { ...event.metadata } };
+  return {
+    id: event.id,
+    contentType: 'application/json',
+    type: event.type,
+    data: event.data,
+    metadata: { ...event.metadata },
+  };
 };
 
 /**
@@ -101,7 +107,9 @@ export const translate = (error: unknown, streamName?: string, expected?: Expect
   }
   if (isUnreachable(error)) {
     const code = field(error, 'code');
-    return new EventStoreUnavailableError(`EventStoreDB unreachable${typeof code === 'number' ? ` (gRPC ${code})` : ''}`);
+    return new EventStoreUnavailableError(
+      `EventStoreDB unreachable${typeof code === 'number' ? ` (gRPC ${code})` : ''}`,
+    );
   }
   return error;
 };

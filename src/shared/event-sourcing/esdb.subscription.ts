@@ -306,7 +306,11 @@ class SharedConsumer implements EventSubscription {
 
   progress(): SubscriptionProgress {
     const pendingEvents = this.queue.filter((item) => typeof item !== 'bigint').length;
-    return { caughtUp: this.hub.isCaughtUp() && pendingEvents === 0, pendingEvents, scannedThrough: this.scannedPosition };
+    return {
+      caughtUp: this.hub.isCaughtUp() && pendingEvents === 0,
+      pendingEvents,
+      scannedThrough: this.scannedPosition,
+    };
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {

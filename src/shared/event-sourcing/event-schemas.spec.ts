@@ -8,7 +8,10 @@ const schemas = new EventSchemas([
     type: 'DoseGiven',
     current: 3,
     upcasters: {
-      1: (data) => (typeof data === 'object' && data !== null && 'mg' in data ? { dose: { value: data.mg, unit: 'mg' } } : undefined),
+      1: (data) =>
+        typeof data === 'object' && data !== null && 'mg' in data
+          ? { dose: { value: data.mg, unit: 'mg' } }
+          : undefined,
       2: (data) => (typeof data === 'object' && data !== null ? { ...data, route: 'oral' } : undefined),
     },
   },
@@ -84,8 +87,19 @@ describe('EventSchemas catalogue', () => {
   });
 
   it.each([
-    ['a missing upcaster', [{ type: 'A', current: 3, upcasters: { 1: (d: unknown) => d } }], /no upcaster from version 2 to 3/],
-    ['a type listed twice', [{ type: 'A', current: 1 }, { type: 'A', current: 1 }], /listed twice/],
+    [
+      'a missing upcaster',
+      [{ type: 'A', current: 3, upcasters: { 1: (d: unknown) => d } }],
+      /no upcaster from version 2 to 3/,
+    ],
+    [
+      'a type listed twice',
+      [
+        { type: 'A', current: 1 },
+        { type: 'A', current: 1 },
+      ],
+      /listed twice/,
+    ],
     ['a current version below 1', [{ type: 'A', current: 0 }], /whole number from 1/],
   ])('refuses %s at start', (_what, catalogue, message) => {
     expect(() => new EventSchemas(catalogue)).toThrow(message);

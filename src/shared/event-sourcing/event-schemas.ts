@@ -72,7 +72,10 @@ export class EventSchemas {
     if (schema === undefined || stored === schema.current) {
       return event;
     }
-    const data = Number.isInteger(stored) && stored >= 1 && stored < schema.current ? this.lift(schema, stored, event.data) : undefined;
+    const data =
+      Number.isInteger(stored) && stored >= 1 && stored < schema.current
+        ? this.lift(schema, stored, event.data)
+        : undefined;
     if (data === undefined) {
       onUnreadable?.({ type: event.type, schemaVersion: stored, position: event.position });
       return { ...event, type: unreadableType(event.type, stored) };

@@ -24,7 +24,10 @@ export const createEventStore = (
 ): EventStorePort =>
   withEventSchemas(createAdapter(config, logger, metrics), ({ type, schemaVersion, position }) => {
     metrics?.unreadableEvent(type, schemaVersion);
-    logger.warn({ type, schemaVersion, position: position.toString() }, 'stored event in a schema version this build cannot read: skipped');
+    logger.warn(
+      { type, schemaVersion, position: position.toString() },
+      'stored event in a schema version this build cannot read: skipped',
+    );
   });
 
 const createAdapter = (

@@ -91,7 +91,11 @@ const noUpdateLost = (open: () => EventStorePort) =>
       const applied = results.filter((result) => !result.alreadyApplied);
       const known = events.flatMap((event) => (isCounterSet(event) ? [event] : []));
       expect(known.reduce((state, event) => counter.evolve(state, event), 0)).toBe(distinct);
-      expect(commandIds).toEqual(range(distinct).map((command) => `command-${command}`).sort());
+      expect(commandIds).toEqual(
+        range(distinct)
+          .map((command) => `command-${command}`)
+          .sort(),
+      );
       // Every command was applied exactly once, each at its own version: no lost and no doubled update.
       expect(applied.map((result) => result.version).sort((a, b) => a - b)).toEqual(range(distinct).map((n) => n + 1));
     } finally {
@@ -101,10 +105,16 @@ const noUpdateLost = (open: () => EventStorePort) =>
 
 describe('handleCommand under concurrency (property)', () => {
   it('in memory: any interleaving of concurrent commands loses no update and applies each command once', async () => {
-    await fc.assert(noUpdateLost(() => new InMemoryEventStore()), { numRuns: 100 });
+    await fc.assert(
+      noUpdateLost(() => new InMemoryEventStore()),
+      { numRuns: 100 },
+    );
   });
 
   it('SQLite (group commit): any interleaving loses no update and applies each command once', async () => {
-    await fc.assert(noUpdateLost(() => new SqliteEventStore({ filename: ':memory:' })), { numRuns: 40 });
+    await fc.assert(
+      noUpdateLost(() => new SqliteEventStore({ filename: ':memory:' })),
+      { numRuns: 40 },
+    );
   });
 });

@@ -163,7 +163,14 @@ describe('handleCommand', () => {
   it('a decision of [] appends nothing and returns the current state', async () => {
     const reset: CounterCommand = { type: 'Reset', data: {}, meta: meta('r1') };
     const result = await handleCommand(store, counter, 'counter-1', reset, options);
-    expect(result).toEqual({ state: 0, version: 0, position: undefined, appendedEvents: 0, alreadyApplied: false, events: [] });
+    expect(result).toEqual({
+      state: 0,
+      version: 0,
+      position: undefined,
+      appendedEvents: 0,
+      alreadyApplied: false,
+      events: [],
+    });
     expect(await store.readStream('counter-1')).toEqual([]);
   });
 
@@ -232,7 +239,10 @@ describe('handleCommand', () => {
       'SQLite',
       () => {
         const dir = mkdtempSync(join(tmpdir(), 'handle-command-'));
-        return { store: new SqliteEventStore({ filename: join(dir, 'events.db') }), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+        return {
+          store: new SqliteEventStore({ filename: join(dir, 'events.db') }),
+          cleanup: () => rmSync(dir, { recursive: true, force: true }),
+        };
       },
     ],
   ])('returns the events read and appended exactly as a fresh read gives them (%s)', async (_name, open) => {
@@ -295,7 +305,12 @@ describe('handleCommand', () => {
 
   it('backs off between conflict retries: jittered pauses whose ceiling doubles, none after the last attempt', async () => {
     const pauses: number[] = [];
-    const backoff = { baseMs: 4, capMs: 10, random: () => 0.5, sleep: (ms: number) => Promise.resolve(void pauses.push(ms)) };
+    const backoff = {
+      baseMs: 4,
+      capMs: 10,
+      random: () => 0.5,
+      sleep: (ms: number) => Promise.resolve(void pauses.push(ms)),
+    };
     const racing = new RacingStore(3);
     const result = await handleCommand(racing, counter, 'counter-1', increment('c1'), { ...options, backoff });
     expect(result).toMatchObject({ state: 31, version: 4, appendedEvents: 1, alreadyApplied: false });
@@ -307,7 +322,10 @@ describe('handleCommand', () => {
       backoff,
       maxAttempts: 3,
     });
-    await expect(giving).rejects.toMatchObject({ constructor: ConcurrentModificationError, code: 'CONCURRENT_MODIFICATION' });
+    await expect(giving).rejects.toMatchObject({
+      constructor: ConcurrentModificationError,
+      code: 'CONCURRENT_MODIFICATION',
+    });
     expect(pauses).toEqual([2, 4]);
   });
 

@@ -97,7 +97,10 @@ export const commandEvents = (
     id: commandEventId(streamName, command.meta.commandId, index),
     type: event.type,
     data: event.data,
-    metadata: { ...metadata, schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : schemaVersion(event.type) },
+    metadata: {
+      ...metadata,
+      schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : schemaVersion(event.type),
+    },
   }));
 };
 
@@ -153,7 +156,14 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     }
     const decided = decider.decide(command, state);
     if (decided.length === 0) {
-      return { state, version, position: recorded.at(-1)?.position, appendedEvents: 0, alreadyApplied: false, events: recorded };
+      return {
+        state,
+        version,
+        position: recorded.at(-1)?.position,
+        appendedEvents: 0,
+        alreadyApplied: false,
+        events: recorded,
+      };
     }
     const events = commandEvents(streamName, command, decided, decider.clinicalTimeOf(command), options.schemaVersion);
     const started = performance.now();
@@ -177,7 +187,9 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     if (!result.appended) {
       // A replica racing on the same command got there first with the same ids: report its outcome.
       const after = await store.readStream(streamName);
-      return earlierOutcome(after) ?? { ...folded(after, fold), appendedEvents: 0, alreadyApplied: true, events: after };
+      return (
+        earlierOutcome(after) ?? { ...folded(after, fold), appendedEvents: 0, alreadyApplied: true, events: after }
+      );
     }
     return {
       state: decided.reduce((next, event) => decider.evolve(next, event), state),
@@ -207,7 +219,15 @@ const appendedAsRecorded = async (
   const metadata = only === undefined ? undefined : viaJson(only.metadata);
   if (events.length === 1 && only !== undefined && isEventMetadata(metadata)) {
     return [
-      { id: only.id, streamName, revision: firstRevision, position: result.position, type: only.type, data: viaJson(only.data), metadata },
+      {
+        id: only.id,
+        streamName,
+        revision: firstRevision,
+        position: result.position,
+        type: only.type,
+        data: viaJson(only.data),
+        metadata,
+      },
     ];
   }
   const read = await store.readStream(streamName, { fromRevision: firstRevision });
@@ -215,7 +235,8 @@ const appendedAsRecorded = async (
 };
 
 /** What a JSON store gives back for `value` (undefined properties dropped; undefined data is stored as null). */
-const viaJson = (value: unknown): unknown => (value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown));
+const viaJson = (value: unknown): unknown =>
+  value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown);
 
 const folded = <S>(recorded: readonly RecordedEvent[], fold: (recorded: readonly RecordedEvent[]) => S) => {
   const last = recorded.at(-1);

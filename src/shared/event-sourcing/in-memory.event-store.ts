@@ -125,7 +125,6 @@ export class InMemoryEventStore implements EventStorePort {
     return { nextExpectedRevision: last.revision, position: last.position, appended: true };
   }
 
-
   private assertOpen(): void {
     if (this.closed) {
       throw new EventStoreUnavailableError('the in-memory store is closed');

@@ -39,7 +39,9 @@ describe('Projector: blue/green of a new projection version', () => {
     let last = 0n;
     for (let round = 0; round < rounds; round += 1) {
       for (let stream = 0; stream < STREAMS; stream += 1) {
-        const { position } = await events.appendToStream(`${PREFIX}${stream}`, [countedEvent()], { expectedRevision: 'any' });
+        const { position } = await events.appendToStream(`${PREFIX}${stream}`, [countedEvent()], {
+          expectedRevision: 'any',
+        });
         appended.set(String(stream), [...(appended.get(String(stream)) ?? []), position.toString()]);
         last = position;
       }
@@ -47,7 +49,12 @@ describe('Projector: blue/green of a new projection version', () => {
     return last;
   };
   const projector = (projection: Projection<Positions>): Projector => {
-    const started = new Projector({ eventStore: events, store, projections: [eraseDocumentType(projection)], batchSize: 7 });
+    const started = new Projector({
+      eventStore: events,
+      store,
+      projections: [eraseDocumentType(projection)],
+      batchSize: 7,
+    });
     projectors.push(started);
     started.start();
     return started;
@@ -103,7 +110,11 @@ describe('Projector: blue/green of a new projection version', () => {
     // after the switch, the served runner projects with v2's code
     const last = await append(1);
     await service.waitForPosition(v2.name, last, 5_000);
-    expect(read(v2.name).every((document) => document.version === 2 && document.positions.length === appended.get(document.id)?.length)).toBe(true);
+    expect(
+      read(v2.name).every(
+        (document) => document.version === 2 && document.positions.length === appended.get(document.id)?.length,
+      ),
+    ).toBe(true);
   });
 
   it('given v2 already live, when the service restarts, then nothing is adopted or rebuilt', async () => {
@@ -121,7 +132,11 @@ describe('Projector: blue/green of a new projection version', () => {
 
   it('given a file where the previous version never ran, then the new version is built from zero as before', async () => {
     const fresh = new SqliteReadModelStore({ file: ':memory:' });
-    const service = new Projector({ eventStore: events, store: fresh, projections: [eraseDocumentType(version(3, v2))] });
+    const service = new Projector({
+      eventStore: events,
+      store: fresh,
+      projections: [eraseDocumentType(version(3, v2))],
+    });
     service.start();
     try {
       expect(Object.keys(await service.status())).toEqual(['positions.v3']);

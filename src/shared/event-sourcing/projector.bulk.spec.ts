@@ -57,7 +57,11 @@ describe.each([
       eventStore: events,
       store,
       projections: [eraseDocumentType(projection)],
-      observer: { onApplied: () => undefined, onUnknownEvent: () => undefined, onError: (_p, error) => onError?.(error) },
+      observer: {
+        onApplied: () => undefined,
+        onUnknownEvent: () => undefined,
+        onError: (_p, error) => onError?.(error),
+      },
       backoff: { initialMs: 1, maxMs: 4 },
     });
     projectors.push(projector);
@@ -67,7 +71,11 @@ describe.each([
   /** The reference: the same projection folded in global order by the ordinary path, into its own store. */
   const globalOrderFold = async (): Promise<Record<string, readonly string[]>> => {
     const reference = new SqliteReadModelStore({ file: ':memory:' });
-    const projector = new Projector({ eventStore: events, store: reference, projections: [eraseDocumentType(positionsProjection(false))] });
+    const projector = new Projector({
+      eventStore: events,
+      store: reference,
+      projections: [eraseDocumentType(positionsProjection(false))],
+    });
     projector.start();
     const head = await events.headPosition();
     await projector.waitForPosition('positions.v1', head ?? 0n, 5000);
@@ -152,7 +160,9 @@ describe.each([
     await interleave(events, 3, 1);
     const broken: Projection<Positions> = { ...positionsProjection(true), documentIds: () => ['same'] };
     const errors: string[] = [];
-    const projector = projectorFor(broken, (error) => errors.push(error instanceof Error ? error.message : String(error)));
+    const projector = projectorFor(broken, (error) =>
+      errors.push(error instanceof Error ? error.message : String(error)),
+    );
     projector.start();
     while (errors.length === 0) {
       await new Promise((resolve) => setTimeout(resolve, 5));

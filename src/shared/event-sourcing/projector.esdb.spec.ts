@@ -98,7 +98,12 @@ describe('Projector on EsdbEventStore over a FAKE client: a filtered subscriptio
     server.caughtUp();
     await projector.waitForPosition(NAME, 100n, 2_000);
     const readsBefore = client.made('readAll').length; // the start's one head read (bulk build)
-    expect((await projector.status())[NAME]).toMatchObject({ checkpoint: 100n, head: undefined, lagEvents: 0, running: true });
+    expect((await projector.status())[NAME]).toMatchObject({
+      checkpoint: 100n,
+      head: undefined,
+      lagEvents: 0,
+      running: true,
+    });
     await projector.stop(); // no subscription now
     expect((await projector.status())[NAME]).toMatchObject({ checkpoint: 100n, head: undefined, running: false });
     expect(client.made('readAll')).toHaveLength(readsBefore);

@@ -63,7 +63,12 @@ describe.each([
         await append(stream);
       }
     }
-    projector = new Projector({ eventStore: events, store, projections: [eraseDocumentType(positionsProjection(perStream))], batchSize: 7 });
+    projector = new Projector({
+      eventStore: events,
+      store,
+      projections: [eraseDocumentType(positionsProjection(perStream))],
+      batchSize: 7,
+    });
     projector.start();
     await projector.waitForPosition(NAME, (await events.headPosition()) ?? 0n, 5_000);
   });
@@ -112,7 +117,12 @@ describe.each([
     await projector.stop();
     store.close();
     store = new SqliteReadModelStore({ file: ':memory:' });
-    projector = new Projector({ eventStore: events, store, projections: [eraseDocumentType(positionsProjection(perStream))], batchSize: 7 });
+    projector = new Projector({
+      eventStore: events,
+      store,
+      projections: [eraseDocumentType(positionsProjection(perStream))],
+      batchSize: 7,
+    });
     projector.start();
     const rebuild = projector.startRebuild(NAME);
     const position = await append(4); // wakes both, and the switch, whichever is first

@@ -222,7 +222,9 @@ export class Projector {
    */
   async status(): Promise<Record<string, ProjectionStatus>> {
     // the served projections, and the copies online rebuilds are building (under their own keys)
-    const runners = [...this.runners.values(), ...this.rebuilds.values()].map((runner) => [runner.projection.name, runner] as const);
+    const runners = [...this.runners.values(), ...this.rebuilds.values()].map(
+      (runner) => [runner.projection.name, runner] as const,
+    );
     // Once the store's subscriptions are known to report progress, never read the head: not while a projection
     // is between subscriptions either (it is not running then, so not ready whatever the head is), which on
     // EventStoreDB would be backward reads on every /ready exactly when the server is in trouble.
@@ -233,13 +235,18 @@ export class Projector {
     for (const [name, runner] of runners) {
       const checkpoint = runner.checkpoint ?? this.options.store.checkpoint(name);
       const progress = runner.subscription?.progress?.();
-      const behind = progress !== undefined ? BigInt(progress.pendingEvents) : head === undefined ? 0n : head - (checkpoint ?? 0n);
+      const behind =
+        progress !== undefined ? BigInt(progress.pendingEvents) : head === undefined ? 0n : head - (checkpoint ?? 0n);
       const caughtUp = progress !== undefined ? progress.caughtUp : needsHead && behind <= 0n;
       result[name] = {
         checkpoint,
         head,
         lagEvents: caughtUp ? 0 : Number(behind),
-        lagSeconds: caughtUp ? 0 : runner.lastRecordedAt === undefined ? null : secondsSince(runner.lastRecordedAt, now),
+        lagSeconds: caughtUp
+          ? 0
+          : runner.lastRecordedAt === undefined
+            ? null
+            : secondsSince(runner.lastRecordedAt, now),
         running: runner.running,
       };
     }
@@ -481,7 +488,7 @@ export class Projector {
         documents.set(id, projection.evolve(current, projectionEvent));
       }
     }
-      const position = lastEvent.position;
+    const position = lastEvent.position;
     runner.unpersistedEvents += events.length;
     const write = documents.size > 0 || runner.unpersistedEvents >= MAX_UNPERSISTED_EVENTS;
     if (write) {
@@ -603,9 +610,12 @@ export class Projector {
         this.options.store.markLive(runner.projection.name);
       } else {
         // Caught up while idle (the server's message came after the last event): no event wakes the loop then.
-        void subscription.whenCaughtUp?.().then(async () => (this.stopped ? undefined : this.markLiveOnce(runner))).catch((error: unknown) => {
-          this.notify((observer) => observer.onError(runner.projection.name, error));
-        });
+        void subscription
+          .whenCaughtUp?.()
+          .then(async () => (this.stopped ? undefined : this.markLiveOnce(runner)))
+          .catch((error: unknown) => {
+            this.notify((observer) => observer.onError(runner.projection.name, error));
+          });
       }
       return;
     }

@@ -63,7 +63,6 @@ export interface ProjectionStatus {
   readonly running: boolean;
 }
 
-
 /**
  * Lets projections of different document types run in one projector. Sound because the projector only ever
  * hands `evolve` a document that the same projection produced (its initialDocument or an earlier evolve).
@@ -83,8 +82,10 @@ export const findProjection = <T extends { readonly name: string }>(projections:
 };
 
 /** Exponential backoff before resubscribing: initialMs · 2^attempt, capped at maxMs (100 ms → 5 s by default). */
-export const backoffDelay = (attempt: number, backoff: { readonly initialMs: number; readonly maxMs: number }): number =>
-  Math.min(backoff.initialMs * 2 ** Math.min(attempt, 30), backoff.maxMs);
+export const backoffDelay = (
+  attempt: number,
+  backoff: { readonly initialMs: number; readonly maxMs: number },
+): number => Math.min(backoff.initialMs * 2 ** Math.min(attempt, 30), backoff.maxMs);
 
 /** The boundary: positions become decimal strings so documents stay JSON-safe. */
 export const toProjectionEvent = (event: RecordedEvent): ProjectionEvent => ({

@@ -87,7 +87,9 @@ describe('SQLite event store under another connection’s write lock', () => {
   it('given a lock held past the wait, when appending, then EventStoreLockedError and nothing is appended', async () => {
     const store = lockedStore({ lockWaitMs: 30 });
     try {
-      const error: unknown = await store.appendToStream('s-1', [event(), event()], { expectedRevision: 'any' }).catch((e: unknown) => e);
+      const error: unknown = await store
+        .appendToStream('s-1', [event(), event()], { expectedRevision: 'any' })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(EventStoreLockedError);
       expect(error).toMatchObject({ code: 'EVENT_STORE_LOCKED', kind: 'unavailable', details: { waitedMs: 30 } });
       other.exec('ROLLBACK');

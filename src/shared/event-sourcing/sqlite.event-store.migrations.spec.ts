@@ -12,14 +12,24 @@ import { SCHEMA } from './sqlite.event-store.sql';
 /* Step 2 of the event file: the table without AUTOINCREMENT and without the (stream_name, event_id) index. */
 
 const metadata: EventMetadata = { ...fixedMeta, clinicalTime: AT, schemaVersion: 1 };
-const event = (id: string): NewEvent => ({ id, type: 'ListMarkedReviewed', data: { reviewedAt: '2026-12-01' }, metadata });
+const event = (id: string): NewEvent => ({
+  id,
+  type: 'ListMarkedReviewed',
+  data: { reviewedAt: '2026-12-01' },
+  metadata,
+});
 
 /** the events table's indexes, each as its columns */
 const indexesOf = (db: Database.Database): string[][] =>
   db
     .prepare<[], { name: string }>("SELECT name FROM pragma_index_list('events')")
     .all()
-    .map(({ name }) => db.prepare<[string], { name: string }>('SELECT name FROM pragma_index_info(?) ORDER BY seqno').all(name).map((column) => column.name));
+    .map(({ name }) =>
+      db
+        .prepare<[string], { name: string }>('SELECT name FROM pragma_index_info(?) ORDER BY seqno')
+        .all(name)
+        .map((column) => column.name),
+    );
 
 const tableSql = (db: Database.Database): string =>
   String(db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'").pluck().get());
@@ -39,8 +49,14 @@ describe('event file step 2: the events table without AUTOINCREMENT and the (str
   const versionOneFile = (): void => {
     const db = new Database(filename);
     migrateSqliteFile(db, 'event', EVENT_FILE_MIGRATIONS.slice(0, 1));
-    const insert = db.prepare('INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
-    for (const [stream, revision, id] of [['s-a', 0, 'a0'], ['s-b', 0, 'b0'], ['s-a', 1, 'a1']] as const) {
+    const insert = db.prepare(
+      'INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    for (const [stream, revision, id] of [
+      ['s-a', 0, 'a0'],
+      ['s-b', 0, 'b0'],
+      ['s-a', 1, 'a1'],
+    ] as const) {
       insert.run(stream, revision, id, 'ListMarkedReviewed', '{"reviewedAt":"2026-12-01"}', JSON.stringify(metadata));
     }
     expect(indexesOf(db)).toEqual(expect.arrayContaining([['stream_name', 'event_id']]));
@@ -64,8 +80,8 @@ describe('event file step 2: the events table without AUTOINCREMENT and the (str
     const described = new Database(':memory:');
     described.exec(SCHEMA);
     const shape = (db: Database.Database) => ({
-      columns: db.prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info('events')").all(),
-      indexes: db.prepare("SELECT name, \"unique\" FROM pragma_index_list('events')").all(),
+      columns: db.prepare('SELECT name, type, "notnull", pk FROM pragma_table_info(\'events\')').all(),
+      indexes: db.prepare('SELECT name, "unique" FROM pragma_index_list(\'events\')').all(),
       indexColumns: indexesOf(db),
     });
     expect(shape(migrated)).toEqual(shape(described));
@@ -81,7 +97,11 @@ describe('event file step 2: the events table without AUTOINCREMENT and the (str
 
     const store = new SqliteEventStore({ filename, backgroundCheckpoints: false });
     try {
-      expect((await store.readAll()).map((recorded) => [recorded.id, recorded.position])).toEqual([['a0', 1n], ['b0', 2n], ['a1', 3n]]);
+      expect((await store.readAll()).map((recorded) => [recorded.id, recorded.position])).toEqual([
+        ['a0', 1n],
+        ['b0', 2n],
+        ['a1', 3n],
+      ]);
       // idempotency by event id still holds on the migrated file, through the stream's own rows
       expect(await store.appendToStream('s-a', [event('a1')], { expectedRevision: 0 })).toEqual({
         nextExpectedRevision: 1,
@@ -108,7 +128,9 @@ describe('event file step 2: the events table without AUTOINCREMENT and the (str
     const db = new Database(filename);
     db.prepare('DELETE FROM events WHERE position = 3').run();
     db.close();
-    expect(() => new SqliteEventStore({ filename, backgroundCheckpoints: false })).toThrow(/handed out positions up to 3 but holds events only up to 2/);
+    expect(() => new SqliteEventStore({ filename, backgroundCheckpoints: false })).toThrow(
+      /handed out positions up to 3 but holds events only up to 2/,
+    );
     const unchanged = new Database(filename, { readonly: true });
     expect(unchanged.pragma('user_version', { simple: true })).toBe(1);
     expect(indexesOf(unchanged)).toEqual(expect.arrayContaining([['stream_name', 'event_id']]));

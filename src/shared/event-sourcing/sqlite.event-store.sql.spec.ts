@@ -34,7 +34,11 @@ describe('event row parsing', () => {
     ['a number position', [7, ...row.slice(1)], 'malformed event row: no position'],
     ['no stream name at all', row, 'malformed event row at position 7'],
     ['a number revision', [7n, 2, ...row.slice(2), 'medicationList-a'], 'malformed event row at position 7'],
-    ['metadata without an actor', [...row.slice(0, 5), '{"commandId":"c"}', 's'], 'malformed event metadata at position 7'],
+    [
+      'metadata without an actor',
+      [...row.slice(0, 5), '{"commandId":"c"}', 's'],
+      'malformed event metadata at position 7',
+    ],
   ])('rejects %s as corruption', (_case, bad, message) => {
     expect(() => toRecordedEvent(bad)).toThrow(message);
   });

@@ -167,4 +167,3 @@ export const toUnavailable = (error: unknown): EventStoreUnavailableError => {
   }
   return new EventStoreUnavailableError(error instanceof Error ? error.message : 'unknown error');
 };
-

@@ -117,7 +117,9 @@ export class SqliteEventStore implements EventStorePort {
   private readonly subscriptions = new CatchUpSubscriptions();
   private readonly checkpointer: WalCheckpointer | undefined;
   /** The page the last catch-up read returned, while it may be shared (see sharedPageAfter). */
-  private lastPage: { readonly after: bigint; readonly limit: number; readonly commits: number; readonly events: RecordedEvent[] } | undefined;
+  private lastPage:
+    | { readonly after: bigint; readonly limit: number; readonly commits: number; readonly events: RecordedEvent[] }
+    | undefined;
 
   /** Opens (and creates) the file; throws EventStoreUnavailableError when it cannot. */
   constructor(options: SqliteEventStoreOptions) {
@@ -171,7 +173,14 @@ export class SqliteEventStore implements EventStorePort {
         metadata: JSON.stringify(metadata),
       }));
       const deadline = Date.now() + this.lockWaitMs;
-      this.queue.push({ streamName, events: rows, expectedRevision: options.expectedRevision, deadline, resolve, reject });
+      this.queue.push({
+        streamName,
+        events: rows,
+        expectedRevision: options.expectedRevision,
+        deadline,
+        resolve,
+        reject,
+      });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         // setImmediate rather than a microtask: commands awaiting their reads in this turn still join the batch.
@@ -327,11 +336,17 @@ export class SqliteEventStore implements EventStorePort {
     }
     this.busyAttempts += 1;
     // reduce, not Math.min(...): a lock held under load can queue more appends than a call takes arguments
-    const nearest = this.queue.reduce((soonest, append) => Math.min(soonest, append.deadline), Number.POSITIVE_INFINITY);
+    const nearest = this.queue.reduce(
+      (soonest, append) => Math.min(soonest, append.deadline),
+      Number.POSITIVE_INFINITY,
+    );
     this.flushScheduled = true;
-    this.retryTimer = setTimeout(() => {
-      this.flush();
-    }, pauseBefore(this.busyAttempts, nearest - now));
+    this.retryTimer = setTimeout(
+      () => {
+        this.flush();
+      },
+      pauseBefore(this.busyAttempts, nearest - now),
+    );
   }
 
   private appendInTransaction({ streamName, events, expectedRevision }: PendingAppend): Outcome {
@@ -350,8 +365,7 @@ export class SqliteEventStore implements EventStorePort {
     const head = field(this.sql.maxRevision.get(streamName), 'revision');
     const current = typeof head === 'bigint' ? Number(head) : -1;
     const ok =
-      expectedRevision === 'any' ||
-      (expectedRevision === 'no_stream' ? current === -1 : expectedRevision === current);
+      expectedRevision === 'any' || (expectedRevision === 'no_stream' ? current === -1 : expectedRevision === current);
     if (!ok) {
       const actual = current === -1 ? 'no_stream' : String(current);
       return { error: new StreamRevisionConflictError(streamName, String(expectedRevision), actual) };
@@ -377,7 +391,13 @@ export class SqliteEventStore implements EventStorePort {
   private sharedPageAfter(after: bigint, limit: number): RecordedEvent[] {
     const commits = this.signal.count;
     const last = this.lastPage;
-    if (last !== undefined && last.after === after && last.limit === limit && last.commits === commits && !this.closed) {
+    if (
+      last !== undefined &&
+      last.after === after &&
+      last.limit === limit &&
+      last.commits === commits &&
+      !this.closed
+    ) {
       return last.events;
     }
     const page = { after, limit, commits, events: this.pageAfter(after, limit) };
@@ -421,4 +441,3 @@ export class SqliteEventStore implements EventStorePort {
     }
   }
 }
-

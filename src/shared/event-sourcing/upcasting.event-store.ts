@@ -23,7 +23,10 @@ export interface UpcastingOptions {
  * each event as it was stored.
  */
 export class UpcastingEventStore implements EventStorePort {
-  readonly readStreamsByPrefix?: (prefix: string, options: { readonly toPosition: bigint }) => AsyncIterable<RecordedEvent>;
+  readonly readStreamsByPrefix?: (
+    prefix: string,
+    options: { readonly toPosition: bigint },
+  ) => AsyncIterable<RecordedEvent>;
   private readonly read: (event: RecordedEvent) => RecordedEvent;
 
   constructor(
@@ -79,7 +82,10 @@ async function* mapIterable(source: AsyncIterable<RecordedEvent>, read: (event: 
 }
 
 /** The subscription with each event read through the schemas; progress and caught-up signals are the adapter's. */
-const upcastSubscription = (inner: EventSubscription, read: (event: RecordedEvent) => RecordedEvent): EventSubscription => {
+const upcastSubscription = (
+  inner: EventSubscription,
+  read: (event: RecordedEvent) => RecordedEvent,
+): EventSubscription => {
   const subscription: EventSubscription = {
     [Symbol.asyncIterator]: () => mapIterable(inner, read)[Symbol.asyncIterator](),
     close: () => inner.close(),

@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { assertCleanText, cleanInputText, cleanText, InvalidTextError, isCleanText, isMultiLineField } from './free-text';
+import {
+  assertCleanText,
+  cleanInputText,
+  cleanText,
+  InvalidTextError,
+  isCleanText,
+  isMultiLineField,
+} from './free-text';
 
 const FORBIDDEN: readonly (readonly [string, string])[] = [
   ['NUL', '\u0000'],
@@ -47,21 +54,12 @@ describe('free text', () => {
   });
 
   it('names multi-line fields by the last segment of their path', () => {
-    expect(['note', 'reason', 'text', 'dosage.instruction', 'emergency.reason', 'entries[2].note'].map(isMultiLineField)).toEqual([
-      true,
-      true,
-      true,
-      true,
-      true,
-      true,
-    ]);
-    expect(['medication.displayName', 'indication', 'dosage.shortCode', 'commandId', 'notes'].map(isMultiLineField)).toEqual([
-      false,
-      false,
-      false,
-      false,
-      false,
-    ]);
+    expect(
+      ['note', 'reason', 'text', 'dosage.instruction', 'emergency.reason', 'entries[2].note'].map(isMultiLineField),
+    ).toEqual([true, true, true, true, true, true]);
+    expect(
+      ['medication.displayName', 'indication', 'dosage.shortCode', 'commandId', 'notes'].map(isMultiLineField),
+    ).toEqual([false, false, false, false, false]);
   });
 
   it('names the field and never echoes the value', () => {
@@ -86,7 +84,10 @@ describe('free text', () => {
   });
 
   it('cleans every string of an input at any depth, naming the path of a bad one', () => {
-    const input = { medication: { displayName: 'Cafe\u0301' }, dosage: { periods: [{ fixedDoses: [{ unit: 'tbl' }] }] } };
+    const input = {
+      medication: { displayName: 'Cafe\u0301' },
+      dosage: { periods: [{ fixedDoses: [{ unit: 'tbl' }] }] },
+    };
 
     expect(cleanInputText(input, '')).toEqual({
       medication: { displayName: 'Caf\u00e9' },
@@ -124,7 +125,20 @@ describe('free text', () => {
       (unit >= 0x2066 && unit <= 0x2069);
     // Any code point (lone surrogates included), with the edge cases mixed in often.
     const unit = fc.oneof(
-      fc.constantFrom('\t', '\n', '\r', '\u0000', '\u007F', '\u0085', '\u202E', '\u2066', '\uD83D', '\uDE00', '😀', 'é'),
+      fc.constantFrom(
+        '\t',
+        '\n',
+        '\r',
+        '\u0000',
+        '\u007F',
+        '\u0085',
+        '\u202E',
+        '\u2066',
+        '\uD83D',
+        '\uDE00',
+        '😀',
+        'é',
+      ),
       fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
     );
     // Array.from iterates code points: a surrogate that comes out alone was unpaired.

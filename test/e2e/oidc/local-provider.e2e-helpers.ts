@@ -44,8 +44,13 @@ export const startLocalProvider = async (redirectUri: string): Promise<LocalProv
   const dir = mkdtempSync(path.join(tmpdir(), 'ward-oidc-'));
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const clientJwkFile = path.join(dir, 'client-key.json');
-  writeFileSync(clientJwkFile, JSON.stringify({ ...privateKey.export({ format: 'jwk' }), kid: 'ward-client-1', alg: 'ES256' }));
-  const clientJwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'ward-client-1', alg: 'ES256', use: 'sig' }] };
+  writeFileSync(
+    clientJwkFile,
+    JSON.stringify({ ...privateKey.export({ format: 'jwk' }), kid: 'ward-client-1', alg: 'ES256' }),
+  );
+  const clientJwks = {
+    keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'ward-client-1', alg: 'ES256', use: 'sig' }],
+  };
   const registerFile = path.join(dir, 'organisations.csv');
   writeFileSync(registerFile, organisationRegisterCsv(E2E_ORGANISATIONS));
 
@@ -89,7 +94,11 @@ export const startLocalProvider = async (redirectUri: string): Promise<LocalProv
         'content-type': 'application/x-www-form-urlencoded',
         authorization: `Basic ${Buffer.from(`${SEEDER_ID}:${SEEDER_SECRET}`).toString('base64')}`,
       },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: PLL_SCOPES.prescriber, resource: API_RESOURCE }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope: PLL_SCOPES.prescriber,
+        resource: API_RESOURCE,
+      }),
     });
     const body = (await response.json()) as { access_token?: string };
     if (body.access_token === undefined) {

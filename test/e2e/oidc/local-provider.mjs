@@ -77,17 +77,37 @@ const interaction = async (req, res) => {
   const login = details.prompt.name === 'login';
   if (req.method === 'GET') {
     res.setHeader('content-type', 'text/html; charset=utf-8');
-    res.end(login ? page(details.uid, 'Testleverandør: logg inn', 'Logg inn som nurse-1') : page(details.uid, 'Testleverandør: samtykke', 'Godta'));
+    res.end(
+      login
+        ? page(details.uid, 'Testleverandør: logg inn', 'Logg inn som nurse-1')
+        : page(details.uid, 'Testleverandør: samtykke', 'Godta'),
+    );
     return;
   }
   if (login) {
-    await provider.interactionFinished(req, res, { login: { accountId: 'nurse-1' } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: 'nurse-1' } },
+      { mergeWithLastSubmission: false },
+    );
     return;
   }
   const grant = new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
   grant.addOIDCScope('openid');
-  grant.addResourceScope(RESOURCE, details.params.scope.split(' ').filter((scope) => scope !== 'openid').join(' '));
-  await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+  grant.addResourceScope(
+    RESOURCE,
+    details.params.scope
+      .split(' ')
+      .filter((scope) => scope !== 'openid')
+      .join(' '),
+  );
+  await provider.interactionFinished(
+    req,
+    res,
+    { consent: { grantId: await grant.save() } },
+    { mergeWithLastSubmission: true },
+  );
 };
 
 const callback = provider.callback();
