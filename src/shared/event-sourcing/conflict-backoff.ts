@@ -1,3 +1,5 @@
+import { backoffDelay } from './projector.types';
+
 /*
  * The pause before a command starts over after an optimistic-concurrency conflict (issue 17). Retrying at once lets
  * the writers that just collided collide again on the next round; an exponential backoff with full jitter (a random
@@ -24,7 +26,7 @@ export const conflictDelayCeiling = (
   retry: number,
   baseMs = DEFAULT_CONFLICT_BASE_MS,
   capMs = DEFAULT_CONFLICT_CAP_MS,
-): number => Math.min(capMs, baseMs * 2 ** Math.min(Math.max(retry - 1, 0), 30));
+): number => backoffDelay(Math.max(retry - 1, 0), { initialMs: baseMs, maxMs: capMs });
 
 /** The pause before retry `retry` (1, 2, …): full jitter, uniform in [0, ceiling). */
 export const conflictDelay = (retry: number, backoff: ConflictBackoff = {}): number =>
