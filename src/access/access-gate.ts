@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { PatientKey } from '../medication-list/patient-stream';
 import { CLOCK, type Clock } from '../shared/clock';
 import type { Actor } from '../shared/event-sourcing/event-store.port';
 import { AUTH_CONFIG } from './access.module';
@@ -17,13 +18,19 @@ import {
   roleOfDecision,
 } from './domain/policy';
 
-/** Whose data: a validated patient id, or a list id (patientStreamId) when a resource id is all the request names. */
-export type GateTarget = { readonly patientId: string } | { readonly listId: string };
+/** Whose data: a patient id (validated and keyed here), or a list id (patientStreamId) when a resource id is all the request names. */
+export type GateTarget = PatientTarget | ListTarget;
+export interface PatientTarget {
+  readonly patientId: string;
+}
+export interface ListTarget {
+  readonly listId: string;
+}
 
-export interface GateRequest {
+export interface GateRequest<T extends GateTarget = GateTarget> {
   readonly caller: Caller;
   readonly operation: Operation;
-  readonly target: GateTarget;
+  readonly target: T;
   readonly emergency?: EmergencyAccess;
   readonly correlationId: string;
   /**
@@ -31,6 +38,19 @@ export interface GateRequest {
    * register gives the caller's; naming another is refused (HER_ID_NOT_CALLERS); the actor carries the caller's.
    */
   readonly attributed?: { readonly claimedHerId?: string };
+}
+
+/** What the gate granted a look at a patient named by id: the actor, and the patient parsed and keyed once. */
+export interface PatientGrant {
+  readonly actor: Actor;
+  /** the key the gate derived: the service and the reads take it, so the request hashes the patient id once */
+  readonly patient: PatientKey;
+}
+
+/** What the gate granted a look at a list named by id: the actor, and whether the caller is its patient. */
+export interface ListGrant {
+  readonly actor: Actor;
+  readonly callerIsPatient: boolean;
 }
 
 /**
@@ -48,12 +68,31 @@ export class AccessGate {
     @Inject(ORGANISATION_REGISTER) private readonly register: OrganisationRegister,
   ) {}
 
-  async check({ caller, operation, target, emergency, correlationId, attributed }: GateRequest): Promise<Actor> {
+  /** The access step for a patient named by id: its key is derived here, once (InvalidIdentifierError, not echoed). */
+  async checkPatient(request: GateRequest<PatientTarget>): Promise<PatientGrant> {
+    const patient = this.facts.patientKey(request.target.patientId);
+    const facts = this.facts.patientContext(request.caller, patient);
+    return { actor: await this.check(request, patient.streamId, facts), patient };
+  }
+
+  /** The access step for a list named by its id (a FHIR read by resource id). */
+  async checkList(request: GateRequest<ListTarget>): Promise<ListGrant> {
+    const facts = this.facts.listContext(request.caller, request.target.listId);
+    return {
+      actor: await this.check(request, request.target.listId, facts),
+      callerIsPatient: facts.isCallerThePatient,
+    };
+  }
+
+  private async check(
+    { caller, operation, emergency, correlationId, attributed }: GateRequest,
+    listId: string,
+    patient: PatientAccessContext,
+  ): Promise<Actor> {
     // The same register rules as the GraphQL AccessStep (issue 15): an untrusted orgnr_child is refused, and an
     // attributed write is recorded under the caller's organisation's HER-id.
     const organisation = callerOrganisationFacts(this.register, caller);
     const attribution = attributed === undefined ? undefined : attributionOf(organisation, attributed.claimedHerId);
-    const { listId, patient } = this.lookAt(caller, target);
     const decision = decideAccess({
       caller,
       operation,
@@ -77,17 +116,5 @@ export class AccessGate {
     assertAllowed(operation, decision);
     const actor = toActor(caller, roleOfDecision(caller, decision));
     return attribution?.callerHerId === undefined ? actor : { ...actor, herId: attribution.callerHerId };
-  }
-
-  /** The target's list (stream) id, derived once from a patient id, and the facts the policy needs about it. */
-  private lookAt(
-    caller: Caller,
-    target: GateTarget,
-  ): { readonly listId: string; readonly patient: PatientAccessContext } {
-    if ('listId' in target) {
-      return { listId: target.listId, patient: this.facts.listContext(caller, target.listId) };
-    }
-    const key = this.facts.patientKey(target.patientId);
-    return { listId: key.streamId, patient: this.facts.patientContext(caller, key) };
   }
 }

@@ -1,3 +1,4 @@
+import { patientKeyOf } from '../medication-list/patient-stream';
 import { fixedClock } from '../shared/clock';
 import { EventStoreLockedError, EventStoreUnavailableError } from '../shared/event-sourcing/event-store.errors';
 import type { AppendResult } from '../shared/event-sourcing/event-store.port';
@@ -16,6 +17,7 @@ import type { Caller } from './domain/caller';
 const SECRET = 'test-secret-of-at-least-thirty-two-characters';
 const PATIENT = '31129956715';
 const OTHER_PATIENT = '15057045628';
+const PATIENT_KEY = patientKeyOf(PATIENT, SECRET);
 const AT = new Date('2025-06-01T10:00:00.000Z');
 
 const prescriber: Caller = {
@@ -231,15 +233,15 @@ describe('AuditService.readAccessLog', () => {
 
   it('pages newest first with the revision as cursor', async () => {
     const { service } = await withFiveLooks();
-    const first = await service.readAccessLog(PATIENT, { first: 2 });
+    const first = await service.readAccessLog(PATIENT_KEY, { first: 2 });
     expect(first.entries.map((entry) => [entry.cursor, entry.event.operation])).toEqual([
       ['4', 'accessLog'],
       ['3', 'discrepancies'],
     ]);
     expect(first).toMatchObject({ hasNextPage: true, endCursor: '3' });
-    const second = await service.readAccessLog(PATIENT, { first: 2, after: '3' });
+    const second = await service.readAccessLog(PATIENT_KEY, { first: 2, after: '3' });
     expect(second.entries.map((entry) => entry.event.operation)).toEqual(['startMedication', 'medicationHistory']);
-    const last = await service.readAccessLog(PATIENT, { first: 2, after: second.endCursor ?? '' });
+    const last = await service.readAccessLog(PATIENT_KEY, { first: 2, after: second.endCursor ?? '' });
     expect(last).toEqual({
       entries: [
         {
@@ -254,7 +256,7 @@ describe('AuditService.readAccessLog', () => {
 
   it('returns an empty page for a patient nobody looked at', async () => {
     const { service } = fixture();
-    expect(await service.readAccessLog(PATIENT)).toEqual({ entries: [], hasNextPage: false, endCursor: null });
+    expect(await service.readAccessLog(PATIENT_KEY)).toEqual({ entries: [], hasNextPage: false, endCursor: null });
   });
 
   it.each([
@@ -266,7 +268,7 @@ describe('AuditService.readAccessLog', () => {
     [{ after: '01' }, 'after'],
   ])('rejects page arguments %j', async (options, field) => {
     const { service } = fixture();
-    const reading = service.readAccessLog(PATIENT, options);
+    const reading = service.readAccessLog(PATIENT_KEY, options);
     await expect(reading).rejects.toBeInstanceOf(InvalidAccessLogPageError);
     await expect(reading).rejects.toMatchObject({
       code: 'INVALID_ACCESS_LOG_PAGE',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { patientStreamId } from '../medication-list/patient-stream';
+import { type PatientKey, patientStreamId } from '../medication-list/patient-stream';
 import { maskIdentifiers } from '../observability/logger';
 import type { Clock } from '../shared/clock';
 import type { EventStorePort, NewEvent, RecordedEvent } from '../shared/event-sourcing/event-store.port';
@@ -223,13 +223,13 @@ export class AuditService {
    * small; a projection can take over if one ever grows large.
    */
   async readAccessLog(
-    patientId: string,
+    patient: PatientKey,
     options: { readonly first?: number; readonly after?: string } = {},
   ): Promise<AccessLogPage> {
     // Validate the page arguments before touching the store.
     pageSizeOf(options.first);
     cursorOf(options.after);
-    const events = await this.store.readStream(accessLogStreamName(patientId, this.patientIdSecret));
+    const events = await this.store.readStream(`${ACCESS_LOG_STREAM_PREFIX}${patient.streamId}`);
     return pageOfAccessLog(events, options);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AccessGate, type GateRequest, type GateTarget } from '../access/access-gate';
+import { AccessGate, type GateRequest } from '../access/access-gate';
 import { AUTH_CONFIG } from '../access/access.module';
 import type { AuthConfig } from '../access/auth-config';
 import type { Caller } from '../access/domain/caller';
@@ -9,6 +9,7 @@ import { TokenVerifier } from '../access/tokens/token-verifier';
 import { TokenBucketLimiter, rateLimitKey } from '../graphql/rate-limit';
 import { correlationIdOf, type RequestContext } from '../graphql/request-context';
 import { parsePatientId } from '../identifiers/norwegian-identifiers';
+import type { PatientKey } from '../medication-list/patient-stream';
 import { isCleanText } from '../shared/text/free-text';
 import type { FhirPatient } from '../../projections/fhir/fhir-systems';
 import { FhirRateLimitedError, FhirRequestError } from './fhir.errors';
@@ -118,6 +119,16 @@ export interface Admitted {
   readonly context: RequestContext;
 }
 
+/** Admitted to a patient named by id: the context carries the patient the gate parsed and keyed (once per request). */
+export interface PatientAdmitted extends Admitted {
+  readonly context: RequestContext & { readonly patient: PatientKey };
+}
+
+/** Admitted to a list named by its id: whether the caller is its patient (the gate has compared the keyed pid). */
+export interface ListAdmitted extends Admitted {
+  readonly callerIsPatient: boolean;
+}
+
 @Injectable()
 export class FhirEdge {
   constructor(
@@ -155,34 +166,65 @@ export class FhirEdge {
     return caller;
   }
 
-  /** The access step for `operation` on `target`: policy, audit (awaited, fail closed), 403 when denied. */
-  async authorise(
+  /**
+   * The access step for `operation` on the patient `patientId` names: policy, audit (awaited, fail closed), 403 when
+   * denied. The gate parses and keys the patient once; the context hands that key on to the service and the reads.
+   */
+  async authorisePatient(
     request: FastifyRequest,
     caller: Caller,
     operation: Operation,
-    target: GateTarget,
+    patientId: string,
     attributed?: GateRequest['attributed'],
-  ): Promise<Admitted> {
+  ): Promise<PatientAdmitted> {
     const correlationId = correlationIdOf(request);
-    const emergency = emergencyOf(request);
-    const actor = await this.gate.check({
-      caller,
-      operation,
-      target,
-      correlationId,
-      ...(emergency === undefined ? {} : { emergency }),
-      ...(attributed === undefined ? {} : { attributed }),
+    const { actor, patient } = await this.gate.checkPatient({
+      ...this.gateRequest(request, caller, operation, correlationId, attributed),
+      target: { patientId },
     });
-    return { caller, context: { actor, correlationId } };
+    return { caller, context: { actor, correlationId, patient } };
   }
 
-  /** authenticate, then authorise. */
-  async admit(request: FastifyRequest, operation: Operation, target: GateTarget): Promise<Admitted> {
-    return this.authorise(request, await this.authenticate(request), operation, target);
+  /** The same step for a list named by its id (a read by resource id). */
+  async authoriseList(
+    request: FastifyRequest,
+    caller: Caller,
+    operation: Operation,
+    listId: string,
+  ): Promise<ListAdmitted> {
+    const correlationId = correlationIdOf(request);
+    const { actor, callerIsPatient } = await this.gate.checkList({
+      ...this.gateRequest(request, caller, operation, correlationId),
+      target: { listId },
+    });
+    return { caller, context: { actor, correlationId }, callerIsPatient };
+  }
+
+  /** authenticate, then authorisePatient. */
+  async admit(request: FastifyRequest, operation: Operation, patientId: string): Promise<PatientAdmitted> {
+    return this.authorisePatient(request, await this.authenticate(request), operation, patientId);
   }
 
   /** The service's base URL for `fullUrl`s. */
   baseUrl(request: FastifyRequest): string {
     return `${this.auth.publicBaseUrl ?? `${request.protocol}://${request.host}`}/fhir`;
+  }
+
+  /** What both steps send the gate besides the target: the emergency headers, read here, and the attribution. */
+  private gateRequest(
+    request: FastifyRequest,
+    caller: Caller,
+    operation: Operation,
+    correlationId: string,
+    attributed?: GateRequest['attributed'],
+  ): Omit<GateRequest, 'target'> {
+    const emergency = emergencyOf(request);
+    return {
+      caller,
+      operation,
+      correlationId,
+      ...(emergency === undefined ? {} : { emergency }),
+      ...(attributed === undefined ? {} : { attributed }),
+    };
   }
 }

@@ -102,8 +102,9 @@ export class FhirReadController {
     if (type === 'AuditEvent') {
       assertKnownParameters(query);
       const patient = patientOfParameter(query['patient.identifier'] ?? query['subject.identifier']);
-      await this.edge.admit(request, 'accessLog', { patientId: patient.value });
-      return send(reply, searchsetOf(this.edge.baseUrl(request), await this.reads.auditEvents(patient)));
+      const { context } = await this.edge.admit(request, 'accessLog', patient.value);
+      const events = await this.reads.auditEvents(context.patient, patient.system);
+      return send(reply, searchsetOf(this.edge.baseUrl(request), events));
     }
     const part = PARTS[type] ?? (await this.edge.authenticate(request), fail404(type));
     const view = await this.patientView(request, query, 'medicationList');
@@ -132,8 +133,8 @@ export class FhirReadController {
   ): Promise<ListView> {
     assertKnownParameters(query);
     const patient = patientOfParameter(query['patient.identifier'] ?? query['subject.identifier']);
-    await this.edge.admit(request, operation, { patientId: patient.value });
-    return this.reads.ofPatient(patient, at);
+    const { context } = await this.edge.admit(request, operation, patient.value);
+    return this.reads.ofPatient(context.patient, patient.system, at);
   }
 
   /** Read by resource id: an id of another shape names no patient (404 once authenticated, nothing to audit). */
@@ -148,8 +149,8 @@ export class FhirReadController {
     if (parsed === undefined || (type === 'List') !== (parsed.kind === undefined)) {
       throw notFound(type);
     }
-    await this.edge.authorise(request, caller, operation, { listId: parsed.listId });
-    const view = this.reads.ofListId(parsed.listId, caller);
+    const { callerIsPatient } = await this.edge.authoriseList(request, caller, operation, parsed.listId);
+    const view = this.reads.ofListId(parsed.listId, caller, callerIsPatient);
     return this.reads.exists(view) ? view : fail404(type);
   }
 }

@@ -10,6 +10,7 @@ import type { FhirPatient } from '../../projections/fhir/fhir-systems';
 import { ACCESS_LOG_PAGE, AuditService } from '../access/audit';
 import type { Caller } from '../access/domain/caller';
 import { MedicationListReads } from '../medication-list/medication-list.reads';
+import type { PatientKey } from '../medication-list/patient-stream';
 import { MEDICATION_LIST_STREAM_PREFIX } from '../medication-list/domain/medication-list.events';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
 import { toProjectionEvent } from '../shared/event-sourcing/projector.types';
@@ -41,20 +42,22 @@ export class FhirReads {
     @Inject(EVENT_STORE) private readonly events: EventStorePort,
   ) {}
 
-  /** The list of a patient named by identifier: now, or as shown at `at`. */
-  async ofPatient(patient: FhirPatient, at?: Date): Promise<ListView> {
-    const listId = this.reads.streamIdOf(patient.value);
+  /**
+   * The list of a patient named by identifier (in `system`), keyed by the access step: now, or as shown at `at`.
+   */
+  async ofPatient(key: PatientKey, system: string, at?: Date): Promise<ListView> {
+    const listId = key.streamId;
     const document = at === undefined ? this.reads.listDocument(listId) : await this.reads.foldedAsOf(listId, at);
-    return { document, patient };
+    return { document, patient: { system, value: key.patientId } };
   }
 
   /**
    * The list of a resource id. Its patient: the one the list names (care relations store it), else the caller
-   * when the caller is the patient; otherwise the subject is the list's opaque id.
+   * when the caller is the patient (the access step has compared the list id of the caller's pid); otherwise the
+   * subject is the list's opaque id.
    */
-  ofListId(listId: string, caller: Caller): ListView {
+  ofListId(listId: string, caller: Caller, callerIsPatient: boolean): ListView {
     const document = this.reads.listDocument(listId);
-    const callerIsPatient = caller.pid !== undefined && this.reads.streamIdOf(caller.pid) === listId;
     const number = document.patientId ?? (callerIsPatient ? caller.pid : undefined);
     return { document, ...(number === undefined ? {} : { patient: { system: this.systemOf(number), value: number } }) };
   }
@@ -92,9 +95,10 @@ export class FhirReads {
   }
 
   /** The patient's access log as AuditEvents, newest first (the latest page of ACCESS_LOG_PAGE.max). */
-  async auditEvents(patient: FhirPatient): Promise<AuditEvent[]> {
-    const listId = this.reads.streamIdOf(patient.value);
-    const page = await this.audit.readAccessLog(patient.value, { first: ACCESS_LOG_PAGE.max });
+  async auditEvents(key: PatientKey, system: string): Promise<AuditEvent[]> {
+    const listId = key.streamId;
+    const patient = { system, value: key.patientId };
+    const page = await this.audit.readAccessLog(key, { first: ACCESS_LOG_PAGE.max });
     return page.entries.map((entry) => auditEventOf(`${listId}.a${entry.cursor}`, entry.event, listId, patient));
   }
 

@@ -45,17 +45,18 @@ export class FhirWriteController {
     const expectedVersion = ifMatchOf(header(request, 'if-match'));
     // A dispensing is the caller's pharmacy's (issue 15): the gate refuses a performer naming another HER-id and
     // gives the actor the caller's organisation's, which is what is recorded.
-    const { context } = await this.edge.authorise(
+    const { context } = await this.edge.authorisePatient(
       request,
       caller,
       input.annul ? 'annulDispensing' : 'recordDispensing',
-      { patientId: input.patientId },
+      input.patientId,
       input.annul ? undefined : { ...(input.claimedHerId === undefined ? {} : { claimedHerId: input.claimedHerId }) },
     );
     const pharmacyHerId = context.actor.herId ?? input.claimedHerId ?? '';
     const dispensing = { ...input.dispensing, pharmacyHerId };
-    const patient = { system: parsedSystem(request.body), value: input.patientId };
-    const before = await this.reads.ofPatient(patient);
+    // The patient the gate parsed and keyed: the read and the command take it, so it is hashed once per request.
+    const patient = { system: parsedSystem(request.body), value: context.patient.patientId };
+    const before = await this.reads.ofPatient(context.patient, patient.system);
     const known = (dispensingId: string): boolean =>
       before.document.entries.some((entry) => entry.dispensings.some((d) => d.dispensingId === dispensingId));
     const list = { listId: before.document.listId, patient };
@@ -64,7 +65,7 @@ export class FhirWriteController {
       return this.answer(reply, 200, resource, before.document.version);
     }
     const outcome = await this.service.execute(
-      input.patientId,
+      context.patient,
       (meta) =>
         input.annul
           ? {

@@ -31,7 +31,7 @@ import { toProjectionEvent } from '../shared/event-sourcing/projector.types';
 import { attentionOf, type CareUnitAttention } from './domain/care-unit-attention';
 import { foldCurrentList } from './current-list.fold';
 import { MEDICATION_LIST_STREAM_PREFIX } from './domain/medication-list.events';
-import { type PatientKey, patientKeyOf } from './patient-stream';
+import type { PatientKey } from './patient-stream';
 import { assertNotInFuture } from './domain/as-of.rule';
 
 /** How long a read with `minPosition` waits for this replica's projection before SERVICE_UNAVAILABLE. */
@@ -108,8 +108,7 @@ export class MedicationListReads {
    * read model is not consulted, so `minPosition` is moot); otherwise the projection document, after waiting
    * for `minPosition` when given. A patient without events has an empty list at version 0.
    */
-  async currentList(patientId: PatientKey | string, options: CurrentListOptions = {}): Promise<ListAt> {
-    const streamId = this.streamIdOf(patientId);
+  async currentList({ streamId }: PatientKey, options: CurrentListOptions = {}): Promise<ListAt> {
     if (options.asOf !== undefined) {
       const asOf = validInstant(options.asOf, 'asOf');
       assertNotInFuture(asOf, this.clock.now(), this.config.auth.clockSkewSeconds, 'asOf');
@@ -121,14 +120,14 @@ export class MedicationListReads {
     return this.listNow(streamId);
   }
 
-  /** The committed list of a stream id (see streamIdOf), at the Clock's now. */
+  /** The committed list of a stream id (PatientKey.streamId), at the Clock's now. */
   listNow(streamId: string): ListAt {
     return { document: this.listDocument(streamId), at: this.clock.now() };
   }
 
   /** Every event of the patient's list as a readable timeline, oldest first. */
-  async history(patientId: PatientKey | string): Promise<TimelineItem[]> {
-    const events = await this.events.readStream(this.streamNameOf(patientId));
+  async history({ streamId }: PatientKey): Promise<TimelineItem[]> {
+    const events = await this.events.readStream(`${MEDICATION_LIST_STREAM_PREFIX}${streamId}`);
     return buildTimeline(events.map(toProjectionEvent));
   }
 
@@ -184,16 +183,6 @@ export class MedicationListReads {
     return document?.kind === 'patient' ? document.open.length : 0;
   }
 
-  /**
-   * The read-model document id of a patient's list: the access step's key (parsed and keyed once per call), or
-   * derived here from a raw id (validates it; InvalidIdentifierError, not echoed).
-   */
-  streamIdOf(patientId: PatientKey | string): string {
-    return typeof patientId === 'string'
-      ? patientKeyOf(patientId, this.config.patientIdSecret).streamId
-      : patientId.streamId;
-  }
-
   /** The committed current-list document, or the empty list (version 0). */
   listDocument(streamId: string): CurrentMedicationListDocument {
     return (
@@ -234,10 +223,6 @@ export class MedicationListReads {
       throw new InvalidInputError(['unit']);
     }
     return trimmed;
-  }
-
-  private streamNameOf(patientId: PatientKey | string): string {
-    return `${MEDICATION_LIST_STREAM_PREFIX}${this.streamIdOf(patientId)}`;
   }
 
   /**

@@ -1,4 +1,3 @@
-import { loadConfig } from '../config/config';
 import type { RequestContext } from '../graphql/request-context';
 import { Metrics } from '../observability/metrics';
 import { fixedClock } from '../shared/clock';
@@ -21,6 +20,7 @@ import { patientKeyOf, patientStreamId } from './patient-stream';
 const SECRET = 'medication-list-service-spec-secret-0123456789';
 const STREAM_ID = patientStreamId(PATIENT_ID, SECRET);
 const STREAM = `${MEDICATION_LIST_STREAM_PREFIX}${STREAM_ID}`;
+const PATIENT = patientKeyOf(PATIENT_ID, SECRET);
 const context: RequestContext = { actor: { role: 'prescriber', hprNumber: '9144889' }, correlationId: 'corr-1' };
 
 /** Counts stream reads: the answer must come from handleCommand's own read, not a second one. */
@@ -44,15 +44,14 @@ describe('MedicationListService.execute', () => {
 
   beforeEach(() => {
     store = new CountingStore();
-    const config = loadConfig({ DATA_DIR: '/tmp/unused', PATIENT_ID_SECRET: SECRET });
-    service = new MedicationListService(store, fixedClock('2026-03-02T10:00:00.000Z'), config, new Metrics());
+    service = new MedicationListService(store, fixedClock('2026-03-02T10:00:00.000Z'), new Metrics());
   });
 
-  it('given the patient key of the access step, then it writes to that key as given, the same as from the raw id', async () => {
+  it('given the patient key of the access step, then it writes to that key as given', async () => {
     const key = patientKeyOf(` ${PATIENT_ID} `, SECRET);
     expect(key).toEqual({ patientId: PATIENT_ID, streamId: STREAM_ID });
     await service.execute(key, startMetformin, context, { commandId: 'c1' });
-    await service.execute(PATIENT_ID, startParacetamol, context, { commandId: 'c2' });
+    await service.execute(PATIENT, startParacetamol, context, { commandId: 'c2' });
     expect(await store.readStream(STREAM)).toHaveLength(2);
     // The key is not derived again: another key's stream id is where its command goes.
     const other = { patientId: PATIENT_ID, streamId: patientStreamId('13116900216', SECRET) };
@@ -62,8 +61,8 @@ describe('MedicationListService.execute', () => {
   });
 
   it('answers with the list as a fresh fold of the stream gives it, reading the stream once per command', async () => {
-    await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
-    const outcome = await service.execute(PATIENT_ID, pauseMetformin, context, { commandId: 'c2' });
+    await service.execute(PATIENT, startMetformin, context, { commandId: 'c1' });
+    const outcome = await service.execute(PATIENT, pauseMetformin, context, { commandId: 'c2' });
     const stream = await store.readStream(STREAM);
     expect(store.reads).toBe(3);
     expect(outcome.document).toEqual(foldCurrentList(stream, STREAM_ID));
@@ -72,9 +71,9 @@ describe('MedicationListService.execute', () => {
   });
 
   it('gives a retried command id the list, version and position of its first attempt, whoever wrote since', async () => {
-    const first = await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
-    await service.execute(PATIENT_ID, startParacetamol, context, { commandId: 'c2' });
-    const retry = await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
+    const first = await service.execute(PATIENT, startMetformin, context, { commandId: 'c1' });
+    await service.execute(PATIENT, startParacetamol, context, { commandId: 'c2' });
+    const retry = await service.execute(PATIENT, startMetformin, context, { commandId: 'c1' });
     expect(retry).toEqual({ ...first, alreadyApplied: true, appendedEvents: 0 });
     expect(retry.version).toBe(1);
     expect(retry.document.entries).toHaveLength(1);
@@ -85,15 +84,15 @@ describe('MedicationListService.execute', () => {
     ['the same start under another command id', startMetformin, false],
     ['a new fact', startParacetamol, true],
   ])('given metformin started, when %s comes, then changed is %s', async (_case, build, changed) => {
-    await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
-    const outcome = await service.execute(PATIENT_ID, build, context, { commandId: 'c2' });
+    await service.execute(PATIENT, startMetformin, context, { commandId: 'c1' });
+    const outcome = await service.execute(PATIENT, build, context, { commandId: 'c2' });
     expect(outcome).toMatchObject({ alreadyApplied: false, changed });
     expect(await store.readStream(STREAM)).toHaveLength(changed ? 2 : 1);
   });
 
   it('given a command applied, when its id is retried, then changed stays true (the earlier attempt changed the list)', async () => {
-    await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' });
-    expect(await service.execute(PATIENT_ID, startMetformin, context, { commandId: 'c1' })).toMatchObject({
+    await service.execute(PATIENT, startMetformin, context, { commandId: 'c1' });
+    expect(await service.execute(PATIENT, startMetformin, context, { commandId: 'c1' })).toMatchObject({
       alreadyApplied: true,
       changed: true,
     });

@@ -2,7 +2,6 @@ import { eventSchemas } from '../event-schemas';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { CurrentMedicationListDocument } from '../../projections/current-medication-list/current-medication-list.document';
-import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/request-context';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';
@@ -13,7 +12,7 @@ import type { MedicationListCommand } from './domain/medication-list.commands';
 import { medicationListDecider } from './domain/medication-list.decider';
 import { MEDICATION_LIST_STREAM_PREFIX, isMedicationListEvent } from './domain/medication-list.events';
 import { foldCurrentList } from './current-list.fold';
-import { type PatientKey, patientKeyOf } from './patient-stream';
+import type { PatientKey } from './patient-stream';
 
 /** The outcome of one command: the list exactly as the command left it. */
 export interface CommandOutcome {
@@ -63,23 +62,22 @@ export class MedicationListService {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStorePort,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {}
 
   /**
    * Executes one command on the patient's list. `build` receives the meta and the validated patient id so each
-   * command keeps its own type without casts; the patient id is validated first (InvalidIdentifierError, value
-   * never echoed). StartCareRelation takes its `patientId` from here: the decider cannot check it against the
-   * stream, so it must be the list's own patient, not a second id from the client.
+   * command keeps its own type without casts. The patient comes parsed and keyed by the edge's access step
+   * (PatientKey: validated there, once per request). StartCareRelation takes its `patientId` from here: the
+   * decider cannot check it against the stream, so it must be the list's own patient, not a second id from the client.
    */
   async execute(
-    patientId: PatientKey | string,
+    patientKey: PatientKey,
     build: CommandBuilder,
     context: RequestContext,
     options: CommandOptions = {},
   ): Promise<CommandOutcome> {
-    const { patient, streamId, streamName } = this.streamOf(patientId);
+    const { patient, streamId, streamName } = this.streamOf(patientKey);
     const command = build(this.metaFor(context, options.commandId), patient);
     const result = await handleCommand(this.store, medicationListDecider, streamName, command, {
       expectedVersion: options.expectedVersion,
@@ -108,10 +106,8 @@ export class MedicationListService {
     };
   }
 
-  /** From the access step's grant (parsed and keyed once), or parsed and keyed here (FHIR, tools). */
-  private streamOf(patientId: PatientKey | string): PatientStream {
-    const { patientId: patient, streamId } =
-      typeof patientId === 'string' ? patientKeyOf(patientId, this.config.patientIdSecret) : patientId;
+  /** From the access step's grant (parsed and keyed once per request). */
+  private streamOf({ patientId: patient, streamId }: PatientKey): PatientStream {
     return { patient, streamId, streamName: `${MEDICATION_LIST_STREAM_PREFIX}${streamId}` };
   }
 

@@ -1,7 +1,12 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { r4Problems } from '../../projections/fhir/fhir-validator.spec-helpers';
+import { AuditService } from '../../src/access/audit';
+import { FhirReads } from '../../src/fhir/fhir-reads';
 import { OID } from '../../src/identifiers/norwegian-identifiers';
 import { PHARMACY_HER_ID } from '../../src/medication-list/domain/medication-list.fixtures';
+import { MedicationListService } from '../../src/medication-list/medication-list.service';
+import * as patientStream from '../../src/medication-list/patient-stream';
+import type { PatientKey } from '../../src/medication-list/patient-stream';
 import { type TestApp, bootTestApp } from './app.e2e-helpers';
 import { OTHER_PATIENT, PATIENT, ROLES, type RoleName } from './access-matrix.e2e-helpers';
 import { PATIENT_PARAM, aDispense, fhirClient, seedList, settle } from './fhir.e2e-helpers';
@@ -225,6 +230,73 @@ describe('FHIR R4 interface', () => {
       subject: { identifier: { value: PATIENT } },
     });
     expect((await fhir(`List/${listId}`, { as: { role: 'patient', pid: OTHER_PATIENT } })).status).toBe(403);
+  });
+
+  // Issue 17: the gate parses and keys the patient once per request, and the reads, the access log and the command
+  // take that key. The spies sit on the module's exports, which every caller (and patientKeyOf itself, compiled to
+  // CommonJS) calls through: patientStreamId counts every HMAC of a patient id, one per request in all.
+  describe('one key per request', () => {
+    const spies = () => ({
+      keyOf: jest.spyOn(patientStream, 'patientKeyOf'),
+      streamIdOf: jest.spyOn(patientStream, 'patientStreamId'),
+    });
+    const theKey = (keyOf: jest.SpyInstance<PatientKey>): PatientKey | undefined => {
+      expect(keyOf).toHaveBeenCalledTimes(1);
+      const [result] = keyOf.mock.results;
+      expect(result?.type).toBe('return');
+      return result?.type === 'return' ? result.value : undefined;
+    };
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
+
+    it('POST MedicationDispense: the command and the read before it take the key the gate derived', async () => {
+      const { keyOf, streamIdOf } = spies();
+      const execute = jest.spyOn(app.app.get(MedicationListService), 'execute');
+      const ofPatient = jest.spyOn(app.app.get(FhirReads), 'ofPatient');
+      const body = aDispense('disp-fhir-key');
+      const response = await fhir('MedicationDispense', { as: ROLES.pharmacy.who, method: 'POST', body });
+      expect(response.status).toBe(201);
+      const key = theKey(keyOf);
+      expect(key).toEqual({ patientId: PATIENT, streamId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(execute).toHaveBeenCalledTimes(1);
+      expect(execute.mock.calls[0]?.[0]).toBe(key);
+      expect(ofPatient.mock.calls.map(([patient]) => patient)).toEqual([key]);
+      expect(ofPatient.mock.calls[0]?.[0]).toBe(key);
+      expect(streamIdOf).toHaveBeenCalledTimes(1);
+    });
+
+    it('GET List and AuditEvent by patient: the read and the access log take the key the gate derived', async () => {
+      const { keyOf, streamIdOf } = spies();
+      const ofPatient = jest.spyOn(app.app.get(FhirReads), 'ofPatient');
+      expect((await fhir(`List?${PATIENT_PARAM}`)).status).toBe(200);
+      expect(ofPatient.mock.calls[0]?.[0]).toBe(theKey(keyOf));
+      expect(streamIdOf).toHaveBeenCalledTimes(1);
+
+      keyOf.mockClear();
+      streamIdOf.mockClear();
+      const readAccessLog = jest.spyOn(app.app.get(AuditService), 'readAccessLog');
+      expect((await fhir(`AuditEvent?${PATIENT_PARAM}`, { as: ROLES.auditor.who })).status).toBe(200);
+      expect(readAccessLog.mock.calls[0]?.[0]).toBe(theKey(keyOf));
+      expect(streamIdOf).toHaveBeenCalledTimes(1);
+    });
+
+    it('GET List by id as the patient: the caller’s pid is keyed once, by the gate', async () => {
+      const { keyOf, streamIdOf } = spies();
+      const response = await fhir(`List/${listId}`, { as: ROLES['patient self'].who });
+      expect(response.body).toMatchObject({ subject: { identifier: { value: PATIENT } } });
+      expect(keyOf).not.toHaveBeenCalled();
+      expect(streamIdOf).toHaveBeenCalledTimes(1);
+    });
+
+    it('a bad patient identifier is refused before anything is keyed (400, never echoed)', async () => {
+      const { keyOf, streamIdOf } = spies();
+      const bad = await fhir(`List?patient.identifier=${encodeURIComponent(`${OID.fnr}|12345678901`)}`);
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ issue: [{ details: { text: 'INVALID_IDENTIFIER' } }] });
+      expect(keyOf).not.toHaveBeenCalled();
+      expect(streamIdOf).not.toHaveBeenCalled();
+    });
   });
 
   it('no patient identifier in any log line', () => {

@@ -11,6 +11,7 @@ import { DEV_FEED } from '../../src/access/dev-organisations';
 import { AppModule } from '../../src/app.module';
 import { main as reconcileCli } from '../../src/cli/reconcile';
 import { type AppConfig, loadConfig } from '../../src/config/config';
+import { patientKeyOf } from '../../src/medication-list/patient-stream';
 import { PinoNestLogger, createLogger } from '../../src/observability/logger';
 import {
   generateSyntheticPatients,
@@ -237,7 +238,11 @@ describe('reconciliation end to end', () => {
 
     // issue 15: each pulled patient's access log names the feed and the pulling client (the service itself)
     const pulledPatient = patients.slice(0, 9).find((p) => p.coreRecordLines.length > 0) as SyntheticPatient;
-    const log = await app.get(AuditService).readAccessLog(pulledPatient.patientId, { first: 100 });
+    const log = await app
+      .get(AuditService)
+      .readAccessLog(patientKeyOf(pulledPatient.patientId, config.patientIdSecret), {
+        first: 100,
+      });
     expect(log.entries.map((entry) => entry.event).filter((event) => event.operation === 'importFeed')).toEqual([
       expect.objectContaining({
         outcome: 'allowed',

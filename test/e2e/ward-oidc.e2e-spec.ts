@@ -1,6 +1,8 @@
 import { AuditService } from '../../src/access/audit';
 import { PLL_SCOPES } from '../../src/access/domain/caller';
+import { APP_CONFIG, type AppConfig } from '../../src/config/config';
 import { NURSING_HOME_ORG } from '../../src/medication-list/domain/medication-list.fixtures';
+import { patientKeyOf } from '../../src/medication-list/patient-stream';
 import { LOGIN_COOKIE, SESSION_COOKIE } from '../../src/ward/ward-cookies';
 import { E2E_MUNICIPALITY, type TestApp, bootTestApp } from './app.e2e-helpers';
 import {
@@ -251,7 +253,9 @@ describe('ward page production sign-in: OpenID Connect code flow with PKCE again
     expect(t.logLines.join('')).not.toContain(PATIENT);
     expect(t.logLines.join('')).toContain('ward page: OpenID Connect sign-in');
 
-    const log = await t.app.get(AuditService).readAccessLog(PATIENT);
+    const log = await t.app
+      .get(AuditService)
+      .readAccessLog(patientKeyOf(PATIENT, t.app.get<AppConfig>(APP_CONFIG).patientIdSecret));
     expect(log.entries.map((e) => e.event)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import { parsePatientId } from '../../identifiers/norwegian-identifiers';
-import { Access } from './access.decorator';
+import type { RequestContext } from '../../graphql/request-context';
+import { Access, CommandContext, grantedPatient } from './access.decorator';
 import { AccessLogPageGql, EmergencyBasisCodeGql } from './access.graphql-types';
 import { type AccessLogEntry, AuditService } from '../audit';
 import { ORGANISATION_REGISTER, type OrganisationRegister } from '../organisation-register';
@@ -53,12 +53,14 @@ export class AccessLogResolver {
   })
   @Access('accessLog', { patient: 'patientId' })
   async accessLog(
+    // Read by the access step only: it hands the parsed, keyed patient on in the context.
     @Args('patientId', { description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' })
-    patientId: string,
+    _patientId: string,
+    @CommandContext() context: RequestContext,
     @Args('first', { type: () => Int, nullable: true }) first?: number | null,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<AccessLogPageGql> {
-    const page = await this.audit.readAccessLog(parsePatientId(patientId).value, {
+    const page = await this.audit.readAccessLog(grantedPatient(context), {
       ...(first === null || first === undefined ? {} : { first }),
       ...(after === null || after === undefined ? {} : { after }),
     });

@@ -1,6 +1,7 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { RequestContext } from '../../graphql/request-context';
+import type { PatientKey } from '../../medication-list/patient-stream';
 import type { AccessRule, AccessTarget } from '../domain/access-rule';
 import { OPERATIONS, type Operation } from '../domain/policy';
 
@@ -67,6 +68,17 @@ export const CommandContext = createParamDecorator((_data: unknown, context: Exe
   }
   return grant;
 });
+
+/**
+ * The patient the access step parsed and keyed for this call (its rule names one): the one key the service and the
+ * reads take. Absent only when the marker names no patient, a wiring error, so nothing runs (fail closed).
+ */
+export const grantedPatient = (context: RequestContext): PatientKey => {
+  if (context.patient === undefined) {
+    throw new MissingGrantError();
+  }
+  return context.patient;
+};
 
 /**
  * Run before each snapshot a subscription pushes after its first (live authorization, issue 15): resolves when the

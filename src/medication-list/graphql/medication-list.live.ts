@@ -10,6 +10,7 @@ import { KIND_TO_CODE } from '../../shared/errors/graphql-error.normaliser';
 import { PROJECTOR, type ProjectionChange, type Projector } from '../../shared/event-sourcing/projector';
 import type { CareUnitGql } from './medication-list.read-types';
 import { type CareUnitViewer, MedicationListReads } from '../medication-list.reads';
+import type { PatientKey } from '../patient-stream';
 import { type MedicationListGql, toCareUnitGql, toMedicationListGql } from './medication-list.types';
 
 /**
@@ -122,9 +123,8 @@ export class MedicationListLive {
     @Inject(PROJECTOR) private readonly projector: Projector,
   ) {}
 
-  /** The patient's list now and after every committed change to it. Validates the patient id first. */
-  list(patientId: string, authorize?: () => Promise<void>): AsyncIterableIterator<MedicationListGql> {
-    const streamId = withErrorCodes(() => this.reads.streamIdOf(patientId));
+  /** The patient's list (parsed and keyed by the access step) now and after every committed change to it. */
+  list({ streamId }: PatientKey, authorize?: () => Promise<void>): AsyncIterableIterator<MedicationListGql> {
     const ticks = this.projector.changes.pipe(
       filter(
         (change) => change.projection === currentMedicationListProjection.name && change.documentIds.includes(streamId),

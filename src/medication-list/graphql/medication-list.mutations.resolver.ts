@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Resolver } from '@nestjs/graphql';
 import { randomUUID } from 'node:crypto';
-import { Access, CommandContext, MissingGrantError } from '../../access/graphql/access.decorator';
+import { Access, CommandContext, MissingGrantError, grantedPatient } from '../../access/graphql/access.decorator';
 import type { RequestContext } from '../../graphql/request-context';
 import { CLOCK, type Clock } from '../../shared/clock';
 import type { ListCommandInput } from './medication-list.input-fields';
@@ -311,7 +311,7 @@ export class MedicationListMutationsResolver {
     build: CommandBuilder,
   ): Promise<MedicationListPayload> {
     // the patient the access step parsed and keyed for this call (its rule names input.patientId)
-    const outcome = await this.service.execute(context.patient ?? input.patientId, build, context, {
+    const outcome = await this.service.execute(grantedPatient(context), build, context, {
       commandId: input.commandId ?? undefined,
       expectedVersion: input.expectedVersion ?? undefined,
     });

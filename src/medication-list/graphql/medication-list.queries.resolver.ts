@@ -1,5 +1,5 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
-import { Access, CommandContext } from '../../access/graphql/access.decorator';
+import { Access, CommandContext, grantedPatient } from '../../access/graphql/access.decorator';
 import type { RequestContext } from '../../graphql/request-context';
 import { EmergencyAccessInput } from '../../access/graphql/access.graphql-types';
 import { optionalInstant } from '../../shared/date-time.scalar';
@@ -36,11 +36,12 @@ export class MedicationListQueriesResolver {
   })
   @Access('medicationList', { patient: 'patientId' })
   async medicationList(
-    @Args() { patientId, asOf, minPosition }: MedicationListArgs,
+    // patientId is read by the access step, which hands the parsed, keyed patient on in the context
+    @Args() { asOf, minPosition }: MedicationListArgs,
     @CommandContext() context: RequestContext,
   ): Promise<MedicationListGql> {
     // the patient the access step parsed and keyed for this call
-    const { document, at } = await this.reads.currentList(context.patient ?? patientId, {
+    const { document, at } = await this.reads.currentList(grantedPatient(context), {
       asOf: optionalInstant(asOf),
       minPosition: minPosition ?? undefined,
     });
@@ -50,11 +51,12 @@ export class MedicationListQueriesResolver {
   @Query(() => [TimelineItemGql], { description: 'Every change of the list as a readable timeline, oldest first.' })
   @Access('medicationHistory', { patient: 'patientId' })
   medicationHistory(
-    @Args('patientId', PATIENT_ID) patientId: string,
+    // Read by the access step only: it hands the parsed, keyed patient on in the context.
+    @Args('patientId', PATIENT_ID) _patientId: string,
     @CommandContext() context: RequestContext,
     @Args('emergency', EMERGENCY) _emergency?: EmergencyAccessInput | null,
   ): Promise<TimelineItemGql[]> {
-    return this.reads.history(context.patient ?? patientId);
+    return this.reads.history(grantedPatient(context));
   }
 
   @Query(() => CareUnitGql, {

@@ -1,5 +1,11 @@
 import { Args, Resolver, Subscription } from '@nestjs/graphql';
-import { Access, CommandContext, LiveAccess, type LiveCheck } from '../../access/graphql/access.decorator';
+import {
+  Access,
+  CommandContext,
+  LiveAccess,
+  type LiveCheck,
+  grantedPatient,
+} from '../../access/graphql/access.decorator';
 import { EmergencyAccessInput } from '../../access/graphql/access.graphql-types';
 import type { RequestContext } from '../../graphql/request-context';
 import { careUnitViewerOf } from './medication-list.queries.resolver';
@@ -23,9 +29,11 @@ export class MedicationListSubscriptionsResolver {
   })
   @Access('medicationListChanged', { patient: 'patientId' })
   medicationListChanged(
+    // Read by the access step only: it hands the parsed, keyed patient on in the context.
     @Args('patientId', { description: 'fødselsnummer, D-, H- or synthetic number; validated, never echoed' })
-    patientId: string,
+    _patientId: string,
     @LiveAccess() authorize: LiveCheck,
+    @CommandContext() context: RequestContext,
     // Read by the access step only: break-the-glass is a one-off look, refused on a subscription (flagged, audited).
     @Args('emergency', {
       type: () => EmergencyAccessInput,
@@ -35,7 +43,7 @@ export class MedicationListSubscriptionsResolver {
     })
     _emergency?: EmergencyAccessInput | null,
   ): AsyncIterableIterator<MedicationListGql> {
-    return this.live.list(patientId, authorize);
+    return this.live.list(grantedPatient(context), authorize);
   }
 
   @Subscription(() => CareUnitGql, {
