@@ -109,7 +109,6 @@ export class AccessGate {
       decision,
       childOrganisationTrusted: !organisation.untrustedChild,
       ...(emergency === undefined ? {} : { emergency }),
-      patientIds: [],
       listIds: [listId],
       correlationId,
     });

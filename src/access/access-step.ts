@@ -136,7 +136,6 @@ export class AccessStep {
       decision,
       childOrganisationTrusted: !untrustedChild,
       ...(emergency === undefined ? {} : { emergency }),
-      patientIds: [],
       listIds,
       correlationId,
     });

@@ -39,8 +39,11 @@ export interface AccessRecord {
   /** false when the register does not place the token's orgnr_child under its orgnr_parent (default: false) */
   readonly childOrganisationTrusted?: boolean;
   readonly emergency?: EmergencyAccess;
-  /** the patients whose data this touches: one event per patient stream; [] → the general stream */
-  readonly patientIds: readonly string[];
+  /**
+   * patients named by their raw id (a feed import's entries): one event per patient stream. With no patient and no
+   * list id the event goes to the general stream.
+   */
+  readonly patientIds?: readonly string[];
   /** patients named by their list id (patientStreamId) only, as a FHIR read by resource id names them */
   readonly listIds?: readonly string[];
   readonly correlationId: string;
@@ -202,7 +205,7 @@ export class AuditService {
   async record(access: AccessRecord): Promise<void> {
     const at = this.clock.now();
     const named = [
-      ...access.patientIds.map((patientId) => accessLogStreamName(patientId, this.patientIdSecret)),
+      ...(access.patientIds ?? []).map((patientId) => accessLogStreamName(patientId, this.patientIdSecret)),
       ...(access.listIds ?? []).map((listId) => `${ACCESS_LOG_STREAM_PREFIX}${listId}`),
     ];
     const streams = named.length === 0 ? [GENERAL_AUDIT_STREAM] : named;
