@@ -84,6 +84,7 @@ export class AccessGate {
     };
   }
 
+  /** Decides and audits one look at the list `listId`, given the facts the policy needs about its patient. */
   private async check(
     { caller, operation, emergency, correlationId, attributed }: GateRequest,
     listId: string,

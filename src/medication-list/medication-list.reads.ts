@@ -87,8 +87,9 @@ const validInstant = (value: Date, field: string): Date => {
 
 /**
  * The read side of the medication list: current list (read model, or folded up to an instant), timeline and
- * care unit. Validates identifiers (never echoing them) and reads; no access decisions (the AccessGuard makes them
- * before this service is called) and no clinical rules (those live in the projections).
+ * care unit. The patient comes parsed and keyed by the edge's access step (PatientKey); organisation numbers, units,
+ * instants and positions are validated here (never echoed). No access decisions (the access step makes them before
+ * this service is called) and no clinical rules (those live in the projections).
  */
 @Injectable()
 export class MedicationListReads {
