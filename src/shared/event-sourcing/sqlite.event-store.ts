@@ -349,32 +349,61 @@ export class SqliteEventStore implements EventStorePort {
     );
   }
 
+  /**
+   * The checks of one append, under the write lock, then its inserts. Idempotency comes before the revision check
+   * (a retry carries the expected revision of its first attempt) but costs nothing when the stream's head is the
+   * expected revision: a retry's events would stand right after that revision, so none can be stored yet.
+   */
   private appendInTransaction({ streamName, events, expectedRevision }: PendingAppend): Outcome {
-    // Idempotency before the revision check: a retry carries the expected revision of its first attempt.
-    const stored = events.flatMap((event) => {
-      const row = this.sql.findById.get(streamName, event.id);
-      return row === undefined ? [] : [{ revision: Number(field(row, 'revision')), position: bigintOf(row) }];
-    });
-    if (stored.length === events.length) {
-      const last = stored.reduce((a, b) => (b.revision > a.revision ? b : a));
-      return { result: { nextExpectedRevision: last.revision, position: last.position, appended: false } };
-    }
-    if (stored.length > 0) {
-      return { error: new EventIdConflictError(streamName, stored.length, events.length - stored.length) };
-    }
     const head = field(this.sql.maxRevision.get(streamName), 'revision');
     const current = typeof head === 'bigint' ? Number(head) : -1;
-    const ok =
-      expectedRevision === 'any' || (expectedRevision === 'no_stream' ? current === -1 : expectedRevision === current);
-    if (!ok) {
-      const actual = current === -1 ? 'no_stream' : String(current);
-      return { error: new StreamRevisionConflictError(streamName, String(expectedRevision), actual) };
+    const expected = expectedRevision === 'no_stream' ? -1 : expectedRevision;
+    if (expected !== current) {
+      const stored = this.storedCopies(streamName, events, expected);
+      if (stored.length === events.length) {
+        const last = stored.reduce((a, b) => (b.revision > a.revision ? b : a));
+        return { result: { nextExpectedRevision: last.revision, position: last.position, appended: false } };
+      }
+      if (stored.length > 0) {
+        return { error: new EventIdConflictError(streamName, stored.length, events.length - stored.length) };
+      }
+      if (expected !== 'any') {
+        const actual = current === -1 ? 'no_stream' : String(current);
+        return { error: new StreamRevisionConflictError(streamName, String(expectedRevision), actual) };
+      }
     }
     let position = 0n;
     events.forEach(({ id, type, data, metadata }, index) => {
       position = BigInt(this.sql.insert.run(streamName, current + 1 + index, id, type, data, metadata).lastInsertRowid);
     });
     return { result: { nextExpectedRevision: current + events.length, position, appended: true } };
+  }
+
+  /**
+   * The append's events already in the stream. With an expected revision (-1 for `no_stream`), only where a retry
+   * of this append put them: the rows right after that revision, as many as the append has (as EventStoreDB checks
+   * a retry). With `any`, anywhere in the stream: its rows along the (stream_name, revision) index.
+   */
+  private storedCopies(
+    streamName: string,
+    events: readonly SerialisedEvent[],
+    expected: number | 'any',
+  ): { revision: number; position: bigint }[] {
+    const located = (row: unknown) => ({ revision: Number(field(row, 'revision')), position: bigintOf(row) });
+    if (expected === 'any') {
+      return events.flatMap((event) => {
+        const row = this.sql.findById.get(streamName, event.id);
+        return row === undefined ? [] : [located(row)];
+      });
+    }
+    const ids = new Set(events.map((event) => event.id));
+    return this.sql.retryWindow
+      .all(streamName, expected, events.length)
+      .filter((row) => {
+        const id = field(row, 'event_id');
+        return typeof id === 'string' && ids.has(id);
+      })
+      .map(located);
   }
 
   private pageAfter(after: bigint, limit: number): RecordedEvent[] {
