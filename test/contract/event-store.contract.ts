@@ -214,6 +214,17 @@ export function eventStoreContract(name: string, factory: Factory, options: Even
         expect(await store.readStream(stream)).toEqual(before);
       });
 
+      it('a retry with its first expected revision appends nothing after others have appended to the stream', async () => {
+        await store.appendToStream(stream, [contractEvent()], { expectedRevision: 'no_stream' });
+        const events = [contractEvent(), contractEvent()];
+        const first = await store.appendToStream(stream, events, { expectedRevision: 0 });
+        await store.appendToStream(stream, [contractEvent()], { expectedRevision: 2 });
+        const before = await store.readStream(stream);
+        const retry = await store.appendToStream(stream, events, { expectedRevision: 0 });
+        expect(retry).toEqual({ ...first, appended: false });
+        expect(await store.readStream(stream)).toEqual(before);
+      });
+
       it('a batch mixing stored and new ids is a revision conflict and writes nothing', async () => {
         const stored = contractEvent();
         await store.appendToStream(stream, [stored], { expectedRevision: 'no_stream' });

@@ -83,6 +83,7 @@ export const commandEvents = (
   decided: readonly DomainEvent[],
   clinicalTime: string,
   schemaVersion: SchemaVersion = 1,
+  fingerprint: string = commandFingerprint(streamName, command),
 ): NewEvent[] => {
   const metadata: Omit<EventMetadata, 'schemaVersion'> = {
     commandId: command.meta.commandId,
@@ -91,7 +92,7 @@ export const commandEvents = (
     actor: command.meta.actor,
     clinicalTime,
     recordedAt: command.meta.recordedAt,
-    fingerprint: commandFingerprint(streamName, command),
+    fingerprint,
   };
   return decided.map((event, index) => ({
     id: commandEventId(streamName, command.meta.commandId, index),
@@ -165,7 +166,8 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
         events: recorded,
       };
     }
-    const events = commandEvents(streamName, command, decided, decider.clinicalTimeOf(command), options.schemaVersion);
+    const clinicalTime = decider.clinicalTimeOf(command);
+    const events = commandEvents(streamName, command, decided, clinicalTime, options.schemaVersion, fingerprint);
     const started = performance.now();
     let result: AppendResult;
     try {

@@ -17,8 +17,10 @@ import { isEventMetadata, type RecordedEvent } from './event-store.port';
 // - Stream heads come from MAX(revision) on the (stream_name, revision) index: one index seek, while a separate
 //   `streams` head table costs an extra B-tree write per append (the hot path).
 // - No index on event_id: the idempotency check looks for an append's event ids among its own stream's rows, under
-//   the write lock (findById walks the stream along the (stream_name, revision) index), instead of a second unique
-//   index keyed by random UUIDs that every insert dirtied a random page of (docs/events.md, "The event table").
+//   the write lock, instead of a second unique index keyed by random UUIDs that every insert dirtied a random page of
+//   (docs/events.md, "The event table"). With an expected revision it reads only where a retry's events would stand
+//   (retryWindow: the rows after that revision); with `any`, findById walks the stream along the
+//   (stream_name, revision) index.
 export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
     position    INTEGER PRIMARY KEY,
@@ -55,6 +57,12 @@ export const prepareStatements = (db: Database.Database) => ({
   // stream has, which the command read before deciding (and which are in the page cache since).
   findById: db
     .prepare('SELECT position, revision FROM events WHERE stream_name = ? AND event_id = ?')
+    .safeIntegers(true),
+  // Where a retry of an append with this expected revision put its events: the first rows after that revision.
+  retryWindow: db
+    .prepare(
+      'SELECT position, revision, event_id FROM events WHERE stream_name = ? AND revision > ? ORDER BY revision LIMIT ?',
+    )
     .safeIntegers(true),
   insert: db.prepare(
     'INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',

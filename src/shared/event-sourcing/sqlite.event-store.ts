@@ -52,6 +52,12 @@ export interface SqliteEventStoreOptions {
   readonly lockWaitMs?: number;
   /** how long `ping` (readiness) waits for the write lock before it reports the store locked (default 250 ms) */
   readonly readyProbeMs?: number;
+  /**
+   * How much of the file SQLite reads through a memory map instead of read() calls (PRAGMA mmap_size; SQLite caps it
+   * just under 2 GiB). A command reads its stream's rows from pages spread over the file: mapped, they cost no system
+   * call and no copy (docs/performance.md, "Stream reads"). Default 2 GiB; 0 turns it off. Not used for ':memory:'.
+   */
+  readonly mmapBytes?: number;
   /** how often a caught-up subscription looks for appends made by another process on the same file */
   readonly pollIntervalMs?: number;
   /**
@@ -82,6 +88,9 @@ interface PendingAppend {
 }
 
 const STREAMS_PAGE = 1_000;
+
+/** 2 GiB: SQLite maps at most just under that (SQLITE_MAX_MMAP_SIZE), so in effect as much as it can. */
+const DEFAULT_MMAP_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** The least string above every string that starts with `prefix` (its last character plus one). */
 const prefixEnd = (prefix: string): string => {
@@ -138,6 +147,9 @@ export class SqliteEventStore implements EventStorePort {
       db = new Database(options.filename, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+      if (options.filename !== ':memory:') {
+        db.pragma(`mmap_size = ${Math.max(0, Math.floor(options.mmapBytes ?? DEFAULT_MMAP_BYTES))}`);
+      }
       // The schema, created or brought forward. Opening may wait for the lock as long as a command would: two
       // processes opening a new file at once migrate it once, the second after the first, instead of failing.
       db.pragma(`busy_timeout = ${Math.max(this.lockWaitMs, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
@@ -349,32 +361,61 @@ export class SqliteEventStore implements EventStorePort {
     );
   }
 
+  /**
+   * The checks of one append, under the write lock, then its inserts. Idempotency comes before the revision check
+   * (a retry carries the expected revision of its first attempt) but costs nothing when the stream's head is the
+   * expected revision: a retry's events would stand right after that revision, so none can be stored yet.
+   */
   private appendInTransaction({ streamName, events, expectedRevision }: PendingAppend): Outcome {
-    // Idempotency before the revision check: a retry carries the expected revision of its first attempt.
-    const stored = events.flatMap((event) => {
-      const row = this.sql.findById.get(streamName, event.id);
-      return row === undefined ? [] : [{ revision: Number(field(row, 'revision')), position: bigintOf(row) }];
-    });
-    if (stored.length === events.length) {
-      const last = stored.reduce((a, b) => (b.revision > a.revision ? b : a));
-      return { result: { nextExpectedRevision: last.revision, position: last.position, appended: false } };
-    }
-    if (stored.length > 0) {
-      return { error: new EventIdConflictError(streamName, stored.length, events.length - stored.length) };
-    }
     const head = field(this.sql.maxRevision.get(streamName), 'revision');
     const current = typeof head === 'bigint' ? Number(head) : -1;
-    const ok =
-      expectedRevision === 'any' || (expectedRevision === 'no_stream' ? current === -1 : expectedRevision === current);
-    if (!ok) {
-      const actual = current === -1 ? 'no_stream' : String(current);
-      return { error: new StreamRevisionConflictError(streamName, String(expectedRevision), actual) };
+    const expected = expectedRevision === 'no_stream' ? -1 : expectedRevision;
+    if (expected !== current) {
+      const stored = this.storedCopies(streamName, events, expected);
+      if (stored.length === events.length) {
+        const last = stored.reduce((a, b) => (b.revision > a.revision ? b : a));
+        return { result: { nextExpectedRevision: last.revision, position: last.position, appended: false } };
+      }
+      if (stored.length > 0) {
+        return { error: new EventIdConflictError(streamName, stored.length, events.length - stored.length) };
+      }
+      if (expected !== 'any') {
+        const actual = current === -1 ? 'no_stream' : String(current);
+        return { error: new StreamRevisionConflictError(streamName, String(expectedRevision), actual) };
+      }
     }
     let position = 0n;
     events.forEach(({ id, type, data, metadata }, index) => {
       position = BigInt(this.sql.insert.run(streamName, current + 1 + index, id, type, data, metadata).lastInsertRowid);
     });
     return { result: { nextExpectedRevision: current + events.length, position, appended: true } };
+  }
+
+  /**
+   * The append's events already in the stream. With an expected revision (-1 for `no_stream`), only where a retry
+   * of this append put them: the rows right after that revision, as many as the append has (as EventStoreDB checks
+   * a retry). With `any`, anywhere in the stream: its rows along the (stream_name, revision) index.
+   */
+  private storedCopies(
+    streamName: string,
+    events: readonly SerialisedEvent[],
+    expected: number | 'any',
+  ): { revision: number; position: bigint }[] {
+    const located = (row: unknown) => ({ revision: Number(field(row, 'revision')), position: bigintOf(row) });
+    if (expected === 'any') {
+      return events.flatMap((event) => {
+        const row = this.sql.findById.get(streamName, event.id);
+        return row === undefined ? [] : [located(row)];
+      });
+    }
+    const ids = new Set(events.map((event) => event.id));
+    return this.sql.retryWindow
+      .all(streamName, expected, events.length)
+      .filter((row) => {
+        const id = field(row, 'event_id');
+        return typeof id === 'string' && ids.has(id);
+      })
+      .map(located);
   }
 
   private pageAfter(after: bigint, limit: number): RecordedEvent[] {
