@@ -3,7 +3,10 @@ import { SqliteReadModelStore } from '../../read-models/read-model.store';
 import { fixedClock } from '../clock';
 import { EsdbEventStore } from './esdb.event-store';
 import { FakeEsdbClient, storedEvent, type FakeSubscription } from './esdb.fake-client.spec-helpers';
+import { EventSchemas } from './event-schemas';
+import type { EventStorePort } from './event-store.port';
 import { Projector, eraseDocumentType } from './projector';
+import { UpcastingEventStore } from './upcasting.event-store';
 
 /*
  * The projector over the EventStoreDB adapter on a FAKE gRPC client: what the projector does with the server's
@@ -36,14 +39,22 @@ const subscribed = async (client: FakeEsdbClient, count = 1): Promise<FakeSubscr
   return client.subscriptions[count - 1]!;
 };
 
-describe('Projector on EsdbEventStore over a FAKE client: a filtered subscription', () => {
+// The adapter itself, and wrapped as the app runs it (every read through the event schemas; an empty catalogue
+// here, so events pass unchanged): the wrapper must hand the subscription's progress signals on.
+describe.each([
+  ['EsdbEventStore', (events: EventStorePort): EventStorePort => events],
+  [
+    'EsdbEventStore wrapped by UpcastingEventStore',
+    (events: EventStorePort): EventStorePort => new UpcastingEventStore(events, { schemas: new EventSchemas([]) }),
+  ],
+])('Projector on %s over a FAKE client: a filtered subscription', (_name, wrap) => {
   let readModels: SqliteReadModelStore;
   const running: { projector: Projector; events: EsdbEventStore }[] = [];
 
   const start = (client: FakeEsdbClient): Projector => {
     const events = new EsdbEventStore({ connectionString: 'esdb://fake:2113?tls=false', client });
     const projector = new Projector({
-      eventStore: events,
+      eventStore: wrap(events),
       store: readModels,
       projections: [eraseDocumentType(startedCount)],
       clock: fixedClock('2025-03-01T10:00:31.000Z'),
@@ -83,6 +94,20 @@ describe('Projector on EsdbEventStore over a FAKE client: a filtered subscriptio
     start(restarted);
     await subscribed(restarted);
     expect(restarted.made('subscribeToAll').map((call) => call.from)).toEqual([{ commit: 3_200n, prepare: 3_200n }]);
+  });
+
+  it('a projection waiting for its next event moves to a server checkpoint past a filtered stretch, no event after', async () => {
+    const client = new FakeEsdbClient();
+    const projector = start(client);
+    const server = await subscribed(client);
+    server.send(storedEvent(0)); // position 100
+    server.caughtUp();
+    await projector.waitForPosition(NAME, 100n, 2_000);
+    await nextTurn(); // it waits for its next event now, with every event taken applied
+    server.checkpoint(3_200n); // audit events up to 3 200, and no event after them
+    const checkpoint = async (): Promise<bigint | undefined> => (await projector.status())[NAME]?.checkpoint;
+    await until(async () => (await checkpoint()) === 3_200n);
+    expect(await checkpoint()).toBe(3_200n);
   });
 
   it('a checkpoint sent while the events before it are unapplied moves nothing past them', async () => {
