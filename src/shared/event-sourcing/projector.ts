@@ -306,11 +306,13 @@ export class Projector {
   }
 
   /**
-   * Called after each commit of a new copy (and when it is idle at the head): once its checkpoint is at or past
-   * the served copy's, the store switches copies in one transaction. Synchronous from check to switch, so the
+   * Called whenever the checkpoint of a new copy or of the served one moves (a commit, a bulk build, a server
+   * checkpoint past a filtered stretch: checkpointMoved) and when the new copy is idle: once its checkpoint is at or
+   * past the served copy's, the store switches copies in one transaction. Synchronous from check to switch, so the
    * served runner cannot commit in between. The served runner then goes on from the new copy's checkpoint (its
    * subscription's events up to there are skipped in applyBatch); everything between the two checkpoints lies in
-   * the new copy's last batch, whose documents are notified as changed, so subscriptions miss nothing.
+   * the new copy's last batch, whose documents are notified as changed, so subscriptions miss nothing (a stretch a
+   * server checkpoint moved over holds no event either copy takes, so it adds no document).
    */
   private switchIfCaughtUp(runner: Runner, idle: boolean): void {
     const rebuild = runner.rebuild;
@@ -511,15 +513,24 @@ export class Projector {
       this.notify((observer) => observer.onUnknownEvent(projection.name, type));
     }
     runner.lastDocumentIds = [...documents.keys()];
-    if (runner.rebuild !== undefined) {
-      this.switchIfCaughtUp(runner, false);
-      return;
-    }
-    if (write) {
+    if (write && runner.rebuild === undefined) {
       this.changeSubject.next({ projection: projection.name, documentIds: runner.lastDocumentIds, position });
     }
-    this.waiters.release(projection.name, position);
-    this.switchRebuildOf(projection.name);
+    this.checkpointMoved(runner, position, false);
+  }
+
+  /**
+   * The runner's checkpoint moved to `position` (a batch, a bulk build, a server checkpoint): the waits it reached
+   * end, and an online rebuild may switch now, this runner's new copy or, when it is one, this runner itself.
+   * `idle`: every event the runner took is applied and it waits for the next (see switchIfCaughtUp).
+   */
+  private checkpointMoved(runner: Runner, position: bigint, idle: boolean): void {
+    if (runner.rebuild !== undefined) {
+      this.switchIfCaughtUp(runner, idle);
+      return;
+    }
+    this.waiters.release(runner.projection.name, position);
+    this.switchRebuildOf(runner.projection.name);
   }
 
   /** The served copy moved: a new copy waiting at or past it (nothing new to apply) can switch now. */
@@ -532,7 +543,8 @@ export class Projector {
 
   /**
    * Past a stretch the store filtered out on the server (EventStoreDB: the audit streams), the checkpoint moves to
-   * the server's checkpoint once every event taken is applied, as for a batch that changed no document.
+   * the server's checkpoint once every event taken is applied, as for a batch that changed no document; an online
+   * rebuild may then switch as after a batch (a new copy whose rest up to the served copy was all filtered out).
    */
   private moveToScanned(runner: Runner, subscription: EventSubscription): void {
     const scanned = subscription.progress?.().scannedThrough;
@@ -541,7 +553,7 @@ export class Projector {
     }
     runner.checkpoint = scanned;
     runner.flushTimer ??= setTimeout(() => this.flushCheckpoint(runner), this.checkpointDelayMs).unref();
-    this.waiters.release(runner.projection.name, scanned);
+    this.checkpointMoved(runner, scanned, true); // called only with every event taken applied
   }
 
   /** The stored checkpoint caught up with the one in memory. */
@@ -588,13 +600,10 @@ export class Projector {
     this.persisted(runner, built.head);
     runner.lastRecordedAt = built.lastRecordedAt ?? runner.lastRecordedAt;
     runner.lastDocumentIds = built.documentIds;
-    if (runner.rebuild !== undefined) {
-      this.switchIfCaughtUp(runner, false);
-      return;
+    if (runner.rebuild === undefined) {
+      this.changeSubject.next({ projection: projection.name, documentIds: built.documentIds, position: built.head });
     }
-    this.changeSubject.next({ projection: projection.name, documentIds: built.documentIds, position: built.head });
-    this.waiters.release(projection.name, built.head);
-    this.switchRebuildOf(projection.name);
+    this.checkpointMoved(runner, built.head, false);
   }
 
   /** First time the projection reaches the head: mark it live and drop older versions' documents (see store). */

@@ -81,7 +81,10 @@ async function* mapIterable(source: AsyncIterable<RecordedEvent>, read: (event: 
   }
 }
 
-/** The subscription with each event read through the schemas; progress and caught-up signals are the adapter's. */
+/**
+ * The subscription with each event read through the schemas; progress, caught-up and scanned signals are the
+ * adapter's (without onScanned, a projection waiting for its next event would not move past a filtered stretch).
+ */
 const upcastSubscription = (
   inner: EventSubscription,
   read: (event: RecordedEvent) => RecordedEvent,
@@ -92,9 +95,11 @@ const upcastSubscription = (
   };
   const progress = inner.progress?.bind(inner);
   const whenCaughtUp = inner.whenCaughtUp?.bind(inner);
+  const onScanned = inner.onScanned?.bind(inner);
   return {
     ...subscription,
     ...(progress === undefined ? {} : { progress: (): SubscriptionProgress => progress() }),
     ...(whenCaughtUp === undefined ? {} : { whenCaughtUp: () => whenCaughtUp() }),
+    ...(onScanned === undefined ? {} : { onScanned: (listener: () => void) => onScanned(listener) }),
   };
 };
