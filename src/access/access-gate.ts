@@ -1,22 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PatientKey } from '../medication-list/patient-stream';
-import { CLOCK, type Clock } from '../shared/clock';
 import type { Actor } from '../shared/event-sourcing/event-store.port';
-import { AUTH_CONFIG } from './access.module';
-import { AuditService } from './audit';
-import type { AuthConfig } from './auth-config';
-import { type Caller, toActor } from './domain/caller';
+import { AccessStep, type GatheredRequest } from './access-step';
+import type { Caller } from './domain/caller';
 import { attributionOf, callerOrganisationFacts } from './caller-organisation';
 import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 import { PatientContextReader } from './patient-context';
-import {
-  type EmergencyAccess,
-  type Operation,
-  type PatientAccessContext,
-  assertAllowed,
-  decideAccess,
-  roleOfDecision,
-} from './domain/policy';
+import type { EmergencyAccess, Operation, PatientAccessContext } from './domain/policy';
 
 /** Whose data: a patient id (validated and keyed here), or a list id (patientStreamId) when a resource id is all the request names. */
 export type GateTarget = PatientTarget | ListTarget;
@@ -55,16 +45,14 @@ export interface ListGrant {
 
 /**
  * The access step for edges other than GraphQL (the FHIR interface): the same sequence as the AccessGuard, on
- * the same policy and audit — facts from the read model → decideAccess (pure) → the audit event, awaited (fail
- * closed: AUDIT_UNAVAILABLE) → FORBIDDEN when denied, else the actor to record. One patient per request.
+ * the same policy and audit — facts from the read model → AccessStep.decide: decideAccess (pure) → the audit event,
+ * awaited (fail closed: AUDIT_UNAVAILABLE) → FORBIDDEN when denied, else the actor to record. One patient per request.
  */
 @Injectable()
 export class AccessGate {
   constructor(
-    private readonly audit: AuditService,
+    private readonly step: AccessStep,
     private readonly facts: PatientContextReader,
-    @Inject(AUTH_CONFIG) private readonly auth: AuthConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ORGANISATION_REGISTER) private readonly register: OrganisationRegister,
   ) {}
 
@@ -94,27 +82,14 @@ export class AccessGate {
     // attributed write is recorded under the caller's organisation's HER-id.
     const organisation = callerOrganisationFacts(this.register, caller);
     const attribution = attributed === undefined ? undefined : attributionOf(organisation, attributed.claimedHerId);
-    const decision = decideAccess({
+    const request: GatheredRequest = {
       caller,
       operation,
       patient,
       ...(emergency === undefined ? {} : { emergency }),
       ...(organisation.untrustedChild ? { untrustedChildOrganisation: true } : {}),
       ...(attribution === undefined ? {} : { attribution }),
-      minimumSecurityLevel: this.auth.minimumSecurityLevel,
-      at: this.clock.now().toISOString(),
-    });
-    await this.audit.record({
-      caller,
-      operation,
-      decision,
-      childOrganisationTrusted: !organisation.untrustedChild,
-      ...(emergency === undefined ? {} : { emergency }),
-      listIds: [listId],
-      correlationId,
-    });
-    assertAllowed(operation, decision);
-    const actor = toActor(caller, roleOfDecision(caller, decision));
-    return attribution?.callerHerId === undefined ? actor : { ...actor, herId: attribution.callerHerId };
+    };
+    return this.step.decide(request, () => [listId], correlationId);
   }
 }

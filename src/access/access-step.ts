@@ -15,6 +15,7 @@ import { attributionOf, callerOrganisationFacts } from './caller-organisation';
 import { ORGANISATION_REGISTER, type OrganisationRegister } from './organisation-register';
 import { PatientContextReader } from './patient-context';
 import {
+  type AccessDecision,
   type AccessRequest,
   type CareUnitTarget,
   type GpTarget,
@@ -38,6 +39,9 @@ export interface AccessGrant {
   readonly actor: Actor;
   readonly patient?: PatientKey;
 }
+
+/** An access request with its facts gathered; `decide` adds the minimum security level and the time. */
+export type GatheredRequest = Omit<AccessRequest, 'minimumSecurityLevel' | 'at'>;
 
 const UNIT_MAX = 100;
 
@@ -110,7 +114,7 @@ export class AccessStep {
       rule.attributedHerId === undefined
         ? undefined
         : attributionOf(organisation, stringAt(args, rule.attributedHerId));
-    const request: AccessRequest = {
+    const request: GatheredRequest = {
       caller,
       operation,
       ...(patient === undefined ? {} : { patient }),
@@ -120,29 +124,46 @@ export class AccessStep {
       ...(gp === undefined ? {} : { gp }),
       ...(emergency === undefined ? {} : { emergency }),
       ...(untrustedChild ? { untrustedChildOrganisation: true } : {}),
-      minimumSecurityLevel: this.auth.minimumSecurityLevel,
-      at: this.clock.now().toISOString(),
     };
-    const decision = decideAccess(request);
-    const listIds =
+    const listIdsOf = (decision: AccessDecision): readonly string[] =>
       patientKey !== undefined
         ? [patientKey.streamId]
         : careUnit !== undefined && decision.allowed
           ? this.facts.residentListIds(careUnit.organisationNumber, careUnit.unit ?? undefined)
           : [];
+    const actor = await this.decide(request, listIdsOf, correlationId);
+    return patientKey === undefined ? { actor } : { actor, patient: patientKey };
+  }
+
+  /**
+   * The common end of every edge's access step (this one and the FHIR AccessGate), once the request's facts are
+   * gathered: decideAccess (pure, at the configured minimum security level and the clock's now) → the audit event
+   * on the lists `listIdsOf` names, awaited (fail closed: AUDIT_UNAVAILABLE) → AccessDeniedError when denied, else
+   * the actor to record, under the caller's organisation's HER-id when the write is attributed.
+   */
+  async decide(
+    request: GatheredRequest,
+    listIdsOf: (decision: AccessDecision) => readonly string[],
+    correlationId: string,
+  ): Promise<Actor> {
+    const { caller, operation, emergency, attribution } = request;
+    const decision = decideAccess({
+      ...request,
+      minimumSecurityLevel: this.auth.minimumSecurityLevel,
+      at: this.clock.now().toISOString(),
+    });
     await this.audit.record({
       caller,
       operation,
       decision,
-      childOrganisationTrusted: !untrustedChild,
+      childOrganisationTrusted: request.untrustedChildOrganisation !== true,
       ...(emergency === undefined ? {} : { emergency }),
-      listIds,
+      listIds: listIdsOf(decision),
       correlationId,
     });
     assertAllowed(operation, decision);
-    const granted = toActor(caller, roleOfDecision(caller, decision));
-    const actor = attribution?.callerHerId === undefined ? granted : { ...granted, herId: attribution.callerHerId };
-    return patientKey === undefined ? { actor } : { actor, patient: patientKey };
+    const actor = toActor(caller, roleOfDecision(caller, decision));
+    return attribution?.callerHerId === undefined ? actor : { ...actor, herId: attribution.callerHerId };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { type Env, valueOf } from '../config/env';
+import { type Env, integerOf, valueOf } from '../config/env';
 import { ConfigError } from '../config/config-error';
 import type { SecurityLevel } from './domain/caller';
 
@@ -58,21 +58,8 @@ const modeOf = (env: Env, problems: string[]): AuthMode => {
   return raw;
 };
 
-const integerOf = (env: Env, name: string, min: number, max: number, fallback: number, problems: string[]): number => {
-  const raw = valueOf(env, name);
-  if (raw === undefined) {
-    return fallback;
-  }
-  const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-    return fallback;
-  }
-  return value;
-};
-
 const levelOf = (env: Env, name: string, fallback: SecurityLevel, problems: string[]): SecurityLevel => {
-  const level = integerOf(env, name, 2, 4, fallback, problems);
+  const level = integerOf(env, name, { min: 2, max: 4, fallback }, problems);
   return level === 2 || level === 3 || level === 4 ? level : fallback;
 };
 
@@ -182,7 +169,7 @@ export const parseAuthConfig = (env: Env): ParsedAuthConfig => {
     keys,
     issuer: issuer ?? '',
     audience: audience ?? '',
-    clockSkewSeconds: integerOf(env, 'AUTH_CLOCK_SKEW_SECONDS', 0, 300, 30, problems),
+    clockSkewSeconds: integerOf(env, 'AUTH_CLOCK_SKEW_SECONDS', { min: 0, max: 300, fallback: 30 }, problems),
     minimumSecurityLevel: {
       read: levelOf(env, 'AUTH_MIN_LEVEL_READ', 3, problems),
       write: levelOf(env, 'AUTH_MIN_LEVEL_WRITE', 4, problems),

@@ -2,7 +2,7 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import * as path from 'node:path';
 import { type AuthConfig, parseAuthConfig } from '../access/auth-config';
 import { ConfigError } from './config-error';
-import { type Env, valueOf } from './env';
+import { type Env, integerOf, valueOf } from './env';
 import { type ReconciliationConfig, reconciliationConfigOf } from '../reconciliation/reconciliation.config';
 import { type WardOidcConfig, parseWardOidcConfig } from '../ward/ward-oidc.config';
 
@@ -102,37 +102,8 @@ const oneOf = <T extends string>(env: Env, name: string, allowed: readonly T[], 
   return match;
 };
 
-const portOf = (env: Env, problems: string[]): number => {
-  const raw = valueOf(env, 'PORT');
-  if (raw === undefined) {
-    return 3000;
-  }
-  const port = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    problems.push(`PORT must be an integer from 1 to 65535 (got "${raw}")`);
-    return 3000;
-  }
-  return port;
-};
-
-/** An integer variable from `min` to `max`; unset gives `fallback`, anything else is a problem naming the range. */
-const integerOf = (
-  env: Env,
-  name: string,
-  range: { min: number; max: number; fallback: number },
-  problems: string[],
-): number => {
-  const raw = valueOf(env, name);
-  if (raw === undefined) {
-    return range.fallback;
-  }
-  const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(value) || value < range.min || value > range.max) {
-    problems.push(`${name} must be an integer from ${range.min} to ${range.max} (got "${raw}")`);
-    return range.fallback;
-  }
-  return value;
-};
+const portOf = (env: Env, problems: string[]): number =>
+  integerOf(env, 'PORT', { min: 1, max: 65535, fallback: 3000 }, problems);
 
 const lockWaitOf = (env: Env, problems: string[]): number =>
   integerOf(
@@ -142,15 +113,8 @@ const lockWaitOf = (env: Env, problems: string[]): number =>
     problems,
   );
 
-const deadlineOf = (env: Env, problems: string[]): number => {
-  const raw = valueOf(env, 'EVENTSTORE_DEADLINE_MS');
-  const deadline = raw === undefined ? DEFAULT_DEADLINE_MS : /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(deadline) || deadline < 100 || deadline > 600_000) {
-    problems.push(`EVENTSTORE_DEADLINE_MS must be an integer from 100 to 600000 (got "${raw ?? ''}")`);
-    return DEFAULT_DEADLINE_MS;
-  }
-  return deadline;
-};
+const deadlineOf = (env: Env, problems: string[]): number =>
+  integerOf(env, 'EVENTSTORE_DEADLINE_MS', { min: 100, max: 600_000, fallback: DEFAULT_DEADLINE_MS }, problems);
 
 const eventStoreOf = (
   env: Env,

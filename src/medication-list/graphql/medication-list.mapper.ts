@@ -146,33 +146,8 @@ const PACKING: Readonly<Record<MultidosePackingStatus, MultidosePacking>> = {
   'not-in-multidose': 'NOT_IN_MULTIDOSE',
 };
 
-const toEntryGql = (entry: CurrentEntry, today: string): MedicationEntryGql => {
-  const period = periodInEffect(entry.dosage, today);
-  return {
-    entryId: entry.entryId,
-    medication: toMedicationGql(entry.medication),
-    use: entry.use,
-    useLabel: labelOr(labelOf(useCodes, entry.use), entry.use),
-    indication: entry.indication,
-    dosage: toDosageGql(entry.dosage),
-    dosageText: describeDosage(entry.dosage),
-    dosageEffectiveFrom: entry.dosageEffectiveFrom,
-    administrationTimes: administrationTimes(period),
-    asNeeded: period?.asNeeded === undefined ? null : toAsNeededGql(period.asNeeded),
-    startedOn: entry.startedOn,
-    prescriptionType: entry.prescriptionType,
-    status: entry.status,
-    pausedAt: entry.pausedAt,
-    pauseReason: entry.pauseReason,
-    prescription: entry.prescription === null ? null : toPrescriptionGql(entry.prescription, today),
-    lastDispensing: entry.lastDispensing === null ? null : toDispensingGql(entry.lastDispensing),
-    multidose: PACKING[entry.multidose],
-    changedAt: entry.changedAt,
-    changedBy: toActorGql(entry.changedBy),
-  };
-};
-
-const toDiscontinuedGql = (entry: DiscontinuedEntry, today: string): DiscontinuedEntryGql => ({
+/** What a current and a discontinued entry both show: the treatment, its dosage, prescription and last dispensing. */
+const toTreatmentGql = (entry: CurrentEntry | DiscontinuedEntry, today: string) => ({
   entryId: entry.entryId,
   medication: toMedicationGql(entry.medication),
   use: entry.use,
@@ -184,6 +159,26 @@ const toDiscontinuedGql = (entry: DiscontinuedEntry, today: string): Discontinue
   prescriptionType: entry.prescriptionType,
   prescription: entry.prescription === null ? null : toPrescriptionGql(entry.prescription, today),
   lastDispensing: entry.lastDispensing === null ? null : toDispensingGql(entry.lastDispensing),
+});
+
+const toEntryGql = (entry: CurrentEntry, today: string): MedicationEntryGql => {
+  const period = periodInEffect(entry.dosage, today);
+  return {
+    ...toTreatmentGql(entry, today),
+    dosageEffectiveFrom: entry.dosageEffectiveFrom,
+    administrationTimes: administrationTimes(period),
+    asNeeded: period?.asNeeded === undefined ? null : toAsNeededGql(period.asNeeded),
+    status: entry.status,
+    pausedAt: entry.pausedAt,
+    pauseReason: entry.pauseReason,
+    multidose: PACKING[entry.multidose],
+    changedAt: entry.changedAt,
+    changedBy: toActorGql(entry.changedBy),
+  };
+};
+
+const toDiscontinuedGql = (entry: DiscontinuedEntry, today: string): DiscontinuedEntryGql => ({
+  ...toTreatmentGql(entry, today),
   discontinuedAt: entry.discontinuedAt,
   reasonCode: entry.reasonCode,
   reasonLabel: labelOr(labelOf(discontinuationReasonCodes, entry.reasonCode), entry.reasonCode),

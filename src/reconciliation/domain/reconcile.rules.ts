@@ -1,7 +1,7 @@
 import { describeDosage, dosagesEqual } from '../../medication-list/domain/dosage';
 import type { Dosage, DosagePeriod, FixedDose, IsoDate } from '../../medication-list/domain/medication-list.events';
 import type { ExternalDispensing, ExternalPrescription, PrescriptionStatusCode } from './external-record';
-import type { Discrepancy, ReconciliationEntry, ReconciliationPrescription } from './reconcile.types';
+import type { Discrepancy, DiscrepancyCode, ReconciliationEntry, ReconciliationPrescription } from './reconcile.types';
 import { compareDispensed } from './substitution';
 
 /**
@@ -42,6 +42,21 @@ const isDispensable = (status: PrescriptionStatusCode): boolean => status === 'E
 const isAfter = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
 
 const key = (...parts: string[]): string => parts.join('|');
+
+/** A warning about one entry's prescription (D2, D4, D5, D8): keyed by both ids, which lead its evidence too. */
+const prescriptionWarning = (
+  code: DiscrepancyCode,
+  entryId: string,
+  prescriptionId: string,
+  evidence: Readonly<Record<string, string>>,
+): Discrepancy => ({
+  code,
+  key: key(code, entryId, prescriptionId),
+  entryId,
+  prescriptionId,
+  evidence: { entryId, prescriptionId, ...evidence },
+  severity: 'warning',
+});
 
 const optional = (name: string, value: string | undefined): Record<string, string> =>
   value === undefined ? {} : { [name]: value };
@@ -101,15 +116,11 @@ export const discontinuedButDispensable: Rule = ({ entries, today, feedPrescript
         if (status === undefined || !isDispensable(status)) {
           return [];
         }
-        const ids = { entryId: entry.entryId, prescriptionId };
         return [
-          {
-            code: 'D2',
-            key: key('D2', entry.entryId, prescriptionId),
-            ...ids,
-            evidence: { ...ids, feedStatus: status, ...optional('discontinuedAt', entry.discontinuedAt) },
-            severity: 'warning',
-          },
+          prescriptionWarning('D2', entry.entryId, prescriptionId, {
+            feedStatus: status,
+            ...optional('discontinuedAt', entry.discontinuedAt),
+          }),
         ];
       }),
     );
@@ -188,15 +199,11 @@ export const doseDiffers: Rule = (context) =>
     if (!listDose || !feedDose || dosagesEqual(listDose, feedDose)) {
       return [];
     }
-    const ids = { entryId: entry.entryId, prescriptionId: p.prescriptionId };
     return [
-      {
-        code: 'D4',
-        key: key('D4', entry.entryId, p.prescriptionId),
-        ...ids,
-        evidence: { ...ids, listDosage: describeDosage(listDose), feedDosage: describeDosage(feedDose) },
-        severity: 'warning',
-      },
+      prescriptionWarning('D4', entry.entryId, p.prescriptionId, {
+        listDosage: describeDosage(listDose),
+        feedDosage: describeDosage(feedDose),
+      }),
     ];
   });
 
@@ -214,15 +221,10 @@ export const unknownToRegistry: Rule = (context) =>
         if (!gone) {
           return [];
         }
-        const ids = { entryId: entry.entryId, prescriptionId: prescription.prescriptionId };
         return [
-          {
-            code: 'D8',
-            key: key('D8', entry.entryId, prescription.prescriptionId),
-            ...ids,
-            evidence: { ...ids, feedStatus: p === undefined ? 'absent' : p.status },
-            severity: 'warning',
-          },
+          prescriptionWarning('D8', entry.entryId, prescription.prescriptionId, {
+            feedStatus: p === undefined ? 'absent' : p.status,
+          }),
         ];
       });
 
@@ -238,17 +240,8 @@ export const expiring: Rule = ({ entries, today, warnUntil }) =>
     if (!latest || latest.expiresOn > warnUntil) {
       return [];
     }
-    const ids = { entryId: entry.entryId, prescriptionId: latest.prescriptionId };
     const state = latest.expiresOn < today ? 'expired' : 'expires-soon';
-    return [
-      {
-        code: 'D5',
-        key: key('D5', entry.entryId, latest.prescriptionId),
-        ...ids,
-        evidence: { ...ids, expiresOn: latest.expiresOn, state },
-        severity: 'warning',
-      },
-    ];
+    return [prescriptionWarning('D5', entry.entryId, latest.prescriptionId, { expiresOn: latest.expiresOn, state })];
   });
 
 /** D6: duplicate therapy, two or more active entries with the same ATC code (one discrepancy per group). */
