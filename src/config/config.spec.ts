@@ -1,7 +1,6 @@
 import {
   ConfigError,
   DEFAULT_EVENT_STORE_LOCK_WAIT_MS,
-  DEFAULT_EVENT_STORE_MMAP_MB,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEVELOPMENT_PATIENT_ID_SECRET,
   describeEventStore,
@@ -43,12 +42,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       dataDir: '/srv/app/data',
       readModelsFile: '/srv/app/data/read-models.db',
-      eventStore: {
-        kind: 'sqlite',
-        file: '/srv/app/data/events.db',
-        lockWaitMs: DEFAULT_EVENT_STORE_LOCK_WAIT_MS,
-        mmapMb: DEFAULT_EVENT_STORE_MMAP_MB,
-      },
+      eventStore: { kind: 'sqlite', file: '/srv/app/data/events.db', lockWaitMs: DEFAULT_EVENT_STORE_LOCK_WAIT_MS },
       patientIdSecret: DEVELOPMENT_PATIENT_ID_SECRET,
       auth: expect.objectContaining({
         mode: 'dev',
@@ -132,7 +126,6 @@ describe('loadConfig', () => {
 
   it('treats blank values as unset', () => {
     expect(loadConfig({ EVENT_STORE_LOCK_WAIT_MS: '750' }, CWD).eventStore).toMatchObject({ lockWaitMs: 750 });
-    expect(loadConfig({ EVENT_STORE_MMAP_MB: '0' }, CWD).eventStore).toMatchObject({ mmapMb: 0 });
     expect(loadConfig({ PORT: ' ', EVENT_STORE: '' }, CWD)).toMatchObject({
       port: 3000,
       eventStore: { kind: 'sqlite' },
@@ -152,7 +145,6 @@ describe('loadConfig', () => {
     ],
     [{ EVENT_STORE_LOCK_WAIT_MS: '0' }, 'EVENT_STORE_LOCK_WAIT_MS must be an integer from 1 to 60000 (got "0")'],
     [{ EVENT_STORE_LOCK_WAIT_MS: '2s' }, 'EVENT_STORE_LOCK_WAIT_MS must be an integer from 1 to 60000 (got "2s")'],
-    [{ EVENT_STORE_MMAP_MB: '4096' }, 'EVENT_STORE_MMAP_MB must be an integer from 0 to 2048 (got "4096")'],
     [
       { NODE_ENV: 'production', PATIENT_ID_SECRET: SECRET, ...PRODUCTION_AUTH, ...INSECURE_ESDB },
       'EVENTSTORE_CONNECTION_STRING has tls=false: production requires TLS (set EVENTSTORE_ALLOW_INSECURE=true only ' +

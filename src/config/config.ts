@@ -18,11 +18,8 @@ export type NodeEnv = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export type EventStoreConfig =
-  /**
-   * lockWaitMs: how long a request waits for another process's lock on the file before SERVICE_UNAVAILABLE;
-   * mmapMb: how much of the file SQLite reads through a memory map (EVENT_STORE_MMAP_MB, 0 = off)
-   */
-  | { readonly kind: 'sqlite'; readonly file: string; readonly lockWaitMs: number; readonly mmapMb: number }
+  /** lockWaitMs: how long a request waits for another process's lock on the file before SERVICE_UNAVAILABLE */
+  | { readonly kind: 'sqlite'; readonly file: string; readonly lockWaitMs: number }
   | {
       readonly kind: 'eventstoredb';
       readonly connectionString: string;
@@ -76,8 +73,6 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
 
 /** EVENT_STORE_LOCK_WAIT_MS's default: the longest a request waits for a foreign lock on the event file (issue 14). */
 export const DEFAULT_EVENT_STORE_LOCK_WAIT_MS = 2_000;
-/** SQLite maps at most just under 2 GiB of a file (its SQLITE_MAX_MMAP_SIZE); docs/performance.md, "Stream reads". */
-export const DEFAULT_EVENT_STORE_MMAP_MB = 2_048;
 
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'test', 'production'];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -125,17 +120,7 @@ const eventStoreOf = (
 ): EventStoreConfig => {
   const kind = oneOf(env, 'EVENT_STORE', ['sqlite', 'eventstoredb'] as const, 'sqlite', problems);
   if (kind === 'sqlite') {
-    return {
-      kind,
-      file: path.join(dataDir, 'events.db'),
-      lockWaitMs: lockWaitOf(env, problems),
-      mmapMb: integerOf(
-        env,
-        'EVENT_STORE_MMAP_MB',
-        { min: 0, max: 2_048, fallback: DEFAULT_EVENT_STORE_MMAP_MB },
-        problems,
-      ),
-    };
+    return { kind, file: path.join(dataDir, 'events.db'), lockWaitMs: lockWaitOf(env, problems) };
   }
   const connectionString = valueOf(env, 'EVENTSTORE_CONNECTION_STRING');
   if (connectionString === undefined) {

@@ -43,7 +43,6 @@ const createAdapter = (
       return new SqliteEventStore({
         filename: eventStore.file,
         lockWaitMs: eventStore.lockWaitMs,
-        mmapBytes: eventStore.mmapMb * 1024 * 1024,
         onCheckpointError: (reason) => {
           logger.warn({ reason }, 'event store WAL checkpoint failed: the writer checkpoints later instead');
         },

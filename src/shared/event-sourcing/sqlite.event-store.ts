@@ -52,12 +52,6 @@ export interface SqliteEventStoreOptions {
   readonly lockWaitMs?: number;
   /** how long `ping` (readiness) waits for the write lock before it reports the store locked (default 250 ms) */
   readonly readyProbeMs?: number;
-  /**
-   * How much of the file SQLite reads through a memory map instead of read() calls (PRAGMA mmap_size; SQLite caps it
-   * just under 2 GiB). A command reads its stream's rows from pages spread over the file: mapped, they cost no system
-   * call and no copy (docs/performance.md, "Stream reads"). Default 2 GiB; 0 turns it off. Not used for ':memory:'.
-   */
-  readonly mmapBytes?: number;
   /** how often a caught-up subscription looks for appends made by another process on the same file */
   readonly pollIntervalMs?: number;
   /**
@@ -88,9 +82,6 @@ interface PendingAppend {
 }
 
 const STREAMS_PAGE = 1_000;
-
-/** 2 GiB: SQLite maps at most just under that (SQLITE_MAX_MMAP_SIZE), so in effect as much as it can. */
-const DEFAULT_MMAP_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** The least string above every string that starts with `prefix` (its last character plus one). */
 const prefixEnd = (prefix: string): string => {
@@ -147,9 +138,6 @@ export class SqliteEventStore implements EventStorePort {
       db = new Database(options.filename, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
-      if (options.filename !== ':memory:') {
-        db.pragma(`mmap_size = ${Math.max(0, Math.floor(options.mmapBytes ?? DEFAULT_MMAP_BYTES))}`);
-      }
       // The schema, created or brought forward. Opening may wait for the lock as long as a command would: two
       // processes opening a new file at once migrate it once, the second after the first, instead of failing.
       db.pragma(`busy_timeout = ${Math.max(this.lockWaitMs, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
