@@ -24,6 +24,17 @@ const setCookies = (headers: Record<string, unknown>): string[] => {
   return value === undefined ? [] : ([] as string[]).concat(value as string | string[]);
 };
 
+/** The statuses of a burst of the limit's size, sent one after another. */
+const burstStatuses = async (send: () => Promise<{ statusCode: number }>): Promise<number[]> => {
+  const statuses = [];
+  for (let i = 0; i < BURST; i += 1) {
+    statuses.push((await send()).statusCode);
+  }
+  return statuses;
+};
+
+const allOf = (status: number): number[] => Array.from({ length: BURST }, () => status);
+
 describe('ward page sign-in: rate limit per client address (OpenID Connect configured)', () => {
   let t: TestApp;
   let provider: LocalProvider;
@@ -44,11 +55,7 @@ describe('ward page sign-in: rate limit per client address (OpenID Connect confi
 
   it('a burst beyond the limit from one address gets 429 with Retry-After and starts no login; another address is still served; the bucket refills with time', async () => {
     const before = oidc.pendingLogins;
-    const burst = [];
-    for (let i = 0; i < BURST; i += 1) {
-      burst.push(await login(FLOODER));
-    }
-    expect(burst.map((response) => response.statusCode)).toEqual(Array.from({ length: BURST }, () => 303));
+    expect(await burstStatuses(() => login(FLOODER))).toEqual(allOf(303));
     expect(oidc.pendingLogins).toBe(before + BURST);
 
     // X-Forwarded-For is not believed: the service does not trust a proxy, so the peer address is the client.
@@ -89,11 +96,7 @@ describe('ward page sign-in: rate limit per client address (OpenID Connect confi
     const address = '192.0.2.30';
     const callback = () =>
       t.app.inject({ method: 'GET', url: '/ward/callback?code=x&state=y', remoteAddress: address });
-    const served = [];
-    for (let i = 0; i < BURST; i += 1) {
-      served.push((await callback()).statusCode);
-    }
-    expect(served).toEqual(Array.from({ length: BURST }, () => 400));
+    expect(await burstStatuses(callback)).toEqual(allOf(400));
 
     const limited = await callback();
     expect(limited.statusCode).toBe(429);
@@ -131,11 +134,7 @@ describe('ward page sign-in: rate limit of the dev login (AUTH_MODE=dev)', () =>
         // invalid on purpose: served requests answer 400 and change nothing either
         payload: JSON.stringify({ role: 'care' }),
       });
-    const served = [];
-    for (let i = 0; i < BURST; i += 1) {
-      served.push((await devLogin()).statusCode);
-    }
-    expect(served).toEqual(Array.from({ length: BURST }, () => 400));
+    expect(await burstStatuses(devLogin)).toEqual(allOf(400));
 
     const limited = await devLogin();
     expect(limited.statusCode).toBe(429);
