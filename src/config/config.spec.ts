@@ -2,6 +2,7 @@ import {
   ConfigError,
   DEFAULT_EVENT_STORE_LOCK_WAIT_MS,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
+  DEFAULT_WARD_SIGN_IN_RATE_LIMIT_PER_MINUTE,
   DEVELOPMENT_PATIENT_ID_SECRET,
   describeEventStore,
   loadConfig,
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
         minimumSecurityLevel: { read: 3, write: 4 },
       }),
       rateLimitPerMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+      wardSignInRateLimitPerMinute: DEFAULT_WARD_SIGN_IN_RATE_LIMIT_PER_MINUTE,
       corsOrigins: [],
       reconciliation: {},
       warnings: [expect.stringContaining('PATIENT_ID_SECRET is not set'), expect.stringContaining('AUTH_MODE=dev')],
@@ -72,6 +74,7 @@ describe('loadConfig', () => {
         PATIENT_ID_SECRET: SECRET,
         ...PRODUCTION_AUTH,
         RATE_LIMIT_PER_MINUTE: '120',
+        WARD_SIGN_IN_RATE_LIMIT_PER_MINUTE: '60',
         CORS_ORIGINS: 'https://app.example, http://localhost:5173',
         RECONCILE_PULL_URL: 'https://feeds.example/eprescription',
         RECONCILE_PULL_SOURCE: 'eprescription',
@@ -104,6 +107,7 @@ describe('loadConfig', () => {
         organisationRegisterFile: '/etc/pll/organisations.csv',
       },
       rateLimitPerMinute: 120,
+      wardSignInRateLimitPerMinute: 60,
       corsOrigins: ['https://app.example', 'http://localhost:5173'],
       reconciliation: {
         pull: { url: 'https://feeds.example/eprescription', source: 'eprescription', intervalSeconds: 60 },
@@ -173,6 +177,10 @@ describe('loadConfig', () => {
       'PATIENT_ID_SECRET must not be the published development secret in production',
     ],
     [{ RATE_LIMIT_PER_MINUTE: '0' }, 'RATE_LIMIT_PER_MINUTE must be an integer from 1 to 1000000 (got "0")'],
+    [
+      { WARD_SIGN_IN_RATE_LIMIT_PER_MINUTE: '20/min' },
+      'WARD_SIGN_IN_RATE_LIMIT_PER_MINUTE must be an integer from 1 to 1000000 (got "20/min")',
+    ],
     [
       { CORS_ORIGINS: '*' },
       'CORS_ORIGINS must be a comma-separated list of origins like https://app.example (got "*")',

@@ -52,6 +52,8 @@ export interface AppConfig {
   readonly wardOidc?: WardOidcConfig;
   /** GraphQL requests per caller per minute (token bucket); excess gets 429 RATE_LIMITED */
   readonly rateLimitPerMinute: number;
+  /** ward page sign-in requests (/ward/login, /ward/callback, dev login) per client address per minute */
+  readonly wardSignInRateLimitPerMinute: number;
   /** browser origins allowed by CORS; empty: no CORS headers, so browsers refuse cross-origin calls */
   readonly corsOrigins: readonly string[];
   /** start-up warnings to log once the logger exists (e.g. the development secret is in use) */
@@ -70,6 +72,8 @@ export const DEVELOPMENT_PATIENT_ID_SECRET = 'development-only-patient-id-secret
 export const MIN_SECRET_LENGTH = 32;
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
+/** WARD_SIGN_IN_RATE_LIMIT_PER_MINUTE's default: a ward's shift change, not a flood (src/ward/ward-sign-in-limit.ts) */
+export const DEFAULT_WARD_SIGN_IN_RATE_LIMIT_PER_MINUTE = 20;
 
 /** EVENT_STORE_LOCK_WAIT_MS's default: the longest a request waits for a foreign lock on the event file (issue 14). */
 export const DEFAULT_EVENT_STORE_LOCK_WAIT_MS = 2_000;
@@ -168,13 +172,8 @@ const secretOf = (env: Env, nodeEnv: NodeEnv, problems: string[], warnings: stri
   return secret;
 };
 
-const rateLimitOf = (env: Env, problems: string[]): number =>
-  integerOf(
-    env,
-    'RATE_LIMIT_PER_MINUTE',
-    { min: 1, max: 1_000_000, fallback: DEFAULT_RATE_LIMIT_PER_MINUTE },
-    problems,
-  );
+const rateLimitOf = (env: Env, name: string, fallback: number, problems: string[]): number =>
+  integerOf(env, name, { min: 1, max: 1_000_000, fallback }, problems);
 
 /** `CORS_ORIGINS=https://a.example,https://b.example`: exact origins only (no wildcard: the API carries health data). */
 const corsOriginsOf = (env: Env, problems: string[]): string[] => {
@@ -213,7 +212,13 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
   const wardOidc = parseWardOidcConfig(env, auth.config.mode, nodeEnv === 'production');
   problems.push(...wardOidc.problems);
   warnings.push(...wardOidc.warnings);
-  const rateLimitPerMinute = rateLimitOf(env, problems);
+  const rateLimitPerMinute = rateLimitOf(env, 'RATE_LIMIT_PER_MINUTE', DEFAULT_RATE_LIMIT_PER_MINUTE, problems);
+  const wardSignInRateLimitPerMinute = rateLimitOf(
+    env,
+    'WARD_SIGN_IN_RATE_LIMIT_PER_MINUTE',
+    DEFAULT_WARD_SIGN_IN_RATE_LIMIT_PER_MINUTE,
+    problems,
+  );
   const corsOrigins = corsOriginsOf(env, problems);
   const reconciliation = reconciliationConfigOf(env, nodeEnv, problems);
   if (problems.length > 0) {
@@ -229,6 +234,7 @@ export const loadConfig = (env: Env, cwd: string = process.cwd()): AppConfig => 
     patientIdSecret,
     auth: auth.config,
     rateLimitPerMinute,
+    wardSignInRateLimitPerMinute,
     corsOrigins,
     reconciliation,
     ...(wardOidc.config === undefined

@@ -38,6 +38,22 @@ describe('TokenBucketLimiter', () => {
     ]);
   });
 
+  it('with a burst smaller than the rate: a full bucket holds only the burst, and refills at the rate', () => {
+    const clock = fixedClock('2026-03-02T09:00:00Z');
+    const limiter = new TokenBucketLimiter(20, clock, 10, 5);
+
+    const burst = Array.from({ length: 6 }, () => limiter.take('a').allowed);
+    expect(burst).toEqual([true, true, true, true, true, false]);
+    expect(limiter.take('a')).toEqual({ allowed: false, retryAfterSeconds: 3 });
+
+    clock.advance(3_000);
+    expect(limiter.take('a').allowed).toBe(true);
+    expect(limiter.take('a').allowed).toBe(false);
+
+    clock.advance(60 * 60_000);
+    expect(Array.from({ length: 6 }, () => limiter.take('a').allowed)).toEqual([true, true, true, true, true, false]);
+  });
+
   it('keeps callers apart and forgets the least recently used bucket beyond its bound', () => {
     const limiter = new TokenBucketLimiter(1, fixedClock('2026-03-02T09:00:00Z'), 2);
     limiter.take('a');

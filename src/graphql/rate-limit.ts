@@ -4,9 +4,11 @@ import type { Clock } from '../shared/clock';
 import { LRUCache } from 'lru-cache';
 
 /**
- * A per-caller token bucket (issue 5, "Hardening"): each caller may burst up to `perMinute` requests and then
- * gets `perMinute` per minute, refilled continuously. Kept in memory per replica, so behind a load balancer the
- * effective limit is per replica; a shared limiter (at the gateway) is future work. Time comes from the Clock.
+ * A token bucket per key (issue 5, "Hardening"): per caller for /graphql and /fhir, per client address for the ward
+ * page's sign-in (src/ward/ward-sign-in-limit.ts). Each key may burst up to `burst` requests (by default
+ * `perMinute`) and then gets `perMinute` per minute, refilled continuously. Kept in memory per replica, so behind a
+ * load balancer the effective limit is per replica; a shared limiter (at the gateway) is future work. Time comes
+ * from the Clock.
  */
 
 export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
@@ -26,9 +28,11 @@ export class TokenBucketLimiter {
   private readonly perMs: number;
 
   constructor(
-    private readonly perMinute: number,
+    perMinute: number,
     private readonly clock: Clock,
     maxBuckets: number = MAX_BUCKETS,
+    /** tokens a bucket holds at most (a fresh bucket's), so the longest burst */
+    private readonly burst: number = perMinute,
   ) {
     this.perMs = perMinute / 60_000;
     this.buckets = new LRUCache({ max: maxBuckets });
@@ -40,8 +44,8 @@ export class TokenBucketLimiter {
     const previous = this.buckets.get(key);
     const available =
       previous === undefined
-        ? this.perMinute
-        : Math.min(this.perMinute, previous.tokens + Math.max(0, now - previous.at) * this.perMs);
+        ? this.burst
+        : Math.min(this.burst, previous.tokens + Math.max(0, now - previous.at) * this.perMs);
     const allowed = available >= 1;
     this.buckets.set(key, { tokens: allowed ? available - 1 : available, at: now });
     return allowed

@@ -120,6 +120,11 @@ export class WardOidc implements OnModuleInit {
     return this.settings !== undefined;
   }
 
+  /** Started logins held, not yet finished or pushed out (at most MAX_LOGINS). */
+  get pendingLogins(): number {
+    return this.logins.size;
+  }
+
   /**
    * Starts a login: PKCE verifier, state and nonce kept here under a new transaction id (the browser's login cookie),
    * and the provider's authorization URL to send the browser to. Throws WardOidcProviderUnavailableError when the

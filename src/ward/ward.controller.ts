@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { AUTH_CONFIG } from '../access/access.module';
 import type { AuthConfig } from '../access/auth-config';
 import { DEV_KEYS, type DevKeys, signDevToken } from '../access/tokens/dev-keys';
+import type { TokenBucketLimiter } from '../graphql/rate-limit';
 import { LOGGER } from '../observability/logger';
 import { CLOCK, type Clock } from '../shared/clock';
 import { NOT_BUILT_PAGE, WARD_ASSETS_DIR, type WardAsset, loadWardAssets } from './ward-assets';
@@ -12,6 +13,7 @@ import { LOGIN_COOKIE, clearedSessionCookie, cookieValue, loginCookie, sessionCo
 import { devLogin, parseDevLoginForm } from './ward-dev-login';
 import { WardOidc, WardOidcProviderUnavailableError } from './ward-oidc';
 import { WardSessions } from './ward-sessions';
+import { WARD_SIGN_IN_LIMITER, type WardSignInRoute, signInLimitKey } from './ward-sign-in-limit';
 
 const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
@@ -37,8 +39,10 @@ const LOGIN_COOKIE_SECONDS = 10 * 60;
  *  - POST /ward/api/logout
  *  - GET  /ward/login               AUTH_MODE=jwks with WARD_OIDC_*: starts the OpenID Connect sign-in (PKCE)
  *  - GET  /ward/callback            the provider's redirect back: code exchange, token verified, session opened
- * Every POST needs the session's CSRF token in `x-csrf-token`, else 403 and nothing changes. The GraphQL calls the
- * page makes go to /graphql like any client's, authenticated at the edge from the session (edge-auth.ts).
+ * Every POST needs the session's CSRF token in `x-csrf-token`, else 403 and nothing changes. The sign-in routes
+ * (login, callback, dev-login) are rate-limited per client address (ward-sign-in-limit.ts): over it, 429 with
+ * Retry-After before any work, so no login transaction and no session. The GraphQL calls the page makes go to
+ * /graphql like any client's, authenticated at the edge from the session (edge-auth.ts).
  */
 @Controller('ward')
 export class WardController {
@@ -51,6 +55,7 @@ export class WardController {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly oidc: WardOidc,
+    @Inject(WARD_SIGN_IN_LIMITER) private readonly signInLimiter: TokenBucketLimiter,
     @Optional() @Inject(DEV_KEYS) private readonly devKeys?: DevKeys,
   ) {
     this.assets = loadWardAssets(assetsDir);
@@ -81,6 +86,15 @@ export class WardController {
   async devLogin(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (this.devKeys === undefined) {
       throw new NotFoundException();
+    }
+    const retryAfter = this.signInRefusal('dev-login', request);
+    if (retryAfter !== undefined) {
+      void reply
+        .code(429)
+        .header('retry-after', String(retryAfter))
+        .header('cache-control', 'no-store')
+        .send({ error: 'RATE_LIMITED', retryAfterSeconds: retryAfter });
+      return;
     }
     const sessionId = this.checkedSession(request, reply);
     if (sessionId === undefined) {
@@ -132,7 +146,7 @@ export class WardController {
    * code without that browser's transaction (login CSRF).
    */
   @Get('login')
-  async login(@Res() reply: FastifyReply): Promise<void> {
+  async login(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (!this.oidc.configured) {
       this.sendPage(
         reply,
@@ -143,6 +157,9 @@ export class WardController {
           : 'Innlogging med OpenID Connect (HelseID) er ikke satt opp på denne tjenesten (WARD_OIDC_* mangler).',
         { href: '/ward', label: 'Til avdelingssiden' },
       );
+      return;
+    }
+    if (this.signInLimited('login', request, reply)) {
       return;
     }
     try {
@@ -173,6 +190,9 @@ export class WardController {
   async callback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (!this.oidc.configured) {
       throw new NotFoundException();
+    }
+    if (this.signInLimited('callback', request, reply)) {
+      return;
     }
     const transactionId = cookieValue(header(request.headers.cookie), LOGIN_COOKIE);
     const queryStart = request.url.indexOf('?');
@@ -207,6 +227,39 @@ export class WardController {
   @Get(':file')
   asset(@Param('file') file: string, @Res() reply: FastifyReply): void {
     this.sendAsset(reply, file);
+  }
+
+  /**
+   * Takes a token from the request's sign-in bucket; undefined when there was one, else the seconds until there is.
+   * The refusal is logged with the route only (no address: request lines are not logged either).
+   */
+  private signInRefusal(route: WardSignInRoute, request: FastifyRequest): number | undefined {
+    const decision = this.signInLimiter.take(signInLimitKey(route, request));
+    if (decision.allowed) {
+      return undefined;
+    }
+    this.logger.warn(
+      { route, retryAfterSeconds: decision.retryAfterSeconds },
+      'ward page: sign-in refused: rate limit',
+    );
+    return decision.retryAfterSeconds;
+  }
+
+  /** For the routes a browser navigates to: over the limit, answers 429 with Retry-After and a page, returns true. */
+  private signInLimited(route: WardSignInRoute, request: FastifyRequest, reply: FastifyReply): boolean {
+    const retryAfter = this.signInRefusal(route, request);
+    if (retryAfter === undefined) {
+      return false;
+    }
+    void reply.header('retry-after', String(retryAfter));
+    this.sendPage(
+      reply,
+      429,
+      'For mange innloggingsforsøk',
+      `Det har kommet for mange innloggingsforsøk herfra. Prøv igjen om ${retryAfter} sekunder.`,
+      { href: '/ward', label: 'Til avdelingssiden' },
+    );
+    return true;
   }
 
   /** The session id when the request carries the session's CSRF token; otherwise answers 403 and returns undefined. */

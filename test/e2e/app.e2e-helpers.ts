@@ -143,7 +143,10 @@ const standInIssuer = async (
 
 export const DEFAULT_NOW = '2026-03-02T09:15:00.000Z';
 
-/** Test runs make many requests from one caller: the default limit would throttle the suite, not protect it. */
+/**
+ * Test runs make many requests from one caller and sign in often from 127.0.0.1: the defaults would throttle the
+ * suite, not protect it.
+ */
 const TEST_RATE_LIMIT = '100000';
 
 export const bootTestApp = async (options: BootOptions = {}): Promise<TestApp> => {
@@ -157,6 +160,7 @@ export const bootTestApp = async (options: BootOptions = {}): Promise<TestApp> =
     DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
     RATE_LIMIT_PER_MINUTE: TEST_RATE_LIMIT,
+    WARD_SIGN_IN_RATE_LIMIT_PER_MINUTE: TEST_RATE_LIMIT,
     ...issuer?.env,
     ...options.env,
   });
