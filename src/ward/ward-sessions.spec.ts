@@ -63,6 +63,17 @@ describe('WardSessions (the ward page keeps tokens on the server)', () => {
     clock.advance(30_000);
     expect(sessions.forTicket(late)).toBeUndefined();
   });
+
+  it('keeps signed-in sessions through a flood of anonymous ones (anybody can open one)', () => {
+    const { sessions, signedIn } = setup();
+    for (let i = 0; i < 20_001; i += 1) {
+      sessions.open();
+    }
+    expect(sessions.size).toEqual({ anonymous: 20_000, signedIn: 1 });
+    expect(sessions.forRequest(cookieOf(signedIn.sessionId), signedIn.csrfToken)).toEqual({
+      authorization: 'Bearer the-token',
+    });
+  });
 });
 
 describe('the session cookie', () => {

@@ -24,8 +24,16 @@ interface Session {
 const ANONYMOUS_TTL_MS = 30 * 60 * 1000;
 /** A WebSocket ticket must be redeemed this soon, once. */
 const TICKET_TTL_MS = 30 * 1000;
-/** Bounds memory against a flood of anonymous sessions: the least recently used are dropped first. */
-const MAX_SESSIONS = 20_000;
+/**
+ * Bounds memory against a flood of anonymous sessions (GET /ward/api/session opens one for anybody): the least
+ * recently used anonymous ones are dropped first. Signed-in sessions are kept apart, so such a flood never signs a
+ * nurse out.
+ */
+const MAX_ANONYMOUS_SESSIONS = 20_000;
+/** Signed-in sessions: each took a real sign-in (rate-limited per address); the least recently used go first. */
+const MAX_SIGNED_IN_SESSIONS = 20_000;
+/** Tickets a session asked for and never redeemed expire; this bounds them meanwhile. */
+const MAX_TICKETS = 20_000;
 
 const randomId = (): string => randomBytes(32).toString('base64url');
 
@@ -48,8 +56,11 @@ const sameSecret = (a: string, b: string): boolean => {
 @Injectable()
 export class WardSessions implements SessionCredentials {
   /** Recency order (each request's lookup refreshes its session): a flood of new sessions evicts idle ones first. */
-  private readonly sessions = new LRUCache<string, Session>({ max: MAX_SESSIONS });
-  private readonly tickets = new Map<string, { readonly sessionId: string; readonly expiresAt: number }>();
+  private readonly anonymous = new LRUCache<string, Session>({ max: MAX_ANONYMOUS_SESSIONS });
+  private readonly signedIn = new LRUCache<string, Session>({ max: MAX_SIGNED_IN_SESSIONS });
+  private readonly tickets = new LRUCache<string, { readonly sessionId: string; readonly expiresAt: number }>({
+    max: MAX_TICKETS,
+  });
 
   constructor(@Inject(CLOCK) private readonly clock: Clock) {}
 
@@ -89,7 +100,7 @@ export class WardSessions implements SessionCredentials {
     identity: WardIdentity,
     expiresAt: Date,
   ): { readonly sessionId: string; readonly csrfToken: string } {
-    this.sessions.delete(oldSessionId);
+    this.drop(oldSessionId);
     const sessionId = randomId();
     const csrfToken = randomId();
     this.store(sessionId, { csrfToken, expiresAt: expiresAt.getTime(), signedIn: { accessToken, identity } });
@@ -97,7 +108,12 @@ export class WardSessions implements SessionCredentials {
   }
 
   signOut(sessionId: string): void {
-    this.sessions.delete(sessionId);
+    this.drop(sessionId);
+  }
+
+  /** How many sessions are held, anonymous and signed in (for the specs of the flood bounds). */
+  get size(): { readonly anonymous: number; readonly signedIn: number } {
+    return { anonymous: this.anonymous.size, signedIn: this.signedIn.size };
   }
 
   /** A one-time ticket for a WebSocket connection of a signed-in session. */
@@ -138,15 +154,20 @@ export class WardSessions implements SessionCredentials {
   }
 
   private live(sessionId: string): Session | undefined {
-    const session = this.sessions.get(sessionId);
+    const session = this.signedIn.get(sessionId) ?? this.anonymous.get(sessionId);
     if (session !== undefined && session.expiresAt <= this.now()) {
-      this.sessions.delete(sessionId);
+      this.drop(sessionId);
       return undefined;
     }
     return session;
   }
 
   private store(sessionId: string, session: Session): void {
-    this.sessions.set(sessionId, session);
+    (session.signedIn === undefined ? this.anonymous : this.signedIn).set(sessionId, session);
+  }
+
+  private drop(sessionId: string): void {
+    this.anonymous.delete(sessionId);
+    this.signedIn.delete(sessionId);
   }
 }
