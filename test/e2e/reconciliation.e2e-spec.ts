@@ -11,7 +11,8 @@ import { DEV_FEED } from '../../src/access/dev-organisations';
 import { AppModule } from '../../src/app.module';
 import { main as reconcileCli } from '../../src/cli/reconcile';
 import { type AppConfig, loadConfig } from '../../src/config/config';
-import { patientKeyOf } from '../../src/medication-list/patient-stream';
+import * as patientStream from '../../src/medication-list/patient-stream';
+import { type PatientKey, patientKeyOf } from '../../src/medication-list/patient-stream';
 import { PinoNestLogger, createLogger } from '../../src/observability/logger';
 import {
   generateSyntheticPatients,
@@ -19,7 +20,9 @@ import {
   type SyntheticPatient,
 } from '../../src/reconciliation/synthetic/feed-generator';
 import { AuditService } from '../../src/access/audit';
+import { DiscrepancyResolutionService } from '../../src/reconciliation/discrepancy-resolution.service';
 import { FeedPuller } from '../../src/reconciliation/feed-puller';
+import { ReconciliationReads } from '../../src/reconciliation/reconciliation.reads';
 import type { ImportSummary } from '../../src/reconciliation/domain/import-summary';
 import { COVERED_CODES } from '../../src/reconciliation/domain/reconciliation.decider';
 import { RECONCILIATION_CONFIG } from '../../src/reconciliation/reconciliation.config';
@@ -360,6 +363,67 @@ describe('reconciliation end to end', () => {
 
     const again = dataOf(await graphql(RESOLVE, { patientId: patient.patientId, key })).resolveDiscrepancy;
     expect(again).toMatchObject({ alreadyApplied: true });
+  });
+
+  // Issue 17: the access step parses and keys the patient once per call, and the reads and the resolution take that
+  // key. The spies sit on the module's exports, which every caller (and patientKeyOf itself) calls through:
+  // patientStreamId counts every HMAC of a patient id, one per request in all.
+  describe('one key per request', () => {
+    const DISCREPANCIES = 'query D($patientId: String!) { discrepancies(patientId: $patientId) { key } }';
+    const spies = () => ({
+      keyOf: jest.spyOn(patientStream, 'patientKeyOf'),
+      streamIdOf: jest.spyOn(patientStream, 'patientStreamId'),
+    });
+    const theKey = (keyOf: jest.SpyInstance<PatientKey>): PatientKey | undefined => {
+      expect(keyOf).toHaveBeenCalledTimes(1);
+      const [result] = keyOf.mock.results;
+      expect(result?.type).toBe('return');
+      return result?.type === 'return' ? result.value : undefined;
+    };
+    const withD1 = (): { patient: SyntheticPatient; key: string } => {
+      const patient = patients.find((p) => p.planted.some((d) => d.code === 'D1')) as SyntheticPatient;
+      return { patient, key: patient.planted.find((d) => d.code === 'D1')?.key ?? '' };
+    };
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
+
+    it('discrepancies: the read takes the key the access step derived', async () => {
+      const { patient } = withD1();
+      const { keyOf, streamIdOf } = spies();
+      const discrepancies = jest.spyOn(app.get(ReconciliationReads), 'discrepancies');
+      dataOf(await graphql(DISCREPANCIES, { patientId: ` ${patient.patientId} ` }));
+      const key = theKey(keyOf);
+      expect(key).toEqual({ patientId: patient.patientId, streamId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(discrepancies).toHaveBeenCalledTimes(1);
+      expect(discrepancies.mock.calls[0]?.[0]).toBe(key);
+      expect(streamIdOf).toHaveBeenCalledTimes(1);
+    });
+
+    it('resolveDiscrepancy: the resolution takes the key the access step derived', async () => {
+      const { patient, key: discrepancyKey } = withD1();
+      const { keyOf, streamIdOf } = spies();
+      const resolve = jest.spyOn(app.get(DiscrepancyResolutionService), 'resolve');
+      const resolved = await graphql(
+        'mutation R($patientId: String!, $key: String!) { resolveDiscrepancy(patientId: $patientId, key: $key, resolution: INCLUDE, reason: "står i reseptformidleren") { alreadyApplied } }',
+        { patientId: patient.patientId, key: discrepancyKey },
+      );
+      expect(dataOf(resolved).resolveDiscrepancy).toEqual({ alreadyApplied: true });
+      expect(resolve).toHaveBeenCalledTimes(1);
+      expect(resolve.mock.calls[0]?.[0]).toBe(theKey(keyOf));
+      expect(streamIdOf).toHaveBeenCalledTimes(1);
+    });
+
+    it('a bad patient id is BAD_USER_INPUT from the access step, never echoed, and reaches no read', async () => {
+      const discrepancies = jest.spyOn(app.get(ReconciliationReads), 'discrepancies');
+      const streamIdOf = jest.spyOn(patientStream, 'patientStreamId');
+      const bad = '31129956716';
+      const response = await graphql(DISCREPANCIES, { patientId: bad });
+      expect(response.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(response.text).not.toContain(bad);
+      expect(discrepancies).not.toHaveBeenCalled();
+      expect(streamIdOf).not.toHaveBeenCalled();
+    });
   });
 
   it('never writes a patient id to the logs', () => {

@@ -1,5 +1,5 @@
 import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Access, CommandContext, MissingGrantError } from '../../access/graphql/access.decorator';
+import { Access, CommandContext, MissingGrantError, grantedPatient } from '../../access/graphql/access.decorator';
 import { AccessStep } from '../../access/access-step';
 import type { GraphqlContext } from '../../graphql/graphql.module';
 import type { RequestContext } from '../../graphql/request-context';
@@ -99,11 +99,13 @@ export class ReconciliationResolver {
   })
   @Access('discrepancies', { patient: 'patientId' })
   async discrepancies(
-    @Args('patientId', PATIENT_ID) patientId: string,
+    // Read by the access step only: it hands the parsed, keyed patient on in the context.
+    @Args('patientId', PATIENT_ID) _patientId: string,
+    @CommandContext() context: RequestContext,
     @Args('status', { type: () => DiscrepancyStatusGql, nullable: true }) status?: DiscrepancyStatusGql | null,
   ): Promise<DiscrepancyGql[]> {
     const views = await this.reads.discrepancies(
-      patientId,
+      grantedPatient(context),
       status === null || status === undefined ? undefined : statusOf(status),
     );
     return views.map(toDiscrepancyGql);
@@ -132,7 +134,8 @@ export class ReconciliationResolver {
   })
   @Access('resolveDiscrepancy', { patient: 'patientId' })
   async resolveDiscrepancy(
-    @Args('patientId', PATIENT_ID) patientId: string,
+    // Read by the access step only: it hands the parsed, keyed patient on in the context.
+    @Args('patientId', PATIENT_ID) _patientId: string,
     @Args('key', { description: `the discrepancy's key as \`discrepancies\` lists it (${DISCREPANCY_KEY_RULE})` })
     key: string,
     @Args('resolution', { type: () => ResolutionGql }) resolution: ResolutionGql,
@@ -146,7 +149,7 @@ export class ReconciliationResolver {
     @CommandContext() context: RequestContext,
   ): Promise<DiscrepancyResolutionPayloadGql> {
     const outcome = await this.resolutions.resolve(
-      patientId,
+      grantedPatient(context),
       key,
       resolutionOf(resolution),
       reason ?? undefined,
