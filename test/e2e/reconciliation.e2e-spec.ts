@@ -11,8 +11,7 @@ import { DEV_FEED } from '../../src/access/dev-organisations';
 import { AppModule } from '../../src/app.module';
 import { main as reconcileCli } from '../../src/cli/reconcile';
 import { type AppConfig, loadConfig } from '../../src/config/config';
-import * as patientStream from '../../src/medication-list/patient-stream';
-import { type PatientKey, patientKeyOf } from '../../src/medication-list/patient-stream';
+import { patientKeyOf } from '../../src/medication-list/patient-stream';
 import { PinoNestLogger, createLogger } from '../../src/observability/logger';
 import {
   generateSyntheticPatients,
@@ -27,6 +26,7 @@ import type { ImportSummary } from '../../src/reconciliation/domain/import-summa
 import { COVERED_CODES } from '../../src/reconciliation/domain/reconciliation.decider';
 import { RECONCILIATION_CONFIG } from '../../src/reconciliation/reconciliation.config';
 import { GP_HPR, seedList } from '../../src/reconciliation/reconciliation.spec-helpers';
+import { patientKeySpies, theOneKey } from './patient-key.e2e-helpers';
 import { CLOCK, fixedClock } from '../../src/shared/clock';
 import { EVENT_STORE, type EventStorePort } from '../../src/shared/event-sourcing/event-store.port';
 import { PROJECTOR, type Projector } from '../../src/shared/event-sourcing/projector';
@@ -158,6 +158,10 @@ describe('reconciliation end to end', () => {
     }
   });
 
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
   afterAll(async () => {
     await app.close();
     await new Promise((resolve) => feedServer.close(resolve));
@@ -261,6 +265,8 @@ describe('reconciliation end to end', () => {
     const IMPORT =
       'mutation Import($source: FeedSource!, $ndjson: String, $bundle: String) { importFeed(source: $source, ndjson: $ndjson, bundle: $bundle) { runId recordsRead patients patientsApplied linesRejected rejected { line reason } skipped { resourceType count } } }';
     const lines = patients.slice(9).flatMap((p) => p.coreRecordLines);
+    // Issue 17: each patient the feed names is keyed once, where its id enters; the audit and the import take that key.
+    const { keyOf, streamIdOf } = patientKeySpies();
     const imported = dataOf(
       await graphql(
         IMPORT,
@@ -268,6 +274,11 @@ describe('reconciliation end to end', () => {
         feedToken,
       ),
     );
+    const named = patients.slice(9).filter((p) => p.coreRecordLines.length > 0).length;
+    expect(named).toBeGreaterThan(1);
+    expect(imported.importFeed).toMatchObject({ patients: named });
+    expect(keyOf).toHaveBeenCalledTimes(named);
+    expect(streamIdOf).toHaveBeenCalledTimes(named);
     expect(imported.importFeed).toMatchObject({
       recordsRead: lines.length + 1,
       linesRejected: 1,
@@ -366,34 +377,19 @@ describe('reconciliation end to end', () => {
   });
 
   // Issue 17: the access step parses and keys the patient once per call, and the reads and the resolution take that
-  // key. The spies sit on the module's exports, which every caller (and patientKeyOf itself) calls through:
-  // patientStreamId counts every HMAC of a patient id, one per request in all.
+  // key (one patientStreamId per request in all; see patientKeySpies).
   describe('one key per request', () => {
     const DISCREPANCIES = 'query D($patientId: String!) { discrepancies(patientId: $patientId) { key } }';
-    const spies = () => ({
-      keyOf: jest.spyOn(patientStream, 'patientKeyOf'),
-      streamIdOf: jest.spyOn(patientStream, 'patientStreamId'),
-    });
-    const theKey = (keyOf: jest.SpyInstance<PatientKey>): PatientKey | undefined => {
-      expect(keyOf).toHaveBeenCalledTimes(1);
-      const [result] = keyOf.mock.results;
-      expect(result?.type).toBe('return');
-      return result?.type === 'return' ? result.value : undefined;
-    };
     const withD1 = (): { patient: SyntheticPatient; key: string } => {
       const patient = patients.find((p) => p.planted.some((d) => d.code === 'D1')) as SyntheticPatient;
       return { patient, key: patient.planted.find((d) => d.code === 'D1')?.key ?? '' };
     };
-    afterEach(() => {
-      jest.restoreAllMocks();
-    });
-
     it('discrepancies: the read takes the key the access step derived', async () => {
       const { patient } = withD1();
-      const { keyOf, streamIdOf } = spies();
+      const { keyOf, streamIdOf } = patientKeySpies();
       const discrepancies = jest.spyOn(app.get(ReconciliationReads), 'discrepancies');
       dataOf(await graphql(DISCREPANCIES, { patientId: ` ${patient.patientId} ` }));
-      const key = theKey(keyOf);
+      const key = theOneKey(keyOf);
       expect(key).toEqual({ patientId: patient.patientId, streamId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
       expect(discrepancies).toHaveBeenCalledTimes(1);
       expect(discrepancies.mock.calls[0]?.[0]).toBe(key);
@@ -402,7 +398,7 @@ describe('reconciliation end to end', () => {
 
     it('resolveDiscrepancy: the resolution takes the key the access step derived', async () => {
       const { patient, key: discrepancyKey } = withD1();
-      const { keyOf, streamIdOf } = spies();
+      const { keyOf, streamIdOf } = patientKeySpies();
       const resolve = jest.spyOn(app.get(DiscrepancyResolutionService), 'resolve');
       const resolved = await graphql(
         'mutation R($patientId: String!, $key: String!) { resolveDiscrepancy(patientId: $patientId, key: $key, resolution: INCLUDE, reason: "står i reseptformidleren") { alreadyApplied } }',
@@ -410,13 +406,13 @@ describe('reconciliation end to end', () => {
       );
       expect(dataOf(resolved).resolveDiscrepancy).toEqual({ alreadyApplied: true });
       expect(resolve).toHaveBeenCalledTimes(1);
-      expect(resolve.mock.calls[0]?.[0]).toBe(theKey(keyOf));
+      expect(resolve.mock.calls[0]?.[0]).toBe(theOneKey(keyOf));
       expect(streamIdOf).toHaveBeenCalledTimes(1);
     });
 
     it('a bad patient id is BAD_USER_INPUT from the access step, never echoed, and reaches no read', async () => {
       const discrepancies = jest.spyOn(app.get(ReconciliationReads), 'discrepancies');
-      const streamIdOf = jest.spyOn(patientStream, 'patientStreamId');
+      const streamIdOf = patientKeySpies().streamIdOf;
       const bad = '31129956716';
       const response = await graphql(DISCREPANCIES, { patientId: bad });
       expect(response.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);

@@ -2,6 +2,7 @@ import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Access, CommandContext, MissingGrantError, grantedPatient } from '../../access/graphql/access.decorator';
 import { AccessStep } from '../../access/access-step';
 import type { GraphqlContext } from '../../graphql/graphql.module';
+import type { PatientKey } from '../../medication-list/patient-stream';
 import type { RequestContext } from '../../graphql/request-context';
 import { DiscrepancyResolutionService } from '../discrepancy-resolution.service';
 import { FeedPayloadRequiredError, FeedPayloadTooLargeError } from '../domain/reconciliation.errors';
@@ -86,8 +87,8 @@ export class ReconciliationResolver {
     }
     const feed = feedSourceOf(source);
     // Every patient the feed names gets an access-log entry naming the feed and the client (issue 15).
-    const beforeApply = (patientIds: readonly string[]): Promise<void> =>
-      this.access.recordFeedImport(caller, patientIds, feed, correlationId);
+    const beforeApply = (patients: readonly PatientKey[]): Promise<void> =>
+      this.access.recordFeedImport(caller, patients, feed, correlationId);
     const named = mode === FeedModeGql.SNAPSHOT ? 'snapshot' : mode === FeedModeGql.CHANGES ? 'changes' : undefined;
     return toImportSummaryGql(
       await this.imports.importFeed(feed, input, { beforeApply, ...(named === undefined ? {} : { mode: named }) }),
