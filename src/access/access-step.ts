@@ -167,16 +167,17 @@ export class AccessStep {
   }
 
   /**
-   * A feed import, once granted (issue 15): one access-log entry per patient the feed names, naming the feed and
-   * the client, appended before anything of theirs is recorded (fail closed: AUDIT_UNAVAILABLE applies nothing).
+   * A feed import, once granted (issue 15): one access-log entry per patient the feed names (keyed once by the
+   * import, where the feed's raw id entered), naming the feed and the client, appended before anything of theirs is
+   * recorded (fail closed: AUDIT_UNAVAILABLE applies nothing).
    */
   async recordFeedImport(
     caller: Caller,
-    patientIds: readonly string[],
+    patients: readonly PatientKey[],
     feedSource: string,
     correlationId: string,
   ): Promise<void> {
-    if (patientIds.length === 0) {
+    if (patients.length === 0) {
       return;
     }
     await this.audit.record({
@@ -184,7 +185,7 @@ export class AccessStep {
       operation: 'importFeed',
       decision: { allowed: true, basis: 'feed', flagged: false },
       childOrganisationTrusted: !callerOrganisationFacts(this.register, caller).untrustedChild,
-      patientIds,
+      listIds: patients.map(({ streamId }) => streamId),
       correlationId,
       feedSource,
     });

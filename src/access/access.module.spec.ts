@@ -9,6 +9,7 @@ import { CLOCK, fixedClock } from '../shared/clock';
 import { EVENT_STORE } from '../shared/event-sourcing/event-store.port';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
 import { AccessModule } from './access.module';
+import { patientKeyOf } from '../medication-list/patient-stream';
 import { AuditService, accessLogStreamName } from './audit';
 import { loadAuthConfig } from './auth-config';
 import { loadOrCreateDevKeys, parseDevTokenArgs, signDevToken } from './tokens/dev-keys';
@@ -95,13 +96,13 @@ describe('AccessModule', () => {
     expect((await get(nest, '/.well-known/jwks.json')).statusCode).toBe(404);
   });
 
-  it('provides an AuditService writing to the event store with the configured secret', async () => {
+  it('provides an AuditService writing to the event store, by the list ids it is given', async () => {
     const nest = await boot({});
     await nest.get(AuditService).record({
       caller: { clientId: 'c', organisation: {}, scopes: [], roles: ['auditor'] },
       operation: 'accessLog',
       decision: { allowed: true, basis: 'auditor', flagged: false },
-      patientIds: ['31129956715'],
+      listIds: [patientKeyOf('31129956715', SECRET).streamId],
       correlationId: 'corr',
     });
     expect(await store.readStream(accessLogStreamName('31129956715', SECRET))).toHaveLength(1);

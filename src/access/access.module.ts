@@ -71,9 +71,8 @@ const organisationRegisterProvider = (auth: AuthConfig): Provider => ({
 
 const auditServiceProvider: Provider = {
   provide: AuditService,
-  inject: [EVENT_STORE, CLOCK, APP_CONFIG],
-  useFactory: (store: EventStorePort, clock: Clock, config: AppConfig): AuditService =>
-    new AuditService(store, clock, config.patientIdSecret),
+  inject: [EVENT_STORE, CLOCK],
+  useFactory: (store: EventStorePort, clock: Clock): AuditService => new AuditService(store, clock),
 };
 
 @Module({})

@@ -18,6 +18,7 @@ const SECRET = 'test-secret-of-at-least-thirty-two-characters';
 const PATIENT = '31129956715';
 const OTHER_PATIENT = '15057045628';
 const PATIENT_KEY = patientKeyOf(PATIENT, SECRET);
+const OTHER_PATIENT_KEY = patientKeyOf(OTHER_PATIENT, SECRET);
 const AT = new Date('2025-06-01T10:00:00.000Z');
 
 const prescriber: Caller = {
@@ -44,7 +45,7 @@ const access = (overrides: Partial<AccessRecord> = {}): AccessRecord => ({
   caller: prescriber,
   operation: 'medicationList',
   decision: { allowed: true, basis: 'prescriber', flagged: false },
-  patientIds: [PATIENT],
+  listIds: [PATIENT_KEY.streamId],
   correlationId: '6f1c1f3e-0d5e-4b7a-9a57-0b7f7d1c2a10',
   ...overrides,
 });
@@ -152,12 +153,7 @@ const fixture = () => {
   const store = new InMemoryEventStore();
   const clock = fixedClock(AT);
   let next = 0;
-  const service = new AuditService(
-    store,
-    clock,
-    SECRET,
-    () => `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}`,
-  );
+  const service = new AuditService(store, clock, () => `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}`);
   return { store, clock, service };
 };
 
@@ -178,9 +174,11 @@ describe('AuditService.record', () => {
 
   it('appends one event per patient an operation touches, and to the general stream when none', async () => {
     const { store, service } = fixture();
-    await service.record(access({ operation: 'careUnit', patientIds: [PATIENT, OTHER_PATIENT] }));
-    // The access step's and the gate's records name no raw patient id (patientIds absent), only list ids if any.
-    const { patientIds: _none, ...noPatient } = access({ operation: 'gpWorklist' });
+    await service.record(
+      access({ operation: 'careUnit', listIds: [PATIENT_KEY.streamId, OTHER_PATIENT_KEY.streamId] }),
+    );
+    // Records name patients by list id only (keyed once by their caller), never by raw patient id.
+    const { listIds: _none, ...noPatient } = access({ operation: 'gpWorklist' });
     await service.record(noPatient);
     expect(await store.readStream(accessLogStreamName(PATIENT, SECRET))).toHaveLength(1);
     expect(await store.readStream(accessLogStreamName(OTHER_PATIENT, SECRET))).toHaveLength(1);
@@ -195,7 +193,7 @@ describe('AuditService.record', () => {
         return Promise.reject(new EventStoreUnavailableError('disk full'));
       }
     }
-    const service = new AuditService(new BrokenStore(), fixedClock(AT), SECRET);
+    const service = new AuditService(new BrokenStore(), fixedClock(AT));
     const recording = service.record(access());
     await expect(recording).rejects.toBeInstanceOf(AuditUnavailableError);
     await expect(recording).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE', kind: 'unavailable' });
@@ -208,7 +206,7 @@ describe('AuditService.record', () => {
         return Promise.reject(new EventStoreLockedError(2000));
       }
     }
-    const recording = new AuditService(new LockedStore(), fixedClock(AT), SECRET).record(access());
+    const recording = new AuditService(new LockedStore(), fixedClock(AT)).record(access());
     await expect(recording).rejects.toMatchObject({
       code: 'AUDIT_UNAVAILABLE',
       details: { reason: 'EVENT_STORE_LOCKED', waitedMs: 2000 },
@@ -229,7 +227,7 @@ describe('AuditService.readAccessLog', () => {
       await f.service.record(access({ operation }));
       f.clock.advance(60_000);
     }
-    await f.service.record(access({ patientIds: [OTHER_PATIENT], operation: 'changeDosage' }));
+    await f.service.record(access({ listIds: [OTHER_PATIENT_KEY.streamId], operation: 'changeDosage' }));
     return f;
   };
 

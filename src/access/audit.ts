@@ -40,11 +40,9 @@ export interface AccessRecord {
   readonly childOrganisationTrusted?: boolean;
   readonly emergency?: EmergencyAccess;
   /**
-   * patients named by their raw id (a feed import's entries): one event per patient stream. With no patient and no
-   * list id the event goes to the general stream.
+   * the patients named, by their list id (PatientKey.streamId, derived by the caller once per patient): one event
+   * per patient stream. With none the event goes to the general stream.
    */
-  readonly patientIds?: readonly string[];
-  /** patients named by their list id (patientStreamId) only, as a FHIR read by resource id names them */
   readonly listIds?: readonly string[];
   readonly correlationId: string;
   /** a feed import's entries: the feed that named the patient */
@@ -197,17 +195,13 @@ export class AuditService {
   constructor(
     private readonly store: EventStorePort,
     private readonly clock: Clock,
-    private readonly patientIdSecret: string,
     private readonly newId: () => string = randomUUID,
   ) {}
 
   /** Resolves once every event is durably stored; otherwise throws AuditUnavailableError (fail the request). */
   async record(access: AccessRecord): Promise<void> {
     const at = this.clock.now();
-    const named = [
-      ...(access.patientIds ?? []).map((patientId) => accessLogStreamName(patientId, this.patientIdSecret)),
-      ...(access.listIds ?? []).map((listId) => `${ACCESS_LOG_STREAM_PREFIX}${listId}`),
-    ];
+    const named = (access.listIds ?? []).map((listId) => `${ACCESS_LOG_STREAM_PREFIX}${listId}`);
     const streams = named.length === 0 ? [GENERAL_AUDIT_STREAM] : named;
     try {
       await Promise.all(

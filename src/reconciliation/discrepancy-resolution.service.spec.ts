@@ -17,7 +17,7 @@ import {
 import { foldListFacts, toListView } from './domain/list-view';
 import { DoctorRequiredError, ResolutionReasonRequiredError } from './domain/reconciliation.errors';
 import { ReconciliationService } from './reconciliation.service';
-import { listEventsOf, reconciliationEventsOf, SECRET, seedList } from './reconciliation.spec-helpers';
+import { keyOf, listEventsOf, reconciliationEventsOf, SECRET, seedList } from './reconciliation.spec-helpers';
 import { resolutionMeta, resolutionPlan } from './domain/resolution-commands';
 
 const doctor: RequestContext = { actor: { role: 'prescriber', hprNumber: '7654321' }, correlationId: 'corr-1' };
@@ -28,7 +28,7 @@ const withDiscrepancy = async (code: string) => {
   const store = new InMemoryEventStore();
   const clock = fixedClock(SYNTHETIC_NOW);
   const imports = new ReconciliationService(store, clock, { patientIdSecret: SECRET });
-  const resolutions = new DiscrepancyResolutionService(store, clock, { patientIdSecret: SECRET });
+  const resolutions = new DiscrepancyResolutionService(store, clock);
   const patient = [...generateSyntheticPatients({ patients: 30, seed: 21 })].find((p) =>
     p.planted.some((d) => d.code === code),
   );
@@ -54,7 +54,7 @@ describe('DiscrepancyResolutionService.resolve', () => {
     const { store, resolutions, patient, key, feeds, listView, discrepancy } = await withDiscrepancy('D1');
     const prescriptionId = key.split('|')[1];
 
-    const outcome = await resolutions.resolve(patient.patientId, key, 'include', 'står på resepten', doctor);
+    const outcome = await resolutions.resolve(keyOf(patient.patientId), key, 'include', 'står på resepten', doctor);
 
     const entry = (await listView()).entries.find((e) =>
       e.prescriptions.some((p) => p.prescriptionId === prescriptionId),
@@ -69,7 +69,7 @@ describe('DiscrepancyResolutionService.resolve', () => {
 
     // the next feeds see the prescription on the list: nothing about it is raised again
     const before = (await store.readAll()).length;
-    const again = await resolutions.resolve(patient.patientId, key, 'include', 'står på resepten', doctor);
+    const again = await resolutions.resolve(keyOf(patient.patientId), key, 'include', 'står på resepten', doctor);
     expect(again.alreadyApplied).toBe(true);
     expect((await store.readAll()).length).toBe(before);
     await feeds(patient);
@@ -102,7 +102,7 @@ describe('DiscrepancyResolutionService.resolve', () => {
     }
     const listEvents = (await listEventsOf(store, patient.patientId)).length;
 
-    const outcome = await resolutions.resolve(patient.patientId, key, 'include', undefined, doctor);
+    const outcome = await resolutions.resolve(keyOf(patient.patientId), key, 'include', undefined, doctor);
 
     expect(outcome.discrepancy.status).toBe('resolved');
     expect((await listEventsOf(store, patient.patientId)).length).toBe(listEvents);
@@ -111,14 +111,14 @@ describe('DiscrepancyResolutionService.resolve', () => {
   it('discontinue (D8): discontinues the entry', async () => {
     const { resolutions, patient, key, listView } = await withDiscrepancy('D8');
     const entryId = key.split('|')[1];
-    await resolutions.resolve(patient.patientId, key, 'discontinue', 'ikke lenger i bruk', doctor);
+    await resolutions.resolve(keyOf(patient.patientId), key, 'discontinue', 'ikke lenger i bruk', doctor);
     expect((await listView()).entries.find((e) => e.entryId === entryId)?.status).toBe('discontinued');
   });
 
   it('recall (D5): recalls the list prescription', async () => {
     const { resolutions, patient, key, listView } = await withDiscrepancy('D5');
     const prescriptionId = key.split('|')[2];
-    await resolutions.resolve(patient.patientId, key, 'recall', undefined, doctor);
+    await resolutions.resolve(keyOf(patient.patientId), key, 'recall', undefined, doctor);
     const prescriptions = (await listView()).entries.flatMap((e) => e.prescriptions);
     expect(prescriptions.find((p) => p.prescriptionId === prescriptionId)?.status).toBe('recalled');
   });
@@ -126,17 +126,17 @@ describe('DiscrepancyResolutionService.resolve', () => {
   it('accept and dismiss leave the list as it is', async () => {
     const { store, resolutions, patient, key } = await withDiscrepancy('D6');
     const listEvents = (await listEventsOf(store, patient.patientId)).length;
-    await resolutions.resolve(patient.patientId, key, 'dismiss', 'bevisst', doctor);
+    await resolutions.resolve(keyOf(patient.patientId), key, 'dismiss', 'bevisst', doctor);
     expect((await listEventsOf(store, patient.patientId)).length).toBe(listEvents);
   });
 
   it('refuses before touching the list: a nurse, or a dismissal without reason', async () => {
     const { store, resolutions, patient, key } = await withDiscrepancy('D1');
     const before = (await store.readAll()).length;
-    await expect(resolutions.resolve(patient.patientId, key, 'include', undefined, nurse)).rejects.toBeInstanceOf(
-      DoctorRequiredError,
-    );
-    await expect(resolutions.resolve(patient.patientId, key, 'dismiss', ' ', doctor)).rejects.toBeInstanceOf(
+    await expect(
+      resolutions.resolve(keyOf(patient.patientId), key, 'include', undefined, nurse),
+    ).rejects.toBeInstanceOf(DoctorRequiredError);
+    await expect(resolutions.resolve(keyOf(patient.patientId), key, 'dismiss', ' ', doctor)).rejects.toBeInstanceOf(
       ResolutionReasonRequiredError,
     );
     expect((await store.readAll()).length).toBe(before);
@@ -144,10 +144,10 @@ describe('DiscrepancyResolutionService.resolve', () => {
 
   it('given a resolution recorded, when the same resolution comes with another reason, then IDEMPOTENCY_KEY_REUSED and nothing is appended', async () => {
     const { store, resolutions, patient, key } = await withDiscrepancy('D8');
-    await resolutions.resolve(patient.patientId, key, 'discontinue', 'ikke lenger i bruk', doctor);
+    await resolutions.resolve(keyOf(patient.patientId), key, 'discontinue', 'ikke lenger i bruk', doctor);
     const before = (await store.readAll()).length;
     await expect(
-      resolutions.resolve(patient.patientId, key, 'discontinue', 'en annen grunn', doctor),
+      resolutions.resolve(keyOf(patient.patientId), key, 'discontinue', 'en annen grunn', doctor),
     ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect((await store.readAll()).length).toBe(before);
   });

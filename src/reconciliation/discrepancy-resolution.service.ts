@@ -1,11 +1,9 @@
 import { eventSchemas } from '../event-schemas';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { RequestContext } from '../graphql/request-context';
-import { parsePatientId } from '../identifiers/norwegian-identifiers';
 import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
 import { MEDICATION_LIST_STREAM_PREFIX, isMedicationListEvent } from '../medication-list/domain/medication-list.events';
-import { patientStreamId } from '../medication-list/patient-stream';
+import type { PatientKey } from '../medication-list/patient-stream';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
@@ -41,19 +39,18 @@ export class DiscrepancyResolutionService {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStorePort,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'patientIdSecret'>,
     @Optional() private readonly metrics?: Metrics,
   ) {}
 
+  /** `patient`: the key the edge's access step derived (validated there, once per request). */
   async resolve(
-    patientId: string,
+    { streamId }: PatientKey,
     key: string,
     resolution: Resolution,
     reason: string | undefined,
     context: RequestContext,
   ): Promise<ResolutionOutcome> {
     assertDiscrepancyKey(key);
-    const streamId = patientStreamId(parsePatientId(patientId).value, this.config.patientIdSecret);
     const stream = reconciliationStreamName(streamId);
     const resolvedAt = osloDateTime(this.clock.now());
     const meta = resolutionMeta(

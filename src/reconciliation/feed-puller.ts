@@ -202,7 +202,7 @@ export class FeedPuller implements OnApplicationBootstrap, OnModuleDestroy {
         runId,
         mode: 'snapshot', // the protocol: all current records of each patient a page includes
         // Every patient the page names gets an access-log entry before anything is recorded, as over GraphQL.
-        beforeApply: (patientIds) => this.access.recordFeedImport(caller, patientIds, pull.source, runId),
+        beforeApply: (patients) => this.access.recordFeedImport(caller, patients, pull.source, runId),
       },
     );
     const trailer = splitter.trailer;

@@ -8,7 +8,6 @@ import {
 import { SqliteReadModelStore } from '../read-models/read-model.store';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
 import { ReconciliationReads } from './reconciliation.reads';
-import { SECRET } from './reconciliation.spec-helpers';
 
 const GP = '9144889';
 const OTHER_GP = '5550001';
@@ -65,7 +64,7 @@ const worklistStore = () => {
     }
   }
   store.applyBatch(GP_WORKLIST_PROJECTION, documents, 1000n);
-  const reads = new ReconciliationReads(new InMemoryEventStore(), store, { patientIdSecret: SECRET });
+  const reads = new ReconciliationReads(new InMemoryEventStore(), store);
   return { store, reads, patients };
 };
 

@@ -8,9 +8,8 @@ import {
   type WorklistMembershipDocument,
   type WorklistPatientDocument,
 } from '../../projections/gp-worklist/gp-worklist.projection';
-import { APP_CONFIG, type AppConfig } from '../config/config';
-import { assertHprNumber, parsePatientId } from '../identifiers/norwegian-identifiers';
-import { patientStreamId } from '../medication-list/patient-stream';
+import { assertHprNumber } from '../identifiers/norwegian-identifiers';
+import type { PatientKey } from '../medication-list/patient-stream';
 import { READ_MODEL_STORE, type SqliteReadModelStore } from '../read-models/read-model.store';
 import { InvalidInputError } from '../shared/errors/invalid-input.error';
 import { EVENT_STORE, type EventStorePort } from '../shared/event-sourcing/event-store.port';
@@ -34,19 +33,19 @@ export interface WorklistPage {
 
 /**
  * The read side of reconciliation: a patient's discrepancies (folded from the reconciliation stream, so always
- * current) and a GP's worklist (the gpWorklist read model). Validates identifiers without echoing them; no access
- * decisions (issue 5 puts them in front of this).
+ * current) and a GP's worklist (the gpWorklist read model). The patient comes parsed and keyed by the edge's access
+ * step (PatientKey); other identifiers are validated here without echoing them. No access decisions (issue 5 puts
+ * them in front of this).
  */
 @Injectable()
 export class ReconciliationReads {
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStorePort,
     @Inject(READ_MODEL_STORE) private readonly readModels: SqliteReadModelStore,
-    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'patientIdSecret'>,
   ) {}
 
-  async discrepancies(patientId: string, status?: DiscrepancyStatus): Promise<DiscrepancyView[]> {
-    const streamId = patientStreamId(parsePatientId(patientId).value, this.config.patientIdSecret);
+  /** The patient's discrepancies (the key the access step derived), optionally of one status. */
+  async discrepancies({ streamId }: PatientKey, status?: DiscrepancyStatus): Promise<DiscrepancyView[]> {
     const { views } = foldDiscrepancies(await this.events.readStream(reconciliationStreamName(streamId)));
     return withStatus(views, status);
   }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
 import { isMedicationListEvent } from '../medication-list/domain/medication-list.events';
-import { patientStreamName } from '../medication-list/patient-stream';
+import * as patientStream from '../medication-list/patient-stream';
+import { type PatientKey, patientStreamName } from '../medication-list/patient-stream';
 import { fixedClock } from '../shared/clock';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import { InMemoryEventStore } from '../shared/event-sourcing/in-memory.event-store';
@@ -14,7 +15,7 @@ import {
   type SyntheticPatient,
 } from './synthetic/feed-generator';
 import { ReconciliationService } from './reconciliation.service';
-import { listEventsOf, reconciliationEventsOf, SECRET, seedList } from './reconciliation.spec-helpers';
+import { keyOf, listEventsOf, reconciliationEventsOf, SECRET, seedList } from './reconciliation.spec-helpers';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures', 'feeds');
 
@@ -33,6 +34,23 @@ const openKeys = async (store: InMemoryEventStore, patientId: string): Promise<s
 /** Every event outside the run streams (runs record each import's counts, by design). */
 const nonRunEvents = async (store: InMemoryEventStore) =>
   (await store.readAll()).filter((e) => !e.streamName.startsWith('reconciliationRun-'));
+
+/**
+ * Two seeded patients with two dispensings or more each; A's second line gets an unknown status: rejected, but its
+ * subject is valid, so A is held back as a whole. `lines`: A's, then B's.
+ */
+const oneBrokenLine = async (store: InMemoryEventStore) => {
+  const [a, b] = [...generateSyntheticPatients({ patients: 20, seed: 3 })].filter((p) => p.coreRecordLines.length >= 2);
+  if (a === undefined || b === undefined) {
+    throw new Error('the generator gave too few patients with two dispensings');
+  }
+  await seedList(store, a.list);
+  await seedList(store, b.list);
+  const broken = a.coreRecordLines.map((line, i) =>
+    i === 1 ? line.replace(/"status":"(completed|entered-in-error)"/, '"status":"bogus"') : line,
+  );
+  return { a, b, lines: [...broken, ...b.coreRecordLines] };
+};
 
 describe('ReconciliationService.importFeed', () => {
   describe('the generator population end to end (100 patients, both feeds)', () => {
@@ -76,20 +94,9 @@ describe('ReconciliationService.importFeed', () => {
 
   it('holds back a patient with a rejected line entirely and applies the others', async () => {
     const { store, service, ndjson } = setup();
-    const [a, b] = [...generateSyntheticPatients({ patients: 20, seed: 3 })].filter(
-      (p) => p.coreRecordLines.length >= 2,
-    );
-    if (a === undefined || b === undefined) {
-      throw new Error('the generator gave too few patients with two dispensings');
-    }
-    await seedList(store, a.list);
-    await seedList(store, b.list);
+    const { a, b, lines } = await oneBrokenLine(store);
     const before = (await listEventsOf(store, a.patientId)).length;
-    // A's second line gets an unknown status: rejected, but its subject is valid, so A is held back as a whole.
-    const broken = a.coreRecordLines.map((line, i) =>
-      i === 1 ? line.replace(/"status":"(completed|entered-in-error)"/, '"status":"bogus"') : line,
-    );
-    const summary = await service.importFeed('core-record', ndjson([...broken, ...b.coreRecordLines]));
+    const summary = await service.importFeed('core-record', ndjson(lines));
 
     expect(summary).toMatchObject({ patients: 2, patientsApplied: 1, patientsHeldBack: 1, linesRejected: 1 });
     expect(summary.rejected).toEqual([{ line: 2, reason: 'unknown status code', resourceType: 'MedicationDispense' }]);
@@ -100,6 +107,35 @@ describe('ReconciliationService.importFeed', () => {
     expect(await reconciliationEventsOf(store, a.patientId)).toEqual([]);
     expect((await listEventsOf(store, b.patientId)).some((e) => e.type === 'DispensingRecorded')).toBe(true);
     expect(JSON.stringify(summary)).not.toContain(a.patientId);
+  });
+
+  // Issue 17: the raw id enters from the feed; the import keys each patient there, once per run, and the audit hook
+  // and the patient's streams take that key. The spies sit on patient-stream's exports, which every caller (and
+  // patientKeyOf itself) calls through: patientStreamId counts every HMAC of a patient id.
+  it('keys each patient the feed names once per run, held back or not, and hands that key on', async () => {
+    const { store, service, ndjson } = setup();
+    // A is named (and audited) but held back.
+    const { a, b, lines } = await oneBrokenLine(store);
+    const expected = [keyOf(a.patientId), keyOf(b.patientId)];
+    const keyOfSpy = jest.spyOn(patientStream, 'patientKeyOf');
+    const streamIdOf = jest.spyOn(patientStream, 'patientStreamId');
+    const audited: PatientKey[][] = [];
+    try {
+      const summary = await service.importFeed('core-record', ndjson(lines), {
+        beforeApply: (patients) => Promise.resolve(void audited.push([...patients])),
+      });
+      expect(summary).toMatchObject({ patients: 2, patientsApplied: 1, patientsHeldBack: 1 });
+      expect(streamIdOf).toHaveBeenCalledTimes(2);
+      const keys = keyOfSpy.mock.results.map((result) => (result.type === 'return' ? result.value : undefined));
+      expect(keys).toEqual(expected);
+      expect(audited).toHaveLength(1);
+      expect(audited[0]?.[0]).toBe(keys[0]);
+      expect(audited[0]?.[1]).toBe(keys[1]);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(await reconciliationEventsOf(store, a.patientId)).toEqual([]);
+    expect((await listEventsOf(store, b.patientId)).some((e) => e.type === 'DispensingRecorded')).toBe(true);
   });
 
   it('records a dispensing once when the feed and a pharmacy both report it, in either order', async () => {

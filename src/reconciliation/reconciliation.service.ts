@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
 import { MEDICATION_LIST_STREAM_PREFIX, isMedicationListEvent } from '../medication-list/domain/medication-list.events';
-import { patientStreamId } from '../medication-list/patient-stream';
+import { type PatientKey, patientKeyOf } from '../medication-list/patient-stream';
 import { Metrics } from '../observability/metrics';
 import { CLOCK, type Clock } from '../shared/clock';
 import { isDomainError } from '../shared/errors/domain-error';
@@ -53,10 +53,10 @@ export interface ImportOptions {
   readonly concurrency?: number;
   readonly onProgress?: (progress: ImportProgress) => void;
   /**
-   * Called with every patient the feed names (valid subject, held back or not) before anything is recorded; a
-   * rejection stops the run with nothing applied. The GraphQL edge audits them here (issue 15).
+   * Called with every patient the feed names (valid subject, held back or not), keyed once per run, before anything
+   * is recorded; a rejection stops the run with nothing applied. The GraphQL edge audits them here (issue 15).
    */
-  readonly beforeApply?: (patientIds: readonly string[]) => Promise<void>;
+  readonly beforeApply?: (patients: readonly PatientKey[]) => Promise<void>;
   /** snapshot or change feed (see feed-mode.ts); default: a Bundle's type says, else snapshot */
   readonly mode?: FeedMode;
 }
@@ -65,6 +65,8 @@ const RUN_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 const HELD_BACK = 'held back: another line of the same patient was rejected';
 
 interface PatientRecords {
+  /** the patient, keyed where the feed's id entered: once per patient per run */
+  readonly patient: PatientKey;
   readonly items: { readonly line: number; readonly record: ExternalRecord }[];
 }
 
@@ -102,11 +104,10 @@ export class ReconciliationService {
     }
     const startedAt = osloDateTime(this.clock.now());
     const tally = new ImportTally();
-    const { byPatient, heldBack, bundleType } = await this.read(source, input, tally, options);
+    const { byPatient, heldBack, named, bundleType } = await this.read(source, input, tally, options);
     const mode = feedModeOf(options.mode, bundleType);
-    const named = new Set([...byPatient.keys(), ...heldBack]);
     tally.patients = named.size;
-    await options.beforeApply?.([...named]);
+    await options.beforeApply?.([...named.values()]);
     const queue = [...byPatient].filter(([patientId, records]) => {
       if (!heldBack.has(patientId)) {
         return true;
@@ -120,8 +121,8 @@ export class ReconciliationService {
     // One iterator shared by the workers: each takes the next patient in turn.
     const pending = queue.values();
     const worker = async (): Promise<void> => {
-      for (const [patientId, records] of pending) {
-        await this.importPatient(patientId, records, { source, runId, now, mode }, tally);
+      for (const [, records] of pending) {
+        await this.importPatient(records, { source, runId, now, mode }, tally);
         done += 1;
         options.onProgress?.({ phase: 'apply', done, total: queue.length });
       }
@@ -148,15 +149,32 @@ export class ReconciliationService {
     input: FeedInput,
     tally: ImportTally,
     options: ImportOptions,
-  ): Promise<{ byPatient: Map<string, PatientRecords>; heldBack: Set<string>; bundleType?: string }> {
+  ): Promise<{
+    byPatient: Map<string, PatientRecords>;
+    heldBack: Set<string>;
+    /** every patient the feed names (valid subject), by its id: keyed here, where the id enters, once per run */
+    named: Map<string, PatientKey>;
+    bundleType?: string;
+  }> {
     const byPatient = new Map<string, PatientRecords>();
     const heldBack = new Set<string>();
+    const named = new Map<string, PatientKey>();
+    // The parser validated the id (parsePatientId); a patient named on many lines is keyed on its first.
+    const keyOf = (patientId: string): PatientKey => {
+      const known = named.get(patientId);
+      if (known !== undefined) {
+        return known;
+      }
+      const key = patientKeyOf(patientId, this.config.patientIdSecret, 'subject.identifier');
+      named.set(patientId, key);
+      return key;
+    };
     const take = (outcome: FeedLineOutcome): void => {
       tally.recordsRead += 1;
       if ('record' in outcome) {
         tally.recordsAccepted += 1;
         const { patientId } = outcome.record;
-        const group = byPatient.get(patientId) ?? { items: [] };
+        const group = byPatient.get(patientId) ?? { patient: keyOf(patientId), items: [] };
         group.items.push({ line: outcome.line, record: outcome.record });
         // Kept on the record, never compared, and reported by line and system (never the patient).
         unknownCodingsOf(outcome.record).forEach((coding) => tally.unknownCoding(outcome.line, coding.system));
@@ -167,6 +185,7 @@ export class ReconciliationService {
         const { line, rejected, resourceType } = outcome;
         tally.reject({ line, reason: rejected, ...(resourceType === undefined ? {} : { resourceType }) });
         if (outcome.patientId !== undefined) {
+          keyOf(outcome.patientId);
           heldBack.add(outcome.patientId);
         }
       }
@@ -180,27 +199,26 @@ export class ReconciliationService {
         json = JSON.parse(input.text);
       } catch {
         take({ line: 0, rejected: 'malformed JSON' });
-        return { byPatient, heldBack };
+        return { byPatient, heldBack, named };
       }
       parseFhirBundle(json, source).forEach(take);
       const type = typeof json === 'object' && json !== null && 'type' in json ? json.type : undefined;
-      return { byPatient, heldBack, ...(typeof type === 'string' ? { bundleType: type } : {}) };
+      return { byPatient, heldBack, named, ...(typeof type === 'string' ? { bundleType: type } : {}) };
     } else {
       for await (const outcome of parseFhirNdjson(input.lines, source)) {
         take(outcome);
       }
     }
-    return { byPatient, heldBack };
+    return { byPatient, heldBack, named };
   }
 
   private async importPatient(
-    patientId: string,
     records: PatientRecords,
     run: { readonly source: FeedSource; readonly runId: string; readonly now: string; readonly mode: FeedMode },
     tally: ImportTally,
   ): Promise<void> {
     const { source, runId, now, mode } = run;
-    const streamId = patientStreamId(patientId, this.config.patientIdSecret);
+    const { patientId, streamId } = records.patient;
     const listStream = `${MEDICATION_LIST_STREAM_PREFIX}${streamId}`;
     const listEvents = await this.store.readStream(listStream);
     let facts = foldListFacts(listEvents);

@@ -1,7 +1,7 @@
 import { eventSchemas } from '../event-schemas';
 import { medicationListDecider } from '../medication-list/domain/medication-list.decider';
 import { isMedicationListEvent } from '../medication-list/domain/medication-list.events';
-import { patientStreamId, patientStreamName } from '../medication-list/patient-stream';
+import { type PatientKey, patientKeyOf, patientStreamId, patientStreamName } from '../medication-list/patient-stream';
 import type { EventStorePort, RecordedEvent } from '../shared/event-sourcing/event-store.port';
 import { handleCommand } from '../shared/event-sourcing/handle-command';
 import type { ReconciliationListView } from './domain/reconcile';
@@ -13,6 +13,9 @@ export { GP_HPR, listCommandsOf } from './synthetic/synthetic-list-commands';
 /** Test helpers: put a generator's list (a ReconciliationListView) into a store as real list events. */
 
 export const SECRET = 'reconciliation-spec-secret-at-least-32-characters';
+
+/** The patient as the access step hands it on (parsed and keyed), for the reads and the resolution service. */
+export const keyOf = (patientId: string): PatientKey => patientKeyOf(patientId, SECRET);
 
 /** Appends the view's list through handleCommand and the real decider. */
 export const seedList = async (

@@ -85,10 +85,10 @@ describe('audit log: denials, emergency access, accessLog and fail-closed (issue
     t = await bootTestApp({
       override: (builder) =>
         builder.overrideProvider(AuditService).useFactory({
-          inject: [EVENT_STORE, CLOCK, APP_CONFIG],
-          factory: (store: EventStorePort, clock: Clock, config: AppConfig) => {
+          inject: [EVENT_STORE, CLOCK],
+          factory: (store: EventStorePort, clock: Clock) => {
             auditStore = new SwitchableStore(store);
-            return new AuditService(auditStore.port(), clock, config.patientIdSecret);
+            return new AuditService(auditStore.port(), clock);
           },
         }),
     });

@@ -5,11 +5,10 @@ import { FhirReads } from '../../src/fhir/fhir-reads';
 import { OID } from '../../src/identifiers/norwegian-identifiers';
 import { PHARMACY_HER_ID } from '../../src/medication-list/domain/medication-list.fixtures';
 import { MedicationListService } from '../../src/medication-list/medication-list.service';
-import * as patientStream from '../../src/medication-list/patient-stream';
-import type { PatientKey } from '../../src/medication-list/patient-stream';
 import { type TestApp, bootTestApp } from './app.e2e-helpers';
 import { OTHER_PATIENT, PATIENT, ROLES, type RoleName } from './access-matrix.e2e-helpers';
 import { PATIENT_PARAM, aDispense, fhirClient, seedList, settle } from './fhir.e2e-helpers';
+import { patientKeySpies as spies, theOneKey as theKey } from './patient-key.e2e-helpers';
 
 /**
  * The FHIR R4 interface end to end (issue 19): each endpoint with each role, the denials (audited), the errors as
@@ -236,16 +235,6 @@ describe('FHIR R4 interface', () => {
   // take that key. The spies sit on the module's exports, which every caller (and patientKeyOf itself, compiled to
   // CommonJS) calls through: patientStreamId counts every HMAC of a patient id, one per request in all.
   describe('one key per request', () => {
-    const spies = () => ({
-      keyOf: jest.spyOn(patientStream, 'patientKeyOf'),
-      streamIdOf: jest.spyOn(patientStream, 'patientStreamId'),
-    });
-    const theKey = (keyOf: jest.SpyInstance<PatientKey>): PatientKey | undefined => {
-      expect(keyOf).toHaveBeenCalledTimes(1);
-      const [result] = keyOf.mock.results;
-      expect(result?.type).toBe('return');
-      return result?.type === 'return' ? result.value : undefined;
-    };
     afterEach(() => {
       jest.restoreAllMocks();
     });

@@ -19,11 +19,14 @@ import {
   type SyntheticPatient,
 } from '../../src/reconciliation/synthetic/feed-generator';
 import { AuditService } from '../../src/access/audit';
+import { DiscrepancyResolutionService } from '../../src/reconciliation/discrepancy-resolution.service';
 import { FeedPuller } from '../../src/reconciliation/feed-puller';
+import { ReconciliationReads } from '../../src/reconciliation/reconciliation.reads';
 import type { ImportSummary } from '../../src/reconciliation/domain/import-summary';
 import { COVERED_CODES } from '../../src/reconciliation/domain/reconciliation.decider';
 import { RECONCILIATION_CONFIG } from '../../src/reconciliation/reconciliation.config';
 import { GP_HPR, seedList } from '../../src/reconciliation/reconciliation.spec-helpers';
+import { patientKeySpies, theOneKey } from './patient-key.e2e-helpers';
 import { CLOCK, fixedClock } from '../../src/shared/clock';
 import { EVENT_STORE, type EventStorePort } from '../../src/shared/event-sourcing/event-store.port';
 import { PROJECTOR, type Projector } from '../../src/shared/event-sourcing/projector';
@@ -155,6 +158,10 @@ describe('reconciliation end to end', () => {
     }
   });
 
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
   afterAll(async () => {
     await app.close();
     await new Promise((resolve) => feedServer.close(resolve));
@@ -258,6 +265,8 @@ describe('reconciliation end to end', () => {
     const IMPORT =
       'mutation Import($source: FeedSource!, $ndjson: String, $bundle: String) { importFeed(source: $source, ndjson: $ndjson, bundle: $bundle) { runId recordsRead patients patientsApplied linesRejected rejected { line reason } skipped { resourceType count } } }';
     const lines = patients.slice(9).flatMap((p) => p.coreRecordLines);
+    // Issue 17: each patient the feed names is keyed once, where its id enters; the audit and the import take that key.
+    const { keyOf, streamIdOf } = patientKeySpies();
     const imported = dataOf(
       await graphql(
         IMPORT,
@@ -265,6 +274,11 @@ describe('reconciliation end to end', () => {
         feedToken,
       ),
     );
+    const named = patients.slice(9).filter((p) => p.coreRecordLines.length > 0).length;
+    expect(named).toBeGreaterThan(1);
+    expect(imported.importFeed).toMatchObject({ patients: named });
+    expect(keyOf).toHaveBeenCalledTimes(named);
+    expect(streamIdOf).toHaveBeenCalledTimes(named);
     expect(imported.importFeed).toMatchObject({
       recordsRead: lines.length + 1,
       linesRejected: 1,
@@ -360,6 +374,52 @@ describe('reconciliation end to end', () => {
 
     const again = dataOf(await graphql(RESOLVE, { patientId: patient.patientId, key })).resolveDiscrepancy;
     expect(again).toMatchObject({ alreadyApplied: true });
+  });
+
+  // Issue 17: the access step parses and keys the patient once per call, and the reads and the resolution take that
+  // key (one patientStreamId per request in all; see patientKeySpies).
+  describe('one key per request', () => {
+    const DISCREPANCIES = 'query D($patientId: String!) { discrepancies(patientId: $patientId) { key } }';
+    const withD1 = (): { patient: SyntheticPatient; key: string } => {
+      const patient = patients.find((p) => p.planted.some((d) => d.code === 'D1')) as SyntheticPatient;
+      return { patient, key: patient.planted.find((d) => d.code === 'D1')?.key ?? '' };
+    };
+    it('discrepancies: the read takes the key the access step derived', async () => {
+      const { patient } = withD1();
+      const { keyOf, streamIdOf } = patientKeySpies();
+      const discrepancies = jest.spyOn(app.get(ReconciliationReads), 'discrepancies');
+      dataOf(await graphql(DISCREPANCIES, { patientId: ` ${patient.patientId} ` }));
+      const key = theOneKey(keyOf);
+      expect(key).toEqual({ patientId: patient.patientId, streamId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(discrepancies).toHaveBeenCalledTimes(1);
+      expect(discrepancies.mock.calls[0]?.[0]).toBe(key);
+      expect(streamIdOf).toHaveBeenCalledTimes(1);
+    });
+
+    it('resolveDiscrepancy: the resolution takes the key the access step derived', async () => {
+      const { patient, key: discrepancyKey } = withD1();
+      const { keyOf, streamIdOf } = patientKeySpies();
+      const resolve = jest.spyOn(app.get(DiscrepancyResolutionService), 'resolve');
+      const resolved = await graphql(
+        'mutation R($patientId: String!, $key: String!) { resolveDiscrepancy(patientId: $patientId, key: $key, resolution: INCLUDE, reason: "står i reseptformidleren") { alreadyApplied } }',
+        { patientId: patient.patientId, key: discrepancyKey },
+      );
+      expect(dataOf(resolved).resolveDiscrepancy).toEqual({ alreadyApplied: true });
+      expect(resolve).toHaveBeenCalledTimes(1);
+      expect(resolve.mock.calls[0]?.[0]).toBe(theOneKey(keyOf));
+      expect(streamIdOf).toHaveBeenCalledTimes(1);
+    });
+
+    it('a bad patient id is BAD_USER_INPUT from the access step, never echoed, and reaches no read', async () => {
+      const discrepancies = jest.spyOn(app.get(ReconciliationReads), 'discrepancies');
+      const streamIdOf = patientKeySpies().streamIdOf;
+      const bad = '31129956716';
+      const response = await graphql(DISCREPANCIES, { patientId: bad });
+      expect(response.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+      expect(response.text).not.toContain(bad);
+      expect(discrepancies).not.toHaveBeenCalled();
+      expect(streamIdOf).not.toHaveBeenCalled();
+    });
   });
 
   it('never writes a patient id to the logs', () => {

@@ -1,7 +1,8 @@
 import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { Access, CommandContext, MissingGrantError } from '../../access/graphql/access.decorator';
+import { Access, CommandContext, MissingGrantError, grantedPatient } from '../../access/graphql/access.decorator';
 import { AccessStep } from '../../access/access-step';
 import type { GraphqlContext } from '../../graphql/graphql.module';
+import type { PatientKey } from '../../medication-list/patient-stream';
 import type { RequestContext } from '../../graphql/request-context';
 import { DiscrepancyResolutionService } from '../discrepancy-resolution.service';
 import { FeedPayloadRequiredError, FeedPayloadTooLargeError } from '../domain/reconciliation.errors';
@@ -86,8 +87,8 @@ export class ReconciliationResolver {
     }
     const feed = feedSourceOf(source);
     // Every patient the feed names gets an access-log entry naming the feed and the client (issue 15).
-    const beforeApply = (patientIds: readonly string[]): Promise<void> =>
-      this.access.recordFeedImport(caller, patientIds, feed, correlationId);
+    const beforeApply = (patients: readonly PatientKey[]): Promise<void> =>
+      this.access.recordFeedImport(caller, patients, feed, correlationId);
     const named = mode === FeedModeGql.SNAPSHOT ? 'snapshot' : mode === FeedModeGql.CHANGES ? 'changes' : undefined;
     return toImportSummaryGql(
       await this.imports.importFeed(feed, input, { beforeApply, ...(named === undefined ? {} : { mode: named }) }),
@@ -99,11 +100,13 @@ export class ReconciliationResolver {
   })
   @Access('discrepancies', { patient: 'patientId' })
   async discrepancies(
-    @Args('patientId', PATIENT_ID) patientId: string,
+    // Read by the access step only: it hands the parsed, keyed patient on in the context.
+    @Args('patientId', PATIENT_ID) _patientId: string,
+    @CommandContext() context: RequestContext,
     @Args('status', { type: () => DiscrepancyStatusGql, nullable: true }) status?: DiscrepancyStatusGql | null,
   ): Promise<DiscrepancyGql[]> {
     const views = await this.reads.discrepancies(
-      patientId,
+      grantedPatient(context),
       status === null || status === undefined ? undefined : statusOf(status),
     );
     return views.map(toDiscrepancyGql);
@@ -132,7 +135,8 @@ export class ReconciliationResolver {
   })
   @Access('resolveDiscrepancy', { patient: 'patientId' })
   async resolveDiscrepancy(
-    @Args('patientId', PATIENT_ID) patientId: string,
+    // Read by the access step only: it hands the parsed, keyed patient on in the context.
+    @Args('patientId', PATIENT_ID) _patientId: string,
     @Args('key', { description: `the discrepancy's key as \`discrepancies\` lists it (${DISCREPANCY_KEY_RULE})` })
     key: string,
     @Args('resolution', { type: () => ResolutionGql }) resolution: ResolutionGql,
@@ -146,7 +150,7 @@ export class ReconciliationResolver {
     @CommandContext() context: RequestContext,
   ): Promise<DiscrepancyResolutionPayloadGql> {
     const outcome = await this.resolutions.resolve(
-      patientId,
+      grantedPatient(context),
       key,
       resolutionOf(resolution),
       reason ?? undefined,
