@@ -51,6 +51,17 @@ export interface AccessRecord {
   readonly feedSource?: string;
 }
 
+/** What a feed import's entries name: who imported, the patients the feed names, the feed, and the run. */
+export interface FeedImportAccess {
+  readonly caller: Caller;
+  readonly patientIds: readonly string[];
+  readonly feedSource: string;
+  /** the request's correlation id, or the run id of a pull or a CLI run */
+  readonly correlationId: string;
+  /** false when the register does not place the caller's orgnr_child under its orgnr_parent */
+  readonly childOrganisationTrusted: boolean;
+}
+
 // The reason is free text typed in a hurry: mask a national id number someone may have pasted into it.
 const MAX_REASON = 1000;
 const safeReason = (reason: string): string => maskIdentifiers(reason.trim()).slice(0, MAX_REASON);
@@ -219,6 +230,26 @@ export class AuditService {
     } catch (error) {
       throw new AuditUnavailableError({ cause: error });
     }
+  }
+
+  /**
+   * A feed import's entries (issue 15): `importFeed`, allowed on the basis `feed`, one per patient the feed names,
+   * naming the feed and the caller. Every feed import path (GraphQL, the scheduled pull, the CLI) writes them here,
+   * before anything of those patients is recorded; throws AuditUnavailableError like `record`. No patient: nothing.
+   */
+  async recordFeedImport(feed: FeedImportAccess): Promise<void> {
+    if (feed.patientIds.length === 0) {
+      return;
+    }
+    await this.record({
+      caller: feed.caller,
+      operation: 'importFeed',
+      decision: { allowed: true, basis: 'feed', flagged: false },
+      childOrganisationTrusted: feed.childOrganisationTrusted,
+      patientIds: feed.patientIds,
+      correlationId: feed.correlationId,
+      feedSource: feed.feedSource,
+    });
   }
 
   /**
