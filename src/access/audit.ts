@@ -51,6 +51,9 @@ export interface AccessRecord {
   readonly feedSource?: string;
 }
 
+/** How many access-log streams a feed import appends to at once. */
+export const FEED_AUDIT_BATCH = 500;
+
 /** What a feed import's entries name: who imported, the patients the feed names, the feed, and the run. */
 export interface FeedImportAccess {
   readonly caller: Caller;
@@ -236,20 +239,21 @@ export class AuditService {
    * A feed import's entries (issue 15): `importFeed`, allowed on the basis `feed`, one per patient the feed names,
    * naming the feed and the caller. Every feed import path (GraphQL, the scheduled pull, the CLI) writes them here,
    * before anything of those patients is recorded; throws AuditUnavailableError like `record`. No patient: nothing.
+   * Appended FEED_AUDIT_BATCH streams at a time: a CLI feed may name 100,000 patients, and one append each at once
+   * would hold them all in memory and in flight. A batch that fails stops the rest (the caller applies nothing).
    */
   async recordFeedImport(feed: FeedImportAccess): Promise<void> {
-    if (feed.patientIds.length === 0) {
-      return;
+    for (let start = 0; start < feed.patientIds.length; start += FEED_AUDIT_BATCH) {
+      await this.record({
+        caller: feed.caller,
+        operation: 'importFeed',
+        decision: { allowed: true, basis: 'feed', flagged: false },
+        childOrganisationTrusted: feed.childOrganisationTrusted,
+        patientIds: feed.patientIds.slice(start, start + FEED_AUDIT_BATCH),
+        correlationId: feed.correlationId,
+        feedSource: feed.feedSource,
+      });
     }
-    await this.record({
-      caller: feed.caller,
-      operation: 'importFeed',
-      decision: { allowed: true, basis: 'feed', flagged: false },
-      childOrganisationTrusted: feed.childOrganisationTrusted,
-      patientIds: feed.patientIds,
-      correlationId: feed.correlationId,
-      feedSource: feed.feedSource,
-    });
   }
 
   /**
