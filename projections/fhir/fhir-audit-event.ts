@@ -7,7 +7,8 @@ import { type FhirPatient, subjectOf } from './fhir-systems';
 /**
  * One entry of a patient's access log (who looked, on what basis, allowed or denied, emergency or not) → one
  * FHIR R4 AuditEvent. Pure. The access log never holds the caller's fødselsnummer: a patient reading their own
- * data appears as "the patient", health personnel by HPR number, institutions by organisation number.
+ * data appears as "the patient", health personnel by HPR number, institutions by organisation number, a system
+ * with neither (a scheduled pull, an operator's CLI import) by its client (`command-line:<operator>@<host>`).
  */
 
 type AccessData = PatientDataAccessed['data'];
@@ -24,7 +25,7 @@ const agentOf = (data: AccessData): AuditEventAgent => {
       ? { identifier: { system: OID.hprNumber, value: data.callerHpr }, display: `HPR ${data.callerHpr}` }
       : data.callerOrganisation !== undefined
         ? { identifier: { system: OID.organisationNumber, value: data.callerOrganisation } }
-        : { display: data.callerRole === 'patient' ? 'pasienten selv' : 'ukjent' };
+        : { display: data.callerRole === 'patient' ? 'pasienten selv' : (data.clientId ?? 'ukjent') };
   return {
     type: { coding: [{ system: 'http://legemiddelliste.no/fhir/CodeSystem/caller-role', code: data.callerRole }] },
     who,
@@ -56,6 +57,10 @@ const purposeOf = (data: AccessData): Pick<AuditEvent, 'purposeOfEvent'> =>
       }
     : {};
 
+/** The basis, and for a feed import's entry the feed that named the patient: `basis: feed (core-record)`. */
+const descriptionOf = (basis: string, feedSource: string | undefined): string =>
+  feedSource === undefined ? `basis: ${basis}` : `basis: ${basis} (${feedSource})`;
+
 /** `id`: opaque and stable (the list id and the entry's place in the log). */
 export const auditEventOf = (id: string, data: AccessData, listId: string, patient?: FhirPatient): AuditEvent => ({
   resourceType: 'AuditEvent',
@@ -75,6 +80,9 @@ export const auditEventOf = (id: string, data: AccessData, listId: string, patie
   agent: [agentOf(data)],
   source: { observer: { display: 'Pasientens legemiddelliste' } },
   entity: [
-    { what: subjectOf(patient, listId), ...(data.basis === undefined ? {} : { description: `basis: ${data.basis}` }) },
+    {
+      what: subjectOf(patient, listId),
+      ...(data.basis === undefined ? {} : { description: descriptionOf(data.basis, data.feedSource) }),
+    },
   ],
 });

@@ -314,6 +314,27 @@ describe('FHIR mappers: AuditEvent', () => {
     expect(audit.action).toBe(data.operation === 'recordDispensing' ? 'U' : 'R');
     expectValidR4(audit);
   });
+
+  it('names a feed import from the command line by its operator and the feed (no HPR number, no organisation)', () => {
+    const audit = auditEventOf(
+      `${LIST_ID}.a2`,
+      {
+        operation: 'importFeed',
+        basis: 'feed',
+        outcome: 'allowed',
+        flagged: false,
+        clientId: 'command-line:kari@ward-host-1',
+        feedSource: 'eprescription',
+        callerRole: 'feed',
+        at: at(0),
+      },
+      LIST_ID,
+      PATIENT,
+    );
+    expect(audit.agent[0]?.who).toEqual({ display: 'command-line:kari@ward-host-1' });
+    expect(audit.entity?.[0]?.description).toBe('basis: feed (eprescription)');
+    expectValidR4(audit);
+  });
 });
 
 describe('FHIR mappers: every state the generator produces', () => {

@@ -177,17 +177,12 @@ export class AccessStep {
     feedSource: string,
     correlationId: string,
   ): Promise<void> {
-    if (patients.length === 0) {
-      return;
-    }
-    await this.audit.record({
+    await this.audit.recordFeedImport({
       caller,
-      operation: 'importFeed',
-      decision: { allowed: true, basis: 'feed', flagged: false },
-      childOrganisationTrusted: !callerOrganisationFacts(this.register, caller).untrustedChild,
       listIds: patients.map(({ streamId }) => streamId),
-      correlationId,
       feedSource,
+      correlationId,
+      childOrganisationTrusted: !callerOrganisationFacts(this.register, caller).untrustedChild,
     });
   }
 

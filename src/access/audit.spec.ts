@@ -7,7 +7,9 @@ import { AuditUnavailableError, InvalidAccessLogPageError } from './domain/acces
 import {
   type AccessRecord,
   AuditService,
+  FEED_AUDIT_BATCH,
   GENERAL_AUDIT_STREAM,
+  ACCESS_LOG_STREAM_PREFIX,
   accessLogStreamName,
   buildAccessEvent,
   parseAccessData,
@@ -211,6 +213,68 @@ describe('AuditService.record', () => {
       code: 'AUDIT_UNAVAILABLE',
       details: { reason: 'EVENT_STORE_LOCKED', waitedMs: 2000 },
     });
+  });
+});
+
+describe('AuditService.recordFeedImport', () => {
+  const feedCaller: Caller = { clientId: 'command-line:kari@host', organisation: {}, scopes: [], roles: ['feed'] };
+  const listIds = Array.from({ length: FEED_AUDIT_BATCH * 2 + 3 }, (_, i) => `feed-list-${i}`);
+  const streamOf = (listId: string): string => `${ACCESS_LOG_STREAM_PREFIX}${listId}`;
+  const feed = { caller: feedCaller, listIds, feedSource: 'core-record', correlationId: 'run-1' };
+
+  /** Counts the appends in flight at once; fails the access-log append of one patient when told to. */
+  class CountingStore extends InMemoryEventStore {
+    inFlight = 0;
+    maxInFlight = 0;
+    constructor(private readonly failing?: string) {
+      super();
+    }
+    override async appendToStream(...args: Parameters<InMemoryEventStore['appendToStream']>): Promise<AppendResult> {
+      this.inFlight += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      try {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.failing !== undefined && args[0] === this.failing) {
+          throw new EventStoreUnavailableError('disk full');
+        }
+        return await super.appendToStream(...args);
+      } finally {
+        this.inFlight -= 1;
+      }
+    }
+  }
+
+  it('appends one importFeed entry per patient, FEED_AUDIT_BATCH streams at a time, naming the feed and the run', async () => {
+    const store = new CountingStore();
+    await new AuditService(store, fixedClock(AT)).recordFeedImport({ ...feed, childOrganisationTrusted: true });
+
+    const events = await store.readAll();
+    expect(new Set(events.map((event) => event.streamName))).toEqual(new Set(listIds.map(streamOf)));
+    expect(events).toHaveLength(listIds.length);
+    expect(events[0]?.data).toMatchObject({
+      operation: 'importFeed',
+      basis: 'feed',
+      feedSource: 'core-record',
+      clientId: 'command-line:kari@host',
+    });
+    expect(events.every((event) => event.metadata.correlationId === 'run-1')).toBe(true);
+    expect(store.maxInFlight).toBe(FEED_AUDIT_BATCH);
+  });
+
+  it('writes nothing for no patient, and stops at the first batch that fails (AUDIT_UNAVAILABLE)', async () => {
+    const empty = new CountingStore();
+    await new AuditService(empty, fixedClock(AT)).recordFeedImport({
+      ...feed,
+      listIds: [],
+      childOrganisationTrusted: true,
+    });
+    expect(await empty.readAll()).toEqual([]);
+
+    const store = new CountingStore(streamOf(listIds[0] ?? ''));
+    await expect(
+      new AuditService(store, fixedClock(AT)).recordFeedImport({ ...feed, childOrganisationTrusted: true }),
+    ).rejects.toBeInstanceOf(AuditUnavailableError);
+    expect((await store.readAll()).length).toBeLessThanOrEqual(FEED_AUDIT_BATCH);
   });
 });
 

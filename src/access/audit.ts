@@ -49,6 +49,21 @@ export interface AccessRecord {
   readonly feedSource?: string;
 }
 
+/** How many access-log streams a feed import appends to at once. */
+export const FEED_AUDIT_BATCH = 500;
+
+/** What a feed import's entries name: who imported, the patients the feed names, the feed, and the run. */
+export interface FeedImportAccess {
+  readonly caller: Caller;
+  /** the list ids (PatientKey.streamId) of the patients the feed names, keyed once by the import */
+  readonly listIds: readonly string[];
+  readonly feedSource: string;
+  /** the request's correlation id, or the run id of a pull or a CLI run */
+  readonly correlationId: string;
+  /** false when the register does not place the caller's orgnr_child under its orgnr_parent */
+  readonly childOrganisationTrusted: boolean;
+}
+
 // The reason is free text typed in a hurry: mask a national id number someone may have pasted into it.
 const MAX_REASON = 1000;
 const safeReason = (reason: string): string => maskIdentifiers(reason.trim()).slice(0, MAX_REASON);
@@ -212,6 +227,27 @@ export class AuditService {
       );
     } catch (error) {
       throw new AuditUnavailableError({ cause: error });
+    }
+  }
+
+  /**
+   * A feed import's entries (issue 15): `importFeed`, allowed on the basis `feed`, one per patient the feed names,
+   * naming the feed and the caller. Every feed import path (GraphQL, the scheduled pull, the CLI) writes them here,
+   * before anything of those patients is recorded; throws AuditUnavailableError like `record`. No patient: nothing.
+   * Appended FEED_AUDIT_BATCH streams at a time: a CLI feed may name 100,000 patients, and one append each at once
+   * would hold them all in memory and in flight. A batch that fails stops the rest (the caller applies nothing).
+   */
+  async recordFeedImport(feed: FeedImportAccess): Promise<void> {
+    for (let start = 0; start < feed.listIds.length; start += FEED_AUDIT_BATCH) {
+      await this.record({
+        caller: feed.caller,
+        operation: 'importFeed',
+        decision: { allowed: true, basis: 'feed', flagged: false },
+        childOrganisationTrusted: feed.childOrganisationTrusted,
+        listIds: feed.listIds.slice(start, start + FEED_AUDIT_BATCH),
+        correlationId: feed.correlationId,
+        feedSource: feed.feedSource,
+      });
     }
   }
 

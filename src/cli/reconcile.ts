@@ -1,8 +1,12 @@
 import { failedLine, progressBar, runCli } from './cli-runner';
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { AuditService } from '../access/audit';
+import type { Caller } from '../access/domain/caller';
 import { type AppConfig, ConfigError, loadConfig } from '../config/config';
 import { createLogger, maskIdentifiers } from '../observability/logger';
 import type { FeedMode, FeedSource } from '../reconciliation/domain/external-record';
@@ -18,8 +22,12 @@ import type { EventStorePort } from '../shared/event-sourcing/event-store.port';
 /**
  * `npm run reconcile -- --source eprescription|core-record --file <path>`: imports a FHIR R4 feed file (NDJSON, or
  * a Bundle when the file is one JSON object) into the configured event store, with a progress bar and a summary.
+ * Every patient the feed names gets an access-log entry first, naming the feed, the run id and the operator who ran
+ * it (`command-line:<operator>@<host>`, role feed), as the GraphQL import and the scheduled pull do; when the access
+ * log cannot be written nothing is applied.
  * Exit codes: 0 when the import ran (rejected lines are reported, not fatal), 1 for unusable input (no such file,
- * bad configuration, event store unavailable), 2 for a usage error.
+ * bad configuration, event store unavailable) or an import that could not be carried out (the access log
+ * unavailable: nothing applied), 2 for a usage error.
  */
 
 export const USAGE = `Usage: npm run reconcile -- --source eprescription|core-record --file <path> [options]
@@ -31,6 +39,7 @@ Options:
   --file <path>      the feed file
   --concurrency <n>  patients processed at the same time (default 32)
   --run-id <id>      the run's id (default: a random UUID); re-running a run id records its counts once
+  --operator <name>  who runs the import, named in each patient's access log (default: the OS user name)
   --mode <m>         snapshot (each patient's complete picture: absence means absence) or changes (a history or
                      incremental export: absence means nothing). Default: a Bundle's type (searchset: snapshot,
                      any other: changes); NDJSON: snapshot
@@ -38,7 +47,8 @@ Options:
 
 Environment: DATA_DIR (default ./data), EVENT_STORE (sqlite | eventstoredb), EVENTSTORE_CONNECTION_STRING,
 PATIENT_ID_SECRET. Rejected lines are reported by line number and reason; importing the same file again changes
-nothing.`;
+nothing. Each patient the feed names gets an access-log entry "command-line:<operator>@<host>" with the feed and
+the run id before anything of theirs is recorded; if the access log cannot be written, nothing is applied (exit 1).`;
 
 export interface ReconcileArgs {
   readonly source: FeedSource;
@@ -46,7 +56,33 @@ export interface ReconcileArgs {
   readonly concurrency: number;
   readonly runId?: string;
   readonly mode?: FeedMode;
+  /** --operator as given (validated); absent: the OS user name */
+  readonly operator?: string;
 }
+
+/** Letters, digits and . _ - (an OS user name or a person's short name), never a national identity number. */
+const OPERATOR = /^[\p{L}\p{N}._-]{1,64}$/u;
+
+/** A valid operator name, or undefined: not empty, no spaces or punctuation beyond . _ -, no fødselsnummer. */
+export const operatorNameOf = (raw: string): string | undefined => {
+  const name = raw.trim();
+  return OPERATOR.test(name) && maskIdentifiers(name) === name ? name : undefined;
+};
+
+/** The host part of the caller: a hostname's own characters only (anything else becomes `-`). */
+const hostNameOf = (raw: string): string => raw.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 100) || 'unknown-host';
+
+/**
+ * Who the access log names for a CLI import: an operator at a console, not a token (no client, no organisation,
+ * no person identifier): `command-line:<operator>@<host>`, role feed. It widens nothing: the CLI runs with the
+ * event store's own access; the caller is only recorded.
+ */
+export const commandLineCaller = (operator: string, host: string): Caller => ({
+  clientId: `command-line:${operator}@${hostNameOf(host)}`,
+  organisation: {},
+  scopes: [],
+  roles: ['feed'],
+});
 
 /** Parses the command line; throws an Error with the problem on bad usage; undefined for --help. */
 export const parseReconcileArgs = (argv: readonly string[]): ReconcileArgs | undefined => {
@@ -58,6 +94,7 @@ export const parseReconcileArgs = (argv: readonly string[]): ReconcileArgs | und
       concurrency: { type: 'string' },
       'run-id': { type: 'string' },
       mode: { type: 'string' },
+      operator: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -81,12 +118,17 @@ export const parseReconcileArgs = (argv: readonly string[]): ReconcileArgs | und
   if (values.mode !== undefined && mode === undefined) {
     throw new Error('--mode must be snapshot or changes');
   }
+  const operator = values.operator === undefined ? undefined : operatorNameOf(values.operator);
+  if (values.operator !== undefined && operator === undefined) {
+    throw new Error('--operator must be a name of 1 to 64 letters, digits, . _ or - (not an identity number)');
+  }
   return {
     source,
     file: values.file,
     concurrency,
     ...(values['run-id'] === undefined ? {} : { runId: values['run-id'] }),
     ...(mode === undefined ? {} : { mode }),
+    ...(operator === undefined ? {} : { operator }),
   };
 };
 
@@ -139,10 +181,16 @@ export const feedInputOf = async (file: string, size: number): Promise<FeedInput
 };
 
 /** The summary table printed at the end (counts and line numbers only: no patient data). */
-export const formatImportSummary = (summary: ImportSummary, file: string, seconds: number): string => {
+export const formatImportSummary = (
+  summary: ImportSummary,
+  file: string,
+  seconds: number,
+  auditedAs?: string,
+): string => {
   const rate = seconds > 0 ? Math.round(summary.recordsRead / seconds) : 0;
   const rows: [string, string | number][] = [
     ['run id', summary.runId],
+    ...(auditedAs === undefined ? [] : [['access log names', auditedAs] as [string, string]]),
     ['source', summary.source],
     ['mode', summary.mode],
     ['file', file],
@@ -182,7 +230,24 @@ export interface ReconcileDeps {
   readonly err?: (text: string) => void;
   /** receives the summary (tests) */
   readonly onSummary?: (summary: ImportSummary) => void;
+  /** the OS user name --operator defaults to (default: os.userInfo().username; it may throw) */
+  readonly osUser?: () => string;
+  /** the host named with the operator (default: os.hostname()) */
+  readonly host?: () => string;
 }
+
+/** The operator: --operator, else the OS user name; undefined when neither gives a valid name. */
+const operatorOf = (args: ReconcileArgs, osUser: () => string): string | undefined => {
+  if (args.operator !== undefined) {
+    return args.operator;
+  }
+  try {
+    return operatorNameOf(osUser());
+  } catch {
+    // os.userInfo() throws when the uid has no passwd entry (some containers): --operator is needed then.
+    return undefined;
+  }
+};
 
 /** The CLI, callable in-process; resolves with the exit code. */
 export const main = async (argv: readonly string[], deps: ReconcileDeps = {}): Promise<number> => {
@@ -198,6 +263,11 @@ export const main = async (argv: readonly string[], deps: ReconcileDeps = {}): P
   if (args === undefined) {
     out(USAGE);
     return 0;
+  }
+  const operator = operatorOf(args, deps.osUser ?? (() => userInfo().username));
+  if (operator === undefined) {
+    err(`--operator is required: the OS user name is unknown or not a valid operator name\n\n${USAGE}`);
+    return 2;
   }
   const size = await stat(args.file).then(
     (s) => (s.isFile() ? s.size : undefined),
@@ -220,12 +290,26 @@ export const main = async (argv: readonly string[], deps: ReconcileDeps = {}): P
   const store = deps.store ?? createEventStore(config, createLogger({ level: 'warn' }));
   const bar = progressBar(' {phase} [{bar}] {value}/{total}', { stream: process.stderr });
   try {
-    const service = new ReconciliationService(store, deps.clock ?? systemClock, config);
+    const clock = deps.clock ?? systemClock;
+    const service = new ReconciliationService(store, clock, config);
+    const audit = new AuditService(store, clock);
+    const caller = commandLineCaller(operator, (deps.host ?? hostname)());
+    const runId = args.runId ?? randomUUID();
+    const feedSource = args.source;
     const started = performance.now();
     bar.start(0, 0, { phase: 'reading ' });
     const summary = await service.importFeed(args.source, await feedInputOf(args.file, size), {
-      ...(args.runId === undefined ? {} : { runId: args.runId }),
+      runId,
       ...(args.mode === undefined ? {} : { mode: args.mode }),
+      // Every patient the feed names gets an access-log entry before anything is recorded, as over GraphQL.
+      beforeApply: (patients) =>
+        audit.recordFeedImport({
+          caller,
+          listIds: patients.map(({ streamId }) => streamId),
+          feedSource,
+          correlationId: runId,
+          childOrganisationTrusted: true,
+        }),
       concurrency: args.concurrency,
       onProgress: ({ phase, done, total }) => {
         if (phase === 'apply') {
@@ -236,7 +320,7 @@ export const main = async (argv: readonly string[], deps: ReconcileDeps = {}): P
     });
     bar.stop();
     deps.onSummary?.(summary);
-    out(formatImportSummary(summary, args.file, (performance.now() - started) / 1000));
+    out(formatImportSummary(summary, args.file, (performance.now() - started) / 1000, caller.clientId));
     return 0;
   } catch (error) {
     bar.stop();

@@ -179,6 +179,8 @@ describe('reconciliation end to end', () => {
       env: { NODE_ENV: 'test', DATA_DIR: dataDir },
       out: (t: string) => out.push(t),
       err: (t: string) => out.push(t),
+      osUser: () => 'e2e-operator',
+      host: () => 'e2e-host',
     };
 
     const code = await reconcileCli(['--source', 'eprescription', '--file', file], {
@@ -203,6 +205,21 @@ describe('reconciliation end to end', () => {
     expect(out.join('\n')).toMatch(/discrepancies new\s+\d+/);
     const detected = (await store.readAll()).filter((e) => e.type === 'DiscrepancyDetected');
     expect(detected.map((e) => (e.data as { key: string }).key).sort()).toEqual(expected.map((d) => d.key).sort());
+    // each patient's access log names the feed and the operator who ran the CLI, before their events
+    for (const patient of patients.slice(0, 3)) {
+      const log = await app
+        .get(AuditService)
+        .readAccessLog(patientKeyOf(patient.patientId, config.patientIdSecret), { first: 100 });
+      expect(log.entries.map((entry) => entry.event)).toEqual([
+        expect.objectContaining({
+          operation: 'importFeed',
+          basis: 'feed',
+          callerRole: 'feed',
+          feedSource: 'eprescription',
+          clientId: 'command-line:e2e-operator@e2e-host',
+        }),
+      ]);
+    }
 
     expect(await reconcileCli(['--source', 'eprescription', '--file', path.join(dataDir, 'nope.ndjson')], deps)).toBe(
       1,
@@ -258,6 +275,8 @@ describe('reconciliation end to end', () => {
         feedSource: 'core-record',
         clientId: expect.stringMatching(/^scheduled-pull:127\.0\.0\.1:\d+$/),
       }),
+      // the CLI's import of the e-prescription feed (above)
+      expect.objectContaining({ feedSource: 'eprescription', clientId: 'command-line:e2e-operator@e2e-host' }),
     ]);
   });
 
